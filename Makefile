@@ -1,0 +1,49 @@
+# meshcore — the only prerequisites are python3 (3.11) and make.
+# Everything else is installed into .tools/ (uv) and .venv/ (the locked workspace).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: setup demo test test-fast lint typecheck format contracts clean
+
+setup: $(VENV)/.synced
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml libs/meshcore/pyproject.toml services/*/pyproject.toml emulator/pyproject.toml devstack/pyproject.toml
+	$(UV) sync --frozen --all-packages --quiet
+	@touch $@
+
+demo: setup ## run the whole flow on the embedded AWS and tell it step by step
+	$(BIN)/python -m meshcore_devstack.demo
+
+test: setup lint typecheck ## lint, type-check, then every test (unit, integration, end to end)
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest tests/unit
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+contracts: setup ## regenerate the published JSON Schemas of every message
+	$(BIN)/meshctl contracts --out contracts
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,241 @@
+"""`make demo`: the whole flow on the embedded AWS, told step by step.
+
+A producer creates a table in its own Glue catalog; it appears in the central catalog; the
+classifier recommends a classification; a consumer requests access; the ticket system posts a
+signed approval; grant-worker grants Lake Formation access. Exits 0 only if every step happened,
+and stops every process it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import boto3
+
+from meshcore.cli.main import main as meshctl
+from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER, ONBOARDING_ROLE, PRODUCERS, stack_environment
+from meshcore_devstack.processes import WORKERS, WorkerProcess, start_worker, wait_started
+from meshcore_emulator import EmbeddedAws
+
+T = TypeVar("T")
+STEP_TIMEOUT_SECONDS = 60.0
+
+
+class DemoFailed(Exception):
+    pass
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def step(number: int, text: str) -> None:
+    say(f"\n[{number}] {text}")
+
+
+def run_meshctl(*args: str) -> str:
+    """Run a meshctl command in this process, as an operator would in a shell."""
+    say("    $ meshctl " + " ".join(args))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = meshctl(list(args))
+    for line in out.getvalue().rstrip().splitlines():
+        say("      " + line)
+    if code != 0:
+        raise DemoFailed(f"meshctl {args[0]} exited {code}")
+    return out.getvalue()
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float = STEP_TIMEOUT_SECONDS) -> tuple[T, float]:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        found = probe()
+        if found:
+            return found, time.monotonic() - started
+        time.sleep(0.2)
+    raise DemoFailed(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def client(service: str, endpoint: str, account: str | None = None) -> Any:
+    kwargs: dict[str, Any] = {"region_name": "us-east-1", "endpoint_url": endpoint}
+    if account and account != CENTRAL:
+        sts = boto3.Session().client("sts", **kwargs)
+        creds = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{ONBOARDING_ROLE}", RoleSessionName="demo"
+        )["Credentials"]
+        kwargs.update(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+    session: Any = boto3.Session()
+    return session.client(service, **kwargs)
+
+
+def invoices_table() -> dict[str, Any]:
+    return {
+        "Name": "invoices",
+        "Description": "Customer invoices issued by accounts receivable",
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"classification": "parquet"},
+        "StorageDescriptor": {
+            "Columns": [
+                {"Name": "invoice_id", "Type": "string", "Comment": "invoice number"},
+                {"Name": "customer_id", "Type": "string"},
+                {"Name": "customer_email", "Type": "string", "Comment": "billing contact"},
+                {"Name": "amount", "Type": "decimal(18,2)"},
+                {"Name": "currency", "Type": "string"},
+            ],
+            "Location": f"s3://ar-finance-{AR}/receivables/invoices/",
+            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+        },
+        "PartitionKeys": [{"Name": "year", "Type": "string"}, {"Name": "month", "Type": "string"}],
+    }
+
+
+def partition(year: str, month: str) -> dict[str, Any]:
+    sd = dict(invoices_table()["StorageDescriptor"])
+    sd["Location"] = f"{sd['Location']}year={year}/month={month}/"
+    return {"Values": [year, month], "StorageDescriptor": sd}
+
+
+@contextlib.contextmanager
+def workers_running(env: dict[str, str], log_dir: Path) -> Iterator[list[WorkerProcess]]:
+    started: list[WorkerProcess] = []
+    try:
+        for name in WORKERS:
+            started.append(start_worker(name, env, log_dir))
+        wait_started(started)
+        yield started
+    finally:
+        codes = {w.name: w.stop() for w in started}
+        say("\n    stopped workers: " + ", ".join(f"{n} exited {c}" for n, c in codes.items()))
+        if any(codes.values()):
+            raise DemoFailed(f"a worker did not stop cleanly: {codes}; logs in {log_dir}")
+
+
+def story(endpoint: str, log_dir: Path) -> None:
+    step(1, f"Bootstrap the central governance account {CENTRAL}")
+    run_meshctl("bootstrap")
+    step(2, "Onboard two producers (accounts receivable, accounts payable) and one consumer")
+    for p in PRODUCERS:
+        run_meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
+    run_meshctl("onboard-consumer", CONSUMER)
+
+    step(3, "Start the three workers as separate processes")
+    env = dict(os.environ)
+    with workers_running(env, log_dir) as workers:
+        for w in workers:
+            say(f"    {w.name:<13} pid {w.process.pid}  log {w.log_path}")
+
+        step(4, f"Producer AR ({AR}) creates database `receivables` and table `invoices` with 3 partitions in its own Glue catalog")
+        glue_ar = client("glue", endpoint, AR)
+        glue_ar.create_database(DatabaseInput={"Name": "receivables", "Description": "AR ledger"})
+        glue_ar.create_table(DatabaseName="receivables", TableInput=invoices_table())
+        glue_ar.batch_create_partition(
+            DatabaseName="receivables",
+            TableName="invoices",
+            PartitionInputList=[partition("2026", m) for m in ("09", "10", "11")],
+        )
+        say("    glue:CreateDatabase, glue:CreateTable, glue:BatchCreatePartition done (Glue emits catalog events)")
+
+        step(5, "sync-worker copies it into the central catalog")
+        central_glue = client("glue", endpoint)
+
+        def synced() -> tuple[dict[str, Any], list[Any]] | None:
+            try:
+                table = central_glue.get_table(DatabaseName="ar__receivables", Name="invoices")["Table"]
+            except central_glue.exceptions.EntityNotFoundException:
+                return None
+            parts = central_glue.get_partitions(DatabaseName="ar__receivables", TableName="invoices")["Partitions"]
+            return (table, parts) if len(parts) == 3 else None
+
+        (table, parts), took = wait_for("the central copy of receivables.invoices", synced)
+        params = table["Parameters"]
+        say(f"    ar__receivables.invoices appeared after {took:.1f} s with {len(parts)} partitions")
+        say(f"    columns: {', '.join(c['Name'] for c in table['StorageDescriptor']['Columns'])}")
+        say(f"    location still in the producer's S3: {table['StorageDescriptor']['Location']}")
+        say(f"    provenance: account {params['meshcore:producer_account']}, "
+            f"{params['meshcore:source_database']}.{params['meshcore:source_table']} "
+            f"version {params['meshcore:source_version']}")
+
+        step(6, "classifier recommends classifications of sensitive columns")
+
+        def recommended() -> str | None:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                meshctl(["review", "list"])
+            return out.getvalue() if "customer_email" in out.getvalue() else None
+
+        _found, took = wait_for("a recommendation for customer_email", recommended)
+        say(f"    recommendations recorded after {took:.1f} s")
+        listing = run_meshctl("--json", "review", "list")
+        recs = json.loads(listing)
+        email = next(r for r in recs if r["column"] == "customer_email")
+        step(7, "The AR data owner accepts the email classification")
+        run_meshctl("review", "accept", email["id"], "--by", PRODUCERS[0].owner)
+
+        step(8, f"A consumer ({CONSUMER}) requests access to the table")
+        out = run_meshctl("--json", "request", "--consumer-account", CONSUMER, "--table", "ar__receivables.invoices",
+                          "--purpose", "monthly revenue dashboard", "--requester", "analyst@consumer.example.com")
+        request_id = json.loads(out)["request_id"]
+
+        step(9, "The ticket system posts the owner's signed approval to the approvals queue")
+        run_meshctl("decide", request_id, "approve", "--approver", PRODUCERS[0].owner, "--valid-days", "30")
+
+        step(10, "grant-worker verifies it and grants Lake Formation access to the consumer account")
+        lf = client("lakeformation", endpoint)
+
+        def granted() -> list[Any] | None:
+            perms = lf.list_permissions(Principal={"DataLakePrincipalIdentifier": CONSUMER})
+            rows = perms.get("PrincipalResourcePermissions", [])
+            return rows if len(rows) >= 2 else None
+
+        rows, took = wait_for("the Lake Formation grant", granted)
+        say(f"    granted after {took:.1f} s:")
+        for row in rows:
+            resource = row["Resource"]
+            if "TableWithColumns" in resource:
+                twc = resource["TableWithColumns"]
+                excluded = twc.get("ColumnWildcard", {}).get("ExcludedColumnNames", [])
+                say(f"      {', '.join(row['Permissions'])} on {twc['DatabaseName']}.{twc['Name']} "
+                    f"all columns except {', '.join(excluded) or 'none'} (sensitive, not approved)")
+            else:
+                t = resource.get("Table", {})
+                say(f"      {', '.join(row['Permissions'])} on {t.get('DatabaseName')}.{t.get('Name')}")
+        run_meshctl("requests")
+        run_meshctl("audit", f"request/{request_id}")
+        step(11, "Stop the workers")
+
+
+def main() -> int:
+    aws = EmbeddedAws.start(host="127.0.0.1", port=0)
+    log_dir = Path(tempfile.mkdtemp(prefix="meshcore-demo-"))
+    env = stack_environment(aws.endpoint_url)
+    os.environ.clear()
+    os.environ.update(env)
+    say(f"meshcore demo: embedded AWS at {aws.endpoint_url}; worker logs in {log_dir}")
+    try:
+        story(aws.endpoint_url, log_dir)
+    except DemoFailed as exc:
+        say(f"\ndemo failed: {exc}")
+        return 1
+    finally:
+        aws.stop()
+    say("\ndemo complete: every step happened; all processes stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Worker processes of the local stack: start with the stack's environment, stop with SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+WORKERS = {
+    "sync-worker": "sync_worker",
+    "classifier": "classifier",
+    "grant-worker": "grant_worker",
+}
+
+
+@dataclass
+class WorkerProcess:
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    log_file: IO[bytes]
+
+    def stop(self, timeout: float = 30.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+        return self.process.returncode
+
+
+def start_worker(name: str, env: dict[str, str], log_dir: Path) -> WorkerProcess:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", WORKERS[name]], env=env, stdout=log_file, stderr=subprocess.STDOUT
+    )
+    return WorkerProcess(name, process, log_path, log_file)
+
+
+def wait_started(workers: list[WorkerProcess], timeout: float = 30.0) -> None:
+    """Until each worker logged `worker.started`; raises if one exits first."""
+    deadline = time.monotonic() + timeout
+    pending = list(workers)
+    while pending and time.monotonic() < deadline:
+        for worker in list(pending):
+            if worker.process.poll() is not None:
+                raise RuntimeError(
+                    f"{worker.name} exited with {worker.process.returncode}: see {worker.log_path}"
+                )
+            if b"worker.started" in worker.log_path.read_bytes():
+                pending.remove(worker)
+        time.sleep(0.1)
+    if pending:
+        raise RuntimeError(f"{', '.join(w.name for w in pending)} did not start in {timeout:.0f} s")

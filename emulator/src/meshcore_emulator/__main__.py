@@ -1,0 +1,48 @@
+"""Run the emulator in the foreground: ``python -m meshcore_emulator --port 4566``.
+
+Prints one JSON line with the endpoint once it accepts requests, and stops
+cleanly on SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from types import FrameType
+
+from .embedded import EmbeddedAws
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="meshcore-emulator", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    parser.add_argument("--port", type=int, default=4566, help="port to bind, 0 = any free port")
+    args = parser.parse_args(argv)
+
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    aws = EmbeddedAws.start(host=args.host, port=args.port)
+    _log({"event": "ready", "endpoint_url": aws.endpoint_url})
+    try:
+        stopping.wait()
+    finally:
+        aws.stop()
+        _log({"event": "stopped", "endpoint_url": aws.endpoint_url})
+    return 0
+
+
+def _log(record: dict[str, str]) -> None:
+    print(json.dumps(record), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""HTTP control surface under ``/_emulator/`` so other processes can drive the emulator.
+
+Endpoints::
+
+    GET    /_emulator/health      -> {"status": "ok"}
+    GET    /_emulator/faults      -> {"faults": [...]}
+    POST   /_emulator/faults      body: the keyword arguments of FaultInjector.add
+    DELETE /_emulator/faults      removes every fault rule
+    GET    /_emulator/violations  -> {"violations": [...]}
+    DELETE /_emulator/violations  forgets recorded limit violations
+    POST   /_emulator/reset       resets every AWS backend, faults and violations
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from .faults import FaultInjector
+from .limits import ViolationLog
+
+PREFIX = "/_emulator/"
+
+StartResponse = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ControlSurface:
+    faults: FaultInjector
+    violations: ViolationLog
+    reset: Callable[[], None]
+
+    def __call__(
+        self, environ: dict[str, Any], body: bytes, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        route = environ.get("PATH_INFO", "")[len(PREFIX) :].strip("/")
+        status, payload = self._dispatch(method, route, body)
+        data = json.dumps(payload).encode()
+        start_response(
+            f"{status.value} {status.phrase}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+
+    def _dispatch(self, method: str, route: str, body: bytes) -> tuple[HTTPStatus, Any]:
+        ok = {"status": "ok"}
+        match method, route:
+            case "GET", "health":
+                return HTTPStatus.OK, ok
+            case "GET", "faults":
+                return HTTPStatus.OK, {"faults": [f.to_dict() for f in self.faults.list()]}
+            case "POST", "faults":
+                return self._add_fault(body)
+            case "DELETE", "faults":
+                self.faults.clear()
+                return HTTPStatus.OK, ok
+            case "GET", "violations":
+                violations = [v.to_dict() for v in self.violations.snapshot()]
+                return HTTPStatus.OK, {"violations": violations}
+            case "DELETE", "violations":
+                self.violations.clear()
+                return HTTPStatus.OK, ok
+            case "POST", "reset":
+                self.reset()
+                return HTTPStatus.OK, ok
+        return HTTPStatus.NOT_FOUND, {"error": f"no control endpoint {method} {PREFIX}{route}"}
+
+    def _add_fault(self, body: bytes) -> tuple[HTTPStatus, Any]:
+        try:
+            spec = json.loads(body or b"{}")
+            if not isinstance(spec, dict):
+                raise TypeError("the body must be a JSON object")
+            fault = self.faults.add(**spec)
+        except (ValueError, TypeError) as error:
+            return HTTPStatus.BAD_REQUEST, {"error": str(error)}
+        return HTTPStatus.CREATED, {"fault": fault.to_dict()}

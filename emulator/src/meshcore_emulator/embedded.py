@@ -1,0 +1,95 @@
+"""EmbeddedAws: the moto server, extended, running on a background thread."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Any
+
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .extensions import install_all
+from .faults import FaultInjector
+from .limits import Violation, ViolationLog
+from .middleware import EmulatorMiddleware
+
+
+class _QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
+    """moto's request handler without werkzeug's one-line-per-request log."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class EmbeddedAws:
+    """An in-process AWS emulator listening on ``endpoint_url``.
+
+    moto keeps its state per process, so every EmbeddedAws in one process shares
+    the same AWS accounts; ``reset`` clears them all.
+    """
+
+    def __init__(self, server: BaseWSGIServer, faults: FaultInjector, violations: ViolationLog):
+        self._server = server
+        self._violations = violations
+        self.faults = faults
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="meshcore-emulator", daemon=True
+        )
+
+    @classmethod
+    def start(cls, host: str = "127.0.0.1", port: int = 0) -> EmbeddedAws:
+        """Install the extensions and serve on ``host:port`` (0 = any free port)."""
+        install_all()
+        faults = FaultInjector()
+        violations = ViolationLog()
+        # The middleware needs reset before the instance exists; bind it late.
+        holder: list[EmbeddedAws] = []
+        app = EmulatorMiddleware(
+            DomainDispatcherApplication(create_backend_app),
+            faults,
+            violations,
+            reset=lambda: holder[0].reset(),
+        )
+        server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
+        aws = cls(server, faults, violations)
+        holder.append(aws)
+        aws._thread.start()
+        return aws
+
+    @property
+    def endpoint_url(self) -> str:
+        host = f"[{self._server.host}]" if ":" in self._server.host else self._server.host
+        return f"http://{host}:{self._server.port}"
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Limit violations seen since start or the last reset."""
+        return self._violations.snapshot()
+
+    def reset(self) -> None:
+        """Reset every moto backend, fault rule and recorded violation."""
+        moto_api_backend.reset()
+        self.faults.clear()
+        self._violations.clear()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> EmbeddedAws:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,34 @@
+"""Extensions that make moto behave like AWS where meshcore relies on it.
+
+Each module closes one gap and documents the AWS behaviour it reproduces.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import (
+    event_envelope,
+    glue_catalog_events,
+    glue_paging,
+    glue_table_versions,
+    lakeformation_cross_account,
+    ram_invitations,
+)
+
+_MODULES = (
+    event_envelope,
+    glue_catalog_events,
+    glue_paging,
+    glue_table_versions,
+    ram_invitations,
+    lakeformation_cross_account,
+)
+_lock = threading.Lock()
+
+
+def install_all() -> None:
+    """Install every extension; safe to call any number of times."""
+    with _lock:
+        for module in _MODULES:
+            module.install()

@@ -1,0 +1,1 @@
+"""What people do through meshctl (and later the portal): request, decide, review."""

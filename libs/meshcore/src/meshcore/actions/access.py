@@ -1,0 +1,106 @@
+"""Requesting access and deciding on it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from meshcore.actions.context import Central
+from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.signing import DecisionSigner
+from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.errors import PermanentError
+from meshcore.domain.naming import split_central_database_name
+from meshcore.messages.commands import AccessDecision, Decision, SignedAccessDecision, TicketRequest
+
+
+async def open_request(central: Central, draft: AccessRequest, requester: str) -> AccessRequest:
+    """Validate, store as pending with its owners, route a ticket, audit. Returns the request."""
+    glue = GlueCatalog(await central.aws.client("glue"), central.settings.central_account_id)
+    owners: list[str] = []
+    for table in draft.tables:
+        found = await glue.get_table(table.database, table.table)
+        if found is None:
+            raise PermanentError(
+                f"table {table} is not in the central catalog (see `meshctl search`)"
+            )
+        columns = {
+            c["Name"]
+            for c in [
+                *found.get("StorageDescriptor", {}).get("Columns", []),
+                *found.get("PartitionKeys", []),
+            ]
+        }
+        unknown = sorted(set(draft.columns) - columns) if len(draft.tables) == 1 else []
+        if unknown:
+            raise PermanentError(f"table {table} has no columns {', '.join(unknown)}")
+        domain, _source = split_central_database_name(table.database)
+        producer = await central.state.producer_for_domain(domain)
+        if producer is None:
+            raise PermanentError(
+                f"table {table} belongs to domain {domain!r}, which has no onboarded producer"
+            )
+        owners += [o for o in producer.owners if o not in owners]
+    for other in await central.state.list_requests():
+        if draft.overlaps(other):
+            raise PermanentError(
+                f"{other.request_id} is already {other.state.value} for {draft.grantee} on "
+                f"{', '.join(str(t) for t in other.tables)}"
+            )
+    request = draft.model_copy(update={"owners": owners, "ticket_id": None})
+    await central.state.create_request(request)
+    await central.audit.record(
+        f"request/{request.request_id}",
+        "request.created",
+        requester,
+        grantee=request.grantee,
+        tables=[str(t) for t in request.tables],
+        purpose=request.purpose,
+    )
+    tickets = await central.sender(central.settings.queues.tickets)
+    await tickets.send(
+        TicketRequest(
+            request_id=request.request_id,
+            consumer_account=request.consumer_account,
+            principal_arn=request.principal_arn,
+            tables=request.tables,
+            columns=request.columns,
+            purpose=request.purpose,
+            duration_days=request.duration_days,
+            owners=owners,
+            created_at=request.created_at,
+        )
+    )
+    await central.audit.record(
+        f"request/{request.request_id}", "request.routed", requester, queue=tickets.name
+    )
+    return request
+
+
+async def post_decision(
+    central: Central,
+    request_id: str,
+    decision: Decision,
+    approver: str,
+    ticket_id: str | None = None,
+    tables: list[TableName] | None = None,
+    sensitive_columns: list[str] | None = None,
+    valid_for: timedelta | None = None,
+) -> SignedAccessDecision:
+    """Play the ticket system: sign a decision with the KMS key and post it to the approvals queue."""
+    now = datetime.now(UTC)
+    unsigned = AccessDecision(
+        request_id=request_id,
+        ticket_id=ticket_id or f"TICKET-{uuid.uuid4().hex[:8].upper()}",
+        decision=decision,
+        approver=approver,
+        tables=tables or [],
+        sensitive_columns=sensitive_columns or [],
+        expires_at=now + valid_for if valid_for else None,
+        issued_at=now,
+    )
+    signer = DecisionSigner(await central.aws.client("kms"), central.settings.decision_key_alias)
+    signed = await signer.sign(unsigned)
+    approvals = await central.sender(central.settings.queues.approvals)
+    await approvals.send(signed)
+    return signed

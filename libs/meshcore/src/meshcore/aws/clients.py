@@ -1,0 +1,160 @@
+"""Clients for the central account and, through STS AssumeRole, for other accounts.
+
+Nothing connects at import time. Async clients belong to the AsyncExitStack of the process that
+uses them and are closed with it. Assumed-role credentials are cached until shortly before they
+expire.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from aiobotocore.session import get_session
+from botocore.config import Config
+
+from meshcore.aws.errors import aws_errors
+from meshcore.domain.errors import AccessDeniedError, NotFoundError
+from meshcore.settings import MeshSettings
+
+# botocore retries a few times itself (standard mode: throttling and 5xx, with jitter); anything
+# longer is the queue's job (the message becomes visible again with backoff).
+RETRIES = {"mode": "standard", "max_attempts": 3}
+# Reads must outlive an SQS long poll (at most 20 s).
+CLIENT_CONFIG = Config(retries=RETRIES, connect_timeout=5, read_timeout=40)  # type: ignore[arg-type]
+# Refresh assumed credentials this long before they expire.
+CREDENTIAL_REFRESH_MARGIN_SECONDS = 300
+ASSUMED_SESSION_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Credentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expires_at: float
+
+    def fresh(self) -> bool:
+        return time.time() < self.expires_at - CREDENTIAL_REFRESH_MARGIN_SECONDS
+
+    def as_client_kwargs(self) -> dict[str, str]:
+        return {
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+            "aws_session_token": self.session_token,
+        }
+
+
+def _credentials(response: dict[str, Any]) -> Credentials:
+    c = response["Credentials"]
+    return Credentials(
+        c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"], c["Expiration"].timestamp()
+    )
+
+
+def _assume_failure(role_arn: str, exc: Exception) -> AccessDeniedError:
+    return AccessDeniedError(
+        f"cannot assume {role_arn}: {exc}; check that the role exists and trusts the central "
+        "account (re-run `meshctl onboard-producer` for that account)"
+    )
+
+
+class AsyncAws:
+    """aiobotocore clients for one worker process."""
+
+    def __init__(self, settings: MeshSettings, stack: AsyncExitStack, session_name: str) -> None:
+        self._settings = settings
+        self._stack = stack
+        # Services are chosen at run time, so the per-service stub overloads do not apply.
+        self._session: Any = get_session()
+        self._session_name = session_name
+        self._central: dict[str, Any] = {}
+        self._assumed: dict[tuple[str, str], tuple[Credentials, Any]] = {}
+        self._credentials: dict[str, Credentials] = {}
+
+    def _kwargs(self) -> dict[str, Any]:
+        return {
+            "region_name": self._settings.region,
+            "endpoint_url": self._settings.endpoint_url,
+            "config": CLIENT_CONFIG,
+        }
+
+    async def client(self, service: str) -> Any:
+        """A central-account client, created once and closed with the process."""
+        if service not in self._central:
+            creator = self._session.create_client(service, **self._kwargs())
+            self._central[service] = await self._stack.enter_async_context(creator)
+        return self._central[service]
+
+    async def assume(self, role_arn: str) -> Credentials:
+        cached = self._credentials.get(role_arn)
+        if cached and cached.fresh():
+            return cached
+        sts = await self.client("sts")
+        try:
+            with aws_errors(f"sts:AssumeRole {role_arn}"):
+                response = await sts.assume_role(
+                    RoleArn=role_arn,
+                    RoleSessionName=self._session_name,
+                    DurationSeconds=ASSUMED_SESSION_SECONDS,
+                )
+        except (AccessDeniedError, NotFoundError) as exc:
+            raise _assume_failure(role_arn, exc) from exc
+        creds = _credentials(response)
+        self._credentials[role_arn] = creds
+        return creds
+
+    async def assumed_client(self, service: str, role_arn: str) -> Any:
+        """A client acting as `role_arn`; replaced (and the old one closed) before expiry."""
+        creds = await self.assume(role_arn)
+        key = (service, role_arn)
+        current = self._assumed.get(key)
+        if current and current[0] is creds:
+            return current[1]
+        if current:
+            await current[1].__aexit__(None, None, None)
+        creator = self._session.create_client(service, **self._kwargs(), **creds.as_client_kwargs())
+        client = await creator.__aenter__()
+        self._assumed[key] = (creds, client)
+        return client
+
+    async def aclose(self) -> None:
+        for _creds, client in self._assumed.values():
+            await client.__aexit__(None, None, None)
+        self._assumed.clear()
+
+
+class SyncAws:
+    """boto3 clients for meshctl and provisioning (short-lived, sequential work)."""
+
+    def __init__(self, settings: MeshSettings, session: boto3.Session | None = None) -> None:
+        self._settings = settings
+        self._session: Any = session or boto3.Session()
+
+    def client(self, service: str) -> Any:
+        return self._session.client(
+            service,
+            region_name=self._settings.region,
+            endpoint_url=self._settings.endpoint_url,
+            config=CLIENT_CONFIG,
+        )
+
+    def assumed(self, role_arn: str, session_name: str = "meshctl") -> SyncAws:
+        """The same settings acting as `role_arn`."""
+        try:
+            with aws_errors(f"sts:AssumeRole {role_arn}"):
+                response = self.client("sts").assume_role(
+                    RoleArn=role_arn, RoleSessionName=session_name
+                )
+        except (AccessDeniedError, NotFoundError) as exc:
+            raise _assume_failure(role_arn, exc) from exc
+        creds = _credentials(response)
+        session = boto3.Session(**creds.as_client_kwargs())  # type: ignore[arg-type]
+        return SyncAws(self._settings, session)
+
+    def account_id(self) -> str:
+        with aws_errors("sts:GetCallerIdentity"):
+            return str(self.client("sts").get_caller_identity()["Account"])

@@ -1,0 +1,85 @@
+"""Map botocore errors into the domain's vocabulary at the adapter boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
+
+from meshcore.domain.errors import (
+    AccessDeniedError,
+    ConflictError,
+    MeshError,
+    NotFoundError,
+    PermanentError,
+    RetryableError,
+)
+
+RETRYABLE_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "RequestThrottledException",
+        "InternalFailure",
+        "InternalServiceException",
+        "InternalServerException",
+        "InternalError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "OperationTimeoutException",
+        "TransactionConflictException",
+        "KMSInternalException",
+    }
+)
+CONFLICT_CODES = frozenset({"ConcurrentModificationException", "ConditionalCheckFailedException"})
+NOT_FOUND_CODES = frozenset(
+    {
+        "EntityNotFoundException",
+        "ResourceNotFoundException",
+        "NoSuchEntity",
+        "NotFoundException",
+        "QueueDoesNotExist",
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "UnknownResourceException",
+    }
+)
+ACCESS_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def translate(exc: ClientError, what: str) -> MeshError:
+    code = error_code(exc)
+    message = exc.response.get("Error", {}).get("Message", "")
+    status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+    text = f"{what}: {code}: {message}".rstrip(": ")
+    if code in CONFLICT_CODES:
+        return ConflictError(text)
+    if code in NOT_FOUND_CODES:
+        return NotFoundError(text)
+    if code in ACCESS_CODES:
+        return AccessDeniedError(text)
+    if code in RETRYABLE_CODES or status >= 500:
+        return RetryableError(text)
+    return PermanentError(text)
+
+
+@contextmanager
+def aws_errors(what: str) -> Iterator[None]:
+    """Re-raise AWS failures of `what` as RetryableError / PermanentError subclasses."""
+    try:
+        yield
+    except ClientError as exc:
+        raise translate(exc, what) from exc
+    except (ConnectionError, ReadTimeoutError) as exc:
+        raise RetryableError(f"{what}: {exc}") from exc
+    except BotoCoreError as exc:
+        raise PermanentError(f"{what}: {exc}") from exc

@@ -1,0 +1,175 @@
+"""Glue Data Catalog reads and writes, paged and batched within the documented limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from meshcore.aws.errors import aws_errors
+from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
+
+# AWS Glue API reference, per operation.
+GET_TABLES_PAGE = 100
+GET_DATABASES_PAGE = 100
+GET_PARTITIONS_PAGE = 1000
+BATCH_GET_PARTITION_MAX = 1000
+BATCH_CREATE_PARTITION_MAX = 100
+BATCH_UPDATE_PARTITION_MAX = 100
+BATCH_DELETE_PARTITION_MAX = 25
+
+Row = dict[str, Any]
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _raise_batch_errors(what: str, errors: list[Row]) -> None:
+    """Batch calls report per-entry failures in the response; they must not pass silently."""
+    if not errors:
+        return
+    codes = {e.get("ErrorDetail", {}).get("ErrorCode", "") for e in errors}
+    sample = errors[0].get("ErrorDetail", {}).get("ErrorMessage", "")
+    text = f"{what}: {len(errors)} entries failed ({', '.join(sorted(codes))}): {sample}"
+    if codes & {"ThrottlingException", "InternalServiceException", "OperationTimeoutException"}:
+        raise RetryableError(text)
+    raise PermanentError(text)
+
+
+class GlueCatalog:
+    """One account's Data Catalog."""
+
+    def __init__(self, client: Any, account_id: str) -> None:
+        self._glue = client
+        self.account_id = account_id
+
+    async def _pages(self, method: str, key: str, page: int, **params: Any) -> list[Row]:
+        rows: list[Row] = []
+        token: str | None = None
+        while True:
+            call_params = {**params, "MaxResults": page}
+            if token:
+                call_params["NextToken"] = token
+            with aws_errors(f"glue:{method} in {self.account_id} {params}"):
+                response = await getattr(self._glue, method)(**call_params)
+            rows.extend(response.get(key, []))
+            token = response.get("NextToken")
+            if not token:
+                return rows
+
+    # -- reads ------------------------------------------------------------------------------
+
+    async def get_database(self, name: str) -> Row | None:
+        try:
+            with aws_errors(f"glue:GetDatabase {self.account_id}/{name}"):
+                return dict((await self._glue.get_database(Name=name))["Database"])
+        except NotFoundError:
+            return None
+
+    async def list_databases(self) -> list[Row]:
+        return await self._pages("get_databases", "DatabaseList", GET_DATABASES_PAGE)
+
+    async def get_table(self, database: str, name: str) -> Row | None:
+        try:
+            with aws_errors(f"glue:GetTable {self.account_id}/{database}.{name}"):
+                return dict((await self._glue.get_table(DatabaseName=database, Name=name))["Table"])
+        except NotFoundError:
+            return None
+
+    async def list_tables(self, database: str) -> list[Row]:
+        return await self._pages("get_tables", "TableList", GET_TABLES_PAGE, DatabaseName=database)
+
+    async def list_partitions(self, database: str, table: str) -> list[Row]:
+        return await self._pages(
+            "get_partitions",
+            "Partitions",
+            GET_PARTITIONS_PAGE,
+            DatabaseName=database,
+            TableName=table,
+        )
+
+    async def get_partitions(
+        self, database: str, table: str, values: Sequence[list[str]]
+    ) -> list[Row]:
+        found: list[Row] = []
+        for batch in chunks(values, BATCH_GET_PARTITION_MAX):
+            with aws_errors(f"glue:BatchGetPartition {self.account_id}/{database}.{table}"):
+                response = await self._glue.batch_get_partition(
+                    DatabaseName=database,
+                    TableName=table,
+                    PartitionsToGet=[{"Values": list(v)} for v in batch],
+                )
+            found.extend(response.get("Partitions", []))
+            if response.get("UnprocessedKeys"):
+                raise RetryableError(
+                    f"glue:BatchGetPartition left {len(response['UnprocessedKeys'])} keys unprocessed"
+                )
+        return found
+
+    # -- writes -----------------------------------------------------------------------------
+
+    async def create_database(self, database_input: Row) -> None:
+        with aws_errors(f"glue:CreateDatabase {database_input['Name']}"):
+            await self._glue.create_database(DatabaseInput=database_input)
+
+    async def update_database(self, name: str, database_input: Row) -> None:
+        with aws_errors(f"glue:UpdateDatabase {name}"):
+            await self._glue.update_database(Name=name, DatabaseInput=database_input)
+
+    async def delete_database(self, name: str) -> None:
+        with aws_errors(f"glue:DeleteDatabase {name}"):
+            await self._glue.delete_database(Name=name)
+
+    async def create_table(self, database: str, table_input: Row) -> None:
+        with aws_errors(f"glue:CreateTable {database}.{table_input['Name']}"):
+            await self._glue.create_table(DatabaseName=database, TableInput=table_input)
+
+    async def update_table(self, database: str, table_input: Row, version_id: str | None) -> None:
+        """Raises ConflictError when the table moved past `version_id` (Glue's optimistic lock)."""
+        params: Row = {"DatabaseName": database, "TableInput": table_input}
+        if version_id is not None:
+            params["VersionId"] = version_id
+        with aws_errors(f"glue:UpdateTable {database}.{table_input['Name']}"):
+            await self._glue.update_table(**params)
+
+    async def delete_table(self, database: str, name: str) -> None:
+        with aws_errors(f"glue:DeleteTable {database}.{name}"):
+            await self._glue.delete_table(DatabaseName=database, Name=name)
+
+    async def create_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
+        for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
+            with aws_errors(f"glue:BatchCreatePartition {database}.{table}"):
+                response = await self._glue.batch_create_partition(
+                    DatabaseName=database, TableName=table, PartitionInputList=list(batch)
+                )
+            _raise_batch_errors(
+                f"glue:BatchCreatePartition {database}.{table}", response.get("Errors", [])
+            )
+
+    async def update_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
+        for batch in chunks(inputs, BATCH_UPDATE_PARTITION_MAX):
+            entries = [{"PartitionValueList": p["Values"], "PartitionInput": p} for p in batch]
+            with aws_errors(f"glue:BatchUpdatePartition {database}.{table}"):
+                response = await self._glue.batch_update_partition(
+                    DatabaseName=database, TableName=table, Entries=entries
+                )
+            _raise_batch_errors(
+                f"glue:BatchUpdatePartition {database}.{table}", response.get("Errors", [])
+            )
+
+    async def delete_partitions(
+        self, database: str, table: str, values: Sequence[list[str]]
+    ) -> None:
+        for batch in chunks(values, BATCH_DELETE_PARTITION_MAX):
+            with aws_errors(f"glue:BatchDeletePartition {database}.{table}"):
+                response = await self._glue.batch_delete_partition(
+                    DatabaseName=database,
+                    TableName=table,
+                    PartitionsToDelete=[{"Values": list(v)} for v in batch],
+                )
+            errors = [
+                e
+                for e in response.get("Errors", [])
+                if e.get("ErrorDetail", {}).get("ErrorCode") != "EntityNotFoundException"
+            ]
+            _raise_batch_errors(f"glue:BatchDeletePartition {database}.{table}", errors)

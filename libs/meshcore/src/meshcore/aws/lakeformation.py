@@ -1,0 +1,75 @@
+"""Lake Formation grants in the central account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meshcore.aws.errors import aws_errors
+from meshcore.aws.glue import chunks
+from meshcore.domain.errors import PermanentError
+
+# Lake Formation API reference: BatchGrantPermissions / BatchRevokePermissions take 20 entries.
+BATCH_GRANT_MAX = 20
+
+
+def table_grants(
+    principal: str, catalog_id: str, database: str, table: str, excluded_columns: list[str]
+) -> list[dict[str, Any]]:
+    """DESCRIBE on the table and SELECT on every column but the excluded (sensitive) ones."""
+    who = {"DataLakePrincipalIdentifier": principal}
+    return [
+        {
+            "Principal": who,
+            "Resource": {
+                "Table": {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
+            },
+            "Permissions": ["DESCRIBE"],
+        },
+        {
+            "Principal": who,
+            "Resource": {
+                "TableWithColumns": {
+                    "CatalogId": catalog_id,
+                    "DatabaseName": database,
+                    "Name": table,
+                    "ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)},
+                }
+            },
+            "Permissions": ["SELECT"],
+        },
+    ]
+
+
+class LakeFormation:
+    def __init__(self, client: Any) -> None:
+        self._lf = client
+
+    async def grant(self, entries: list[dict[str, Any]]) -> None:
+        await self._batch("batch_grant_permissions", "BatchGrantPermissions", entries)
+
+    async def revoke(self, entries: list[dict[str, Any]]) -> None:
+        await self._batch("batch_revoke_permissions", "BatchRevokePermissions", entries)
+
+    async def _batch(self, method: str, name: str, entries: list[dict[str, Any]]) -> None:
+        for batch in chunks(entries, BATCH_GRANT_MAX):
+            numbered = [{"Id": str(i), **e} for i, e in enumerate(batch)]
+            with aws_errors(f"lakeformation:{name}"):
+                response = await getattr(self._lf, method)(Entries=numbered)
+            failures = response.get("Failures", [])
+            if failures:
+                error = failures[0].get("Error", {})
+                raise PermanentError(
+                    f"lakeformation:{name}: {len(failures)} entries failed: "
+                    f"{error.get('ErrorCode')}: {error.get('ErrorMessage')}"
+                )
+
+    async def permissions_of(self, principal: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"Principal": {"DataLakePrincipalIdentifier": principal}}
+        while True:
+            with aws_errors("lakeformation:ListPermissions"):
+                response = await self._lf.list_permissions(**params)
+            rows.extend(response.get("PrincipalResourcePermissions", []))
+            if not response.get("NextToken"):
+                return rows
+            params["NextToken"] = response["NextToken"]

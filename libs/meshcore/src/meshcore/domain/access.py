@@ -1,0 +1,98 @@
+"""Access requests and their state machine."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel, Field
+
+from meshcore.domain.errors import InvalidTransitionError
+
+
+class RequestState(enum.StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+# Which states a request may move to from each state; every move is audited.
+TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
+    RequestState.PENDING: frozenset({RequestState.GRANTED, RequestState.REJECTED}),
+    RequestState.GRANTED: frozenset({RequestState.REVOKED, RequestState.EXPIRED}),
+    RequestState.REJECTED: frozenset(),
+    RequestState.REVOKED: frozenset(),
+    RequestState.EXPIRED: frozenset(),
+}
+
+OPEN_STATES = frozenset({RequestState.PENDING, RequestState.GRANTED})
+
+
+class TableName(BaseModel, frozen=True):
+    """A table of the central catalog."""
+
+    database: str
+    table: str
+
+    @classmethod
+    def parse(cls, text: str) -> TableName:
+        database, dot, table = text.partition(".")
+        if not dot or not database or not table:
+            raise ValueError(f"{text!r} is not DATABASE.TABLE")
+        return cls(database=database, table=table)
+
+    def __str__(self) -> str:
+        return f"{self.database}.{self.table}"
+
+
+class AccessRequest(BaseModel):
+    """A consumer's request for access to central tables, routed to their owners."""
+
+    request_id: str = Field(default_factory=lambda: f"req-{uuid.uuid4().hex[:12]}")
+    consumer_account: str = Field(pattern=r"^\d{12}$")
+    principal_arn: str | None = None
+    tables: list[TableName] = Field(min_length=1)
+    columns: list[str] = Field(default_factory=list)
+    purpose: str = Field(min_length=1)
+    duration_days: int = Field(90, ge=1, le=3650)
+    owners: list[str] = Field(default_factory=list)
+    state: RequestState = RequestState.PENDING
+    state_reason: str = ""
+    last_refusal: str = ""  # why the latest decision on this request was not acted on
+    # What was granted, so that revocation and expiry undo exactly that.
+    granted_tables: list[TableName] = Field(default_factory=list)
+    excluded_columns: dict[str, list[str]] = Field(
+        default_factory=dict
+    )  # table -> columns left out
+    ticket_id: str | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    expires_at: datetime | None = None
+
+    @property
+    def grantee(self) -> str:
+        """The Lake Formation principal: a role in the consumer account, or the account."""
+        return self.principal_arn or self.consumer_account
+
+    def transition(self, to: RequestState, reason: str = "") -> AccessRequest:
+        if to not in TRANSITIONS[self.state]:
+            raise InvalidTransitionError(
+                f"request {self.request_id} is {self.state.value}; it cannot become {to.value}"
+            )
+        return self.model_copy(update={"state": to, "state_reason": reason})
+
+    def granted(self, now: datetime, days: int | None = None) -> AccessRequest:
+        moved = self.transition(RequestState.GRANTED, "approved")
+        return moved.model_copy(
+            update={"expires_at": now + timedelta(days=days or self.duration_days)}
+        )
+
+    def overlaps(self, other: AccessRequest) -> bool:
+        """True when `other` is an open request by the same grantee for any of these tables."""
+        return (
+            other.state in OPEN_STATES
+            and other.grantee == self.grantee
+            and bool(set(other.tables) & set(self.tables))
+        )

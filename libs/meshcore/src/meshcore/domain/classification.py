@@ -1,0 +1,31 @@
+"""The sensitivity classes meshcore recommends, and how they become Lake Formation tags.
+
+Lake Formation allows one value per tag key per resource, keys and values lower-case, so a
+column carries at most one class under the key `sensitivity`.
+"""
+
+from __future__ import annotations
+
+import enum
+
+SENSITIVITY_TAG_KEY = "sensitivity"
+
+
+class SensitivityClass(enum.StrEnum):
+    PERSON_NAME = "person_name"
+    EMAIL_ADDRESS = "email_address"
+    PHONE_NUMBER = "phone_number"
+    CUSTOMER_IDENTIFIER = "customer_identifier"
+    BANK_ACCOUNT_NUMBER = "bank_account_number"
+    IBAN = "iban"
+    BANK_ROUTING_CODE = "bank_routing_code"
+    PAYMENT_CARD_NUMBER = "payment_card_number"
+    NATIONAL_IDENTIFIER = "national_identifier"
+    TAX_IDENTIFIER = "tax_identifier"
+    POSTAL_ADDRESS = "postal_address"
+    DATE_OF_BIRTH = "date_of_birth"
+    IP_ADDRESS = "ip_address"
+
+
+# Tag values of the `sensitivity` LF-tag: every class, plus the explicit "none".
+SENSITIVITY_TAG_VALUES = (*tuple(c.value for c in SensitivityClass), "none")

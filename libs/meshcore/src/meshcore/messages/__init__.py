@@ -1,0 +1,1 @@
+"""Every message on every meshcore queue, as versioned pydantic models."""

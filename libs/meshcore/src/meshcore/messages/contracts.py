@@ -1,0 +1,49 @@
+"""The published contracts: JSON Schema of every message, written to `contracts/`.
+
+Regenerate with `meshctl contracts --out contracts` (a test fails when they are stale).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from meshcore.messages.commands import (
+    AccessDecision,
+    ClassificationScanRequest,
+    RepairCommand,
+    SignedAccessDecision,
+    TicketRequest,
+)
+from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
+
+CONTRACTS: dict[str, type[BaseModel]] = {
+    "glue-database-state-change.v0": GlueDatabaseEvent,
+    "glue-table-state-change.v0": GlueTableEvent,
+    "classification-scan-request.v1": ClassificationScanRequest,
+    "repair-command.v1": RepairCommand,
+    "access-ticket.v1": TicketRequest,
+    "access-decision.v1": AccessDecision,
+    "signed-access-decision.v1": SignedAccessDecision,
+}
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    return {name: model.model_json_schema(by_alias=True) for name, model in CONTRACTS.items()}
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def write_schemas(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in schemas().items():
+        path = out / f"{name}.schema.json"
+        path.write_text(render(schema))
+        written.append(path)
+    return written

@@ -1,0 +1,77 @@
+"""Turn a queue message body into its model; any failure is permanent (the body never changes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from meshcore.domain.errors import PermanentError
+from meshcore.messages.commands import (
+    ClassificationScanRequest,
+    RepairCommand,
+    SignedAccessDecision,
+)
+from meshcore.messages.eventbridge import GlueCatalogEvent, GlueDatabaseEvent, GlueTableEvent
+
+M = TypeVar("M", bound=BaseModel)
+
+SyncMessage = GlueDatabaseEvent | GlueTableEvent | RepairCommand
+_glue_event: TypeAdapter[GlueDatabaseEvent | GlueTableEvent] = TypeAdapter(GlueCatalogEvent)
+
+
+class MalformedMessageError(PermanentError):
+    """The body is not JSON, or not the shape its queue expects."""
+
+
+def _load(body: str) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise MalformedMessageError(f"body is not JSON: {exc.msg} at position {exc.pos}") from exc
+    if not isinstance(data, dict):
+        raise MalformedMessageError(f"body is JSON {type(data).__name__}, expected an object")
+    return data
+
+
+def _explain(exc: ValidationError) -> str:
+    # Unknown fields first: they usually say the sender speaks another contract version.
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+def decode_model(body: str, model: type[M]) -> M:
+    data = _load(body)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise MalformedMessageError(f"not a valid {model.__name__}: {_explain(exc)}") from exc
+
+
+def decode_sync_message(body: str) -> SyncMessage:
+    """A catalog-change queue carries Glue events (from EventBridge) and repair commands."""
+    data = _load(body)
+    try:
+        if "detail-type" in data:
+            if data.get("source") != "aws.glue":
+                raise MalformedMessageError(f"unexpected event source {data.get('source')!r}")
+            return _glue_event.validate_python(data)
+        if data.get("kind") == "catalog.repair":
+            return RepairCommand.model_validate(data)
+    except ValidationError as exc:
+        raise MalformedMessageError(f"not a valid catalog message: {_explain(exc)}") from exc
+    raise MalformedMessageError(
+        "neither a Glue catalog event (detail-type) nor a repair command (kind=catalog.repair)"
+    )
+
+
+def decode_scan_request(body: str) -> ClassificationScanRequest:
+    return decode_model(body, ClassificationScanRequest)
+
+
+def decode_signed_decision(body: str) -> SignedAccessDecision:
+    return decode_model(body, SignedAccessDecision)

@@ -1,0 +1,1 @@
+"""Creating meshcore's AWS resources, idempotently (used by meshctl)."""

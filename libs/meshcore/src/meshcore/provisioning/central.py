@@ -1,0 +1,200 @@
+"""`meshctl bootstrap`: everything the central governance account needs, created idempotently."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from meshcore.aws.clients import SyncAws
+from meshcore.aws.errors import aws_errors, error_code
+from meshcore.domain.classification import SENSITIVITY_TAG_KEY, SENSITIVITY_TAG_VALUES
+from meshcore.messages.eventbridge import DATABASE_STATE_CHANGE, TABLE_STATE_CHANGE
+from meshcore.provisioning.result import Provisioned
+from meshcore.settings import MeshSettings
+
+DLQ_SUFFIX = "-dlq"
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: time to inspect and redrive
+QUEUE_RETENTION_SECONDS = 4 * 24 * 3600
+CATALOG_RULE = "meshcore-glue-catalog-changes"
+GLUE_EVENT_PATTERN = {
+    "source": ["aws.glue"],
+    "detail-type": [DATABASE_STATE_CHANGE, TABLE_STATE_CHANGE],
+}
+
+
+def dlq_name(queue: str) -> str:
+    return queue + DLQ_SUFFIX
+
+
+def ensure_queue(sqs: Any, name: str, settings: MeshSettings, result: Provisioned) -> str:
+    """The queue and its dead-letter queue, joined by a redrive policy. Returns the queue ARN."""
+    dlq_url = _create_queue(
+        sqs, dlq_name(name), {"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}, result
+    )
+    dlq_arn = _queue_arn(sqs, dlq_url)
+    attributes = {
+        "VisibilityTimeout": str(settings.worker.visibility_timeout_seconds),
+        "MessageRetentionPeriod": str(QUEUE_RETENTION_SECONDS),
+        "RedrivePolicy": json.dumps(
+            {
+                "deadLetterTargetArn": dlq_arn,
+                "maxReceiveCount": str(settings.worker.max_receive_count),
+            }
+        ),
+    }
+    url = _create_queue(sqs, name, attributes, result)
+    return _queue_arn(sqs, url)
+
+
+def _create_queue(sqs: Any, name: str, attributes: dict[str, str], result: Provisioned) -> str:
+    try:
+        existing = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+    except ClientError as exc:
+        if "NonExistentQueue" not in error_code(exc) and error_code(exc) != "QueueDoesNotExist":
+            raise
+        existing = None
+    with aws_errors(f"sqs:CreateQueue {name}"):
+        if existing is None:
+            url = str(sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"])
+            result.add(f"queue {name}", "created")
+            return url
+        response = sqs.get_queue_attributes(QueueUrl=existing, AttributeNames=list(attributes))
+        current = response["Attributes"]
+        if any(_normal(k, current.get(k)) != _normal(k, v) for k, v in attributes.items()):
+            sqs.set_queue_attributes(QueueUrl=existing, Attributes=attributes)
+            result.add(f"queue {name}", "updated")
+        else:
+            result.add(f"queue {name}", "exists")
+        return str(existing)
+
+
+def _normal(name: str, value: str | None) -> Any:
+    """Attribute values as SQS means them (a redrive policy is JSON, its numbers may be strings)."""
+    if name == "RedrivePolicy" and value:
+        return {k: str(v) for k, v in json.loads(value).items()}
+    return value
+
+
+def _queue_arn(sqs: Any, url: str) -> str:
+    attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    return str(attrs["QueueArn"])
+
+
+def ensure_event_bus(
+    events: Any, settings: MeshSettings, sync_queue_arn: str, result: Provisioned
+) -> None:
+    bus = settings.central_event_bus
+    with aws_errors(f"events:CreateEventBus {bus}"):
+        names = {b["Name"] for b in events.list_event_buses(NamePrefix=bus).get("EventBuses", [])}
+        if bus in names:
+            result.add(f"event bus {bus}", "exists")
+        else:
+            events.create_event_bus(Name=bus)
+            result.add(f"event bus {bus}", "created")
+        pattern = json.dumps(GLUE_EVENT_PATTERN, sort_keys=True)
+        rules = events.list_rules(EventBusName=bus, NamePrefix=CATALOG_RULE).get("Rules", [])
+        current = next((r for r in rules if r["Name"] == CATALOG_RULE), None)
+        same = (
+            current is not None
+            and json.loads(current.get("EventPattern", "{}")) == GLUE_EVENT_PATTERN
+        )
+        if not same:
+            events.put_rule(
+                Name=CATALOG_RULE, EventBusName=bus, EventPattern=pattern, State="ENABLED"
+            )
+        targets = events.list_targets_by_rule(Rule=CATALOG_RULE, EventBusName=bus).get(
+            "Targets", []
+        )
+        if not any(t["Arn"] == sync_queue_arn for t in targets):
+            events.put_targets(
+                Rule=CATALOG_RULE,
+                EventBusName=bus,
+                Targets=[{"Id": "sync-queue", "Arn": sync_queue_arn}],
+            )
+            same = False
+        result.add(
+            f"rule {CATALOG_RULE} -> {settings.queues.catalog_changes}",
+            "exists" if same else "created",
+        )
+
+
+def ensure_tables(dynamodb: Any, settings: MeshSettings, result: Provisioned) -> None:
+    for name, keys in (
+        (settings.state_table, ("pk", "sk")),
+        (settings.audit_table, ("subject", "at")),
+    ):
+        try:
+            dynamodb.describe_table(TableName=name)
+            result.add(f"dynamodb table {name}", "exists")
+            continue
+        except ClientError as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+        with aws_errors(f"dynamodb:CreateTable {name}"):
+            dynamodb.create_table(
+                TableName=name,
+                BillingMode="PAY_PER_REQUEST",
+                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
+                KeySchema=[
+                    {"AttributeName": keys[0], "KeyType": "HASH"},
+                    {"AttributeName": keys[1], "KeyType": "RANGE"},
+                ],
+            )
+            dynamodb.get_waiter("table_exists").wait(TableName=name)
+        result.add(f"dynamodb table {name}", "created")
+
+
+def ensure_tag_ontology(lakeformation: Any, result: Provisioned) -> None:
+    values = list(SENSITIVITY_TAG_VALUES)
+    try:
+        current = lakeformation.get_lf_tag(TagKey=SENSITIVITY_TAG_KEY).get("TagValues") or []
+    except ClientError as exc:
+        if error_code(exc) != "EntityNotFoundException":
+            raise
+        current = []
+    # An LF-tag always has at least one value, so no values means no tag.
+    if not current:
+        with aws_errors(f"lakeformation:CreateLFTag {SENSITIVITY_TAG_KEY}"):
+            lakeformation.create_lf_tag(TagKey=SENSITIVITY_TAG_KEY, TagValues=values)
+        result.add(f"lf-tag {SENSITIVITY_TAG_KEY}", "created")
+        return
+    missing = sorted(set(values) - set(current))
+    if missing:
+        with aws_errors(f"lakeformation:UpdateLFTag {SENSITIVITY_TAG_KEY}"):
+            lakeformation.update_lf_tag(TagKey=SENSITIVITY_TAG_KEY, TagValuesToAdd=missing)
+    result.add(f"lf-tag {SENSITIVITY_TAG_KEY}", "updated" if missing else "exists")
+
+
+def ensure_decision_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
+    alias = settings.decision_key_alias
+    try:
+        key_id = str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+        result.add(f"kms key {alias}", "exists")
+        return key_id
+    except ClientError as exc:
+        if error_code(exc) != "NotFoundException":
+            raise
+    with aws_errors("kms:CreateKey"):
+        key_id = str(
+            kms.create_key(
+                KeySpec="HMAC_256",
+                KeyUsage="GENERATE_VERIFY_MAC",
+                Description="meshcore: signs access decisions posted by the ticket system",
+            )["KeyMetadata"]["KeyId"]
+        )
+        kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    result.add(f"kms key {alias}", "created")
+    return key_id
+
+
+def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
+    result = Provisioned()
+    sqs = aws.client("sqs")
+    arns = {name: ensure_queue(sqs, name, settings, result) for name in settings.queues.all()}
+    ensure_event_bus(aws.client("events"), settings, arns[settings.queues.catalog_changes], result)
+    ensure_tables(aws.client("dynamodb"), settings, result)
+    ensure_tag_ontology(aws.client("lakeformation"), result)
+    ensure_decision_key(aws.client("kms"), settings, result)
+    return result

@@ -1,0 +1,151 @@
+"""`meshctl onboard-producer` / `onboard-consumer`: the resources meshcore needs in member accounts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from meshcore.aws.clients import SyncAws
+from meshcore.aws.errors import aws_errors, error_code
+from meshcore.provisioning.result import Provisioned
+from meshcore.settings import MeshSettings
+
+FORWARD_RULE = "meshcore-forward-glue-catalog"
+# The sync role may only read the catalog.
+CATALOG_READ_ACTIONS = [
+    "glue:GetDatabase",
+    "glue:GetDatabases",
+    "glue:GetTable",
+    "glue:GetTables",
+    "glue:GetPartition",
+    "glue:GetPartitions",
+    "glue:BatchGetPartition",
+]
+# What accepting a share and creating resource links needs in a consumer account.
+CONSUMER_ADMIN_ACTIONS = [
+    "ram:GetResourceShareInvitations",
+    "ram:AcceptResourceShareInvitation",
+    "glue:CreateDatabase",
+    "glue:GetDatabase",
+    "glue:CreateTable",
+    "glue:GetTable",
+    "glue:DeleteTable",
+]
+
+
+def trust_central(settings: MeshSettings) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{settings.central_account_id}:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+def ensure_role(iam: Any, name: str, trust: str, actions: list[str], result: Provisioned) -> str:
+    policy = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+        }
+    )
+    try:
+        arn = str(iam.get_role(RoleName=name)["Role"]["Arn"])
+        outcome = "exists"
+    except ClientError as exc:
+        if error_code(exc) != "NoSuchEntity":
+            raise
+        with aws_errors(f"iam:CreateRole {name}"):
+            arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"])
+        outcome = "created"
+    with aws_errors(f"iam:PutRolePolicy {name}"):
+        try:
+            current = iam.get_role_policy(RoleName=name, PolicyName=name)["PolicyDocument"]
+            if isinstance(current, str):
+                current = json.loads(current)
+        except ClientError:
+            current = None
+        if current != json.loads(policy):
+            iam.put_role_policy(RoleName=name, PolicyName=name, PolicyDocument=policy)
+            outcome = "created" if outcome == "created" else "updated"
+    result.add(f"role {arn}", outcome)
+    return arn
+
+
+def ensure_forward_rule(
+    events: Any, settings: MeshSettings, account: str, result: Provisioned
+) -> None:
+    """Forward the producer's Glue catalog events to the central bus."""
+    pattern = {"source": ["aws.glue"]}
+    target = settings.central_bus_arn()
+    with aws_errors(f"events:PutRule {FORWARD_RULE} in {account}"):
+        rules = events.list_rules(NamePrefix=FORWARD_RULE).get("Rules", [])
+        current = next((r for r in rules if r["Name"] == FORWARD_RULE), None)
+        targets = (
+            events.list_targets_by_rule(Rule=FORWARD_RULE).get("Targets", []) if current else []
+        )
+        if (
+            current
+            and json.loads(current["EventPattern"]) == pattern
+            and any(t["Arn"] == target for t in targets)
+        ):
+            result.add(f"rule {FORWARD_RULE} in {account} -> central bus", "exists")
+            return
+        events.put_rule(Name=FORWARD_RULE, EventPattern=json.dumps(pattern), State="ENABLED")
+        events.put_targets(Rule=FORWARD_RULE, Targets=[{"Id": "meshcore-central", "Arn": target}])
+    result.add(f"rule {FORWARD_RULE} in {account} -> central bus", "created")
+
+
+def allow_producer_on_bus(
+    events: Any, settings: MeshSettings, account: str, result: Provisioned
+) -> None:
+    statement = f"meshcore-producer-{account}"
+    with aws_errors(f"events:PutPermission {settings.central_event_bus}"):
+        described = events.describe_event_bus(Name=settings.central_event_bus)
+        policy = json.loads(described.get("Policy") or "{}")
+        if any(s.get("Sid") == statement for s in policy.get("Statement", [])):
+            result.add(f"central bus accepts events from {account}", "exists")
+            return
+        events.put_permission(
+            EventBusName=settings.central_event_bus,
+            Action="events:PutEvents",
+            Principal=account,
+            StatementId=statement,
+        )
+    result.add(f"central bus accepts events from {account}", "created")
+
+
+def onboard_producer(
+    central: SyncAws, member: SyncAws, settings: MeshSettings, account: str
+) -> tuple[Provisioned, str]:
+    result = Provisioned()
+    role_arn = ensure_role(
+        member.client("iam"),
+        settings.producer_read_role,
+        trust_central(settings),
+        CATALOG_READ_ACTIONS,
+        result,
+    )
+    allow_producer_on_bus(central.client("events"), settings, account, result)
+    ensure_forward_rule(member.client("events"), settings, account, result)
+    return result, role_arn
+
+
+def onboard_consumer(member: SyncAws, settings: MeshSettings) -> tuple[Provisioned, str]:
+    result = Provisioned()
+    role_arn = ensure_role(
+        member.client("iam"),
+        settings.consumer_admin_role,
+        trust_central(settings),
+        CONSUMER_ADMIN_ACTIONS,
+        result,
+    )
+    return result, role_arn

@@ -1,0 +1,1 @@
+"""The worker runtime shared by all services: queue consumption, lifecycle, logging."""

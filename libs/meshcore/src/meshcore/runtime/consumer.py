@@ -1,0 +1,311 @@
+"""Consume one SQS queue: long polling, bounded concurrency, ack after success, drain on stop.
+
+Outcomes per message:
+- ok: deleted (in batches of at most 10, reading `Failed`).
+- retry (RetryableError or an unexpected exception): invisible again for a backoff that grows
+  with the receive count; the queue's redrive policy dead-letters it after maxReceiveCount.
+- rejected (PermanentError, including malformed bodies): made visible at once, with its reason
+  remembered, so the redrive policy moves it to the dead-letter queue within a few receives; the
+  handler is not run again for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from meshcore.aws.errors import aws_errors
+from meshcore.domain.errors import MeshError, PermanentError, RetryableError
+from meshcore.runtime.backoff import ExponentialBackoff
+from meshcore.runtime.metrics import Metrics
+from meshcore.settings import WorkerSettings
+
+log = structlog.get_logger()
+
+# SQS ReceiveMessage, DeleteMessageBatch and ChangeMessageVisibilityBatch take at most 10
+# (Amazon SQS Developer Guide, "Amazon SQS message quotas").
+SQS_BATCH_MAX = 10
+# How long successful deletes wait to be batched with others.
+DELETE_LINGER_SECONDS = 0.05
+# Message ids of rejected messages remembered until the queue dead-letters them.
+POISON_MEMORY = 10_000
+
+
+@dataclass(frozen=True)
+class QueueMessage:
+    message_id: str
+    receipt_handle: str
+    body: str
+    receive_count: int
+    sent_at_ms: int | None
+    queue: str
+
+    @classmethod
+    def from_sqs(cls, raw: dict[str, Any], queue: str) -> QueueMessage:
+        attrs = raw.get("Attributes", {})
+        sent = attrs.get("SentTimestamp")
+        return cls(
+            message_id=raw["MessageId"],
+            receipt_handle=raw["ReceiptHandle"],
+            body=raw.get("Body", ""),
+            receive_count=int(attrs.get("ApproximateReceiveCount", "1")),
+            sent_at_ms=int(sent) if sent else None,
+            queue=queue,
+        )
+
+
+Handler = Callable[[QueueMessage], Awaitable[None]]
+
+
+class QueueConsumer:
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_name: str,
+        handler: Handler,
+        settings: WorkerSettings,
+        metrics: Metrics | None = None,
+        handler_name: str | None = None,
+    ) -> None:
+        self._sqs = sqs
+        self._url = queue_url
+        self._queue = queue_name
+        self._handler = handler
+        self._handler_name = handler_name or getattr(handler, "__name__", "handler")
+        self._settings = settings
+        self._metrics = metrics or Metrics()
+        self._backoff = ExponentialBackoff(settings.retry_base_seconds, settings.retry_max_seconds)
+        self._tasks: dict[asyncio.Task[None], QueueMessage] = {}
+        self._poison: OrderedDict[str, str] = OrderedDict()
+        self._deletes: list[QueueMessage] = []
+        self._delete_wakeup = asyncio.Event()
+        self._deleter: asyncio.Task[None] | None = None
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._deleter = asyncio.create_task(self._delete_loop())
+        receive_failures = 0
+        try:
+            while not stop.is_set():
+                free = self._settings.concurrency - len(self._tasks)
+                if free <= 0:
+                    await self._wait_for_slot(stop)
+                    continue
+                try:
+                    messages = await self._receive(min(SQS_BATCH_MAX, free))
+                    receive_failures = 0
+                except MeshError as exc:
+                    receive_failures += 1
+                    pause = self._backoff.delay(receive_failures)
+                    log.warning(
+                        "queue.receive_failed", queue=self._queue, error=str(exc), retry_in_s=pause
+                    )
+                    await _sleep_or_stop(stop, pause)
+                    continue
+                if stop.is_set():
+                    await self._release(messages)
+                    break
+                for message in messages:
+                    task = asyncio.create_task(self._process(message))
+                    self._tasks[task] = message
+                    task.add_done_callback(self._tasks.pop)
+        finally:
+            await self._drain()
+
+    async def _wait_for_slot(self, stop: asyncio.Event) -> None:
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait([*self._tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+
+    async def _receive(self, count: int) -> list[QueueMessage]:
+        with aws_errors(f"sqs:ReceiveMessage {self._queue}"):
+            response = await self._sqs.receive_message(
+                QueueUrl=self._url,
+                MaxNumberOfMessages=count,
+                WaitTimeSeconds=self._settings.wait_time_seconds,
+                VisibilityTimeout=self._settings.visibility_timeout_seconds,
+                MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+            )
+        return [QueueMessage.from_sqs(m, self._queue) for m in response.get("Messages", [])]
+
+    # -- one message ------------------------------------------------------------------------
+
+    async def _process(self, message: QueueMessage) -> None:
+        structlog.contextvars.bind_contextvars(
+            message_id=message.message_id, queue=self._queue, handler=self._handler_name
+        )
+        started = time.monotonic()
+        outcome, fields = "ok", dict[str, Any]()
+        heartbeat = asyncio.create_task(self._heartbeat(message))
+        try:
+            known_reason = self._poison.get(message.message_id)
+            if known_reason is not None:
+                outcome, fields = "rejected", {"reason": known_reason, "repeat": True}
+                await self._change_visibility(message, 0)
+            else:
+                await self._handler(message)
+                self._ack(message)
+        except PermanentError as exc:
+            outcome, fields = "rejected", {"reason": str(exc)}
+            self._remember_poison(message.message_id, str(exc))
+            await self._change_visibility(message, 0)
+        except RetryableError as exc:
+            delay = self._backoff.delay(message.receive_count)
+            outcome, fields = "retry", {"reason": str(exc), "retry_in_s": delay}
+            await self._change_visibility(message, delay)
+        except asyncio.CancelledError:
+            outcome = "released"
+            raise
+        except Exception as exc:
+            # A bug, not a bad message: retry with backoff; the redrive policy stops the loop.
+            delay = self._backoff.delay(message.receive_count)
+            outcome, fields = "error", {"reason": repr(exc), "retry_in_s": delay}
+            log.exception("message.handler_crashed")
+            await self._change_visibility(message, delay)
+        finally:
+            heartbeat.cancel()
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            self._metrics.record(self._queue, outcome, duration_ms)
+            if outcome in ("rejected", "retry", "error"):
+                fields["dead_letter_next"] = (
+                    message.receive_count >= self._settings.max_receive_count
+                )
+            level = "info" if outcome == "ok" else "warning"
+            getattr(log, level)(
+                "message.handled",
+                outcome=outcome,
+                duration_ms=duration_ms,
+                receive_count=message.receive_count,
+                **fields,
+            )
+            structlog.contextvars.clear_contextvars()
+
+    def _remember_poison(self, message_id: str, reason: str) -> None:
+        self._poison[message_id] = reason
+        while len(self._poison) > POISON_MEMORY:
+            self._poison.popitem(last=False)
+
+    async def _heartbeat(self, message: QueueMessage) -> None:
+        """Keep long work invisible to other consumers while it runs."""
+        timeout = self._settings.visibility_timeout_seconds
+        while True:
+            await asyncio.sleep(timeout / 2)
+            try:
+                await self._change_visibility(message, timeout, raise_errors=True)
+            except MeshError as exc:
+                log.warning("message.heartbeat_failed", error=str(exc))
+
+    async def _change_visibility(
+        self, message: QueueMessage, seconds: int, raise_errors: bool = False
+    ) -> None:
+        try:
+            with aws_errors(f"sqs:ChangeMessageVisibility {self._queue}"):
+                await self._sqs.change_message_visibility(
+                    QueueUrl=self._url,
+                    ReceiptHandle=message.receipt_handle,
+                    VisibilityTimeout=seconds,
+                )
+        except MeshError as exc:
+            if raise_errors:
+                raise
+            # The message reappears when its visibility timeout ends: late, not lost.
+            log.warning("message.visibility_change_failed", error=str(exc))
+
+    # -- batched deletes --------------------------------------------------------------------
+
+    def _ack(self, message: QueueMessage) -> None:
+        self._deletes.append(message)
+        self._delete_wakeup.set()
+
+    async def _delete_loop(self) -> None:
+        while True:
+            await self._delete_wakeup.wait()
+            await asyncio.sleep(DELETE_LINGER_SECONDS)
+            self._delete_wakeup.clear()
+            await self._flush_deletes()
+
+    async def _flush_deletes(self) -> None:
+        while self._deletes:
+            batch, self._deletes = self._deletes[:SQS_BATCH_MAX], self._deletes[SQS_BATCH_MAX:]
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(batch)
+            ]
+            try:
+                with aws_errors(f"sqs:DeleteMessageBatch {self._queue}"):
+                    response = await self._sqs.delete_message_batch(
+                        QueueUrl=self._url, Entries=entries
+                    )
+            except MeshError as exc:
+                # Not deleted means delivered again later; handlers are idempotent.
+                log.warning(
+                    "queue.delete_failed", queue=self._queue, count=len(batch), error=str(exc)
+                )
+                continue
+            for failed in response.get("Failed", []):
+                log.warning(
+                    "queue.delete_failed",
+                    queue=self._queue,
+                    message_id=batch[int(failed["Id"])].message_id,
+                    code=failed.get("Code"),
+                    error=failed.get("Message"),
+                )
+
+    # -- shutdown ---------------------------------------------------------------------------
+
+    async def _drain(self) -> None:
+        """Finish in-flight work up to the grace period, give the rest back at once."""
+        if self._tasks:
+            log.info("worker.draining", queue=self._queue, in_flight=len(self._tasks))
+            _done, pending = await asyncio.wait(
+                list(self._tasks), timeout=self._settings.shutdown_grace_seconds
+            )
+            unfinished = [self._tasks[t] for t in pending if t in self._tasks]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            await self._release(unfinished)
+        await self._flush_deletes()
+        if self._deleter:
+            self._deleter.cancel()
+            await asyncio.gather(self._deleter, return_exceptions=True)
+
+    async def _release(self, messages: list[QueueMessage]) -> None:
+        for start in range(0, len(messages), SQS_BATCH_MAX):
+            batch = messages[start : start + SQS_BATCH_MAX]
+            entries = [
+                {"Id": str(i), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": 0}
+                for i, m in enumerate(batch)
+            ]
+            try:
+                with aws_errors(f"sqs:ChangeMessageVisibilityBatch {self._queue}"):
+                    response = await self._sqs.change_message_visibility_batch(
+                        QueueUrl=self._url, Entries=entries
+                    )
+            except MeshError as exc:
+                log.warning(
+                    "queue.release_failed", queue=self._queue, count=len(batch), error=str(exc)
+                )
+                continue
+            failed = response.get("Failed", [])
+            log.info(
+                "queue.released",
+                queue=self._queue,
+                count=len(batch) - len(failed),
+                failed=len(failed),
+            )
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

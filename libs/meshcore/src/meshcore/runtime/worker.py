@@ -1,0 +1,91 @@
+"""A worker process: one composition root hands it routes (queue -> handler); it runs them.
+
+SIGTERM or SIGINT stops receiving, lets in-flight work finish up to the grace period and gives
+anything unfinished back to its queue at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+import structlog
+
+from meshcore.aws.clients import AsyncAws
+from meshcore.aws.queues import queue_url
+from meshcore.domain.errors import MeshError
+from meshcore.runtime.consumer import Handler, QueueConsumer
+from meshcore.runtime.logging import configure_logging
+from meshcore.runtime.metrics import Metrics
+from meshcore.settings import MeshSettings
+
+log = structlog.get_logger()
+
+
+@dataclass(frozen=True)
+class Route:
+    queue: str
+    handler: Handler
+    name: str
+
+
+Bootstrap = Callable[[AsyncAws, Metrics], Awaitable[list[Route]]]
+
+
+async def serve(
+    worker_name: str, settings: MeshSettings, bootstrap: Bootstrap, stop: asyncio.Event
+) -> Metrics:
+    metrics = Metrics()
+    async with AsyncExitStack() as stack:
+        aws = AsyncAws(settings, stack, session_name=f"meshcore-{worker_name}")
+        stack.push_async_callback(aws.aclose)
+        routes = await bootstrap(aws, metrics)
+        sqs = await aws.client("sqs")
+        consumers = [
+            QueueConsumer(
+                sqs,
+                await queue_url(sqs, r.queue),
+                r.queue,
+                r.handler,
+                settings.worker,
+                metrics,
+                r.name,
+            )
+            for r in routes
+        ]
+        log.info(
+            "worker.started",
+            worker=worker_name,
+            queues=[r.queue for r in routes],
+            concurrency=settings.worker.concurrency,
+        )
+        await asyncio.gather(*(c.run(stop) for c in consumers))
+        log.info(
+            "worker.stopped",
+            worker=worker_name,
+            handled=dict((f"{q}:{o}", n) for (q, o), n in metrics.counts.items()),
+        )
+    return metrics
+
+
+def run(worker_name: str, bootstrap: Bootstrap, settings: MeshSettings | None = None) -> int:
+    """Entry point body shared by the worker services. Returns the process exit code."""
+    settings = settings or MeshSettings()
+    configure_logging(settings.log_json)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(worker_name, settings, bootstrap, stop)
+
+    try:
+        asyncio.run(main())
+    except MeshError as exc:
+        log.error("worker.failed", worker=worker_name, error=str(exc))
+        return 1
+    return 0

@@ -1,0 +1,66 @@
+"""The one typed settings model, read from the environment once by each entry point and passed on."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class QueueNames(BaseModel):
+    """Names of the work queues; each has a dead-letter queue named `<name>-dlq`."""
+
+    catalog_changes: str = "meshcore-catalog-changes"
+    classification: str = "meshcore-classification"
+    approvals: str = "meshcore-approvals"
+    tickets: str = "meshcore-tickets"
+
+    def all(self) -> list[str]:
+        return [self.catalog_changes, self.classification, self.approvals, self.tickets]
+
+
+class WorkerSettings(BaseModel):
+    """How a worker consumes its queue."""
+
+    concurrency: int = Field(8, ge=1, le=100)
+    wait_time_seconds: int = Field(10, ge=0, le=20)  # SQS long poll is at most 20 s
+    visibility_timeout_seconds: int = Field(60, ge=5, le=43_200)  # SQS maximum is 12 h
+    max_receive_count: int = Field(6, ge=1, le=1000)
+    shutdown_grace_seconds: float = Field(20.0, ge=0)
+    retry_base_seconds: float = Field(2.0, gt=0)
+    retry_max_seconds: float = Field(300.0, gt=0)
+
+
+class MeshSettings(BaseSettings):
+    """Everything a meshcore process needs to know about the mesh it governs.
+
+    Set by environment variables with the `MESHCORE_` prefix (nested with `__`, e.g.
+    `MESHCORE_WORKER__CONCURRENCY=4`). `AWS_ENDPOINT_URL` is honoured as the endpoint too.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="MESHCORE_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
+    )
+
+    endpoint_url: str | None = Field(
+        None, validation_alias=AliasChoices("MESHCORE_ENDPOINT_URL", "AWS_ENDPOINT_URL")
+    )
+    region: str = Field(
+        "us-east-1", validation_alias=AliasChoices("MESHCORE_REGION", "AWS_DEFAULT_REGION")
+    )
+    central_account_id: str = Field("123456789012", pattern=r"^\d{12}$")
+    central_event_bus: str = "meshcore-central"
+    producer_read_role: str = "meshcore-catalog-reader"
+    consumer_admin_role: str = "meshcore-consumer-admin"
+    onboarding_role: str | None = None
+    state_table: str = "meshcore-state"
+    audit_table: str = "meshcore-audit"
+    decision_key_alias: str = "alias/meshcore-decisions"
+    queues: QueueNames = QueueNames()
+    worker: WorkerSettings = WorkerSettings()
+    log_json: bool | None = None  # None: JSON when stderr is not a terminal
+
+    def role_arn(self, account_id: str, role_name: str) -> str:
+        return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+    def central_bus_arn(self) -> str:
+        return f"arn:aws:events:{self.region}:{self.central_account_id}:event-bus/{self.central_event_bus}"

@@ -1,0 +1,88 @@
+"""The sensitivity classes the engine recommends, with one-sentence descriptions.
+
+Class values double as Lake Formation tag values: lower-case, at most 50 characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class SensitivityClass(StrEnum):
+    """A kind of sensitive data a column can hold."""
+
+    PERSON_NAME = "person_name"
+    EMAIL_ADDRESS = "email_address"
+    PHONE_NUMBER = "phone_number"
+    CUSTOMER_IDENTIFIER = "customer_identifier"
+    BANK_ACCOUNT_NUMBER = "bank_account_number"
+    IBAN = "iban"
+    BANK_ROUTING_CODE = "bank_routing_code"
+    PAYMENT_CARD_NUMBER = "payment_card_number"
+    NATIONAL_IDENTIFIER = "national_identifier"
+    TAX_IDENTIFIER = "tax_identifier"
+    POSTAL_ADDRESS = "postal_address"
+    DATE_OF_BIRTH = "date_of_birth"
+    IP_ADDRESS = "ip_address"
+
+
+CLASS_DESCRIPTIONS: Mapping[SensitivityClass, str] = MappingProxyType(
+    {
+        SensitivityClass.PERSON_NAME: (
+            "First, last or full names of people, found from name phrases such as 'first_name' "
+            "or 'customer_name' and from sampled values made of dictionary first and last names."
+        ),
+        SensitivityClass.EMAIL_ADDRESS: (
+            "Email addresses, found from name phrases such as 'email' and from sampled values "
+            "that pass email address syntax validation."
+        ),
+        SensitivityClass.PHONE_NUMBER: (
+            "Telephone, mobile and fax numbers, found from name phrases such as 'phone' or "
+            "'mobile_no' and from sampled values that are valid numbers for the column's region."
+        ),
+        SensitivityClass.CUSTOMER_IDENTIFIER: (
+            "Identifiers of customers, clients and their accounts, found mostly from name phrases "
+            "such as 'customer_id', 'cust_no' or 'client_ref' (values have no fixed format)."
+        ),
+        SensitivityClass.BANK_ACCOUNT_NUMBER: (
+            "Domestic bank account numbers, found from name phrases such as 'bank_account_number' "
+            "or 'acct_no' together with digit-string values."
+        ),
+        SensitivityClass.IBAN: (
+            "International bank account numbers, found from the name 'iban' and from sampled "
+            "values that pass the IBAN country format and mod-97 checksum."
+        ),
+        SensitivityClass.BANK_ROUTING_CODE: (
+            "Codes that identify a bank or branch (US ABA routing numbers, UK sort codes, "
+            "BIC/SWIFT codes), found from name phrases and from the ABA checksum or code shapes."
+        ),
+        SensitivityClass.PAYMENT_CARD_NUMBER: (
+            "Payment card numbers (PANs), found from name phrases such as 'card_number' and from "
+            "sampled values that pass the Luhn checksum with a known issuer prefix and length."
+        ),
+        SensitivityClass.NATIONAL_IDENTIFIER: (
+            "Government-issued personal identifiers such as US social security numbers, UK "
+            "national insurance numbers or passport numbers, found from name phrases and "
+            "validated number formats."
+        ),
+        SensitivityClass.TAX_IDENTIFIER: (
+            "Tax identification numbers such as US EINs and TINs or VAT numbers, found from name "
+            "phrases and from EIN rules and VAT number checksums."
+        ),
+        SensitivityClass.POSTAL_ADDRESS: (
+            "Street addresses and postal codes, found from name phrases such as 'address_line1' "
+            "or 'zip_code' and from address-shaped values (house number, street suffix, unit, "
+            "PO box, postcode)."
+        ),
+        SensitivityClass.DATE_OF_BIRTH: (
+            "Dates of birth, found from name phrases such as 'dob' or 'birth_date' together with "
+            "sampled dates that give ages between 0 and 120 years."
+        ),
+        SensitivityClass.IP_ADDRESS: (
+            "IPv4 and IPv6 addresses, found from name phrases such as 'ip_address' and from "
+            "sampled values that parse as IP addresses."
+        ),
+    }
+)

@@ -1,0 +1,348 @@
+"""Name lexicon: abbreviation expansions, class phrases and the words that cancel them.
+
+A rule's weight is the confidence its phrase gives on its own (column name, no sample).
+Phrases are matched on whole canonical tokens, never on substrings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from classifier.engine.classes import SensitivityClass as C
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    cls: C
+    phrase: tuple[str, ...]
+    weight: float
+    not_after: frozenset[str] = frozenset()
+    """A phrase directly preceded by one of these tokens does not count (``company name``)."""
+    not_before: frozenset[str] = frozenset()
+    """Extra tokens that cancel the phrase when they follow it (besides ``NEGATORS``)."""
+    allow_after: frozenset[str] = frozenset()
+    """Tokens of ``NEGATORS`` that do not cancel this phrase (``birth date``)."""
+    note: str | None = None
+    """Caveat repeated in the explanation."""
+
+
+def _fs(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        **dict.fromkeys(("cust", "cst", "custmr", "cus"), ("customer",)),
+        **dict.fromkeys(("clnt", "clt"), ("client",)),
+        **dict.fromkeys(("nm", "nme"), ("name",)),
+        **dict.fromkeys(("acct", "acc", "accnt", "acnt", "accno"), ("account",)),
+        **dict.fromkeys(("no", "num", "nbr", "nr", "nmbr", "numb", "nro"), ("number",)),
+        "bnk": ("bank",),
+        **dict.fromkeys(("dob", "dtofbirth"), ("date", "of", "birth")),
+        **dict.fromkeys(("birthdate", "bdate", "birthday", "bday"), ("birth", "date")),
+        **dict.fromkeys(("dt", "dte"), ("date",)),
+        **dict.fromkeys(("addr", "adr", "adrs", "addrs", "adress", "addres"), ("address",)),
+        **dict.fromkeys(("ph", "tel", "telephone", "phn", "phon", "fone"), ("phone",)),
+        "telno": ("phone", "number"),
+        **dict.fromkeys(("mob", "mobil"), ("mobile",)),
+        "cellphone": ("cell", "phone"),
+        "cardholder": ("card", "holder"),
+        "fname": ("first", "name"),
+        **dict.fromkeys(("lname", "sname", "surname"), ("last", "name")),
+        "mname": ("middle", "name"),
+        **dict.fromkeys(("forename", "givenname"), ("first", "name")),
+        "familyname": ("last", "name"),
+        "fullname": ("full", "name"),
+        "rtn": ("routing", "number"),
+        "sortcode": ("sort", "code"),
+        "ccn": ("card", "number"),
+        **dict.fromkeys(("postcode", "zipcode", "postalcode", "zip", "plz"), ("postal", "code")),
+        **dict.fromkeys(("ident", "identifier"), ("id",)),
+        **dict.fromkeys(("ref", "refno"), ("reference",)),
+        "natl": ("national",),
+        "emailaddress": ("email", "address"),
+        "ipaddress": ("ip", "address"),
+        "ssno": ("ssn",),
+        "socsec": ("social", "security"),
+        "taxid": ("tax", "id"),
+        "ts": ("timestamp",),
+        "cnt": ("count",),
+        "amt": ("amount",),
+        "qty": ("quantity",),
+    }
+)
+"""Abbreviation or glued word -> canonical tokens."""
+
+NEGATORS = _fs(
+    """
+    count total sum quantity flag ind indicator yn bool enabled disabled active opt optin optout
+    consent pref preference permission allowed subscribed unsubscribed bounce bounced sent opened
+    clicked delivered verified verification validated valid invalid confirmed confirmation status
+    type kind category class format template domain provider server length len size pct percent
+    percentage rate ratio score rank amount balance fee price cost limit date time timestamp at on
+    updated created changed modified expiry exp expiration expires issued hash hashed md5 sha sha1
+    sha256 digest token tokenized tokenised masked mask last4 bin iin brand network issuer scheme
+    country city region geo location lat lon latitude longitude range subnet block version ver app
+    device os browser agent file files archive folder path dir url link uri level source reason
+    error message msg desc description comment note notes subject body attempt attempts retry
+    code name holder prefix suffix extension ext cvv cvc cvv2 pin last first
+    """
+)
+"""Tokens that, following a phrase, show the column describes something else
+(``email_sent_count``, ``zip_file_count``, ``card_type``)."""
+
+ID_LIKE = _fs("id key fk pk uuid guid sk")
+"""Following a phrase these make it a surrogate key (``address_id``), except for identifiers."""
+
+NEUTRAL = _fs(
+    """
+    line primary secondary main alt alternate other home work personal business office mobile
+    cell raw orig original full value val txt text str string clean cleaned norm normalized
+    normalised formatted fmt std standard current curr new old prev previous latest plain clear
+    cleartext e164 intl international national local number list data info details field col
+    column encrypted enc
+    """
+)
+"""Tokens that may follow a phrase without weakening it (``address_line_1``)."""
+
+LEADING_NEGATORS = _fs("is has hashed hash masked mask tokenized tokenised token md5 sha sha1 sha256")
+COUNT_PREFIXES = _fs(
+    "num no nbr n number count cnt total qty pct percent avg min max sum distinct unique"
+)
+"""A name starting with one of these counts things (``num_emails``, ``n_accounts``)."""
+
+NON_PERSON_QUALIFIERS = _fs(
+    """
+    company business firm org organisation organization corp corporate bank branch product item
+    file table column col field db database schema host hostname domain server user login screen
+    nick merchant vendor supplier store shop brand city town country state region province county
+    street building place site location venue category event campaign job role group team dept
+    department project app application service device model plan tier attribute key type status
+    tag label entity legal trade fund security instrument portfolio asset currency ledger metric
+    report template class course program package module function method variable param parameter
+    bucket queue topic stream cluster zone network channel source target sheet tab document doc
+    image sku menu option feature rule policy permission tenant workspace unit display short
+    long code cost center profit carrier airline hotel partner provider issuer employer payer
+    """
+)
+_ADDRESS_NOT_AFTER = _fs(
+    "email mail ip ipv4 ipv6 mac web remote wallet memory url server host internet network "
+    "bitcoin crypto contract hardware e mac ethernet"
+)
+_PERSON_ALLOW = _fs("name first last middle full given family")
+_DOB_ALLOW = _fs("date time timestamp on")
+_CARD_NOT = _fs("last first type brand product program limit report id")
+_ACCOUNT_NOT = _fs("type name holder open opened closed manager officer branch balance")
+_LEDGER_NOTE = (
+    "an account identifier may also be a general-ledger account rather than a customer account"
+)
+
+
+def _r(
+    cls: C,
+    phrase: str,
+    weight: float,
+    *,
+    not_after: frozenset[str] = frozenset(),
+    not_before: frozenset[str] = frozenset(),
+    allow_after: frozenset[str] = frozenset(),
+    note: str | None = None,
+) -> Rule:
+    return Rule(cls, tuple(phrase.split()), weight, not_after, not_before, allow_after, note)
+
+
+RULES: tuple[Rule, ...] = (
+    # person_name
+    *(
+        _r(C.PERSON_NAME, p, w, allow_after=_PERSON_ALLOW)
+        for p, w in (
+            ("first name", 0.75), ("last name", 0.75), ("middle name", 0.7), ("full name", 0.7),
+            ("given name", 0.7), ("family name", 0.7), ("maiden name", 0.7),
+            ("person name", 0.75), ("customer name", 0.7), ("client name", 0.7),
+            ("holder name", 0.7), ("account holder", 0.6), ("card holder", 0.65),
+            ("contact name", 0.65), ("employee name", 0.7), ("beneficiary name", 0.65),
+            ("payee name", 0.55), ("owner name", 0.6), ("patient name", 0.7),
+            ("member name", 0.65), ("applicant name", 0.7), ("borrower name", 0.7),
+            ("spouse name", 0.7), ("display name", 0.5), ("legal name", 0.55),
+        )
+    ),
+    _r(C.PERSON_NAME, "name", 0.45, not_after=NON_PERSON_QUALIFIERS, allow_after=_PERSON_ALLOW),
+    # email_address
+    _r(C.EMAIL_ADDRESS, "email", 0.7),
+    _r(C.EMAIL_ADDRESS, "e mail", 0.7),
+    _r(C.EMAIL_ADDRESS, "email address", 0.75),
+    _r(C.EMAIL_ADDRESS, "mail", 0.55, not_after=_fs("voice snail postal"), not_before=_fs("stop")),
+    # phone_number
+    _r(C.PHONE_NUMBER, "phone", 0.7),
+    _r(C.PHONE_NUMBER, "phone number", 0.75),
+    _r(C.PHONE_NUMBER, "mobile", 0.55),
+    _r(C.PHONE_NUMBER, "mobile number", 0.7),
+    _r(C.PHONE_NUMBER, "mobile phone", 0.7),
+    _r(C.PHONE_NUMBER, "cell phone", 0.7),
+    _r(C.PHONE_NUMBER, "cell number", 0.65),
+    _r(C.PHONE_NUMBER, "fax", 0.6),
+    _r(C.PHONE_NUMBER, "msisdn", 0.75),
+    _r(C.PHONE_NUMBER, "contact number", 0.6),
+    # customer_identifier
+    *(
+        _r(C.CUSTOMER_IDENTIFIER, p, w, not_before=_ACCOUNT_NOT)
+        for p, w in (
+            ("customer id", 0.7), ("customer number", 0.7), ("customer reference", 0.65),
+            ("customer key", 0.6), ("customer code", 0.6), ("customer uuid", 0.65),
+            ("customer guid", 0.65), ("client id", 0.65), ("client number", 0.65),
+            ("client reference", 0.6), ("client code", 0.55), ("member id", 0.6),
+            ("member number", 0.6), ("party id", 0.55), ("cif", 0.65), ("cif number", 0.7),
+            ("customer", 0.5), ("client", 0.45),
+        )
+    ),
+    _r(C.CUSTOMER_IDENTIFIER, "account id", 0.6, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
+    _r(C.CUSTOMER_IDENTIFIER, "account key", 0.55, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
+    _r(C.CUSTOMER_IDENTIFIER, "account reference", 0.55, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
+    # bank_account_number
+    _r(C.BANK_ACCOUNT_NUMBER, "bank account", 0.75, not_before=_ACCOUNT_NOT),
+    _r(C.BANK_ACCOUNT_NUMBER, "bank account number", 0.8, not_before=_ACCOUNT_NOT),
+    _r(C.BANK_ACCOUNT_NUMBER, "account number", 0.65, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
+    _r(C.BANK_ACCOUNT_NUMBER, "bban", 0.75),
+    _r(C.BANK_ACCOUNT_NUMBER, "dda number", 0.65),
+    *(
+        _r(C.BANK_ACCOUNT_NUMBER, f"{q} account", 0.65, not_before=_ACCOUNT_NOT)
+        for q in ("checking", "savings", "beneficiary", "debtor", "creditor", "deposit", "payee")
+    ),
+    # iban
+    _r(C.IBAN, "iban", 0.8),
+    _r(C.IBAN, "international bank account number", 0.8),
+    # bank_routing_code
+    _r(C.BANK_ROUTING_CODE, "routing number", 0.75),
+    _r(C.BANK_ROUTING_CODE, "routing", 0.55),
+    _r(C.BANK_ROUTING_CODE, "routing transit", 0.75),
+    _r(C.BANK_ROUTING_CODE, "aba", 0.7),
+    _r(C.BANK_ROUTING_CODE, "sort code", 0.75, allow_after=_fs("code")),
+    _r(C.BANK_ROUTING_CODE, "bank code", 0.6, allow_after=_fs("code")),
+    _r(C.BANK_ROUTING_CODE, "bic", 0.7),
+    _r(C.BANK_ROUTING_CODE, "swift", 0.65),
+    _r(C.BANK_ROUTING_CODE, "swift code", 0.7, allow_after=_fs("code")),
+    _r(C.BANK_ROUTING_CODE, "bsb", 0.65),
+    _r(C.BANK_ROUTING_CODE, "ifsc", 0.65),
+    _r(C.BANK_ROUTING_CODE, "transit number", 0.6),
+    # payment_card_number
+    *(
+        _r(C.PAYMENT_CARD_NUMBER, p, w, not_before=_CARD_NOT)
+        for p, w in (
+            ("card number", 0.75), ("credit card", 0.75), ("credit card number", 0.8),
+            ("debit card", 0.7), ("cc number", 0.7), ("pan", 0.6),
+            ("primary account number", 0.75), ("payment card", 0.7),
+        )
+    ),
+    _r(
+        C.PAYMENT_CARD_NUMBER, "card", 0.5, not_before=_CARD_NOT,
+        not_after=_fs("report score id sim gift loyalty library business key wild flash graphics "
+                      "video sd memory network rate"),
+    ),
+    _r(C.PAYMENT_CARD_NUMBER, "cc", 0.45, not_before=_CARD_NOT | _fs("email address")),
+    # national_identifier
+    _r(C.NATIONAL_IDENTIFIER, "ssn", 0.8),
+    _r(C.NATIONAL_IDENTIFIER, "social security", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "social security number", 0.8),
+    _r(C.NATIONAL_IDENTIFIER, "soc sec", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "social insurance number", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "national id", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "national identity", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "national insurance", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "national insurance number", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "nino", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "ni number", 0.6),
+    _r(C.NATIONAL_IDENTIFIER, "passport", 0.6),
+    _r(C.NATIONAL_IDENTIFIER, "passport number", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "passport id", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "driver license", 0.6),
+    _r(C.NATIONAL_IDENTIFIER, "drivers license", 0.6),
+    _r(C.NATIONAL_IDENTIFIER, "driving licence", 0.6),
+    _r(C.NATIONAL_IDENTIFIER, "aadhaar", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "nric", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "personnummer", 0.75),
+    # tax_identifier
+    _r(C.TAX_IDENTIFIER, "tin", 0.7),
+    _r(C.TAX_IDENTIFIER, "ein", 0.75),
+    _r(C.TAX_IDENTIFIER, "fein", 0.75),
+    _r(C.TAX_IDENTIFIER, "itin", 0.75),
+    _r(C.TAX_IDENTIFIER, "tax id", 0.75),
+    _r(C.TAX_IDENTIFIER, "tax number", 0.7),
+    _r(C.TAX_IDENTIFIER, "tax identification number", 0.8),
+    _r(C.TAX_IDENTIFIER, "taxpayer id", 0.75),
+    _r(C.TAX_IDENTIFIER, "taxpayer number", 0.75),
+    _r(C.TAX_IDENTIFIER, "tax reference", 0.65),
+    _r(C.TAX_IDENTIFIER, "tax registration", 0.7),
+    _r(C.TAX_IDENTIFIER, "employer identification number", 0.8),
+    _r(C.TAX_IDENTIFIER, "vat", 0.6, not_before=_fs("exempt included inclusive treatment group")),
+    _r(C.TAX_IDENTIFIER, "vat number", 0.75),
+    _r(C.TAX_IDENTIFIER, "vat id", 0.75),
+    _r(C.TAX_IDENTIFIER, "vat registration", 0.7),
+    _r(C.TAX_IDENTIFIER, "vatin", 0.75),
+    _r(C.TAX_IDENTIFIER, "utr", 0.65),
+    _r(C.TAX_IDENTIFIER, "gstin", 0.7),
+    # postal_address
+    _r(C.POSTAL_ADDRESS, "address", 0.7, not_after=_ADDRESS_NOT_AFTER),
+    _r(C.POSTAL_ADDRESS, "address line", 0.75),
+    _r(C.POSTAL_ADDRESS, "street", 0.65),
+    _r(C.POSTAL_ADDRESS, "street address", 0.75),
+    _r(C.POSTAL_ADDRESS, "street name", 0.6, allow_after=_fs("name")),
+    _r(C.POSTAL_ADDRESS, "postal address", 0.75),
+    _r(C.POSTAL_ADDRESS, "mailing address", 0.75),
+    _r(C.POSTAL_ADDRESS, "postal code", 0.6, allow_after=_fs("code")),
+    _r(C.POSTAL_ADDRESS, "post code", 0.6, allow_after=_fs("code")),
+    _r(C.POSTAL_ADDRESS, "po box", 0.7),
+    _r(C.POSTAL_ADDRESS, "house number", 0.6),
+    # date_of_birth
+    _r(C.DATE_OF_BIRTH, "date of birth", 0.8, allow_after=_DOB_ALLOW),
+    _r(C.DATE_OF_BIRTH, "birth date", 0.8, allow_after=_DOB_ALLOW),
+    _r(C.DATE_OF_BIRTH, "birth", 0.55, not_after=_fs("of place country city"),
+       not_before=_fs("place country city weight rank order"), allow_after=_DOB_ALLOW),
+    _r(C.DATE_OF_BIRTH, "born", 0.5, allow_after=_DOB_ALLOW),
+    # ip_address
+    _r(C.IP_ADDRESS, "ip", 0.75),
+    _r(C.IP_ADDRESS, "ip address", 0.8),
+    _r(C.IP_ADDRESS, "ipv4", 0.8),
+    _r(C.IP_ADDRESS, "ipv6", 0.8),
+    _r(C.IP_ADDRESS, "ipv4 address", 0.8),
+    _r(C.IP_ADDRESS, "ipv6 address", 0.8),
+    _r(C.IP_ADDRESS, "remote address", 0.6),
+)
+
+PERSON_ENTITIES = _fs(
+    """
+    customer client person people user employee staff contact member patient student holder party
+    individual applicant borrower beneficiary payee cardholder owner subscriber guest passenger
+    driver spouse emp
+    """
+)
+"""Table-name words that make a bare ``name`` column a person's name."""
+
+LEDGER_WORDS = _fs("gl ledger journal posting postings coa subledger accounting chart trial")
+
+REGION_HINTS: Mapping[str, str] = MappingProxyType(
+    {
+        **dict.fromkeys(("uk", "gb", "gbr", "britain", "british", "england"), "GB"),
+        **dict.fromkeys(("ie", "irl", "ireland", "irish"), "IE"),
+        **dict.fromkeys(("germany", "german", "deu"), "DE"),
+        **dict.fromkeys(("france", "french", "fra"), "FR"),
+        **dict.fromkeys(("nl", "netherlands", "dutch"), "NL"),
+        **dict.fromkeys(("au", "aus", "australia", "australian"), "AU"),
+        **dict.fromkeys(("nz", "zealand"), "NZ"),
+        **dict.fromkeys(("canada", "canadian"), "CA"),
+        **dict.fromkeys(("mx", "mexico", "mexican"), "MX"),
+        **dict.fromkeys(("br", "brazil", "brazilian"), "BR"),
+        **dict.fromkeys(("india", "indian"), "IN"),
+        **dict.fromkeys(("spain", "spanish", "esp"), "ES"),
+        **dict.fromkeys(("italy", "italian", "ita"), "IT"),
+        **dict.fromkeys(("us", "usa", "american"), "US"),
+    }
+)
+"""Context words that change the default region used to parse phone numbers."""
+
+KEEP_WHOLE = _fs("ipv4 ipv6 e164 last4 sha1 sha256 cvv2 md5")
+"""Tokens mixing letters and digits that are not split."""
+
+SEGMENT_SHORT_PIECES = _fs("no id ip nm dt cc of ph")
+"""Two-letter pieces allowed when splitting glued words such as ``custid`` or ``acctno``."""

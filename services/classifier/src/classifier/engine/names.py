@@ -1,0 +1,239 @@
+"""Column-name evidence: tokenising, abbreviation expansion and phrase matching."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from classifier.engine.classes import SensitivityClass
+from classifier.engine.lexicon import (
+    ABBREVIATIONS,
+    COUNT_PREFIXES,
+    ID_LIKE,
+    KEEP_WHOLE,
+    LEADING_NEGATORS,
+    NEGATORS,
+    NEUTRAL,
+    NON_PERSON_QUALIFIERS,
+    PERSON_ENTITIES,
+    REGION_HINTS,
+    RULES,
+    SEGMENT_SHORT_PIECES,
+    Rule,
+)
+from classifier.engine.model import NameSource
+
+COMMENT_FACTOR = 0.6
+"""Comment phrases count as weaker evidence than the column name."""
+UNKNOWN_TRAILER_FACTOR = 0.75
+"""Each unknown token after a phrase (``mobile_app``) weakens it."""
+
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+# A kept word starts a new word when it follows a non-letter, or starts with a capital
+# after a lower-case letter (``clientIPv6``).
+_KEEP_WHOLE_RE = re.compile(
+    "|".join(
+        rf"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))({_any_case(w)})(?![a-z])" for w in sorted(KEEP_WHOLE)
+    )
+)
+_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    canon: str
+    raw: str
+    raw_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class NameHit:
+    cls: SensitivityClass
+    weight: float
+    phrase: str
+    raw_tokens: tuple[str, ...]
+    source: NameSource
+    note: str | None = None
+
+
+def split_words(name: str) -> list[str]:
+    """Lower-case words of a name: snake_case, camelCase, digits, dots and hyphens split."""
+    isolated = _KEEP_WHOLE_RE.sub(lambda m: f" {m.group(0)} ", name)
+    words: list[str] = []
+    for chunk in re.split(r"[^0-9A-Za-z]+", isolated):
+        if not chunk:
+            continue
+        if chunk.lower() in KEEP_WHOLE:
+            words.append(chunk.lower())
+            continue
+        words.extend(w.lower() for w in _WORD_RE.findall(chunk))
+    return words
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    words: set[str] = set(ABBREVIATIONS)
+    for expansion in ABBREVIATIONS.values():
+        words.update(expansion)
+    for rule in RULES:
+        words.update(rule.phrase)
+    words.update(NEGATORS, NEUTRAL, ID_LIKE, NON_PERSON_QUALIFIERS, PERSON_ENTITIES)
+    return frozenset(words)
+
+
+def _segment_vocabulary() -> frozenset[str]:
+    return frozenset(w for w in _vocabulary() if len(w) >= 3 or w in SEGMENT_SHORT_PIECES)
+
+
+@cache
+def _segment(word: str) -> tuple[str, ...]:
+    """Split a glued word (``custid``, ``emailaddress``) into known words, fewest pieces first."""
+    vocab = _segment_vocabulary()
+    if word in _vocabulary() or len(word) < 4 or not word.isalpha():
+        return (word,)
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[0] = ()
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 20), end):
+            prefix = best[start]
+            piece = word[start:end]
+            if prefix is None or piece not in vocab:
+                continue
+            candidate = (*prefix, piece)
+            current = best[end]
+            if current is None or len(candidate) < len(current):
+                best[end] = candidate
+    result = best[len(word)]
+    return result if result is not None and len(result) > 1 else (word,)
+
+
+def _singular(word: str) -> str:
+    vocab = _vocabulary()
+    if word in vocab or len(word) < 3 or not word.endswith("s"):
+        return word
+    for cut in (1, 2):
+        stem = word[:-cut]
+        if stem in vocab:
+            return stem
+    return word
+
+
+def _tokens(name: str) -> list[Token]:
+    out: list[Token] = []
+    for index, word in enumerate(split_words(name)):
+        for piece in _segment(word):
+            piece = _singular(piece)
+            for canon in ABBREVIATIONS.get(piece, (piece,)):
+                if out and out[-1].canon == canon:
+                    continue
+                out.append(Token(canon, word, index))
+    return out
+
+
+def tokenise(name: str) -> tuple[str, ...]:
+    """Canonical tokens of a column name, e.g. ``custEmailAddr`` -> customer, email, address."""
+    return tuple(t.canon for t in _tokens(name))
+
+
+def _find(tokens: Sequence[str], phrase: tuple[str, ...]) -> Iterable[int]:
+    n = len(phrase)
+    for i in range(len(tokens) - n + 1):
+        if tuple(tokens[i : i + n]) == phrase:
+            yield i
+
+
+def _rule_weight(rule: Rule, canon: Sequence[str], start: int, whole_name: bool) -> float:
+    """Weight of one phrase occurrence after looking at its neighbours; 0 when cancelled."""
+    end = start + len(rule.phrase)
+    before, after = canon[:start], canon[end:]
+    if before and before[-1] in rule.not_after:
+        return 0.0
+    leading = before if whole_name else before[-2:]
+    if any(t in LEADING_NEGATORS for t in leading):
+        return 0.0
+    if not whole_name and before[-2:] == ["number", "of"]:
+        return 0.0
+    trailing = after if whole_name else after[:1]
+    negators = (NEGATORS - rule.allow_after) | rule.not_before
+    if rule.cls is not SensitivityClass.CUSTOMER_IDENTIFIER:
+        negators |= ID_LIKE
+    if any(t in negators for t in trailing):
+        return 0.0
+    weight = rule.weight
+    if whole_name:
+        unknown = [
+            t for t in trailing if not t.isdigit() and t not in NEUTRAL and t not in ID_LIKE
+        ]
+        weight *= UNKNOWN_TRAILER_FACTOR ** min(len(unknown), 2)
+    return weight
+
+
+def match_text(text: str, source: NameSource) -> list[NameHit]:
+    """Phrase hits in a column name (``source="name"``) or a comment (weaker, local checks)."""
+    tokens = _tokens(text)
+    canon = [t.canon for t in tokens]
+    whole_name = source == "name"
+    counted = whole_name and bool(tokens) and tokens[0].raw in COUNT_PREFIXES
+    hits: list[NameHit] = []
+    for rule in RULES:
+        for start in _find(canon, rule.phrase):
+            if counted and start > 0:
+                continue
+            weight = _rule_weight(rule, canon, start, whole_name)
+            if weight <= 0:
+                continue
+            if not whole_name:
+                weight *= COMMENT_FACTOR
+            raw: list[str] = []
+            for t in tokens[start : start + len(rule.phrase)]:
+                if not raw or raw[-1] != t.raw:
+                    raw.append(t.raw)
+            hits.append(
+                NameHit(rule.cls, weight, " ".join(rule.phrase), tuple(raw), source, rule.note)
+            )
+    return hits
+
+
+def best_hits(hits: Iterable[NameHit]) -> dict[SensitivityClass, NameHit]:
+    """The strongest hit per class."""
+    best: dict[SensitivityClass, NameHit] = {}
+    for hit in hits:
+        current = best.get(hit.cls)
+        if current is None or hit.weight > current.weight:
+            best[hit.cls] = hit
+    return best
+
+
+def describes_something_else(name: str) -> bool:
+    """The name's head word says what the column is, and it is no sensitive class.
+
+    ``ship_date``, ``order_number``, ``company_name``: value evidence that is not
+    checksum-validated is then discounted.
+    """
+    canon = tokenise(name)
+    if not canon:
+        return False
+    head = canon[-1]
+    return head in NEGATORS or head in ID_LIKE or head in {"number", "reference", "title"}
+
+
+def context_words(*texts: str | None) -> set[str]:
+    words: set[str] = set()
+    for text in texts:
+        if text:
+            words.update(tokenise(text))
+            words.update(split_words(text))
+    return words
+
+
+def region_from_context(words: Iterable[str], default: str = "US") -> str:
+    """Phone-number region hinted at by context words, else ``default``."""
+    found = {REGION_HINTS[w] for w in words if w in REGION_HINTS}
+    return found.pop() if len(found) == 1 else default

@@ -1,0 +1,86 @@
+"""Person-name evidence from a dictionary of first and last names.
+
+``person_names.txt`` (next to this module) holds about 10,000 lower-case, accent-folded
+first and last names taken from the person providers of Faker (MIT licence) for the locales
+en_US, en_GB, en_IE, en_IN, de_DE, fr_FR, es_ES, es_MX, it_IT, nl_NL, pt_BR and pt_PT.
+It is generated once, not at run time, so Faker stays a test-only dependency (importing its
+locale providers costs about 0.2 s and the package is several MB): run
+``python tests/unit/classifier/test_engine_name_data.py`` from the repository root to
+rebuild it; a test checks that the file matches what that script produces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+
+from classifier.engine.validators import Strength
+
+DATA_FILE = "person_names.txt"
+
+_TITLES = frozenset(
+    "mr mrs ms miss mx dr prof sir dame lady lord rev fr hon madam mme mlle herr frau sr sra".split()
+)
+_SUFFIXES = frozenset("jr sr ii iii iv v phd md dds dvm esq mba cpa rn jd do dmd obe mbe".split())
+_BUSINESS_WORDS = frozenset(
+    """
+    and inc llc ltd plc gmbh corp corporation company co group sons partners holdings bank
+    associates ag sa bv nv limited trust foundation services solutions international industries
+    systems technologies enterprises consulting university college school hospital church club
+    the of for
+    """.split()
+)
+_DOTTED_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,5}\.-?){1,3}[^\W\d_]{0,4}\.?$")
+"""Degrees and titles such as ``B.Sc.``, ``Univ.Prof.`` (a single initial ``J.`` is kept)."""
+_STREET_WORDS = frozenset(
+    "street avenue ave road rd drive boulevard blvd terrace crescent parkway highway plaza "
+    "strasse straße".split()
+)
+_NAME_TOKEN = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
+
+
+def fold(word: str) -> str:
+    """Lower-case and strip accents: ``José`` -> ``jose``."""
+    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@cache
+def known_names() -> frozenset[str]:
+    text = resources.files("classifier.engine").joinpath(DATA_FILE).read_text(encoding="utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def check_person_name(value: str) -> Strength:
+    """DISTINCTIVE when the value is made of name-like words and one of them is a known first
+    or last name (``Smith, John``, ``Dr. Jane Doe``, ``MARIA``); PLAUSIBLE for 2-3 capitalised
+    words that are not in the dictionary."""
+    if len(value) > 80:
+        return Strength.NONE
+    words = value.replace(",", " ").split()
+    folded = [fold(w).rstrip(".") for w in words]
+    kept = [
+        (w, f)
+        for w, f in zip(words, folded, strict=True)
+        if f not in _TITLES
+        and f not in _SUFFIXES
+        and not (len(w) > 2 and _DOTTED_ABBREVIATION.match(w))
+    ]
+    if not 1 <= len(kept) <= 5:
+        return Strength.NONE
+    if any(not _NAME_TOKEN.match(w) or f in _BUSINESS_WORDS for w, f in kept):
+        return Strength.NONE
+    if len(kept) > 1 and kept[-1][1] in _STREET_WORDS:
+        return Strength.NONE
+    names = known_names()
+    for _, f in kept:
+        for part in f.split("-"):
+            if len(part) >= 2 and part in names:
+                return Strength.DISTINCTIVE
+    if 2 <= len(kept) <= 3 and all(w[0].isupper() for w, _ in kept):
+        return Strength.PLAUSIBLE
+    return Strength.NONE

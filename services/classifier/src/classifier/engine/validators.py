@@ -1,0 +1,223 @@
+"""Checks of single values. Each returns how strongly a value fits a class.
+
+Library validators do the real work: stdnum (Luhn, IBAN, ABA RTN, SSN, EIN, VAT, BIC),
+phonenumbers, email_validator and the standard ipaddress module.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import IntEnum
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from stdnum import bic, iban, luhn, vatin
+from stdnum.gb import utr
+from stdnum.us import ein, rtn, ssn
+
+
+class Strength(IntEnum):
+    """How strongly one value fits a class."""
+
+    NONE = 0
+    PLAUSIBLE = 1
+    """The value has a possible shape (a digit string of the right length)."""
+    VALID = 2
+    """Passes a real validator, but values like it are common (a 9-digit valid SSN)."""
+    DISTINCTIVE = 3
+    """Passes a validator and is unlikely to be anything else (an email address)."""
+    CHECKSUM = 4
+    """Passes a checksum that random values rarely pass (IBAN mod-97, card Luhn + issuer)."""
+
+
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+def _digits(value: str) -> str | None:
+    compact = _SEPARATORS.sub("", value)
+    return compact if compact.isdigit() else None
+
+
+# Issuer identification number ranges: (first prefix, last prefix, card lengths).
+_IIN_RANGES: tuple[tuple[str, str, frozenset[int]], ...] = (
+    ("4", "4", frozenset({13, 16, 19})),  # Visa
+    ("51", "55", frozenset({16})),  # Mastercard
+    ("2221", "2720", frozenset({16})),  # Mastercard 2-series
+    ("34", "34", frozenset({15})),  # American Express
+    ("37", "37", frozenset({15})),
+    ("6011", "6011", frozenset(range(16, 20))),  # Discover
+    ("644", "649", frozenset(range(16, 20))),
+    ("65", "65", frozenset(range(16, 20))),
+    ("3528", "3589", frozenset(range(16, 20))),  # JCB
+    ("2131", "2131", frozenset({15})),
+    ("1800", "1800", frozenset({15})),
+    ("300", "305", frozenset(range(14, 20))),  # Diners Club
+    ("3095", "3095", frozenset(range(14, 20))),
+    ("36", "36", frozenset(range(14, 20))),
+    ("38", "39", frozenset(range(16, 20))),
+    ("62", "62", frozenset(range(16, 20))),  # UnionPay
+    ("2200", "2204", frozenset(range(16, 20))),  # Mir
+    ("5018", "5018", frozenset(range(12, 20))),  # Maestro
+    ("5020", "5020", frozenset(range(12, 20))),
+    ("5038", "5038", frozenset(range(12, 20))),
+    ("5893", "5893", frozenset(range(12, 20))),
+    ("56", "58", frozenset(range(12, 20))),
+    ("6304", "6304", frozenset(range(12, 20))),
+    ("6759", "6759", frozenset(range(12, 20))),
+    ("6761", "6763", frozenset(range(12, 20))),
+)
+
+
+def has_card_issuer_prefix(number: str) -> bool:
+    """Whether a digit string starts with a known card issuer prefix valid for its length."""
+    for low, high, lengths in _IIN_RANGES:
+        if len(number) in lengths and low <= number[: len(low)] <= high:
+            return True
+    return False
+
+
+def check_card(value: str) -> Strength:
+    """Luhn alone is PLAUSIBLE (it accepts a tenth of random numbers); with a known issuer
+    prefix and a length valid for that issuer it is CHECKSUM."""
+    number = _digits(value)
+    if number is None or not 12 <= len(number) <= 19 or len(set(number)) <= 2:
+        return Strength.NONE
+    if not luhn.is_valid(number):
+        return Strength.NONE
+    return Strength.CHECKSUM if has_card_issuer_prefix(number) else Strength.PLAUSIBLE
+
+
+_IBAN_START = re.compile(r"^[A-Za-z]{2}\d{2}")
+
+
+def check_iban(value: str) -> Strength:
+    compact = value.replace(" ", "")
+    if not _IBAN_START.match(compact) or not 15 <= len(compact) <= 34:
+        return Strength.NONE
+    return Strength.CHECKSUM if iban.is_valid(compact) else Strength.NONE
+
+
+# First two digits of ABA routing numbers: Federal Reserve districts, thrifts, electronic.
+_ABA_PREFIXES = frozenset(
+    [f"{n:02d}" for n in range(0, 13)]
+    + [f"{n:02d}" for n in range(21, 33)]
+    + [f"{n:02d}" for n in range(61, 73)]
+    + ["80"]
+)
+_SORT_CODE = re.compile(r"^\d{2}([- ])\d{2}\1\d{2}$")
+_BSB = re.compile(r"^\d{3}-\d{3}$")
+
+
+def check_routing(value: str) -> Strength:
+    """ABA routing number (3-7-1 checksum and district prefix), BIC, UK sort code shape."""
+    number = _digits(value)
+    if number is not None and len(number) == 9:
+        if number[:2] in _ABA_PREFIXES and rtn.is_valid(number):
+            return Strength.CHECKSUM
+        return Strength.NONE
+    if _SORT_CODE.match(value) or _BSB.match(value):
+        return Strength.VALID
+    if number is not None and len(number) == 6:
+        return Strength.PLAUSIBLE
+    if len(value) in (8, 11) and value.isalnum() and value.isupper() and bic.is_valid(value):
+        return Strength.DISTINCTIVE
+    return Strength.NONE
+
+
+def check_bank_account(value: str) -> Strength:
+    number = _digits(value)
+    if number is not None and 6 <= len(number) <= 17:
+        return Strength.PLAUSIBLE
+    return Strength.NONE
+
+
+_SSN_FORMATTED = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+_EIN_FORMATTED = re.compile(r"^\d{2}-\d{7}$")
+_NINO = re.compile(
+    r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]$"
+)
+_ID_TOKEN = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9_\-./:#]{0,63}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+
+
+def check_national_id(value: str) -> Strength:
+    """US SSN (stdnum rules: area, group and serial), UK national insurance number."""
+    if _SSN_FORMATTED.match(value):
+        return Strength.DISTINCTIVE if ssn.is_valid(value) else Strength.NONE
+    if value.isdigit() and len(value) == 9:
+        return Strength.VALID if ssn.is_valid(value) else Strength.NONE
+    if _NINO.match(value.upper()):
+        return Strength.DISTINCTIVE
+    return Strength.PLAUSIBLE if _ID_TOKEN.match(value) and 5 <= len(value) <= 20 else Strength.NONE
+
+
+_VAT_START = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z+*. \-]{2,14}$")
+
+
+def check_tax_id(value: str) -> Strength:
+    """US EIN (stdnum prefix rules), VAT numbers with country prefix (stdnum checksums),
+    UK UTR."""
+    if _EIN_FORMATTED.match(value):
+        return Strength.DISTINCTIVE if ein.is_valid(value) else Strength.NONE
+    if value.isdigit():
+        if len(value) == 9:
+            return Strength.VALID if ein.is_valid(value) else Strength.NONE
+        if len(value) == 10:
+            return Strength.VALID if utr.is_valid(value) else Strength.NONE
+    if _VAT_START.match(value) and any(c.isdigit() for c in value):
+        return Strength.CHECKSUM if vatin.is_valid(value) else Strength.NONE
+    return Strength.PLAUSIBLE if _ID_TOKEN.match(value) and 5 <= len(value) <= 20 else Strength.NONE
+
+
+def check_customer_id(value: str) -> Strength:
+    """Customer identifiers have no fixed format: any compact token with a digit, or a UUID."""
+    if _ID_TOKEN.match(value) or _UUID.match(value):
+        return Strength.PLAUSIBLE
+    return Strength.NONE
+
+
+def check_email(value: str) -> Strength:
+    if value.count("@") != 1 or len(value) > 254 or " " in value:
+        return Strength.NONE
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return Strength.NONE
+    return Strength.DISTINCTIVE
+
+
+_PHONE_SHAPE = re.compile(
+    r"^(?:\+|00)?[\d\s().\-/]{6,24}?(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$", re.IGNORECASE
+)
+_PHONE_FORMATTING = re.compile(r"[+()\s.\-/]")
+
+
+def check_phone(value: str, region: str) -> Strength:
+    """Parsed with one default region (international numbers carry their own); values with
+    formatting that are valid numbers are DISTINCTIVE, bare digit strings only VALID."""
+    if not _PHONE_SHAPE.match(value):
+        return Strength.NONE
+    main = re.split(r"(?i)\s*(?:x|ext|extension|#)", value, maxsplit=1)[0]
+    digit_count = sum(c.isdigit() for c in main)
+    if not 7 <= digit_count <= 15:
+        return Strength.NONE
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return Strength.NONE
+    if phonenumbers.is_valid_number(number):
+        return Strength.DISTINCTIVE if _PHONE_FORMATTING.search(main) else Strength.VALID
+    if phonenumbers.is_possible_number(number):
+        return Strength.PLAUSIBLE
+    return Strength.NONE
+
+
+def check_ip(value: str) -> Strength:
+    if not (":" in value or value.count(".") == 3) or len(value) > 45:
+        return Strength.NONE
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return Strength.NONE
+    return Strength.DISTINCTIVE

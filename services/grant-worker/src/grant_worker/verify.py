@@ -1,0 +1,50 @@
+"""Checks a signed decision must pass before anything is granted (pure, except the inputs)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from meshcore.domain.access import AccessRequest, RequestState, TableName
+from meshcore.messages.commands import AccessDecision
+
+
+class Refusal(Exception):
+    """The decision is well-formed but must not be acted on; the reason is recorded."""
+
+
+def check_decision(
+    decision: AccessDecision,
+    request: AccessRequest,
+    owners_by_table: dict[TableName, list[str]],
+    now: datetime,
+) -> list[TableName]:
+    """Return the tables in scope, or raise Refusal saying why not."""
+    if request.ticket_id and decision.ticket_id != request.ticket_id:
+        raise Refusal(
+            f"ticket {decision.ticket_id} does not match the request's ticket {request.ticket_id}"
+        )
+    expected = RequestState.GRANTED if decision.decision == "revoke" else RequestState.PENDING
+    if request.state != expected:
+        raise Refusal(
+            f"request is {request.state.value}; a {decision.decision} needs it {expected.value}"
+        )
+    if decision.expires_at is not None and decision.expires_at <= now:
+        raise Refusal(f"decision expired at {decision.expires_at.isoformat()}")
+    scope = decision.tables or request.tables
+    outside = [str(t) for t in scope if t not in request.tables]
+    if outside:
+        raise Refusal(f"decision covers tables that were not requested: {', '.join(outside)}")
+    for table in scope:
+        owners = owners_by_table.get(table, [])
+        if decision.approver not in owners:
+            raise Refusal(
+                f"{decision.approver} is not an owner of {table} (owners: {', '.join(owners) or 'none'})"
+            )
+    unrequested = (
+        sorted(set(decision.sensitive_columns) - set(request.columns)) if request.columns else []
+    )
+    if unrequested:
+        raise Refusal(
+            f"decision approves columns that were not requested: {', '.join(unrequested)}"
+        )
+    return scope

@@ -1,0 +1,50 @@
+"""sync-worker's composition root: wires real adapters to the handlers."""
+
+from __future__ import annotations
+
+from meshcore.aws.clients import AsyncAws
+from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.queues import QueueSender, queue_url
+from meshcore.aws.state import StateStore
+from meshcore.domain.registry import Producer
+from meshcore.messages.commands import ClassificationScanRequest
+from meshcore.runtime.consumer import QueueMessage
+from meshcore.runtime.metrics import Metrics
+from meshcore.runtime.worker import Bootstrap, Route
+from meshcore.settings import MeshSettings
+
+from sync_worker.converge import Converger
+from sync_worker.handlers import SyncDependencies, handle_catalog_message
+
+
+def make_bootstrap(settings: MeshSettings) -> Bootstrap:
+    async def bootstrap(aws: AsyncAws, metrics: Metrics) -> list[Route]:
+        sqs = await aws.client("sqs")
+        name = settings.queues.classification
+        scans = QueueSender(sqs, await queue_url(sqs, name), name)
+
+        async def request_scan(database: str, table: str, columns: list[str], reason: str) -> None:
+            await scans.send(
+                ClassificationScanRequest(
+                    database=database, table=table, columns=columns, reason=reason
+                )
+            )
+
+        async def source_catalog(producer: Producer) -> GlueCatalog:
+            client = await aws.assumed_client("glue", producer.read_role_arn)
+            return GlueCatalog(client, producer.account_id)
+
+        deps = SyncDependencies(
+            state=StateStore(await aws.client("dynamodb"), settings.state_table),
+            converger=Converger(
+                GlueCatalog(await aws.client("glue"), settings.central_account_id), request_scan
+            ),
+            source_catalog=source_catalog,
+        )
+
+        async def handle(message: QueueMessage) -> None:
+            await handle_catalog_message(message, deps)
+
+        return [Route(settings.queues.catalog_changes, handle, "sync.catalog_change")]
+
+    return bootstrap

@@ -1,0 +1,85 @@
+"""A running local stack: the embedded AWS, a bootstrapped mesh and the three worker processes."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import boto3
+import pytest
+
+from meshcore.cli.main import main as meshctl
+from meshcore_devstack.mesh import CONSUMER, ONBOARDING_ROLE, PRODUCERS, stack_environment
+from meshcore_devstack.processes import WORKERS, WorkerProcess, start_worker, wait_started
+from meshcore_emulator import EmbeddedAws
+
+T = TypeVar("T")
+
+
+@dataclass
+class Stack:
+    endpoint: str
+    env: dict[str, str]
+    workers: dict[str, WorkerProcess]
+
+    def meshctl(self, *args: str) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = meshctl(list(args))
+        assert code == 0, f"meshctl {' '.join(args)} exited {code}"
+        return out.getvalue()
+
+    def client(self, service: str, account: str | None = None) -> Any:
+        kwargs: dict[str, Any] = {"region_name": "us-east-1", "endpoint_url": self.endpoint}
+        session: Any = boto3.Session()
+        if account:
+            creds = session.client("sts", **kwargs).assume_role(
+                RoleArn=f"arn:aws:iam::{account}:role/{ONBOARDING_ROLE}", RoleSessionName="test"
+            )["Credentials"]
+            kwargs |= {
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            }
+        return session.client(service, **kwargs)
+
+    def log(self, worker: str) -> str:
+        return self.workers[worker].log_path.read_text()
+
+
+def eventually(probe: Callable[[], T], what: str, timeout: float = 30.0) -> T:
+    """Poll until `probe` returns something truthy (no wall-clock assertion: a generous cap)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def stack(aws: EmbeddedAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    env = stack_environment(aws.endpoint_url, MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
+                            MESHCORE_WORKER__MAX_RECEIVE_COUNT="3")
+    for key, value in env.items():
+        if key.startswith(("AWS_", "MESHCORE_")):
+            monkeypatch.setenv(key, value)
+    stack = Stack(aws.endpoint_url, env, {})
+    stack.meshctl("bootstrap")
+    for p in PRODUCERS:
+        stack.meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
+    stack.meshctl("onboard-consumer", CONSUMER)
+    try:
+        for name in WORKERS:
+            stack.workers[name] = start_worker(name, env, tmp_path / "logs")
+        wait_started(list(stack.workers.values()))
+        yield stack
+    finally:
+        codes = {name: w.stop() for name, w in stack.workers.items()}
+        assert all(code == 0 for code in codes.values()), codes

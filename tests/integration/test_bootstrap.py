@@ -1,0 +1,38 @@
+"""meshctl bootstrap / onboarding against the embedded AWS: complete and idempotent."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+
+from meshcore.aws.clients import SyncAws
+from meshcore.provisioning.central import bootstrap_central, dlq_name
+from meshcore.provisioning.onboarding import onboard_producer
+from meshcore.settings import MeshSettings
+
+
+def test_bootstrap_creates_queues_with_dead_letter_queues_and_is_idempotent(settings: MeshSettings) -> None:
+    first = bootstrap_central(SyncAws(settings), settings)
+    assert first.changed
+    second = bootstrap_central(SyncAws(settings), settings)
+    assert not second.changed, [s for s in second.steps if s[1] != "exists"]
+
+    sqs = boto3.client("sqs", endpoint_url=settings.endpoint_url)
+    for name in settings.queues.all():
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        redrive = json.loads(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+        )
+        assert redrive["deadLetterTargetArn"].endswith(":" + dlq_name(name))
+        assert int(redrive["maxReceiveCount"]) == settings.worker.max_receive_count
+
+
+def test_onboarding_a_producer_twice_changes_nothing_the_second_time(settings: MeshSettings) -> None:
+    bootstrap_central(SyncAws(settings), settings)
+    central = SyncAws(settings)
+    member = central.assumed(settings.role_arn("222222222222", "OrganizationAccountAccessRole"))
+    first, role_arn = onboard_producer(central, member, settings, "222222222222")
+    assert first.changed and role_arn == "arn:aws:iam::222222222222:role/meshcore-catalog-reader"
+    second, _ = onboard_producer(central, member, settings, "222222222222")
+    assert not second.changed, second.steps

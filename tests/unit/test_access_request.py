@@ -1,0 +1,57 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from meshcore.domain.access import AccessRequest, RequestState, TableName
+from meshcore.domain.errors import InvalidTransitionError
+
+
+def request(**overrides: object) -> AccessRequest:
+    fields: dict[str, object] = {
+        "consumer_account": "444444444444",
+        "tables": [TableName.parse("ar__receivables.invoices")],
+        "purpose": "dashboard",
+    }
+    fields.update(overrides)
+    return AccessRequest.model_validate(fields)
+
+
+def test_pending_request_can_be_granted_with_expiry() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    granted = request(duration_days=30).granted(now)
+    assert granted.state is RequestState.GRANTED
+    assert granted.expires_at == now + timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("start", "to"),
+    [
+        (RequestState.PENDING, RequestState.REVOKED),
+        (RequestState.REJECTED, RequestState.GRANTED),
+        (RequestState.REVOKED, RequestState.GRANTED),
+        (RequestState.GRANTED, RequestState.PENDING),
+    ],
+)
+def test_forbidden_transitions_raise(start: RequestState, to: RequestState) -> None:
+    with pytest.raises(InvalidTransitionError, match=f"cannot become {to.value}"):
+        request(state=start).transition(to)
+
+
+def test_overlap_is_an_open_request_of_the_same_grantee_on_a_shared_table() -> None:
+    mine = request()
+    assert mine.overlaps(request())
+    assert not mine.overlaps(request(state=RequestState.REJECTED))
+    assert not mine.overlaps(request(consumer_account="555555555555"))
+    assert not mine.overlaps(request(tables=[TableName.parse("ar__receivables.payments")]))
+
+
+def test_grantee_is_the_role_when_one_is_named() -> None:
+    role = "arn:aws:iam::444444444444:role/analyst"
+    assert request(principal_arn=role).grantee == role
+    assert request().grantee == "444444444444"
+
+
+@pytest.mark.parametrize("text", ["invoices", ".invoices", "db.", ""])
+def test_table_names_need_database_and_table(text: str) -> None:
+    with pytest.raises(ValueError, match="DATABASE.TABLE"):
+        TableName.parse(text)

@@ -1,0 +1,107 @@
+"""The message contracts: AWS's documented Glue events parse exactly; bad bodies fail clearly."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from meshcore.messages.commands import AccessDecision, RepairCommand
+from meshcore.messages.contracts import render, schemas
+from meshcore.messages.decode import MalformedMessageError, decode_signed_decision, decode_sync_message
+from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
+
+# Verbatim from the AWS Glue developer guide ("Automating AWS Glue with EventBridge").
+DATABASE_EVENT = {
+    "version": "0",
+    "id": "5089ddb8-2ab5-4739-7323-8519741f53d7",
+    "detail-type": "Glue Data Catalog Database State Change",
+    "source": "aws.glue",
+    "account": "123456789012",
+    "time": "2019-04-25T15:40:07Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:glue:us-east-1:123456789012:table/dbname/table_name"],
+    "detail": {"databaseName": "dbname", "typeOfChange": "CreateTable", "changedTables": ["table_name"]},
+}
+TABLE_EVENT = {
+    "version": "0",
+    "id": "abcdef00-1234-5678-9abc-def012345678",
+    "detail-type": "Glue Data Catalog Table State Change",
+    "source": "aws.glue",
+    "account": "123456789012",
+    "time": "2017-09-07T18:57:21Z",
+    "region": "us-west-2",
+    "resources": ["arn:aws:glue:us-west-2:123456789012:database/default/foo"],
+    "detail": {
+        "changedPartitions": ["2018,01", "2018,02"],
+        "databaseName": "default",
+        "tableName": "foo",
+        "typeOfChange": "BatchCreatePartition",
+    },
+}
+
+
+def test_documented_database_event_parses() -> None:
+    event = decode_sync_message(json.dumps(DATABASE_EVENT))
+    assert isinstance(event, GlueDatabaseEvent)
+    assert event.account == "123456789012"
+    assert event.detail.changed_tables == ["table_name"]
+
+
+def test_documented_table_event_parses() -> None:
+    event = decode_sync_message(json.dumps(TABLE_EVENT))
+    assert isinstance(event, GlueTableEvent)
+    assert event.detail.changed_partitions == ["2018,01", "2018,02"]
+
+
+def test_repair_command_shares_the_catalog_queue() -> None:
+    body = RepairCommand(repair_id="r1").model_dump_json()
+    assert isinstance(decode_sync_message(body), RepairCommand)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("{not json", "not JSON"),
+        ("[1, 2]", "expected an object"),
+        (json.dumps({"hello": "world"}), "neither a Glue catalog event"),
+        (json.dumps({**DATABASE_EVENT, "source": "aws.s3"}), "unexpected event source"),
+        (json.dumps({**DATABASE_EVENT, "detail-type": "Glue Job State Change"}), "not a valid catalog message"),
+        (json.dumps({**TABLE_EVENT, "detail": {"databaseName": "d"}}), "not a valid catalog message"),
+        (json.dumps({k: v for k, v in DATABASE_EVENT.items() if k != "account"}), "account"),
+    ],
+)
+def test_malformed_bodies_fail_permanently_with_a_reason(body: str, reason: str) -> None:
+    with pytest.raises(MalformedMessageError, match=reason):
+        decode_sync_message(body)
+
+
+def test_more_than_100_changed_tables_is_not_a_documented_event() -> None:
+    event = {**DATABASE_EVENT, "detail": {**DATABASE_EVENT["detail"], "changedTables": ["t"] * 101}}  # type: ignore[dict-item]
+    with pytest.raises(MalformedMessageError):
+        decode_sync_message(json.dumps(event))
+
+
+def test_canonical_bytes_ignore_field_order_and_whitespace() -> None:
+    decision = AccessDecision(
+        request_id="req-1", ticket_id="T-1", decision="approve", approver="ada",
+        issued_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    reparsed = AccessDecision.model_validate_json(json.dumps(json.loads(decision.model_dump_json()), indent=4))
+    assert decision.canonical_bytes() == reparsed.canonical_bytes()
+    assert b" " not in decision.canonical_bytes()
+
+
+def test_signed_decision_rejects_unknown_fields() -> None:
+    with pytest.raises(MalformedMessageError, match="surprise: Extra inputs"):
+        decode_signed_decision(json.dumps({"kind": "access.signed-decision", "surprise": 1}))
+    with pytest.raises(MalformedMessageError, match=r"decision: Field required \(\+2 more\)"):
+        decode_signed_decision(json.dumps({"kind": "access.signed-decision"}))
+
+
+def test_published_contracts_are_current() -> None:
+    out = Path(__file__).parents[2] / "contracts"
+    for name, schema in schemas().items():
+        path = out / f"{name}.schema.json"
+        assert path.exists(), f"{path.name} missing: run `make contracts`"
+        assert path.read_text() == render(schema), f"{path.name} is stale: run `make contracts`"
