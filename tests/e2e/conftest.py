@@ -65,8 +65,11 @@ def eventually(probe: Callable[[], T], what: str, timeout: float = 30.0) -> T:
 
 @pytest.fixture
 def stack(aws: EmbeddedAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    env = stack_environment(aws.endpoint_url, MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
-                            MESHCORE_WORKER__MAX_RECEIVE_COUNT="3")
+    env = stack_environment(
+        aws.endpoint_url,
+        MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
+        MESHCORE_WORKER__MAX_RECEIVE_COUNT="3",
+    )
     for key, value in env.items():
         if key.startswith(("AWS_", "MESHCORE_")):
             monkeypatch.setenv(key, value)

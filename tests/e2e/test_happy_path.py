@@ -28,7 +28,8 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
     glue_ar.create_database(DatabaseInput={"Name": "receivables"})
     glue_ar.create_table(DatabaseName="receivables", TableInput=invoices_table())
     glue_ar.batch_create_partition(
-        DatabaseName="receivables", TableName="invoices",
+        DatabaseName="receivables",
+        TableName="invoices",
         PartitionInputList=[partition("2026", m) for m in ("09", "10", "11")],
     )
 
@@ -38,7 +39,9 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
         table = central_table(stack)
         if table is None:
             return None
-        parts = central.get_partitions(DatabaseName="ar__receivables", TableName="invoices")["Partitions"]
+        parts = central.get_partitions(DatabaseName="ar__receivables", TableName="invoices")[
+            "Partitions"
+        ]
         return (table, parts) if len(parts) == 3 else None
 
     table, parts = eventually(synced, "central copy with 3 partitions")
@@ -66,37 +69,57 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
     assert email["explanation"]
     stack.meshctl("review", "accept", email["id"], "--by", PRODUCERS[0].owner)
 
-    request = json.loads(stack.meshctl(
-        "--json", "request", "--consumer-account", CONSUMER, "--table", "ar__receivables.invoices",
-        "--purpose", "revenue dashboard",
-    ))
+    request = json.loads(
+        stack.meshctl(
+            "--json",
+            "request",
+            "--consumer-account",
+            CONSUMER,
+            "--table",
+            "ar__receivables.invoices",
+            "--purpose",
+            "revenue dashboard",
+        )
+    )
     assert request["state"] == "pending" and request["owners"] == [PRODUCERS[0].owner]
     stack.meshctl("decide", request["request_id"], "approve", "--approver", PRODUCERS[0].owner)
 
     lf = stack.client("lakeformation")
 
     def granted() -> Any:
-        rows = lf.list_permissions(Principal={"DataLakePrincipalIdentifier": CONSUMER})["PrincipalResourcePermissions"]
+        rows = [
+            r
+            for r in lf.list_permissions()["PrincipalResourcePermissions"]
+            if r["Principal"]["DataLakePrincipalIdentifier"] == CONSUMER
+        ]
         return rows if len(rows) >= 2 else None
 
     rows = eventually(granted, "Lake Formation grants to the consumer")
     select = next(r for r in rows if "TableWithColumns" in r["Resource"])
     assert select["Permissions"] == ["SELECT"]
-    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"] == ["customer_email"]
+    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"] == [
+        "customer_email"
+    ]
     describe = next(r for r in rows if "Table" in r["Resource"])
     assert describe["Permissions"] == ["DESCRIBE"]
 
     requests = json.loads(stack.meshctl("--json", "requests"))
     assert [r["state"] for r in requests] == ["granted"]
-    actions = [e["action"] for e in json.loads(stack.meshctl("--json", "audit", f"request/{request['request_id']}"))]
+    actions = [
+        e["action"]
+        for e in json.loads(stack.meshctl("--json", "audit", f"request/{request['request_id']}"))
+    ]
     assert actions == ["request.created", "request.routed", "grant.created"]
 
 
-@pytest.mark.parametrize("worker,queue", [
-    ("sync-worker", "meshcore-catalog-changes"),
-    ("classifier", "meshcore-classification"),
-    ("grant-worker", "meshcore-approvals"),
-])
+@pytest.mark.parametrize(
+    "worker,queue",
+    [
+        ("sync-worker", "meshcore-catalog-changes"),
+        ("classifier", "meshcore-classification"),
+        ("grant-worker", "meshcore-approvals"),
+    ],
+)
 def test_a_malformed_message_lands_in_the_dead_letter_queue_and_the_worker_keeps_running(
     stack: Stack, worker: str, queue: str
 ) -> None:

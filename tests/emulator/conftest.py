@@ -53,9 +53,7 @@ def client(aws: EmbeddedAws) -> ClientFactory:
     Another account's credentials come from STS AssumeRole into its ``admin`` role.
     """
 
-    def make(
-        service: str, *, account: str | None = None, config: Config = NO_RETRIES
-    ) -> Any:
+    def make(service: str, *, account: str | None = None, config: Config = NO_RETRIES) -> Any:
         credentials: dict[str, str] = {}
         if account is not None and account != CENTRAL_ACCOUNT:
             credentials = assume_admin(make("sts"), account)

@@ -18,7 +18,14 @@ from __future__ import annotations
 
 import re
 
-from .helpers import CENTRAL_ACCOUNT, PRODUCER_ACCOUNT, REGION, ClientFactory, drain, queue_with_rule
+from .helpers import (
+    CENTRAL_ACCOUNT,
+    PRODUCER_ACCOUNT,
+    REGION,
+    ClientFactory,
+    drain,
+    queue_with_rule,
+)
 
 CENTRAL_BUS = "meshcore-central"
 CENTRAL_BUS_ARN = f"arn:aws:events:{REGION}:{CENTRAL_ACCOUNT}:event-bus/{CENTRAL_BUS}"
@@ -100,7 +107,11 @@ def test_producer_glue_event_reaches_central_queue_with_producer_account(
         "time": create_table["time"],
         "region": REGION,
         "resources": [f"arn:aws:glue:{REGION}:{PRODUCER_ACCOUNT}:table/sales/orders"],
-        "detail": {"databaseName": "sales", "typeOfChange": "CreateTable", "changedTables": ["orders"]},
+        "detail": {
+            "databaseName": "sales",
+            "typeOfChange": "CreateTable",
+            "changedTables": ["orders"],
+        },
     }
     assert ISO_8601_Z.match(create_table["time"])
     assert create_db["detail"]["typeOfChange"] == "CreateDatabase"

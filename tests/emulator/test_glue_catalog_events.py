@@ -20,7 +20,14 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.glue.models import glue_backends
 
-from .helpers import CENTRAL_ACCOUNT, PRODUCER_ACCOUNT, REGION, ClientFactory, drain, queue_with_rule
+from .helpers import (
+    CENTRAL_ACCOUNT,
+    PRODUCER_ACCOUNT,
+    REGION,
+    ClientFactory,
+    drain,
+    queue_with_rule,
+)
 
 DATABASE_CHANGE = "Glue Data Catalog Database State Change"
 TABLE_CHANGE = "Glue Data Catalog Table State Change"

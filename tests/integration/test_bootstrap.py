@@ -12,7 +12,9 @@ from meshcore.provisioning.onboarding import onboard_producer
 from meshcore.settings import MeshSettings
 
 
-def test_bootstrap_creates_queues_with_dead_letter_queues_and_is_idempotent(settings: MeshSettings) -> None:
+def test_bootstrap_creates_queues_with_dead_letter_queues_and_is_idempotent(
+    settings: MeshSettings,
+) -> None:
     first = bootstrap_central(SyncAws(settings), settings)
     assert first.changed
     second = bootstrap_central(SyncAws(settings), settings)
@@ -22,13 +24,17 @@ def test_bootstrap_creates_queues_with_dead_letter_queues_and_is_idempotent(sett
     for name in settings.queues.all():
         url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
         redrive = json.loads(
-            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"][
+                "RedrivePolicy"
+            ]
         )
         assert redrive["deadLetterTargetArn"].endswith(":" + dlq_name(name))
         assert int(redrive["maxReceiveCount"]) == settings.worker.max_receive_count
 
 
-def test_onboarding_a_producer_twice_changes_nothing_the_second_time(settings: MeshSettings) -> None:
+def test_onboarding_a_producer_twice_changes_nothing_the_second_time(
+    settings: MeshSettings,
+) -> None:
     bootstrap_central(SyncAws(settings), settings)
     central = SyncAws(settings)
     member = central.assumed(settings.role_arn("222222222222", "OrganizationAccountAccessRole"))

@@ -100,7 +100,10 @@ async def test_malformed_message_goes_to_the_dead_letter_queue_and_the_worker_ke
     assert rejected and "body is not JSON" in rejected[0]["reason"]
     assert await depth(sqs, QUEUE) == 0
 
-    await send(sqs, json.dumps({"kind": "classification.scan", "version": 1, "database": "d", "table": "t"}))
+    await send(
+        sqs,
+        json.dumps({"kind": "classification.scan", "version": 1, "database": "d", "table": "t"}),
+    )
 
     async def handled() -> bool:
         return good == ["t"]
@@ -108,7 +111,9 @@ async def test_malformed_message_goes_to_the_dead_letter_queue_and_the_worker_ke
     await run_until(c, handled)
 
 
-async def test_retryable_failure_is_retried_after_a_backoff(sqs: Any, settings: MeshSettings) -> None:
+async def test_retryable_failure_is_retried_after_a_backoff(
+    sqs: Any, settings: MeshSettings
+) -> None:
     attempts: list[int] = []
 
     async def flaky(message: QueueMessage) -> None:
@@ -167,7 +172,9 @@ async def test_stop_finishes_in_flight_work_and_releases_nothing_unfinished(
     assert await depth(sqs, QUEUE) == 0
 
 
-async def test_work_past_the_grace_period_is_given_back_at_once(sqs: Any, settings: MeshSettings) -> None:
+async def test_work_past_the_grace_period_is_given_back_at_once(
+    sqs: Any, settings: MeshSettings
+) -> None:
     started = asyncio.Event()
 
     async def stuck(message: QueueMessage) -> None:

@@ -8,7 +8,11 @@ import pytest
 
 from meshcore.messages.commands import AccessDecision, RepairCommand
 from meshcore.messages.contracts import render, schemas
-from meshcore.messages.decode import MalformedMessageError, decode_signed_decision, decode_sync_message
+from meshcore.messages.decode import (
+    MalformedMessageError,
+    decode_signed_decision,
+    decode_sync_message,
+)
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 
 # Verbatim from the AWS Glue developer guide ("Automating AWS Glue with EventBridge").
@@ -21,7 +25,11 @@ DATABASE_EVENT = {
     "time": "2019-04-25T15:40:07Z",
     "region": "us-east-1",
     "resources": ["arn:aws:glue:us-east-1:123456789012:table/dbname/table_name"],
-    "detail": {"databaseName": "dbname", "typeOfChange": "CreateTable", "changedTables": ["table_name"]},
+    "detail": {
+        "databaseName": "dbname",
+        "typeOfChange": "CreateTable",
+        "changedTables": ["table_name"],
+    },
 }
 TABLE_EVENT = {
     "version": "0",
@@ -66,8 +74,14 @@ def test_repair_command_shares_the_catalog_queue() -> None:
         ("[1, 2]", "expected an object"),
         (json.dumps({"hello": "world"}), "neither a Glue catalog event"),
         (json.dumps({**DATABASE_EVENT, "source": "aws.s3"}), "unexpected event source"),
-        (json.dumps({**DATABASE_EVENT, "detail-type": "Glue Job State Change"}), "not a valid catalog message"),
-        (json.dumps({**TABLE_EVENT, "detail": {"databaseName": "d"}}), "not a valid catalog message"),
+        (
+            json.dumps({**DATABASE_EVENT, "detail-type": "Glue Job State Change"}),
+            "not a valid catalog message",
+        ),
+        (
+            json.dumps({**TABLE_EVENT, "detail": {"databaseName": "d"}}),
+            "not a valid catalog message",
+        ),
         (json.dumps({k: v for k, v in DATABASE_EVENT.items() if k != "account"}), "account"),
     ],
 )
@@ -84,10 +98,15 @@ def test_more_than_100_changed_tables_is_not_a_documented_event() -> None:
 
 def test_canonical_bytes_ignore_field_order_and_whitespace() -> None:
     decision = AccessDecision(
-        request_id="req-1", ticket_id="T-1", decision="approve", approver="ada",
+        request_id="req-1",
+        ticket_id="T-1",
+        decision="approve",
+        approver="ada",
         issued_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
-    reparsed = AccessDecision.model_validate_json(json.dumps(json.loads(decision.model_dump_json()), indent=4))
+    reparsed = AccessDecision.model_validate_json(
+        json.dumps(json.loads(decision.model_dump_json()), indent=4)
+    )
     assert decision.canonical_bytes() == reparsed.canonical_bytes()
     assert b" " not in decision.canonical_bytes()
 

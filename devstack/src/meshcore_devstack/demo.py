@@ -22,7 +22,14 @@ from typing import Any, TypeVar
 import boto3
 
 from meshcore.cli.main import main as meshctl
-from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER, ONBOARDING_ROLE, PRODUCERS, stack_environment
+from meshcore_devstack.mesh import (
+    AR,
+    CENTRAL,
+    CONSUMER,
+    ONBOARDING_ROLE,
+    PRODUCERS,
+    stack_environment,
+)
 from meshcore_devstack.processes import WORKERS, WorkerProcess, start_worker, wait_started
 from meshcore_emulator import EmbeddedAws
 
@@ -42,20 +49,22 @@ def step(number: int, text: str) -> None:
     say(f"\n[{number}] {text}")
 
 
-def run_meshctl(*args: str) -> str:
+def run_meshctl(*args: str, show_output: bool = True) -> str:
     """Run a meshctl command in this process, as an operator would in a shell."""
     say("    $ meshctl " + " ".join(args))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         code = meshctl(list(args))
-    for line in out.getvalue().rstrip().splitlines():
+    for line in out.getvalue().rstrip().splitlines() if show_output else []:
         say("      " + line)
     if code != 0:
         raise DemoFailed(f"meshctl {args[0]} exited {code}")
     return out.getvalue()
 
 
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = STEP_TIMEOUT_SECONDS) -> tuple[T, float]:
+def wait_for(
+    what: str, probe: Callable[[], T | None], timeout: float = STEP_TIMEOUT_SECONDS
+) -> tuple[T, float]:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         found = probe()
@@ -98,7 +107,9 @@ def invoices_table() -> dict[str, Any]:
             "Location": f"s3://ar-finance-{AR}/receivables/invoices/",
             "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
             "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-            "SerdeInfo": {"SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"},
+            "SerdeInfo": {
+                "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+            },
         },
         "PartitionKeys": [{"Name": "year", "Type": "string"}, {"Name": "month", "Type": "string"}],
     }
@@ -139,7 +150,10 @@ def story(endpoint: str, log_dir: Path) -> None:
         for w in workers:
             say(f"    {w.name:<13} pid {w.process.pid}  log {w.log_path}")
 
-        step(4, f"Producer AR ({AR}) creates database `receivables` and table `invoices` with 3 partitions in its own Glue catalog")
+        step(
+            4,
+            f"Producer AR ({AR}) creates database `receivables` and table `invoices` with 3 partitions in its own Glue catalog",
+        )
         glue_ar = client("glue", endpoint, AR)
         glue_ar.create_database(DatabaseInput={"Name": "receivables", "Description": "AR ledger"})
         glue_ar.create_table(DatabaseName="receivables", TableInput=invoices_table())
@@ -148,27 +162,37 @@ def story(endpoint: str, log_dir: Path) -> None:
             TableName="invoices",
             PartitionInputList=[partition("2026", m) for m in ("09", "10", "11")],
         )
-        say("    glue:CreateDatabase, glue:CreateTable, glue:BatchCreatePartition done (Glue emits catalog events)")
+        say(
+            "    glue:CreateDatabase, glue:CreateTable, glue:BatchCreatePartition done (Glue emits catalog events)"
+        )
 
         step(5, "sync-worker copies it into the central catalog")
         central_glue = client("glue", endpoint)
 
         def synced() -> tuple[dict[str, Any], list[Any]] | None:
             try:
-                table = central_glue.get_table(DatabaseName="ar__receivables", Name="invoices")["Table"]
+                table = central_glue.get_table(DatabaseName="ar__receivables", Name="invoices")[
+                    "Table"
+                ]
             except central_glue.exceptions.EntityNotFoundException:
                 return None
-            parts = central_glue.get_partitions(DatabaseName="ar__receivables", TableName="invoices")["Partitions"]
+            parts = central_glue.get_partitions(
+                DatabaseName="ar__receivables", TableName="invoices"
+            )["Partitions"]
             return (table, parts) if len(parts) == 3 else None
 
         (table, parts), took = wait_for("the central copy of receivables.invoices", synced)
         params = table["Parameters"]
-        say(f"    ar__receivables.invoices appeared after {took:.1f} s with {len(parts)} partitions")
+        say(
+            f"    ar__receivables.invoices appeared after {took:.1f} s with {len(parts)} partitions"
+        )
         say(f"    columns: {', '.join(c['Name'] for c in table['StorageDescriptor']['Columns'])}")
         say(f"    location still in the producer's S3: {table['StorageDescriptor']['Location']}")
-        say(f"    provenance: account {params['meshcore:producer_account']}, "
+        say(
+            f"    provenance: account {params['meshcore:producer_account']}, "
             f"{params['meshcore:source_database']}.{params['meshcore:source_table']} "
-            f"version {params['meshcore:source_version']}")
+            f"version {params['meshcore:source_version']}"
+        )
 
         step(6, "classifier recommends classifications of sensitive columns")
 
@@ -180,26 +204,47 @@ def story(endpoint: str, log_dir: Path) -> None:
 
         _found, took = wait_for("a recommendation for customer_email", recommended)
         say(f"    recommendations recorded after {took:.1f} s")
-        listing = run_meshctl("--json", "review", "list")
-        recs = json.loads(listing)
+        run_meshctl("review", "list")
+        recs = json.loads(run_meshctl("--json", "review", "list", show_output=False))
         email = next(r for r in recs if r["column"] == "customer_email")
         step(7, "The AR data owner accepts the email classification")
         run_meshctl("review", "accept", email["id"], "--by", PRODUCERS[0].owner)
 
         step(8, f"A consumer ({CONSUMER}) requests access to the table")
-        out = run_meshctl("--json", "request", "--consumer-account", CONSUMER, "--table", "ar__receivables.invoices",
-                          "--purpose", "monthly revenue dashboard", "--requester", "analyst@consumer.example.com")
-        request_id = json.loads(out)["request_id"]
+        out = run_meshctl(
+            "--json",
+            "request",
+            "--consumer-account",
+            CONSUMER,
+            "--table",
+            "ar__receivables.invoices",
+            "--purpose",
+            "monthly revenue dashboard",
+            "--requester",
+            "analyst@consumer.example.com",
+            show_output=False,
+        )
+        request = json.loads(out)
+        request_id = request["request_id"]
+        say(f"      {request_id} pending, routed as a ticket to {', '.join(request['owners'])}")
 
         step(9, "The ticket system posts the owner's signed approval to the approvals queue")
-        run_meshctl("decide", request_id, "approve", "--approver", PRODUCERS[0].owner, "--valid-days", "30")
+        run_meshctl(
+            "decide", request_id, "approve", "--approver", PRODUCERS[0].owner, "--valid-days", "30"
+        )
 
-        step(10, "grant-worker verifies it and grants Lake Formation access to the consumer account")
+        step(
+            10, "grant-worker verifies it and grants Lake Formation access to the consumer account"
+        )
         lf = client("lakeformation", endpoint)
 
         def granted() -> list[Any] | None:
-            perms = lf.list_permissions(Principal={"DataLakePrincipalIdentifier": CONSUMER})
-            rows = perms.get("PrincipalResourcePermissions", [])
+            # Lake Formation needs a resource when filtering by principal: filter here instead.
+            rows = [
+                r
+                for r in lf.list_permissions().get("PrincipalResourcePermissions", [])
+                if r["Principal"]["DataLakePrincipalIdentifier"] == CONSUMER
+            ]
             return rows if len(rows) >= 2 else None
 
         rows, took = wait_for("the Lake Formation grant", granted)
@@ -209,11 +254,15 @@ def story(endpoint: str, log_dir: Path) -> None:
             if "TableWithColumns" in resource:
                 twc = resource["TableWithColumns"]
                 excluded = twc.get("ColumnWildcard", {}).get("ExcludedColumnNames", [])
-                say(f"      {', '.join(row['Permissions'])} on {twc['DatabaseName']}.{twc['Name']} "
-                    f"all columns except {', '.join(excluded) or 'none'} (sensitive, not approved)")
+                say(
+                    f"      {', '.join(row['Permissions'])} on {twc['DatabaseName']}.{twc['Name']} "
+                    f"all columns except {', '.join(excluded) or 'none'} (sensitive, not approved)"
+                )
             else:
                 t = resource.get("Table", {})
-                say(f"      {', '.join(row['Permissions'])} on {t.get('DatabaseName')}.{t.get('Name')}")
+                say(
+                    f"      {', '.join(row['Permissions'])} on {t.get('DatabaseName')}.{t.get('Name')}"
+                )
         run_meshctl("requests")
         run_meshctl("audit", f"request/{request_id}")
         step(11, "Stop the workers")

@@ -1,12 +1,13 @@
 """Lake Formation cross-account grants are shared through AWS RAM.
 
-With cross-account data sharing version 3 or later, a grant on a Data Catalog
+With the current cross-account data sharing versions, a grant on a Data Catalog
 database or table to another account (or to an IAM principal in another
 account) makes Lake Formation add the resource to a RAM resource share it owns
 in the granting account, naming the receiving account as principal; the
-receiver gets a RAM invitation. Lake Formation reuses one share per receiving
-account. ListPermissions then reports the share under
-``AdditionalDetails.ResourceShare``. moto records the grant only.
+receiver gets a RAM invitation. Since version 2 Lake Formation maps several
+grants to one share; the emulator keeps one share per receiving account.
+ListPermissions then reports the share under ``AdditionalDetails.ResourceShare``.
+moto records the grant only.
 
 Revoking keeps the share and its resources, as Lake Formation leaves existing
 RAM shares in place; the permission itself is removed by moto.

@@ -64,12 +64,18 @@ class LakeFormation:
                 )
 
     async def permissions_of(self, principal: str) -> list[dict[str, Any]]:
+        """Every permission of `principal` (ListPermissions filters by principal only together
+        with a resource, so this pages through all and filters)."""
         rows: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"Principal": {"DataLakePrincipalIdentifier": principal}}
+        params: dict[str, Any] = {}
         while True:
             with aws_errors("lakeformation:ListPermissions"):
                 response = await self._lf.list_permissions(**params)
-            rows.extend(response.get("PrincipalResourcePermissions", []))
+            rows.extend(
+                r
+                for r in response.get("PrincipalResourcePermissions", [])
+                if r.get("Principal", {}).get("DataLakePrincipalIdentifier") == principal
+            )
             if not response.get("NextToken"):
                 return rows
             params["NextToken"] = response["NextToken"]

@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from meshcore.actions.access import open_request, post_decision
@@ -34,6 +35,13 @@ Command = Callable[[argparse.Namespace, MeshSettings], int]
 
 class UsageError(Exception):
     """A mistake in how meshctl was called."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a mistake costs one line that says how to get help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _report(args: argparse.Namespace, what: str, result: Provisioned, **extra: Any) -> int:
@@ -127,6 +135,10 @@ def cmd_onboard_consumer(args: argparse.Namespace, settings: MeshSettings) -> in
 
 
 def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
+    if not (args.consumer_account.isdigit() and len(args.consumer_account) == 12):
+        raise UsageError(
+            f"--consumer-account {args.consumer_account!r} is not a 12-digit AWS account id"
+        )
     try:
         draft = AccessRequest(
             consumer_account=args.consumer_account,
@@ -264,7 +276,15 @@ def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
     print(
         table(
             ["AT", "ACTION", "ACTOR", "DETAILS"],
-            [[e.at.isoformat(timespec="seconds"), e.action, e.actor, e.details] for e in entries],
+            [
+                [
+                    e.at.isoformat(timespec="seconds"),
+                    e.action,
+                    e.actor,
+                    " ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
+                ]
+                for e in entries
+            ],
         )
     )
     return 0
@@ -311,9 +331,11 @@ def cmd_contracts(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="meshctl", description="Operate the meshcore data mesh.")
+    parser = OneLineParser(prog="meshctl", description="Operate the meshcore data mesh.")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser
+    )
 
     def add(name: str, handler: Command, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
@@ -426,6 +448,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"meshctl: error: {exc}", file=sys.stderr)
         return 2
     except MeshError as exc:
+        print(f"meshctl: error: {exc}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError) as exc:
+        # Anything an adapter did not translate still deserves one line, not a traceback.
         print(f"meshctl: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

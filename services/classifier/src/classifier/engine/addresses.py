@@ -34,9 +34,11 @@ wall way wy ways well wl wells wls wynd
 _SUFFIX_SET = frozenset(_SUFFIXES.split())
 # Street words that come first (French, Spanish, Italian, Portuguese...).
 _PREFIX_WORDS = frozenset(
-    "rue avenue av boulevard bd chemin allee impasse place via viale piazza corso calle avenida "
-    "plaza paseo carrer rua travessa largo praca vicolo strada ronda camino carretera travesia "
-    "glorieta cuesta".split()
+    str.split(
+        "rue avenue av boulevard bd chemin allee impasse place via viale piazza corso calle avenida "
+        "plaza paseo carrer rua travessa largo praca vicolo strada ronda camino carretera travesia "
+        "glorieta cuesta"
+    )
 )
 # Street-name endings of compound words (German, Dutch, Scandinavian).
 _COMPOUND_ENDINGS = re.compile(

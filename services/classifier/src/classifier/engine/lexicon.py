@@ -102,12 +102,14 @@ NEUTRAL = _fs(
     cell raw orig original full value val txt text str string clean cleaned norm normalized
     normalised formatted fmt std standard current curr new old prev previous latest plain clear
     cleartext e164 intl international national local number list data info details field col
-    column encrypted enc
+    column encrypted enc billing shipping mailing residential permanent postal contact
     """
 )
 """Tokens that may follow a phrase without weakening it (``address_line_1``)."""
 
-LEADING_NEGATORS = _fs("is has hashed hash masked mask tokenized tokenised token md5 sha sha1 sha256")
+LEADING_NEGATORS = _fs(
+    "is has hashed hash masked mask tokenized tokenised token md5 sha sha1 sha256"
+)
 COUNT_PREFIXES = _fs(
     "num no nbr n number count cnt total qty pct percent avg min max sum distinct unique"
 )
@@ -158,14 +160,31 @@ RULES: tuple[Rule, ...] = (
     *(
         _r(C.PERSON_NAME, p, w, allow_after=_PERSON_ALLOW)
         for p, w in (
-            ("first name", 0.75), ("last name", 0.75), ("middle name", 0.7), ("full name", 0.7),
-            ("given name", 0.7), ("family name", 0.7), ("maiden name", 0.7),
-            ("person name", 0.75), ("customer name", 0.7), ("client name", 0.7),
-            ("holder name", 0.7), ("account holder", 0.6), ("card holder", 0.65),
-            ("contact name", 0.65), ("employee name", 0.7), ("beneficiary name", 0.65),
-            ("payee name", 0.55), ("owner name", 0.6), ("patient name", 0.7),
-            ("member name", 0.65), ("applicant name", 0.7), ("borrower name", 0.7),
-            ("spouse name", 0.7), ("display name", 0.5), ("legal name", 0.55),
+            ("first name", 0.75),
+            ("last name", 0.75),
+            ("middle name", 0.7),
+            ("full name", 0.7),
+            ("given name", 0.7),
+            ("family name", 0.7),
+            ("maiden name", 0.7),
+            ("person name", 0.75),
+            ("customer name", 0.7),
+            ("client name", 0.7),
+            ("holder name", 0.7),
+            ("account holder", 0.6),
+            ("card holder", 0.65),
+            ("contact name", 0.65),
+            ("employee name", 0.7),
+            ("beneficiary name", 0.65),
+            ("payee name", 0.55),
+            ("owner name", 0.6),
+            ("patient name", 0.7),
+            ("member name", 0.65),
+            ("applicant name", 0.7),
+            ("borrower name", 0.7),
+            ("spouse name", 0.7),
+            ("display name", 0.5),
+            ("legal name", 0.55),
         )
     ),
     _r(C.PERSON_NAME, "name", 0.45, not_after=NON_PERSON_QUALIFIERS, allow_after=_PERSON_ALLOW),
@@ -189,17 +208,31 @@ RULES: tuple[Rule, ...] = (
     *(
         _r(C.CUSTOMER_IDENTIFIER, p, w, not_before=_ACCOUNT_NOT)
         for p, w in (
-            ("customer id", 0.7), ("customer number", 0.7), ("customer reference", 0.65),
-            ("customer key", 0.6), ("customer code", 0.6), ("customer uuid", 0.65),
-            ("customer guid", 0.65), ("client id", 0.65), ("client number", 0.65),
-            ("client reference", 0.6), ("client code", 0.55), ("member id", 0.6),
-            ("member number", 0.6), ("party id", 0.55), ("cif", 0.65), ("cif number", 0.7),
-            ("customer", 0.5), ("client", 0.45),
+            ("customer id", 0.7),
+            ("customer number", 0.7),
+            ("customer reference", 0.65),
+            ("customer key", 0.6),
+            ("customer code", 0.6),
+            ("customer uuid", 0.65),
+            ("customer guid", 0.65),
+            ("client id", 0.65),
+            ("client number", 0.65),
+            ("client reference", 0.6),
+            ("client code", 0.55),
+            ("member id", 0.6),
+            ("member number", 0.6),
+            ("party id", 0.55),
+            ("cif", 0.65),
+            ("cif number", 0.7),
+            ("customer", 0.5),
+            ("client", 0.45),
         )
     ),
     _r(C.CUSTOMER_IDENTIFIER, "account id", 0.6, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
     _r(C.CUSTOMER_IDENTIFIER, "account key", 0.55, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
-    _r(C.CUSTOMER_IDENTIFIER, "account reference", 0.55, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
+    _r(
+        C.CUSTOMER_IDENTIFIER, "account reference", 0.55, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE
+    ),
     # bank_account_number
     _r(C.BANK_ACCOUNT_NUMBER, "bank account", 0.75, not_before=_ACCOUNT_NOT),
     _r(C.BANK_ACCOUNT_NUMBER, "bank account number", 0.8, not_before=_ACCOUNT_NOT),
@@ -230,15 +263,25 @@ RULES: tuple[Rule, ...] = (
     *(
         _r(C.PAYMENT_CARD_NUMBER, p, w, not_before=_CARD_NOT)
         for p, w in (
-            ("card number", 0.75), ("credit card", 0.75), ("credit card number", 0.8),
-            ("debit card", 0.7), ("cc number", 0.7), ("pan", 0.6),
-            ("primary account number", 0.75), ("payment card", 0.7),
+            ("card number", 0.75),
+            ("credit card", 0.75),
+            ("credit card number", 0.8),
+            ("debit card", 0.7),
+            ("cc number", 0.7),
+            ("pan", 0.6),
+            ("primary account number", 0.75),
+            ("payment card", 0.7),
         )
     ),
     _r(
-        C.PAYMENT_CARD_NUMBER, "card", 0.5, not_before=_CARD_NOT,
-        not_after=_fs("report score id sim gift loyalty library business key wild flash graphics "
-                      "video sd memory network rate"),
+        C.PAYMENT_CARD_NUMBER,
+        "card",
+        0.5,
+        not_before=_CARD_NOT,
+        not_after=_fs(
+            "report score id sim gift loyalty library business key wild flash graphics "
+            "video sd memory network rate"
+        ),
     ),
     _r(C.PAYMENT_CARD_NUMBER, "cc", 0.45, not_before=_CARD_NOT | _fs("email address")),
     # national_identifier
@@ -297,8 +340,14 @@ RULES: tuple[Rule, ...] = (
     # date_of_birth
     _r(C.DATE_OF_BIRTH, "date of birth", 0.8, allow_after=_DOB_ALLOW),
     _r(C.DATE_OF_BIRTH, "birth date", 0.8, allow_after=_DOB_ALLOW),
-    _r(C.DATE_OF_BIRTH, "birth", 0.55, not_after=_fs("of place country city"),
-       not_before=_fs("place country city weight rank order"), allow_after=_DOB_ALLOW),
+    _r(
+        C.DATE_OF_BIRTH,
+        "birth",
+        0.55,
+        not_after=_fs("of place country city"),
+        not_before=_fs("place country city weight rank order"),
+        allow_after=_DOB_ALLOW,
+    ),
     _r(C.DATE_OF_BIRTH, "born", 0.5, allow_after=_DOB_ALLOW),
     # ip_address
     _r(C.IP_ADDRESS, "ip", 0.75),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import ItemsView
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 from classifier.engine.classes import SensitivityClass
@@ -47,6 +48,22 @@ class Evidence:
     """What the values were checked with, e.g. ``Luhn checksum with issuer prefix and length``."""
     notes: tuple[str, ...] = field(default=())
     """Context remarks, e.g. that an account id may be a general-ledger account."""
+
+    def as_dict(self) -> dict[str, str | float | int]:
+        """Flat scalar form for storage: tuples joined with ``, ``, unset fields left out."""
+        flat: dict[str, str | float | int] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                if value:
+                    flat[f.name] = ", ".join(value)
+            elif value is not None:
+                flat[f.name] = value
+        return flat
+
+    def items(self) -> ItemsView[str, str | float | int]:
+        """Mapping-style view of :meth:`as_dict`."""
+        return self.as_dict().items()
 
 
 @dataclass(frozen=True, slots=True)

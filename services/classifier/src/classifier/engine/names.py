@@ -27,9 +27,8 @@ from classifier.engine.model import NameSource
 
 COMMENT_FACTOR = 0.6
 """Comment phrases count as weaker evidence than the column name."""
-UNKNOWN_TRAILER_FACTOR = 0.75
+UNKNOWN_TRAILER_FACTOR = 0.65
 """Each unknown token after a phrase (``mobile_app``) weakens it."""
-
 
 
 def _any_case(word: str) -> str:
@@ -40,7 +39,8 @@ def _any_case(word: str) -> str:
 # after a lower-case letter (``clientIPv6``).
 _KEEP_WHOLE_RE = re.compile(
     "|".join(
-        rf"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))({_any_case(w)})(?![a-z])" for w in sorted(KEEP_WHOLE)
+        rf"(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))({_any_case(w)})(?![a-z])"
+        for w in sorted(KEEP_WHOLE)
     )
 )
 _WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -168,9 +168,7 @@ def _rule_weight(rule: Rule, canon: Sequence[str], start: int, whole_name: bool)
         return 0.0
     weight = rule.weight
     if whole_name:
-        unknown = [
-            t for t in trailing if not t.isdigit() and t not in NEUTRAL and t not in ID_LIKE
-        ]
+        unknown = [t for t in trailing if not t.isdigit() and t not in NEUTRAL and t not in ID_LIKE]
         weight *= UNKNOWN_TRAILER_FACTOR ** min(len(unknown), 2)
     return weight
 

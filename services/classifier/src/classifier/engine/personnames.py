@@ -20,30 +20,35 @@ from classifier.engine.validators import Strength
 
 DATA_FILE = "person_names.txt"
 
-_TITLES = frozenset(
-    "mr mrs ms miss mx dr prof sir dame lady lord rev fr hon madam mme mlle herr frau sr sra".split()
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_TITLES = _words(
+    "mr mrs ms miss mx dr prof sir dame lady lord rev fr hon madam mme mlle herr frau sr sra"
 )
-_SUFFIXES = frozenset("jr sr ii iii iv v phd md dds dvm esq mba cpa rn jd do dmd obe mbe".split())
-_BUSINESS_WORDS = frozenset(
+_SUFFIXES = _words("jr sr ii iii iv v phd md dds dvm esq mba cpa rn jd do dmd obe mbe")
+_BUSINESS_WORDS = _words(
     """
     and inc llc ltd plc gmbh corp corporation company co group sons partners holdings bank
     associates ag sa bv nv limited trust foundation services solutions international industries
     systems technologies enterprises consulting university college school hospital church club
     the of for
-    """.split()
+    """
 )
 _DOTTED_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,5}\.-?){1,3}[^\W\d_]{0,4}\.?$")
 """Degrees and titles such as ``B.Sc.``, ``Univ.Prof.`` (a single initial ``J.`` is kept)."""
-_STREET_WORDS = frozenset(
+_STREET_WORDS = _words(
     "street avenue ave road rd drive boulevard blvd terrace crescent parkway highway plaza "
-    "strasse straße".split()
+    "strasse straße"
 )
-_NAME_TOKEN = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?$")
+_NAME_TOKEN = re.compile(r"^[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?$")
 
 
 def fold(word: str) -> str:
     """Lower-case and strip accents: ``José`` -> ``jose``."""
-    decomposed = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    decomposed = unicodedata.normalize("NFKD", word.replace("\u2019", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 

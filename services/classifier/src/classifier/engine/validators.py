@@ -55,7 +55,7 @@ _IIN_RANGES: tuple[tuple[str, str, frozenset[int]], ...] = (
     ("300", "305", frozenset(range(14, 20))),  # Diners Club
     ("3095", "3095", frozenset(range(14, 20))),
     ("36", "36", frozenset(range(14, 20))),
-    ("38", "39", frozenset(range(16, 20))),
+    ("38", "39", frozenset(range(14, 20))),
     ("62", "62", frozenset(range(16, 20))),  # UnionPay
     ("2200", "2204", frozenset(range(16, 20))),  # Mir
     ("5018", "5018", frozenset(range(12, 20))),  # Maestro
@@ -81,7 +81,7 @@ def check_card(value: str) -> Strength:
     """Luhn alone is PLAUSIBLE (it accepts a tenth of random numbers); with a known issuer
     prefix and a length valid for that issuer it is CHECKSUM."""
     number = _digits(value)
-    if number is None or not 12 <= len(number) <= 19 or len(set(number)) <= 2:
+    if number is None or not 12 <= len(number) <= 19 or len(set(number)) == 1:
         return Strength.NONE
     if not luhn.is_valid(number):
         return Strength.NONE
@@ -138,7 +138,9 @@ _NINO = re.compile(
     r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]$"
 )
 _ID_TOKEN = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9_\-./:#]{0,63}$")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+_UUID = re.compile(
+    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+)
 
 
 def check_national_id(value: str) -> Strength:

@@ -1,0 +1,112 @@
+"""The embedded emulator's own surface: start, reset, control endpoints and the CLI.
+
+These are emulator features rather than AWS behaviour; the AWS side they rely on is
+moto's reset of every backend ("Moto server mode: reset",
+https://docs.getmoto.org/en/latest/docs/server_mode.html#reset-api).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from meshcore_emulator import EmbeddedAws
+
+from .helpers import ClientFactory, drain, queue_with_rule
+
+
+def get_json(url: str, method: str = "GET") -> Any:
+    with urllib.request.urlopen(urllib.request.Request(url, method=method)) as reply:
+        return json.load(reply)
+
+
+def test_endpoint_is_loopback_with_the_bound_port(aws: EmbeddedAws) -> None:
+    host, port = aws.endpoint_url.removeprefix("http://").split(":")
+    assert host == "127.0.0.1"
+    assert int(port) > 0
+    assert get_json(f"{aws.endpoint_url}/_emulator/health") == {"status": "ok"}
+
+
+def test_a_second_instance_does_not_install_extensions_twice(client: ClientFactory) -> None:
+    second = EmbeddedAws.start(host="127.0.0.1", port=0)
+    try:
+        assert get_json(f"{second.endpoint_url}/_emulator/health") == {"status": "ok"}
+        queue = queue_with_rule(client)
+        client("glue").create_database(DatabaseInput={"Name": "once"})
+        assert len(drain(client, queue)) == 1
+    finally:
+        second.stop()
+
+
+def test_reset_clears_accounts_faults_and_violations(
+    aws: EmbeddedAws, client: ClientFactory
+) -> None:
+    glue = client("glue")
+    glue.create_database(DatabaseInput={"Name": "sales"})
+    with pytest.raises(ClientError):
+        client("events").put_events(
+            Entries=[{"Source": "s", "DetailType": "d", "Detail": "{}"}] * 11
+        )
+    aws.faults.add(service="sqs", kind="throttle")
+
+    aws.reset()
+
+    assert glue.get_databases()["DatabaseList"] == []
+    assert aws.faults.list() == []
+    assert aws.violations == []
+    client("sqs").list_queues()
+
+
+def test_reset_over_http(aws: EmbeddedAws, client: ClientFactory) -> None:
+    client("glue").create_database(DatabaseInput={"Name": "sales"})
+    aws.faults.add(service="sqs", kind="throttle")
+
+    assert get_json(f"{aws.endpoint_url}/_emulator/reset", method="POST") == {"status": "ok"}
+
+    assert client("glue").get_databases()["DatabaseList"] == []
+    assert aws.faults.list() == []
+
+
+def test_unknown_control_endpoint_is_404(aws: EmbeddedAws) -> None:
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        get_json(f"{aws.endpoint_url}/_emulator/nothing")
+    assert missing.value.code == 404
+
+
+def test_cli_serves_until_sigterm() -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meshcore_emulator", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
+    try:
+        assert process.stdout is not None
+        ready = json.loads(process.stdout.readline())
+        assert ready["event"] == "ready"
+        assert get_json(f"{ready['endpoint_url']}/_emulator/health") == {"status": "ok"}
+
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert process.returncode == 0
+    assert json.loads(stdout.splitlines()[-1]) == {
+        "event": "stopped",
+        "endpoint_url": ready["endpoint_url"],
+    }
+    assert "GET /_emulator/health" not in stderr  # the per-request log is silenced
