@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Callable
 from typing import Any
@@ -64,3 +65,16 @@ def drain(client: ClientFactory, url: str, *, account: str | None = None) -> lis
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
             ],
         )
+
+
+def call_control(endpoint_url: str, method: str, path: str, payload: Any = None) -> tuple[int, Any]:
+    """Call the emulator's HTTP control surface; returns status and decoded JSON body."""
+    host, port = endpoint_url.removeprefix("http://").rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        body = None if payload is None else json.dumps(payload)
+        connection.request(method, path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        connection.close()

@@ -12,34 +12,26 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.error
-import urllib.request
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from meshcore_emulator import EmbeddedAws
 
-from .helpers import ClientFactory, drain, queue_with_rule
-
-
-def get_json(url: str, method: str = "GET") -> Any:
-    with urllib.request.urlopen(urllib.request.Request(url, method=method)) as reply:
-        return json.load(reply)
+from .helpers import ClientFactory, call_control, drain, queue_with_rule
 
 
 def test_endpoint_is_loopback_with_the_bound_port(aws: EmbeddedAws) -> None:
     host, port = aws.endpoint_url.removeprefix("http://").split(":")
     assert host == "127.0.0.1"
     assert int(port) > 0
-    assert get_json(f"{aws.endpoint_url}/_emulator/health") == {"status": "ok"}
+    assert call_control(aws.endpoint_url, "GET", "/_emulator/health") == (200, {"status": "ok"})
 
 
 def test_a_second_instance_does_not_install_extensions_twice(client: ClientFactory) -> None:
     second = EmbeddedAws.start(host="127.0.0.1", port=0)
     try:
-        assert get_json(f"{second.endpoint_url}/_emulator/health") == {"status": "ok"}
+        health = call_control(second.endpoint_url, "GET", "/_emulator/health")
+        assert health == (200, {"status": "ok"})
         queue = queue_with_rule(client)
         client("glue").create_database(DatabaseInput={"Name": "once"})
         assert len(drain(client, queue)) == 1
@@ -70,16 +62,15 @@ def test_reset_over_http(aws: EmbeddedAws, client: ClientFactory) -> None:
     client("glue").create_database(DatabaseInput={"Name": "sales"})
     aws.faults.add(service="sqs", kind="throttle")
 
-    assert get_json(f"{aws.endpoint_url}/_emulator/reset", method="POST") == {"status": "ok"}
+    assert call_control(aws.endpoint_url, "POST", "/_emulator/reset") == (200, {"status": "ok"})
 
     assert client("glue").get_databases()["DatabaseList"] == []
     assert aws.faults.list() == []
 
 
 def test_unknown_control_endpoint_is_404(aws: EmbeddedAws) -> None:
-    with pytest.raises(urllib.error.HTTPError) as missing:
-        get_json(f"{aws.endpoint_url}/_emulator/nothing")
-    assert missing.value.code == 404
+    status, _ = call_control(aws.endpoint_url, "GET", "/_emulator/nothing")
+    assert status == 404
 
 
 def test_cli_serves_until_sigterm() -> None:
@@ -95,7 +86,8 @@ def test_cli_serves_until_sigterm() -> None:
         assert process.stdout is not None
         ready = json.loads(process.stdout.readline())
         assert ready["event"] == "ready"
-        assert get_json(f"{ready['endpoint_url']}/_emulator/health") == {"status": "ok"}
+        health = call_control(ready["endpoint_url"], "GET", "/_emulator/health")
+        assert health == (200, {"status": "ok"})
 
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=20)

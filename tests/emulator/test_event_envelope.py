@@ -143,3 +143,13 @@ def test_bus_without_a_policy_for_the_producer_receives_nothing(client: ClientFa
     create_producer_table(client)
 
     assert drain(client, central_queue) == []
+
+
+def test_undeliverable_event_does_not_fail_the_glue_call(client: ClientFactory) -> None:
+    # No central bus exists: delivery fails, and the producer's CreateTable still succeeds.
+    forward_producer_glue_events(client)
+
+    create_producer_table(client)
+
+    tables = client("glue", account=PRODUCER_ACCOUNT).get_tables(DatabaseName="sales")
+    assert [t["Name"] for t in tables["TableList"]] == ["orders"]

@@ -6,7 +6,9 @@ AWS behaviour:
   AWS Glue Web API Reference, https://docs.aws.amazon.com/glue/latest/webapi/CommonErrors.html;
   STS, https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html); SQS reports
   RequestThrottled (SendMessage Errors, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html),
-  Lake Formation ThrottledException and RAM ThrottlingException with HTTP 429.
+  Lake Formation ThrottledException and RAM ThrottlingException with HTTP 429, Amazon S3
+  SlowDown with HTTP 503 ("Error responses", Amazon S3 API Reference,
+  https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
 - Server-side failures are HTTP 500: InternalFailure in general, the service's own fault
   where it models one (Glue InternalServiceException, DynamoDB InternalServerError).
 - "Retry behavior" (AWS SDKs and Tools Reference Guide,
@@ -17,10 +19,7 @@ AWS behaviour:
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,11 +31,10 @@ from botocore.retries.standard import (
     ThrottledRetryableChecker,
     TransientRetryableChecker,
 )
-
 from meshcore_emulator import EmbeddedAws, FaultInjector
 from meshcore_emulator.calls import AwsCall
 
-from .helpers import ClientFactory
+from .helpers import ClientFactory, call_control
 
 # (service, a call that succeeds on an empty account, throttling code, HTTP status)
 CALLS: list[tuple[str, str, dict[str, Any], str, int]] = [
@@ -48,6 +46,8 @@ CALLS: list[tuple[str, str, dict[str, Any], str, int]] = [
     ("dynamodb", "list_tables", {}, "ThrottlingException", 400),
     ("events", "list_rules", {}, "ThrottlingException", 400),
     ("kms", "list_keys", {}, "ThrottlingException", 400),
+    ("cloudwatch", "list_metrics", {}, "Throttling", 400),
+    ("s3", "list_buckets", {}, "SlowDown", 503),
 ]
 
 
@@ -215,33 +215,19 @@ def test_invalid_fault_is_refused() -> None:
 
 def test_faults_can_be_driven_over_http(aws: EmbeddedAws, client: ClientFactory) -> None:
     spec = {"service": "glue", "operation": "GetDatabases", "kind": "throttle", "count": 1}
-    created = post_json(f"{aws.endpoint_url}/_emulator/faults", spec)
+    status, created = call_control(aws.endpoint_url, "POST", "/_emulator/faults", spec)
+    assert status == 201
     assert created["fault"]["service"] == "glue"
 
     response = error_of(lambda: client("glue").get_databases())
     assert response["Error"]["Code"] == "ThrottlingException"
-    assert get_json(f"{aws.endpoint_url}/_emulator/faults")["faults"][0]["injected"] == 1
+    _, listed = call_control(aws.endpoint_url, "GET", "/_emulator/faults")
+    assert listed["faults"][0]["injected"] == 1
 
     aws.faults.add(service="glue", kind="server_error")
-    request = urllib.request.Request(f"{aws.endpoint_url}/_emulator/faults", method="DELETE")
-    with urllib.request.urlopen(request) as reply:
-        assert json.load(reply) == {"status": "ok"}
+    assert call_control(aws.endpoint_url, "DELETE", "/_emulator/faults") == (200, {"status": "ok"})
     client("glue").get_databases()
 
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        post_json(f"{aws.endpoint_url}/_emulator/faults", {"kind": "explode"})
-    assert refused.value.code == 400
-
-
-def post_json(url: str, payload: dict[str, Any]) -> Any:
-    request = urllib.request.Request(
-        url, data=json.dumps(payload).encode(), method="POST",
-        headers={"Content-Type": "application/json"},
-    )  # fmt: skip
-    with urllib.request.urlopen(request) as reply:
-        return json.load(reply)
-
-
-def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url) as reply:
-        return json.load(reply)
+    status, refused = call_control(aws.endpoint_url, "POST", "/_emulator/faults", {"kind": "x"})
+    assert status == 400
+    assert "kind" in refused["error"]

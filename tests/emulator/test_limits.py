@@ -28,16 +28,13 @@ botocore checks only minimum sizes client-side, so the oversize call reaches AWS
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from meshcore_emulator import EmbeddedAws, Violation
 
-from .helpers import ClientFactory
+from .helpers import ClientFactory, call_control
 
 QUEUE = "http://sqs.us-east-1.localhost/123456789012/q"
 TABLE = {"DatabaseName": "sales", "TableName": "orders"}
@@ -171,9 +168,9 @@ def test_violations_are_readable_over_http(aws: EmbeddedAws, client: ClientFacto
     with pytest.raises(ClientError):
         client("glue").batch_delete_partition(**TABLE, PartitionsToDelete=partitions(30))
 
-    with urllib.request.urlopen(f"{aws.endpoint_url}/_emulator/violations") as response:
-        body = json.load(response)
+    status, body = call_control(aws.endpoint_url, "GET", "/_emulator/violations")
 
+    assert status == 200
     assert body == {
         "violations": [
             {

@@ -39,7 +39,9 @@ class AwsCall:
 
     def matches(self, service: str, operation: str) -> bool:
         """True when the given service/operation pattern ("*" = any) selects this call."""
-        return (service == "*" or service.lower() == self.service) and (
+        wanted = service.lower()
+        wanted = _SIGNING_NAME_TO_SERVICE.get(wanted, wanted)
+        return (service == "*" or wanted == self.service) and (
             operation == "*" or operation.lower() == self.operation.lower()
         )
 

@@ -19,7 +19,7 @@ LOCALES = (
 )  # fmt: skip
 ATTRIBUTES = ("first_names", "first_names_male", "first_names_female", "last_names")
 WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
-PARTICLES = frozenset("van von der den de la le di da del dos das du ter ten".split())
+PARTICLES = frozenset(str.split("van von der den de la le di da del dos das du ter ten"))
 HEADER = """\
 # First and last names (lower-case, accents folded) from Faker's person providers (MIT licence)
 # for the locales {locales}.

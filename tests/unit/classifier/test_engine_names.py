@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from classifier.engine import SensitivityClass as C
 from classifier.engine.names import (
     best_hits,

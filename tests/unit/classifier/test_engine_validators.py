@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from classifier.engine.addresses import check_address
 from classifier.engine.dates import looks_like_births, parse_date, plausible_birth_date
 from classifier.engine.personnames import check_person_name
@@ -123,6 +122,8 @@ def test_national_id(value: str, strength: Strength) -> None:
         ("04-2103594", S.DISTINCTIVE),  # EIN
         ("042103594", S.VALID),
         ("00-1234567", S.NONE),  # no such EIN prefix
+        ("536-90-4399", S.VALID),  # an individual's TIN is their SSN
+        ("912-70-1234", S.VALID),  # ITIN
         ("DE136695976", S.CHECKSUM),  # VAT
         ("GB980780684", S.CHECKSUM),
         ("NL004495445B01", S.CHECKSUM),

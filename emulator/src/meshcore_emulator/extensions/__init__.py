@@ -12,6 +12,7 @@ from . import (
     glue_catalog_events,
     glue_paging,
     glue_table_versions,
+    lakeformation_batch_grant_option,
     lakeformation_cross_account,
     ram_invitations,
 )
@@ -23,6 +24,7 @@ _MODULES = (
     glue_table_versions,
     ram_invitations,
     lakeformation_cross_account,
+    lakeformation_batch_grant_option,
 )
 _lock = threading.Lock()
 

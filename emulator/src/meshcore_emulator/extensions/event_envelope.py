@@ -16,6 +16,7 @@ import json
 from contextvars import ContextVar
 from typing import Any
 
+from moto.core.exceptions import JsonRESTError
 from moto.events.models import EventBus, EventsBackend, Rule
 from moto.events.utils import EventTemplateParser
 
@@ -58,10 +59,13 @@ def _put_events(original: Any, backend: EventsBackend, entries: list[dict[str, A
     routed = _routing.get()
     if routed is None:  # a PutEvents call from a client
         return original(backend, entries)
-    # A rule target forwarding ``routed`` to an event bus.
-    if routed["account"] != backend.account_id and not _allows_put_events(
-        _target_bus(backend, entries), routed["account"]
-    ):
+    # A rule target forwarding ``routed`` to an event bus; a failed delivery is dropped,
+    # it never fails the call that produced the event.
+    try:
+        bus = _target_bus(backend, entries)
+    except JsonRESTError as missing:
+        return [{"ErrorCode": missing.error_type, "ErrorMessage": missing.message}]
+    if routed["account"] != backend.account_id and not _allows_put_events(bus, routed["account"]):
         return [{"ErrorCode": "AccessDeniedException", "ErrorMessage": "Not authorized"}]
     token = _forwarded.set(routed)
     try:

@@ -12,6 +12,7 @@ with commas. moto emits none of them.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -21,6 +22,8 @@ from moto.glue.models import GlueBackend
 from moto.utilities.utils import get_partition
 
 from ._patching import wrap_method
+
+log = logging.getLogger(__name__)
 
 SOURCE = "aws.glue"
 DATABASE_STATE_CHANGE = "Glue Data Catalog Database State Change"
@@ -201,7 +204,10 @@ def _put(
         for resources, detail in events
     ]
     for chunk in _chunks(entries, _ENTRIES_PER_PUT):
-        bus.put_events(chunk)
+        try:
+            bus.put_events(chunk)
+        except Exception:  # AWS emits these events best effort; never fail the Glue call
+            log.warning("could not deliver %s events", detail_type, exc_info=True)
 
 
 def _arn(glue: GlueBackend, resource: str) -> str:

@@ -55,6 +55,8 @@ class MeshSettings(BaseSettings):
     state_table: str = "meshcore-state"
     audit_table: str = "meshcore-audit"
     decision_key_alias: str = "alias/meshcore-decisions"
+    repair_concurrency: int = Field(4, ge=1, le=64)  # tables compared at once during a repair
+    repair_interval_minutes: int = Field(60, ge=1)
     queues: QueueNames = QueueNames()
     worker: WorkerSettings = WorkerSettings()
     log_json: bool | None = None  # None: JSON when stderr is not a terminal

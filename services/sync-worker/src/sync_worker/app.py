@@ -15,6 +15,7 @@ from meshcore.settings import MeshSettings
 
 from sync_worker.converge import Converger
 from sync_worker.handlers import SyncDependencies, handle_catalog_message
+from sync_worker.repair import Repair
 
 
 def make_bootstrap(settings: MeshSettings) -> Bootstrap:
@@ -34,12 +35,14 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             client = await aws.assumed_client("glue", producer.read_role_arn)
             return GlueCatalog(client, producer.account_id)
 
+        state = StateStore(await aws.client("dynamodb"), settings.state_table)
+        central = GlueCatalog(await aws.client("glue"), settings.central_account_id)
+        converger = Converger(central, request_scan)
         deps = SyncDependencies(
-            state=StateStore(await aws.client("dynamodb"), settings.state_table),
-            converger=Converger(
-                GlueCatalog(await aws.client("glue"), settings.central_account_id), request_scan
-            ),
+            state=state,
+            converger=converger,
             source_catalog=source_catalog,
+            repair=Repair(state, converger, source_catalog, settings.repair_concurrency),
         )
 
         async def handle(message: QueueMessage) -> None:

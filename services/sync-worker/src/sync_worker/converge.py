@@ -1,42 +1,46 @@
 """Converge the central catalog to a producer's current state, object by object.
 
 Events only say *what* may have changed; this module reads the producer's state and makes the
-central copy match it. Every function is idempotent, and a delete happens only after the
-producer confirms the object is gone.
+central copy match it. Every function is idempotent, a delete happens only after the producer
+confirms the object is gone, and a table update is fenced twice against regressions: by the
+source version recorded in the central copy and by Glue's VersionId lock on the central table.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import structlog
 from meshcore.aws.glue import GlueCatalog
 from meshcore.domain.naming import central_database_name
 from meshcore.domain.registry import Producer
 
 from sync_worker import mapping
 
-log = structlog.get_logger()
-
 ScanRequester = Callable[[str, str, list[str], str], Awaitable[None]]
 
 
 @dataclass
 class Convergence:
-    """What one convergence changed in the central catalog."""
+    """What one convergence changed: counts per "<kind>.<fix>", e.g. "partition.created"."""
 
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
+    changes: Counter[str] = field(default_factory=Counter)
     skipped: list[str] = field(default_factory=list)
 
-    def merge(self, other: Convergence) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.deleted += other.deleted
+    def add(self, kind: str, fix: str, count: int = 1) -> None:
+        if count:
+            self.changes[f"{kind}.{fix}"] += count
+
+    def merge(self, other: Convergence) -> Convergence:
+        self.changes.update(other.changes)
         self.skipped += other.skipped
+        return self
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
 
 
 @dataclass
@@ -45,27 +49,34 @@ class Converger:
     request_scan: ScanRequester
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
+    # -- databases --------------------------------------------------------------------------
+
     async def database(self, producer: Producer, source: GlueCatalog, name: str) -> Convergence:
-        result = Convergence()
         target = central_database_name(producer.domain, name)
         found = await source.get_database(name)
         current = await self.central.get_database(target)
         if found is None:
-            if current is not None:
-                for table in await self.central.list_tables(target):
-                    await self.central.delete_table(target, table["Name"])
-                    result.deleted.append(f"table {target}.{table['Name']}")
-                await self.central.delete_database(target)
-                result.deleted.append(f"database {target}")
-            return result
+            return await self.drop_database(target) if current is not None else Convergence()
+        result = Convergence()
         desired = mapping.database_input(found, target, producer.account_id)
         if current is None:
             await self.central.create_database(desired)
-            result.created.append(f"database {target}")
-        elif mapping._pick(current, (*mapping.DATABASE_INPUT_FIELDS, "Name")) != desired:
+            result.add("database", "created")
+        elif mapping.comparable_database(current) != desired:
             await self.central.update_database(target, desired)
-            result.updated.append(f"database {target}")
+            result.add("database", "updated")
         return result
+
+    async def drop_database(self, target: str) -> Convergence:
+        result = Convergence()
+        for table in await self.central.list_tables(target):
+            await self.central.delete_table(target, table["Name"])
+            result.add("table", "deleted")
+        await self.central.delete_database(target)
+        result.add("database", "deleted")
+        return result
+
+    # -- tables -----------------------------------------------------------------------------
 
     async def table(
         self,
@@ -79,28 +90,30 @@ class Converger:
         target_db = central_database_name(producer.domain, database)
         found = await source.get_table(database, name)
         current = await self.central.get_table(target_db, name)
-        label = f"table {target_db}.{name}"
         if found is None:
             if current is not None:
                 await self.central.delete_table(target_db, name)
-                result.deleted.append(label)
+                result.add("table", "deleted")
             return result
         if await self.central.get_database(target_db) is None:
             result.merge(await self.database(producer, source, database))
         desired = mapping.table_input(found, producer.account_id, database, self.clock())
         if current is None:
             await self.central.create_table(target_db, desired)
-            result.created.append(label)
+            result.add("table", "created")
             with_partitions = True
         else:
             have, want = mapping.source_version(current), mapping.version_number(found)
             if have is not None and want is not None and have > want:
-                result.skipped.append(f"{label} (central reflects newer version {have} > {want})")
-            elif mapping.comparable_table(current) != mapping.comparable_table(desired):
-                # Glue's optimistic lock: if another worker wrote first this raises ConflictError,
-                # the message is retried and reads both sides again.
+                result.skipped.append(
+                    f"{target_db}.{name}: central reflects version {have} > {want}"
+                )
+                return result
+            if mapping.comparable_table(current) != mapping.comparable_table(desired):
+                # Glue's optimistic lock: if another worker wrote first this raises
+                # ConflictError, the message is retried and reads both sides again.
                 await self.central.update_table(target_db, desired, current.get("VersionId"))
-                result.updated.append(label)
+                result.add("table", "updated")
         changed = mapping.changed_columns(current, found)
         if changed:
             reason = "table created" if current is None else "columns changed"
@@ -109,17 +122,13 @@ class Converger:
             result.merge(await self.all_partitions(source, database, target_db, name))
         return result
 
+    # -- partitions -------------------------------------------------------------------------
+
     async def all_partitions(
         self, source: GlueCatalog, database: str, target_db: str, table: str
     ) -> Convergence:
-        wanted = {
-            mapping.partition_key(p["Values"]): p
-            for p in await source.list_partitions(database, table)
-        }
-        have = {
-            mapping.partition_key(p["Values"]): p
-            for p in await self.central.list_partitions(target_db, table)
-        }
+        wanted = _by_key(await source.list_partitions(database, table))
+        have = _by_key(await self.central.list_partitions(target_db, table))
         return await self._apply_partitions(target_db, table, wanted, have, set(wanted) | set(have))
 
     async def partitions(
@@ -133,15 +142,9 @@ class Converger:
         target_db = central_database_name(producer.domain, database)
         if await self.central.get_table(target_db, table) is None:
             return await self.table(producer, source, database, table, with_partitions=True)
-        values = [k.split(",") for k in keys]
-        wanted = {
-            mapping.partition_key(p["Values"]): p
-            for p in await source.get_partitions(database, table, values)
-        }
-        have = {
-            mapping.partition_key(p["Values"]): p
-            for p in await self.central.get_partitions(target_db, table, values)
-        }
+        values = [k.split(",") for k in sorted(set(keys))]
+        wanted = _by_key(await source.get_partitions(database, table, values))
+        have = _by_key(await self.central.get_partitions(target_db, table, values))
         return await self._apply_partitions(target_db, table, wanted, have, set(keys))
 
     async def _apply_partitions(
@@ -153,26 +156,29 @@ class Converger:
         keys: set[str],
     ) -> Convergence:
         result = Convergence()
+        ordered = sorted(keys)
         create = [
-            mapping.partition_input(wanted[k])
-            for k in sorted(keys)
-            if k in wanted and k not in have
+            mapping.partition_input(wanted[k]) for k in ordered if k in wanted and k not in have
         ]
         update = [
             mapping.partition_input(wanted[k])
-            for k in sorted(keys)
+            for k in ordered
             if k in wanted
             and k in have
             and mapping.partition_input(wanted[k]) != mapping.partition_input(have[k])
         ]
-        delete = [have[k]["Values"] for k in sorted(keys) if k in have and k not in wanted]
+        delete = [have[k]["Values"] for k in ordered if k in have and k not in wanted]
         if create:
             await self.central.create_partitions(target_db, table, create)
-            result.created.append(f"{len(create)} partitions of {target_db}.{table}")
         if update:
             await self.central.update_partitions(target_db, table, update)
-            result.updated.append(f"{len(update)} partitions of {target_db}.{table}")
         if delete:
             await self.central.delete_partitions(target_db, table, delete)
-            result.deleted.append(f"{len(delete)} partitions of {target_db}.{table}")
+        result.add("partition", "created", len(create))
+        result.add("partition", "updated", len(update))
+        result.add("partition", "deleted", len(delete))
         return result
+
+
+def _by_key(partitions: list[mapping.Row]) -> dict[str, mapping.Row]:
+    return {mapping.partition_key(p["Values"]): p for p in partitions}

@@ -3,23 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Self
 
 import structlog
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.state import StateStore
-from meshcore.domain.errors import PermanentError
+from meshcore.domain.errors import AccessDeniedError, PermanentError
 from meshcore.domain.registry import Producer
-from meshcore.messages.commands import RepairCommand
 from meshcore.messages.decode import decode_sync_message
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 from meshcore.runtime.consumer import QueueMessage
 
+from sync_worker.coalesce import Coalescer
 from sync_worker.converge import Convergence, Converger
+from sync_worker.repair import Repair
 
 log = structlog.get_logger()
 
 SourceCatalog = Callable[[Producer], Awaitable[GlueCatalog]]
+
+
+@dataclass(frozen=True)
+class TableWork:
+    """What to converge for one table: the table itself, all its partitions, or some."""
+
+    table: bool = False
+    all_partitions: bool = False
+    partitions: frozenset[str] = frozenset()
+
+    def merge(self, other: Self) -> Self:
+        return type(self)(
+            self.table or other.table,
+            self.all_partitions or other.all_partitions,
+            self.partitions | other.partitions,
+        )
 
 
 @dataclass
@@ -27,6 +46,10 @@ class SyncDependencies:
     state: StateStore
     converger: Converger
     source_catalog: SourceCatalog
+    repair: Repair
+    coalescer: Coalescer[TableWork] = field(default_factory=Coalescer)
+    # Reported per message for metrics: what was converged and how late.
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
 async def producer_of(state: StateStore, account: str) -> Producer:
@@ -39,84 +62,86 @@ async def producer_of(state: StateStore, account: str) -> Producer:
     return producer
 
 
-async def on_database_event(event: GlueDatabaseEvent, deps: SyncDependencies) -> Convergence:
-    producer = await producer_of(deps.state, event.account)
-    source = await deps.source_catalog(producer)
+async def converge_table(
+    deps: SyncDependencies, producer: Producer, database: str, table: str, work: TableWork
+) -> Convergence:
+    result = Convergence()
+
+    async def run(merged: TableWork) -> None:
+        source = await deps.source_catalog(producer)
+        if merged.table or merged.all_partitions:
+            result.merge(
+                await deps.converger.table(producer, source, database, table, merged.all_partitions)
+            )
+        if merged.partitions and not merged.all_partitions:
+            result.merge(
+                await deps.converger.partitions(
+                    producer, source, database, table, sorted(merged.partitions)
+                )
+            )
+
+    await deps.coalescer.submit((producer.account_id, database, table), work, run)
+    return result
+
+
+async def on_database_event(
+    event: GlueDatabaseEvent, producer: Producer, deps: SyncDependencies
+) -> Convergence:
     detail = event.detail
     if detail.type_of_change in ("CreateDatabase", "DeleteDatabase"):
+        source = await deps.source_catalog(producer)
         return await deps.converger.database(producer, source, detail.database_name)
     result = Convergence()
     for table in dict.fromkeys(detail.changed_tables):
-        result.merge(
-            await deps.converger.table(
-                producer, source, detail.database_name, table, with_partitions=True
-            )
-        )
+        work = TableWork(table=True, all_partitions=detail.type_of_change == "CreateTable")
+        result.merge(await converge_table(deps, producer, detail.database_name, table, work))
     return result
 
 
-async def on_table_event(event: GlueTableEvent, deps: SyncDependencies) -> Convergence:
-    producer = await producer_of(deps.state, event.account)
-    source = await deps.source_catalog(producer)
+async def on_table_event(
+    event: GlueTableEvent, producer: Producer, deps: SyncDependencies
+) -> Convergence:
     detail = event.detail
     if detail.type_of_change == "UpdateTable" or not detail.changed_partitions:
-        return await deps.converger.table(
-            producer, source, detail.database_name, detail.table_name, with_partitions=False
-        )
-    return await deps.converger.partitions(
-        producer, source, detail.database_name, detail.table_name, detail.changed_partitions
-    )
-
-
-async def on_repair(command: RepairCommand, deps: SyncDependencies) -> Convergence:
-    """Diff every onboarded producer (or one) against the central catalog and heal drift."""
-    producers = await deps.state.list_producers()
-    if command.producer_account:
-        producers = [p for p in producers if p.account_id == command.producer_account]
-        if not producers:
-            raise PermanentError(f"repair: {command.producer_account} is not an onboarded producer")
-    result = Convergence()
-    for producer in producers:
-        source = await deps.source_catalog(producer)
-        for database in await source.list_databases():
-            result.merge(await deps.converger.database(producer, source, database["Name"]))
-            for table in await source.list_tables(database["Name"]):
-                result.merge(
-                    await deps.converger.table(
-                        producer, source, database["Name"], table["Name"], True
-                    )
-                )
-        log.info("repair.producer_done", producer=producer.account_id, domain=producer.domain)
-    return result
+        work = TableWork(table=True)
+    else:
+        work = TableWork(partitions=frozenset(detail.changed_partitions))
+    return await converge_table(deps, producer, detail.database_name, detail.table_name, work)
 
 
 async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) -> None:
     decoded = decode_sync_message(message.body)
-    if isinstance(decoded, GlueDatabaseEvent):
-        structlog.contextvars.bind_contextvars(
-            change=decoded.detail.type_of_change,
-            account=decoded.account,
-            database=decoded.detail.database_name,
-        )
-        result = await on_database_event(decoded, deps)
-    elif isinstance(decoded, GlueTableEvent):
-        structlog.contextvars.bind_contextvars(
-            change=decoded.detail.type_of_change,
-            account=decoded.account,
-            database=decoded.detail.database_name,
-            table=decoded.detail.table_name,
-        )
-        result = await on_table_event(decoded, deps)
-    else:
+    if not isinstance(decoded, GlueDatabaseEvent | GlueTableEvent):
         structlog.contextvars.bind_contextvars(change="Repair", repair_id=decoded.repair_id)
-        result = await on_repair(decoded, deps)
-    structlog.contextvars.bind_contextvars(
-        created=len(result.created), updated=len(result.updated), deleted=len(result.deleted)
-    )
-    if result.created or result.updated or result.deleted:
-        log.info(
-            "catalog.converged",
-            created=result.created,
-            updated=result.updated,
-            deleted=result.deleted,
+        report = await deps.repair.run(decoded)
+        structlog.contextvars.bind_contextvars(
+            drift_total=report.drift_total, repair_status=report.status.value
         )
+        return
+    detail = decoded.detail
+    structlog.contextvars.bind_contextvars(
+        change=detail.type_of_change, account=decoded.account, database=detail.database_name
+    )
+    producer = await producer_of(deps.state, decoded.account)
+    try:
+        if isinstance(decoded, GlueDatabaseEvent):
+            result = await on_database_event(decoded, producer, deps)
+        else:
+            structlog.contextvars.bind_contextvars(table=decoded.detail.table_name)
+            result = await on_table_event(decoded, producer, deps)
+    except AccessDeniedError as exc:
+        raise AccessDeniedError(
+            f"{exc} (acting as {producer.read_role_arn}, which needs {', '.join(READ_PERMISSIONS)}; "
+            f"re-run `meshctl onboard-producer {producer.account_id}`)"
+        ) from exc
+    lag = (deps.clock() - decoded.time).total_seconds()
+    structlog.contextvars.bind_contextvars(lag_s=round(lag, 3), **dict(result.changes))
+
+
+# What the producer's read role must allow (the onboarding template grants exactly these).
+READ_PERMISSIONS = (
+    "glue:GetDatabase(s)",
+    "glue:GetTable(s)",
+    "glue:GetPartitions",
+    "glue:BatchGetPartition",
+)

@@ -92,6 +92,12 @@ def partition_key(values: list[str]) -> str:
     return ",".join(values)
 
 
+def comparable_database(row: Row) -> Row:
+    picked = _pick(row, DATABASE_INPUT_FIELDS)
+    picked["Name"] = row["Name"]
+    return picked
+
+
 def database_input(source: Row, central_name: str, account: str) -> Row:
     desired = _pick(source, DATABASE_INPUT_FIELDS)
     desired["Name"] = central_name

@@ -37,7 +37,10 @@ RETRYABLE_CODES = frozenset(
         "KMSInternalException",
     }
 )
-CONFLICT_CODES = frozenset({"ConcurrentModificationException", "ConditionalCheckFailedException"})
+# A lost race: re-reading both sides and converging again resolves it.
+CONFLICT_CODES = frozenset(
+    {"ConcurrentModificationException", "ConditionalCheckFailedException", "AlreadyExistsException"}
+)
 NOT_FOUND_CODES = frozenset(
     {
         "EntityNotFoundException",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from meshcore.aws.errors import aws_errors
-from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
+from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError, RetryableError
 
 # AWS Glue API reference, per operation.
 GET_TABLES_PAGE = 100
@@ -18,6 +18,10 @@ BATCH_UPDATE_PARTITION_MAX = 100
 BATCH_DELETE_PARTITION_MAX = 25
 
 Row = dict[str, Any]
+# Per-entry batch errors that mean another writer got there first: read again and converge.
+RACE_CODES = frozenset(
+    {"AlreadyExistsException", "EntityNotFoundException", "ConcurrentModificationException"}
+)
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -31,6 +35,8 @@ def _raise_batch_errors(what: str, errors: list[Row]) -> None:
     codes = {e.get("ErrorDetail", {}).get("ErrorCode", "") for e in errors}
     sample = errors[0].get("ErrorDetail", {}).get("ErrorMessage", "")
     text = f"{what}: {len(errors)} entries failed ({', '.join(sorted(codes))}): {sample}"
+    if codes <= RACE_CODES:
+        raise ConflictError(text)
     if codes & {"ThrottlingException", "InternalServiceException", "OperationTimeoutException"}:
         raise RetryableError(text)
     raise PermanentError(text)

@@ -15,15 +15,17 @@ from meshcore.domain.access import AccessRequest
 from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.recommendations import Recommendation
 from meshcore.domain.registry import Consumer, Producer
+from meshcore.domain.repair import RepairReport
 
 M = TypeVar("M", bound=BaseModel)
 
-PRODUCER, CONSUMER, REQUEST, RECOMMENDATION, DECISION = (
+PRODUCER, CONSUMER, REQUEST, RECOMMENDATION, DECISION, REPAIR = (
     "producer",
     "consumer",
     "request",
     "recommendation",
     "decision",
+    "repair",
 )
 
 
@@ -170,3 +172,16 @@ class StateStore:
     async def decision_claim(self, digest: str, model: type[M]) -> M | None:
         found = await self._get(DECISION, digest, model)
         return found[0] if found else None
+
+    # -- repair reports ---------------------------------------------------------------------
+
+    async def save_repair(self, report: RepairReport) -> None:
+        """Progress is written by the one worker running the repair: last write wins."""
+        await self._upsert(REPAIR, report.repair_id, report)
+
+    async def get_repair(self, repair_id: str) -> RepairReport | None:
+        found = await self._get(REPAIR, repair_id, RepairReport)
+        return found[0] if found else None
+
+    async def list_repairs(self) -> list[RepairReport]:
+        return sorted(await self._query(REPAIR, RepairReport), key=lambda r: r.started_at)

@@ -31,8 +31,12 @@ SMALL_SAMPLE = 20
 """Below this many non-empty values, values-only confidence is lowered."""
 MIN_NAME_WEIGHT = 0.45
 """Weaker name hits are ignored."""
-RUNNER_UP_GAP = 0.05
-"""A second class is reported only when this close to the best one."""
+MIN_COMMENT_WEIGHT = 0.3
+"""Weaker comment hits are ignored (comment hits are scaled down, see ``COMMENT_FACTOR``)."""
+RUNNER_UP_GAP = 0.1
+"""A second class is reported only when this close to the best one..."""
+RUNNER_UP_FLOOR = 0.7
+"""... and at least this confident."""
 
 VALUES_ONLY_CAP: Mapping[C, float] = MappingProxyType(
     {
@@ -49,11 +53,11 @@ VALUES_ONLY_CAP: Mapping[C, float] = MappingProxyType(
 )
 """Confidence that distinctive but not checksum-validated values give on their own.
 Classes missing here (customer identifiers, bank account numbers) need name evidence."""
-VALUES_ONLY_RATE: Mapping[C, float] = MappingProxyType({C.PERSON_NAME: 0.7})
+VALUES_ONLY_RATE: Mapping[C, float] = MappingProxyType({C.PERSON_NAME: 0.7, C.PHONE_NUMBER: 0.7})
 DEFAULT_VALUES_ONLY_RATE = 0.8
 OTHER_NAME_PENALTY = 0.3
 """Values-only confidence lost when the name says the column is something else."""
-CONTRADICTION_PENALTY = 0.3
+CONTRADICTION_PENALTY = 0.4
 """Name confidence lost when almost no sampled value fits the class."""
 
 
@@ -103,7 +107,11 @@ def _name_hits(facts: ColumnFacts, ctx: _Context) -> dict[C, NameHit]:
                     cls, min(0.85, max(current.weight, hit.weight) + 0.05), current.phrase,
                     current.raw_tokens, current.source, current.note,
                 )  # fmt: skip
-    return {cls: hit for cls, hit in hits.items() if hit.weight >= MIN_NAME_WEIGHT}
+    return {
+        cls: hit
+        for cls, hit in hits.items()
+        if hit.weight >= (MIN_NAME_WEIGHT if hit.source == "name" else MIN_COMMENT_WEIGHT) - 1e-9
+    }
 
 
 def _pct(rate: float) -> str:
@@ -161,7 +169,12 @@ def _reported_level(stats: ValueStats, floor: Strength) -> Strength:
 
 
 def _explain(
-    cls: C, hit: NameHit | None, stats: ValueStats | None, score: _Score, region: str
+    cls: C,
+    hit: NameHit | None,
+    stats: ValueStats | None,
+    score: _Score,
+    region: str,
+    name_says_other: bool,
 ) -> tuple[str, Evidence]:
     parts: list[str] = []
     notes: list[str] = []
@@ -181,7 +194,13 @@ def _explain(
         text = f"{_pct(rate)} of {stats.non_empty} sampled non-empty values are {check}"
         parts.append(("but only " + text) if score.contradicted else text)
         if score.values_only and hit is None:
-            parts.append("the column name gives no evidence")
+            parts.append(
+                "the column name suggests another class"
+                if name_says_other
+                else "the column name gives no evidence"
+            )
+    elif hit is not None and stats is not None and stats.sample_size:
+        parts.append(f"only {stats.non_empty} non-empty sampled values, too few to check")
     elif hit is not None:
         parts.append("no sampled values were checked")
     explanation = "; ".join(parts + notes)
@@ -244,14 +263,19 @@ def classify_column(
             )  # fmt: skip
         if score.confidence < THRESHOLD:
             continue
-        explanation, evidence = _explain(cls, hit, stats, score, ctx.region)
+        name_says_other = other_name or any(c is not cls for c in hits)
+        explanation, evidence = _explain(cls, hit, stats, score, ctx.region, name_says_other)
         recommendations.append(
             Recommendation(cls, round(min(score.confidence, 0.99), 2), explanation, evidence)
         )
-    recommendations.sort(key=lambda r: r.confidence, reverse=True)
-    if not recommendations:
+    return select(recommendations)
+
+
+def select(recommendations: Sequence[Recommendation]) -> list[Recommendation]:
+    """The best recommendation, plus any other within ``RUNNER_UP_GAP`` of it and at least
+    ``RUNNER_UP_FLOOR`` confident."""
+    ranked = sorted(recommendations, key=lambda r: r.confidence, reverse=True)
+    if not ranked:
         return []
-    best = recommendations[0].confidence
-    return [recommendations[0]] + [
-        r for r in recommendations[1:] if r.confidence >= max(0.6, best - RUNNER_UP_GAP)
-    ]
+    floor = max(RUNNER_UP_FLOOR, ranked[0].confidence - RUNNER_UP_GAP)
+    return [ranked[0], *(r for r in ranked[1:] if r.confidence >= floor)]

@@ -14,7 +14,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum import bic, iban, luhn, vatin
 from stdnum.gb import utr
-from stdnum.us import ein, rtn, ssn
+from stdnum.us import ein, itin, rtn, ssn
 
 
 class Strength(IntEnum):
@@ -151,6 +151,8 @@ def check_national_id(value: str) -> Strength:
         return Strength.VALID if ssn.is_valid(value) else Strength.NONE
     if _NINO.match(value.upper()):
         return Strength.DISTINCTIVE
+    if _EIN_FORMATTED.match(value):
+        return Strength.NONE  # an employer's number, not a person's
     return Strength.PLAUSIBLE if _ID_TOKEN.match(value) and 5 <= len(value) <= 20 else Strength.NONE
 
 
@@ -159,9 +161,11 @@ _VAT_START = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z+*. \-]{2,14}$")
 
 def check_tax_id(value: str) -> Strength:
     """US EIN (stdnum prefix rules), VAT numbers with country prefix (stdnum checksums),
-    UK UTR."""
+    UK UTR; a US SSN or ITIN is VALID too, as US individuals use them as their TIN."""
     if _EIN_FORMATTED.match(value):
         return Strength.DISTINCTIVE if ein.is_valid(value) else Strength.NONE
+    if _SSN_FORMATTED.match(value):
+        return Strength.VALID if ssn.is_valid(value) or itin.is_valid(value) else Strength.NONE
     if value.isdigit():
         if len(value) == 9:
             return Strength.VALID if ein.is_valid(value) else Strength.NONE
