@@ -63,26 +63,50 @@ def eventually(probe: Callable[[], T], what: str, timeout: float = 30.0) -> T:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+StackFactory = Callable[..., Stack]
+
+
 @pytest.fixture
-def stack(aws: EmbeddedAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    env = stack_environment(
-        aws.endpoint_url,
-        MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
-        MESHCORE_WORKER__MAX_RECEIVE_COUNT="3",
-    )
-    for key, value in env.items():
-        if key.startswith(("AWS_", "MESHCORE_")):
-            monkeypatch.setenv(key, value)
-    stack = Stack(aws.endpoint_url, env, {})
-    stack.meshctl("bootstrap")
-    for p in PRODUCERS:
-        stack.meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
-    stack.meshctl("onboard-consumer", CONSUMER)
-    try:
-        for name in WORKERS:
-            stack.workers[name] = start_worker(name, env, tmp_path / "logs")
+def stack_factory(
+    aws: EmbeddedAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StackFactory]:
+    """Bootstrap the mesh and start workers: `stack_factory(sync_workers=4)`."""
+    started: list[WorkerProcess] = []
+
+    def make(sync_workers: int = 1, classifier: bool = True, grant_worker: bool = True) -> Stack:
+        env = stack_environment(
+            aws.endpoint_url,
+            MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
+            MESHCORE_WORKER__MAX_RECEIVE_COUNT="5",
+            MESHCORE_WORKER__RETRY_BASE_SECONDS="1",
+            MESHCORE_WORKER__RETRY_MAX_SECONDS="2",
+        )
+        for key, value in env.items():
+            if key.startswith(("AWS_", "MESHCORE_")):
+                monkeypatch.setenv(key, value)
+        stack = Stack(aws.endpoint_url, env, {})
+        stack.meshctl("bootstrap")
+        for p in PRODUCERS:
+            stack.meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
+        stack.meshctl("onboard-consumer", CONSUMER)
+        names = [f"sync-worker-{i}" if i else "sync-worker" for i in range(sync_workers)]
+        kinds = {n: "sync-worker" for n in names}
+        if classifier:
+            kinds["classifier"] = "classifier"
+        if grant_worker:
+            kinds["grant-worker"] = "grant-worker"
+        for name, kind in kinds.items():
+            worker = start_worker(kind, env, tmp_path / "logs", name=name)
+            started.append(worker)
+            stack.workers[name] = worker
         wait_started(list(stack.workers.values()))
-        yield stack
-    finally:
-        codes = {name: w.stop() for name, w in stack.workers.items()}
-        assert all(code == 0 for code in codes.values()), codes
+        return stack
+
+    yield make
+    codes = {w.name: w.stop() for w in started}
+    assert all(code == 0 for code in codes.values()), codes
+
+
+@pytest.fixture
+def stack(stack_factory: StackFactory) -> Stack:
+    return stack_factory()

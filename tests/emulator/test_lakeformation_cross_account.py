@@ -10,9 +10,9 @@ AWS behaviour:
   versions (https://docs.aws.amazon.com/lake-formation/latest/dg/optimize-ram.html):
   from version 2 on, Lake Formation "optimizes the number of AWS RAM resource shares by
   mapping multiple cross-account permission grants with one AWS RAM resource share".
-- ListPermissions returns ``AdditionalDetails.ResourceShare``: "A resource share ARN for a
-  catalog resource shared through AWS Resource Access Manager (AWS RAM)"
-  (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DetailsMap.html).
+- ListPermissions returns ``AdditionalDetails.ResourceShare`` (DetailsMap,
+  https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_DetailsMap.html):
+  "A resource share ARN for a catalog resource shared through AWS RAM."
 - RevokePermissions removes the permission; the emulator keeps the RAM share, as Lake
   Formation does not delete existing shares on revoke.
 """

@@ -62,6 +62,16 @@ def test_documented_table_event_parses() -> None:
     assert event.detail.changed_partitions == ["2018,01", "2018,02"]
 
 
+def test_bracketed_partition_lists_mean_the_same_partition() -> None:
+    event = {
+        **TABLE_EVENT,
+        "detail": {**TABLE_EVENT["detail"], "changedPartitions": ["[2018, 01]", "2018,02"]},
+    }  # type: ignore[dict-item]
+    decoded = decode_sync_message(json.dumps(event))
+    assert isinstance(decoded, GlueTableEvent)
+    assert decoded.detail.changed_partitions == ["2018,01", "2018,02"]
+
+
 def test_repair_command_shares_the_catalog_queue() -> None:
     body = RepairCommand(repair_id="r1").model_dump_json()
     assert isinstance(decode_sync_message(body), RepairCommand)

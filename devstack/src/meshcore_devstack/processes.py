@@ -36,12 +36,16 @@ class WorkerProcess:
         return self.process.returncode
 
 
-def start_worker(name: str, env: dict[str, str], log_dir: Path) -> WorkerProcess:
+def start_worker(
+    kind: str, env: dict[str, str], log_dir: Path, name: str | None = None
+) -> WorkerProcess:
+    """Start a worker of `kind` (a key of WORKERS); `name` tells replicas apart."""
+    name = name or kind
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.log"
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", WORKERS[name]], env=env, stdout=log_file, stderr=subprocess.STDOUT
+        [sys.executable, "-m", WORKERS[kind]], env=env, stdout=log_file, stderr=subprocess.STDOUT
     )
     return WorkerProcess(name, process, log_path, log_file)
 

@@ -22,7 +22,9 @@ async def test_a_burst_for_one_key_costs_two_runs_and_every_key_is_seen() -> Non
         seen.append(work.keys)
         await asyncio.sleep(0.01)
 
-    await asyncio.gather(*(coalescer.submit("t", Keys(frozenset({str(i)})), run) for i in range(50)))
+    await asyncio.gather(
+        *(coalescer.submit("t", Keys(frozenset({str(i)})), run) for i in range(50))
+    )
     assert coalescer.runs == 2
     assert frozenset().union(*seen) == {str(i) for i in range(50)}
 

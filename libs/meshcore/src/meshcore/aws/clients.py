@@ -7,6 +7,7 @@ expire.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -74,6 +75,8 @@ class AsyncAws:
         self._central: dict[str, Any] = {}
         self._assumed: dict[tuple[str, str], tuple[Credentials, Any]] = {}
         self._credentials: dict[str, Credentials] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._retired: list[Any] = []
 
     def _kwargs(self) -> dict[str, Any]:
         return {
@@ -90,6 +93,10 @@ class AsyncAws:
         return self._central[service]
 
     async def assume(self, role_arn: str) -> Credentials:
+        async with self._lock(role_arn):
+            return await self._assume(role_arn)
+
+    async def _assume(self, role_arn: str) -> Credentials:
         cached = self._credentials.get(role_arn)
         if cached and cached.fresh():
             return cached
@@ -107,24 +114,35 @@ class AsyncAws:
         self._credentials[role_arn] = creds
         return creds
 
+    def _lock(self, role_arn: str) -> asyncio.Lock:
+        return self._locks.setdefault(role_arn, asyncio.Lock())
+
     async def assumed_client(self, service: str, role_arn: str) -> Any:
-        """A client acting as `role_arn`; replaced (and the old one closed) before expiry."""
-        creds = await self.assume(role_arn)
-        key = (service, role_arn)
-        current = self._assumed.get(key)
-        if current and current[0] is creds:
-            return current[1]
-        if current:
-            await current[1].__aexit__(None, None, None)
-        creator = self._session.create_client(service, **self._kwargs(), **creds.as_client_kwargs())
-        client = await creator.__aenter__()
-        self._assumed[key] = (creds, client)
-        return client
+        """A client acting as `role_arn`, replaced when its credentials are refreshed.
+
+        One client per role and service at a time (concurrent callers share it); a replaced
+        client may still be in use, so it is closed with the process, not at once.
+        """
+        async with self._lock(role_arn):
+            creds = await self._assume(role_arn)
+            key = (service, role_arn)
+            current = self._assumed.get(key)
+            if current and current[0] is creds:
+                return current[1]
+            if current:
+                self._retired.append(current[1])
+            creator = self._session.create_client(
+                service, **self._kwargs(), **creds.as_client_kwargs()
+            )
+            client = await creator.__aenter__()
+            self._assumed[key] = (creds, client)
+            return client
 
     async def aclose(self) -> None:
-        for _creds, client in self._assumed.values():
+        for client in [*self._retired, *(c for _creds, c in self._assumed.values())]:
             await client.__aexit__(None, None, None)
         self._assumed.clear()
+        self._retired.clear()
 
 
 class SyncAws:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, ReadTimeoutError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    ReadTimeoutError,
+)
 
 from meshcore.domain.errors import (
     AccessDeniedError,
@@ -82,7 +88,7 @@ def aws_errors(what: str) -> Iterator[None]:
         yield
     except ClientError as exc:
         raise translate(exc, what) from exc
-    except (ConnectionError, ReadTimeoutError) as exc:
+    except (ConnectionError, ReadTimeoutError, HTTPClientError) as exc:
         raise RetryableError(f"{what}: {exc}") from exc
     except BotoCoreError as exc:
         raise PermanentError(f"{what}: {exc}") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -23,6 +24,7 @@ from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import MeshError
 from meshcore.domain.recommendations import RecommendationState
 from meshcore.domain.registry import Consumer, Producer
+from meshcore.domain.repair import RepairReport, RepairStatus
 from meshcore.messages.commands import ClassificationScanRequest, RepairCommand
 from meshcore.messages.contracts import write_schemas
 from meshcore.provisioning.central import bootstrap_central
@@ -315,13 +317,68 @@ def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
         repair_id=f"repair-{uuid.uuid4().hex[:8]}", producer_account=args.producer
     )
 
-    async def go() -> str:
+    async def go() -> RepairReport | None:
         async with central(settings) as c:
-            return await (await c.sender(settings.queues.catalog_changes)).send(command)
+            await (await c.sender(settings.queues.catalog_changes)).send(command)
+            if not args.wait:
+                return None
+            return await follow_repair(c, command.repair_id, args.timeout, quiet=args.json)
 
-    asyncio.run(go())
-    print(f"{command.repair_id} queued on {settings.queues.catalog_changes}")
-    return 0
+    report = asyncio.run(go())
+    if report is None:
+        if args.json:
+            emit_json({"repair_id": command.repair_id, "queued": True})
+        else:
+            print(f"{command.repair_id} queued on {settings.queues.catalog_changes}")
+        return 0
+    if args.json:
+        emit_json(report.model_dump(mode="json") | {"drift_total": report.drift_total})
+    else:
+        print(render_repair(report))
+    return 0 if report.status is RepairStatus.SUCCEEDED else 1
+
+
+async def follow_repair(c: Any, repair_id: str, wait_seconds: float, quiet: bool) -> RepairReport:
+    """Poll the repair report, drawing a progress line on a terminal."""
+    deadline = time.monotonic() + wait_seconds
+    report: RepairReport | None = None
+    while time.monotonic() < deadline:
+        report = await c.state.get_repair(repair_id)
+        if report is not None:
+            if not quiet:
+                progress_line(report)
+            if report.status is not RepairStatus.RUNNING:
+                if not quiet and sys.stderr.isatty():
+                    sys.stderr.write("\n")
+                return report
+        await asyncio.sleep(0.5)
+    raise MeshError(
+        f"{repair_id} did not finish within {wait_seconds:.0f} s "
+        f"({'not started: is sync-worker running?' if report is None else 'still running'})"
+    )
+
+
+def progress_line(report: RepairReport) -> None:
+    total = max(report.producers_total, 1)
+    filled = round(20 * report.producers_done / total)
+    line = (
+        f"[{'#' * filled}{'.' * (20 - filled)}] {report.producers_done}/{report.producers_total} producers, "
+        f"{report.tables_checked} tables checked, drift {report.drift_total}"
+    )
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + line)
+        sys.stderr.flush()
+
+
+def render_repair(report: RepairReport) -> str:
+    lines = [
+        f"{report.repair_id} {report.status.value} in {report.duration_seconds or 0:.1f} s: "
+        f"{report.producers_done} producers, {report.databases_checked} databases, "
+        f"{report.tables_checked} tables checked, drift {report.drift_total}"
+    ]
+    lines += [f"  {kind:<20} {count}" for kind, count in sorted(report.drift.items())]
+    lines += [f"  error: {e}" for e in report.errors]
+    return "\n".join(lines)
 
 
 def cmd_contracts(args: argparse.Namespace, settings: MeshSettings) -> int:
@@ -419,6 +476,8 @@ def build_parser() -> argparse.ArgumentParser:
         "repair", cmd_repair, "queue a full comparison of producer catalogs with the central one"
     )
     p.add_argument("--producer", help="only this producer account")
+    p.add_argument("--wait", action="store_true", help="follow its progress and print the report")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds to wait (with --wait)")
     p = add("contracts", cmd_contracts, "write the JSON Schemas of every message")
     p.add_argument("--out", default="contracts")
     return parser

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 DATABASE_STATE_CHANGE = "Glue Data Catalog Database State Change"
 TABLE_STATE_CHANGE = "Glue Data Catalog Table State Change"
@@ -48,6 +48,18 @@ class GlueTableStateChange(BaseModel):
     changed_partitions: list[str] = Field(
         default_factory=list, alias="changedPartitions", max_length=100
     )
+
+    @field_validator("changed_partitions")
+    @classmethod
+    def _canonical_partitions(cls, entries: list[str]) -> list[str]:
+        """The developer guide shows "2018,01"; events seen in the wild carry "[2018, 01]".
+        Both mean the same partition; keep the documented form."""
+        return [
+            ",".join(v.strip() for v in e[1:-1].split(","))
+            if e.startswith("[") and e.endswith("]")
+            else e
+            for e in entries
+        ]
 
 
 class _Envelope(BaseModel):

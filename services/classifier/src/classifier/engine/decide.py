@@ -63,7 +63,6 @@ CONTRADICTION_PENALTY = 0.4
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    words: frozenset[str]
     region: str
     ledger: bool
     person_table: bool
@@ -74,9 +73,7 @@ def _context(facts: ColumnFacts, default_region: str) -> _Context:
     table = context_words(facts.table)
     siblings = context_words(*facts.sibling_columns[:200])
     own = context_words(facts.name, facts.comment)
-    words = frozenset(table | siblings | own)
     return _Context(
-        words=words,
         region=region_from_context(table | own, default_region),
         ledger=bool((table | siblings | own) & LEDGER_WORDS),
         person_table=bool(table & PERSON_ENTITIES),
