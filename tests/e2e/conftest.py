@@ -15,7 +15,7 @@ import pytest
 
 from meshcore.cli.main import main as meshctl
 from meshcore_devstack.mesh import CONSUMER, ONBOARDING_ROLE, PRODUCERS, stack_environment
-from meshcore_devstack.processes import WORKERS, WorkerProcess, start_worker, wait_started
+from meshcore_devstack.processes import WorkerProcess, start_worker, wait_started
 from meshcore_emulator import EmbeddedAws
 
 T = TypeVar("T")

@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+
 from meshcore_emulator import EmbeddedAws
 
 from .helpers import CENTRAL_ACCOUNT, NO_RETRIES, REGION, ClientFactory, assume_admin

@@ -15,6 +15,7 @@ import sys
 
 import pytest
 from botocore.exceptions import ClientError
+
 from meshcore_emulator import EmbeddedAws
 
 from .helpers import ClientFactory, call_control, drain, queue_with_rule

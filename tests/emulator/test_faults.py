@@ -31,6 +31,7 @@ from botocore.retries.standard import (
     ThrottledRetryableChecker,
     TransientRetryableChecker,
 )
+
 from meshcore_emulator import EmbeddedAws, FaultInjector
 from meshcore_emulator.calls import AwsCall
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
 from meshcore_emulator import EmbeddedAws, Violation
 
 from .helpers import ClientFactory, call_control

@@ -46,12 +46,12 @@ async def depth(sqs: Any, name: str) -> int:
     return sum(int(v) for v in attrs["Attributes"].values())
 
 
-async def run_until(consumer: QueueConsumer, done: Any, timeout: float = 20.0) -> asyncio.Event:
+async def run_until(consumer: QueueConsumer, done: Any, limit_s: float = 20.0) -> asyncio.Event:
     stop = asyncio.Event()
     task = asyncio.create_task(consumer.run(stop))
     try:
-        async with asyncio.timeout(timeout):
-            while not await done():
+        async with asyncio.timeout(limit_s):
+            while not await done():  # noqa: ASYNC110 - polling SQS, not a local condition
                 await asyncio.sleep(0.1)
     finally:
         stop.set()

@@ -53,5 +53,5 @@ def test_grantee_is_the_role_when_one_is_named() -> None:
 
 @pytest.mark.parametrize("text", ["invoices", ".invoices", "db.", ""])
 def test_table_names_need_database_and_table(text: str) -> None:
-    with pytest.raises(ValueError, match="DATABASE.TABLE"):
+    with pytest.raises(ValueError, match=r"DATABASE\.TABLE"):
         TableName.parse(text)

@@ -33,7 +33,7 @@ def stack_environment(endpoint_url: str, **overrides: str) -> dict[str, str]:
     env.update(
         {
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - the emulator accepts any key
+            "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
             "MESHCORE_ENDPOINT_URL": endpoint_url,
             "MESHCORE_CENTRAL_ACCOUNT_ID": CENTRAL,

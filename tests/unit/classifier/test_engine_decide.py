@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 import pytest
+from faker import Faker
+from stdnum import luhn
+
 from classifier.engine import (
     CLASS_DESCRIPTIONS,
     ColumnFacts,
@@ -17,8 +20,6 @@ from classifier.engine import (
     classify_column,
 )
 from classifier.engine.decide import select
-from faker import Faker
-from stdnum import luhn
 
 C = SensitivityClass
 TODAY = date(2025, 6, 1)

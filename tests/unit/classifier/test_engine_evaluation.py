@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from classifier.engine import ColumnFacts, SensitivityClass, classify_column
 from faker import Faker
 from stdnum.iso7064 import mod_11_10
+
+from classifier.engine import ColumnFacts, SensitivityClass, classify_column
 
 C = SensitivityClass
 TODAY = date(2025, 6, 1)

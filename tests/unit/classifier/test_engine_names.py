@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from classifier.engine import SensitivityClass as C
 from classifier.engine.names import (
     best_hits,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from classifier.engine.addresses import check_address
 from classifier.engine.dates import looks_like_births, parse_date, plausible_birth_date
 from classifier.engine.personnames import check_person_name

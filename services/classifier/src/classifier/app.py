@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from classifier.handlers import ClassifierDependencies, handle_scan
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.glue import GlueCatalog
@@ -10,8 +11,6 @@ from meshcore.runtime.consumer import QueueMessage
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
-
-from classifier.handlers import ClassifierDependencies, handle_scan
 
 
 def make_bootstrap(settings: MeshSettings) -> Bootstrap:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import structlog
+
+from classifier.engine import ColumnFacts, classify_column
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.state import StateStore
 from meshcore.domain.recommendations import Recommendation
 from meshcore.messages.decode import decode_scan_request
 from meshcore.runtime.consumer import QueueMessage
-
-from classifier.engine import ColumnFacts, classify_column
 
 log = structlog.get_logger()
 ACTOR = "classifier"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from grant_worker.app import make_bootstrap
 from meshcore.runtime.worker import run
 from meshcore.settings import MeshSettings
-
-from grant_worker.app import make_bootstrap
 
 
 def main() -> int:

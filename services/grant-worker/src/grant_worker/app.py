@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from grant_worker.handlers import GrantDependencies, handle_decision
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.lakeformation import LakeFormation
@@ -11,8 +12,6 @@ from meshcore.runtime.consumer import QueueMessage
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
-
-from grant_worker.handlers import GrantDependencies, handle_decision
 
 
 def make_bootstrap(settings: MeshSettings) -> Bootstrap:

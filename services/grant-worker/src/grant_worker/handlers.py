@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
+from pydantic import BaseModel
+
+from grant_worker.verify import Refusal, check_decision
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.lakeformation import LakeFormation, table_grants
 from meshcore.aws.signing import DecisionSigner, decision_digest
@@ -18,9 +21,6 @@ from meshcore.domain.recommendations import RecommendationState
 from meshcore.messages.commands import SignedAccessDecision
 from meshcore.messages.decode import decode_signed_decision
 from meshcore.runtime.consumer import QueueMessage
-from pydantic import BaseModel
-
-from grant_worker.verify import Refusal, check_decision
 
 log = structlog.get_logger()
 ACTOR = "grant-worker"

@@ -6,7 +6,6 @@ import sys
 
 from meshcore.runtime.worker import run
 from meshcore.settings import MeshSettings
-
 from sync_worker.app import make_bootstrap
 
 

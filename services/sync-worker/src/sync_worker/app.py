@@ -12,7 +12,6 @@ from meshcore.runtime.consumer import QueueMessage
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
-
 from sync_worker.converge import Converger
 from sync_worker.handlers import SyncDependencies, handle_catalog_message
 from sync_worker.repair import Repair

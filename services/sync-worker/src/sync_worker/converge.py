@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from meshcore.aws.glue import GlueCatalog
 from meshcore.domain.naming import central_database_name
 from meshcore.domain.registry import Producer
-
 from sync_worker import mapping
 
 ScanRequester = Callable[[str, str, list[str], str], Awaitable[None]]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Self
 
 import structlog
+
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.state import StateStore
 from meshcore.domain.errors import AccessDeniedError, PermanentError
@@ -15,7 +16,6 @@ from meshcore.domain.registry import Producer
 from meshcore.messages.decode import decode_sync_message
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 from meshcore.runtime.consumer import QueueMessage
-
 from sync_worker.coalesce import Coalescer
 from sync_worker.converge import Convergence, Converger
 from sync_worker.repair import Repair

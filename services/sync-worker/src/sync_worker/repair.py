@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import structlog
+
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.state import StateStore
 from meshcore.domain.errors import MeshError, RetryableError
@@ -19,7 +20,6 @@ from meshcore.domain.naming import SEPARATOR, central_database_name
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairReport, RepairStatus
 from meshcore.messages.commands import RepairCommand
-
 from sync_worker import mapping
 from sync_worker.converge import Converger
 
