@@ -80,6 +80,7 @@ def stack_factory(
             MESHCORE_WORKER__MAX_RECEIVE_COUNT="5",
             MESHCORE_WORKER__RETRY_BASE_SECONDS="1",
             MESHCORE_WORKER__RETRY_MAX_SECONDS="2",
+            MESHCORE_WORKER__METRICS_INTERVAL_SECONDS="1",
         )
         for key, value in env.items():
             if key.startswith(("AWS_", "MESHCORE_")):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -113,6 +114,18 @@ def test_every_glue_change_type_converges_field_by_field(stack_factory: StackFac
     ap.delete_database(Name="sales")
     eventually(lambda: converged(stack, (AP, "ap")), "the database delete to converge", timeout=60)
     assert "ar__sales" in {d["Name"] for d in central.get_databases()["DatabaseList"]}
+
+    cloudwatch = stack.client("cloudwatch")
+
+    def published() -> set[str]:
+        names = {m["MetricName"] for m in cloudwatch.list_metrics(Namespace="meshcore")["Metrics"]}
+        return (
+            names
+            if {"EventsProcessed", "SyncLag", "CatalogChanges", "MessagesHandled"} <= names
+            else set()
+        )
+
+    eventually(published, "sync-worker metrics in CloudWatch")
 
     # The schema change asked the classifier to scan exactly the new and changed columns.
     scans = [
@@ -242,3 +255,19 @@ def test_repair_heals_every_kind_of_drift_and_reports_it(stack_factory: StackFac
 
     again = json.loads(stack.meshctl("--json", "repair", "--wait", "--timeout", "60"))
     assert again["drift"] == {} and again["drift_total"] == 0
+
+    cloudwatch = stack.client("cloudwatch")
+
+    def drift_metric() -> Any:
+        stats = cloudwatch.get_metric_statistics(
+            Namespace="meshcore",
+            MetricName="RepairDrift",
+            Dimensions=[{"Name": "Worker", "Value": "sync-worker"}],
+            StartTime=datetime.now(UTC) - timedelta(hours=1),
+            EndTime=datetime.now(UTC) + timedelta(minutes=1),
+            Period=60,
+            Statistics=["Maximum"],
+        )["Datapoints"]
+        return stats and max(d["Maximum"] for d in stats) == sum(report["drift"].values())
+
+    eventually(drift_metric, "the first repair's drift in CloudWatch")

@@ -32,6 +32,20 @@ def test_bootstrap_creates_queues_with_dead_letter_queues_and_is_idempotent(
         assert int(redrive["maxReceiveCount"]) == settings.worker.max_receive_count
 
 
+def test_bootstrap_defines_the_operator_alarms(settings: MeshSettings) -> None:
+    bootstrap_central(SyncAws(settings), settings)
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=settings.endpoint_url)
+    alarms = {a["AlarmName"]: a for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    assert (
+        alarms["meshcore-catalog-changes-dlq-not-empty"]["MetricName"]
+        == "ApproximateNumberOfMessagesVisible"
+    )
+    assert alarms["meshcore-approvals-oldest-message"]["Threshold"] == 300
+    assert alarms["meshcore-repair-drift"]["MetricName"] == "RepairDrift"
+    stale = alarms["meshcore-repair-stale"]
+    assert stale["Period"] == 2 * 3600 and stale["TreatMissingData"] == "breaching"
+
+
 def test_onboarding_a_producer_twice_changes_nothing_the_second_time(
     settings: MeshSettings,
 ) -> None:

@@ -28,6 +28,7 @@ class WorkerSettings(BaseModel):
     shutdown_grace_seconds: float = Field(20.0, ge=0)
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(300.0, gt=0)
+    metrics_interval_seconds: float = Field(60.0, gt=0)
 
 
 class MeshSettings(BaseSettings):

@@ -42,6 +42,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             converger=converger,
             source_catalog=source_catalog,
             repair=Repair(state, converger, source_catalog, settings.repair_concurrency),
+            metrics=metrics,
         )
 
         async def handle(message: QueueMessage) -> None:

@@ -13,9 +13,11 @@ from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.state import StateStore
 from meshcore.domain.errors import AccessDeniedError, PermanentError
 from meshcore.domain.registry import Producer
+from meshcore.domain.repair import RepairStatus
 from meshcore.messages.decode import decode_sync_message
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 from meshcore.runtime.consumer import QueueMessage
+from meshcore.runtime.metrics import Metrics
 from sync_worker.coalesce import Coalescer
 from sync_worker.converge import Convergence, Converger
 from sync_worker.repair import Repair
@@ -47,8 +49,8 @@ class SyncDependencies:
     converger: Converger
     source_catalog: SourceCatalog
     repair: Repair
+    metrics: Metrics = field(default_factory=Metrics)
     coalescer: Coalescer[TableWork] = field(default_factory=Coalescer)
-    # Reported per message for metrics: what was converged and how late.
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -117,6 +119,12 @@ async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) 
         structlog.contextvars.bind_contextvars(
             drift_total=report.drift_total, repair_status=report.status.value
         )
+        deps.metrics.gauge("RepairDrift", report.drift_total, "Count")
+        deps.metrics.gauge("RepairErrors", len(report.errors), "Count")
+        if report.status is RepairStatus.SUCCEEDED:
+            deps.metrics.count("RepairSucceeded")
+        if report.duration_seconds is not None:
+            deps.metrics.value("RepairDuration", report.duration_seconds, "Seconds")
         return
     detail = decoded.detail
     structlog.contextvars.bind_contextvars(
@@ -136,6 +144,10 @@ async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) 
         ) from exc
     lag = (deps.clock() - decoded.time).total_seconds()
     structlog.contextvars.bind_contextvars(lag_s=round(lag, 3), **dict(result.changes))
+    deps.metrics.count("EventsProcessed", ChangeType=detail.type_of_change)
+    deps.metrics.value("SyncLag", lag, "Seconds")
+    for change, count in result.changes.items():
+        deps.metrics.count("CatalogChanges", count, Change=change)
 
 
 # What the producer's read role must allow (the onboarding template grants exactly these).

@@ -1,21 +1,71 @@
-"""In-process counters of what a worker did; published by the worker, read by tests."""
+"""What a worker did, kept as CloudWatch metric data until the publisher sends it."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
+
+NAMESPACE = "meshcore"
+Dimensions = tuple[tuple[str, str], ...]
+
+
+def _dims(dimensions: dict[str, str]) -> Dimensions:
+    return tuple(sorted(dimensions.items()))
 
 
 @dataclass
 class Metrics:
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-    durations_ms: list[float] = field(default_factory=list)
+    totals: Counter[tuple[str, str]] = field(default_factory=Counter)  # (queue, outcome), lifetime
+    _counts: Counter[tuple[str, Dimensions]] = field(default_factory=Counter)
+    _values: defaultdict[tuple[str, str, Dimensions], list[float]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    _gauges: dict[tuple[str, str, Dimensions], float] = field(default_factory=dict)
 
     def record(self, queue: str, outcome: str, duration_ms: float) -> None:
-        self.counts[(queue, outcome)] += 1
-        self.durations_ms.append(duration_ms)
-        if len(self.durations_ms) > 10_000:  # keep memory flat on long runs
-            del self.durations_ms[:5_000]
+        """One handled message (called by the queue consumer)."""
+        self.totals[(queue, outcome)] += 1
+        self.count("MessagesHandled", Queue=queue, Outcome=outcome)
+        self.value("HandlerDuration", duration_ms, "Milliseconds", Queue=queue)
 
-    def count(self, outcome: str) -> int:
-        return sum(n for (_q, o), n in self.counts.items() if o == outcome)
+    def count(self, name: str, n: int = 1, **dimensions: str) -> None:
+        self._counts[(name, _dims(dimensions))] += n
+
+    def value(self, name: str, value: float, unit: str, **dimensions: str) -> None:
+        samples = self._values[(name, unit, _dims(dimensions))]
+        samples.append(value)
+        if len(samples) > 10_000:  # bounded between publications
+            del samples[:5_000]
+
+    def gauge(self, name: str, value: float, unit: str = "None", **dimensions: str) -> None:
+        self._gauges[(name, unit, _dims(dimensions))] = value
+
+    def outcome_count(self, outcome: str) -> int:
+        return sum(n for (_q, o), n in self.totals.items() if o == outcome)
+
+    def drain(self, **common: str) -> list[dict[str, Any]]:
+        """Everything recorded since the last drain, as PutMetricData datums."""
+
+        def dims(d: Dimensions) -> list[dict[str, str]]:
+            return [{"Name": k, "Value": v} for k, v in (*d, *common.items())]
+
+        data: list[dict[str, Any]] = [
+            {"MetricName": name, "Dimensions": dims(d), "Value": float(n), "Unit": "Count"}
+            for (name, d), n in self._counts.items()
+        ]
+        for (name, unit, d), samples in self._values.items():
+            # PutMetricData takes at most 150 values per datum.
+            for start in range(0, len(samples), 150):
+                chunk = samples[start : start + 150]
+                data.append(
+                    {"MetricName": name, "Dimensions": dims(d), "Values": chunk, "Unit": unit}
+                )
+        data += [
+            {"MetricName": name, "Dimensions": dims(d), "Value": value, "Unit": unit}
+            for (name, unit, d), value in self._gauges.items()
+        ]
+        self._counts.clear()
+        self._values.clear()
+        self._gauges.clear()
+        return data

@@ -20,6 +20,7 @@ from meshcore.domain.errors import MeshError
 from meshcore.runtime.consumer import Handler, QueueConsumer
 from meshcore.runtime.logging import configure_logging
 from meshcore.runtime.metrics import Metrics
+from meshcore.runtime.publisher import MetricsPublisher
 from meshcore.settings import MeshSettings
 
 log = structlog.get_logger()
@@ -56,17 +57,26 @@ async def serve(
             )
             for r in routes
         ]
+        publisher = MetricsPublisher(
+            await aws.client("cloudwatch"),
+            metrics,
+            worker_name,
+            settings.worker.metrics_interval_seconds,
+        )
         log.info(
             "worker.started",
             worker=worker_name,
             queues=[r.queue for r in routes],
             concurrency=settings.worker.concurrency,
         )
+        publishing = asyncio.create_task(publisher.run(stop))
         await asyncio.gather(*(c.run(stop) for c in consumers))
+        await publishing
+        await publisher.publish()  # what the drain handled, too
         log.info(
             "worker.stopped",
             worker=worker_name,
-            handled=dict((f"{q}:{o}", n) for (q, o), n in metrics.counts.items()),
+            handled={f"{q}:{o}": n for (q, o), n in metrics.totals.items()},
         )
     return metrics
 
