@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Self
 
 import structlog
@@ -43,6 +44,47 @@ class TableWork:
         )
 
 
+# EventBridge event times have one-second resolution; one more second absorbs clock skew.
+EVENT_TIME_SLACK = timedelta(seconds=2)
+FRESHNESS_MEMORY = 100_000
+
+
+@dataclass
+class Freshness:
+    """When each table was last converged, so that events older than that are already done.
+
+    A convergence that began after an event happened read state at least as new as that event,
+    so the event needs nothing more: this is what turns a backlog of events into one read.
+    """
+
+    _table: OrderedDict[Hashable, datetime] = field(default_factory=OrderedDict)
+    _partitions: OrderedDict[Hashable, datetime] = field(default_factory=OrderedDict)
+
+    def covers(self, key: Hashable, work: TableWork, event_time: datetime) -> bool:
+        needed = []
+        if work.table:
+            needed.append(self._table)
+        if work.all_partitions or work.partitions:
+            needed.append(self._partitions)
+        return all(
+            (began := seen.get(key)) is not None and event_time + EVENT_TIME_SLACK <= began
+            for seen in needed
+        )
+
+    def record(self, key: Hashable, work: TableWork, began: datetime) -> None:
+        if work.table or work.all_partitions:
+            self._remember(self._table, key, began)
+        if work.all_partitions:
+            self._remember(self._partitions, key, began)
+
+    @staticmethod
+    def _remember(seen: OrderedDict[Hashable, datetime], key: Hashable, began: datetime) -> None:
+        seen[key] = max(began, seen.get(key, began))
+        seen.move_to_end(key)
+        while len(seen) > FRESHNESS_MEMORY:
+            seen.popitem(last=False)
+
+
 @dataclass
 class SyncDependencies:
     state: StateStore
@@ -51,6 +93,7 @@ class SyncDependencies:
     repair: Repair
     metrics: Metrics = field(default_factory=Metrics)
     coalescer: Coalescer[TableWork] = field(default_factory=Coalescer)
+    freshness: Freshness = field(default_factory=lambda: Freshness())
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
@@ -65,11 +108,21 @@ async def producer_of(state: StateStore, account: str) -> Producer:
 
 
 async def converge_table(
-    deps: SyncDependencies, producer: Producer, database: str, table: str, work: TableWork
+    deps: SyncDependencies,
+    producer: Producer,
+    database: str,
+    table: str,
+    work: TableWork,
+    event_time: datetime,
 ) -> Convergence:
     result = Convergence()
+    key = (producer.account_id, database, table)
+    if deps.freshness.covers(key, work, event_time):
+        deps.metrics.count("EventsCoalesced")
+        return result
 
     async def run(merged: TableWork) -> None:
+        began = deps.clock()
         source = await deps.source_catalog(producer)
         if merged.table or merged.all_partitions:
             result.merge(
@@ -81,8 +134,9 @@ async def converge_table(
                     producer, source, database, table, sorted(merged.partitions)
                 )
             )
+        deps.freshness.record(key, merged, began)
 
-    await deps.coalescer.submit((producer.account_id, database, table), work, run)
+    await deps.coalescer.submit(key, work, run)
     return result
 
 
@@ -96,7 +150,9 @@ async def on_database_event(
     result = Convergence()
     for table in dict.fromkeys(detail.changed_tables):
         work = TableWork(table=True, all_partitions=detail.type_of_change == "CreateTable")
-        result.merge(await converge_table(deps, producer, detail.database_name, table, work))
+        result.merge(
+            await converge_table(deps, producer, detail.database_name, table, work, event.time)
+        )
     return result
 
 
@@ -108,7 +164,9 @@ async def on_table_event(
         work = TableWork(table=True)
     else:
         work = TableWork(partitions=frozenset(detail.changed_partitions))
-    return await converge_table(deps, producer, detail.database_name, detail.table_name, work)
+    return await converge_table(
+        deps, producer, detail.database_name, detail.table_name, work, event.time
+    )
 
 
 async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) -> None:
