@@ -106,6 +106,8 @@ def stack_factory(
     yield make
     codes = {w.name: w.stop() for w in started}
     assert all(code == 0 for code in codes.values()), codes
+    # Every call the workers made stayed within AWS's documented limits.
+    assert aws.violations == [], aws.violations
 
 
 @pytest.fixture

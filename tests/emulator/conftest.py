@@ -19,11 +19,10 @@ from meshcore_emulator import EmbeddedAws
 from .helpers import CENTRAL_ACCOUNT, NO_RETRIES, REGION, ClientFactory, assume_admin
 
 
-@pytest.fixture(scope="session")
-def aws() -> Iterator[EmbeddedAws]:
-    emulator = EmbeddedAws.start(host="127.0.0.1", port=0)
-    yield emulator
-    emulator.stop()
+@pytest.fixture
+def aws(embedded_aws: EmbeddedAws) -> EmbeddedAws:
+    """The session's emulator (tests/conftest.py); `fresh_aws` empties it around each test."""
+    return embedded_aws
 
 
 @pytest.fixture(autouse=True)

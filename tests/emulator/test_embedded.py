@@ -103,3 +103,14 @@ def test_cli_serves_until_sigterm() -> None:
         "endpoint_url": ready["endpoint_url"],
     }
     assert "GET /_emulator/health" not in stderr  # the per-request log is silenced
+
+
+def test_answered_calls_are_counted_by_service_and_operation(
+    aws: EmbeddedAws, client: ClientFactory
+) -> None:
+    glue = client("glue")
+    glue.get_databases()
+    glue.get_databases()
+    assert aws.calls.snapshot()["glue:GetDatabases"] == 2
+    status, body = call_control(aws.endpoint_url, "GET", "/_emulator/calls")
+    assert status == 200 and body["calls"]["glue:GetDatabases"] == 2

@@ -8,6 +8,8 @@ Endpoints::
     DELETE /_emulator/faults      removes every fault rule
     GET    /_emulator/violations  -> {"violations": [...]}
     DELETE /_emulator/violations  forgets recorded limit violations
+    GET    /_emulator/calls       -> {"calls": {"glue:GetTable": 12, ...}}
+    DELETE /_emulator/calls       forgets the call counts
     POST   /_emulator/reset       resets every AWS backend, faults and violations
 """
 
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from .calllog import CallLog
 from .faults import FaultInjector
 from .limits import ViolationLog
 
@@ -32,6 +35,7 @@ class ControlSurface:
     faults: FaultInjector
     violations: ViolationLog
     reset: Callable[[], None]
+    calls: CallLog
 
     def __call__(
         self, environ: dict[str, Any], body: bytes, start_response: StartResponse
@@ -63,6 +67,11 @@ class ControlSurface:
                 return HTTPStatus.OK, {"violations": violations}
             case "DELETE", "violations":
                 self.violations.clear()
+                return HTTPStatus.OK, ok
+            case "GET", "calls":
+                return HTTPStatus.OK, {"calls": self.calls.snapshot()}
+            case "DELETE", "calls":
+                self.calls.clear()
                 return HTTPStatus.OK, ok
             case "POST", "reset":
                 self.reset()

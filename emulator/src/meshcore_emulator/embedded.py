@@ -14,6 +14,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from .calllog import CallLog
 from .extensions import install_all
 from .faults import FaultInjector
 from .limits import Violation, ViolationLog
@@ -34,10 +35,17 @@ class EmbeddedAws:
     the same AWS accounts; ``reset`` clears them all.
     """
 
-    def __init__(self, server: BaseWSGIServer, faults: FaultInjector, violations: ViolationLog):
+    def __init__(
+        self,
+        server: BaseWSGIServer,
+        faults: FaultInjector,
+        violations: ViolationLog,
+        calls: CallLog,
+    ):
         self._server = server
         self._violations = violations
         self.faults = faults
+        self.calls = calls
         self._thread = threading.Thread(
             target=server.serve_forever, name="meshcore-emulator", daemon=True
         )
@@ -48,6 +56,7 @@ class EmbeddedAws:
         install_all()
         faults = FaultInjector()
         violations = ViolationLog()
+        calls = CallLog()
         # The middleware needs reset before the instance exists; bind it late.
         holder: list[EmbeddedAws] = []
         app = EmulatorMiddleware(
@@ -55,9 +64,10 @@ class EmbeddedAws:
             faults,
             violations,
             reset=lambda: holder[0].reset(),
+            calls=calls,
         )
         server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
-        aws = cls(server, faults, violations)
+        aws = cls(server, faults, violations, calls)
         holder.append(aws)
         aws._thread.start()
         return aws
@@ -77,6 +87,7 @@ class EmbeddedAws:
         moto_api_backend.reset()
         self.faults.clear()
         self._violations.clear()
+        self.calls.clear()
 
     def stop(self) -> None:
         self._server.shutdown()

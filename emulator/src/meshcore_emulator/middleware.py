@@ -14,6 +14,7 @@ from io import BytesIO
 from typing import Any
 
 from . import limits
+from .calllog import CallLog
 from .calls import identify
 from .control import PREFIX, ControlSurface, StartResponse
 from .errors import AwsError, internal_failure, render, throttling
@@ -30,11 +31,13 @@ class EmulatorMiddleware:
         faults: FaultInjector,
         violations: ViolationLog,
         reset: Callable[[], None],
+        calls: CallLog,
     ) -> None:
         self._app = app
         self._faults = faults
         self._violations = violations
-        self._control = ControlSurface(faults, violations, reset)
+        self._calls = calls
+        self._control = ControlSurface(faults, violations, reset, calls)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = _buffer_body(environ)
@@ -44,6 +47,7 @@ class EmulatorMiddleware:
         call = identify(environ, body)
         if call is None:
             return self._app(environ, start_response)
+        self._calls.record(call.service, call.operation)
 
         decision = self._faults.decide(call)
         if decision.delay_ms:

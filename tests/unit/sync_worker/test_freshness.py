@@ -1,6 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
-from sync_worker.handlers import Freshness, TableWork
+from sync_worker.work import Freshness, TableWork
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 TABLE = TableWork(table=True)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Self
+from datetime import UTC, datetime
 
 import structlog
 
@@ -22,67 +20,11 @@ from meshcore.runtime.metrics import Metrics
 from sync_worker.coalesce import Coalescer
 from sync_worker.converge import Convergence, Converger
 from sync_worker.repair import Repair
+from sync_worker.work import Freshness, ProducerCache, TableWork
 
 log = structlog.get_logger()
 
 SourceCatalog = Callable[[Producer], Awaitable[GlueCatalog]]
-
-
-@dataclass(frozen=True)
-class TableWork:
-    """What to converge for one table: the table itself, all its partitions, or some."""
-
-    table: bool = False
-    all_partitions: bool = False
-    partitions: frozenset[str] = frozenset()
-
-    def merge(self, other: Self) -> Self:
-        return type(self)(
-            self.table or other.table,
-            self.all_partitions or other.all_partitions,
-            self.partitions | other.partitions,
-        )
-
-
-# EventBridge event times have one-second resolution; one more second absorbs clock skew.
-EVENT_TIME_SLACK = timedelta(seconds=2)
-FRESHNESS_MEMORY = 100_000
-
-
-@dataclass
-class Freshness:
-    """When each table was last converged, so that events older than that are already done.
-
-    A convergence that began after an event happened read state at least as new as that event,
-    so the event needs nothing more: this is what turns a backlog of events into one read.
-    """
-
-    _table: OrderedDict[Hashable, datetime] = field(default_factory=OrderedDict)
-    _partitions: OrderedDict[Hashable, datetime] = field(default_factory=OrderedDict)
-
-    def covers(self, key: Hashable, work: TableWork, event_time: datetime) -> bool:
-        needed = []
-        if work.table:
-            needed.append(self._table)
-        if work.all_partitions or work.partitions:
-            needed.append(self._partitions)
-        return all(
-            (began := seen.get(key)) is not None and event_time + EVENT_TIME_SLACK <= began
-            for seen in needed
-        )
-
-    def record(self, key: Hashable, work: TableWork, began: datetime) -> None:
-        if work.table or work.all_partitions:
-            self._remember(self._table, key, began)
-        if work.all_partitions:
-            self._remember(self._partitions, key, began)
-
-    @staticmethod
-    def _remember(seen: OrderedDict[Hashable, datetime], key: Hashable, began: datetime) -> None:
-        seen[key] = max(began, seen.get(key, began))
-        seen.move_to_end(key)
-        while len(seen) > FRESHNESS_MEMORY:
-            seen.popitem(last=False)
 
 
 @dataclass
@@ -92,13 +34,17 @@ class SyncDependencies:
     source_catalog: SourceCatalog
     repair: Repair
     metrics: Metrics = field(default_factory=Metrics)
+    producers: ProducerCache = field(init=False)
     coalescer: Coalescer[TableWork] = field(default_factory=Coalescer)
     freshness: Freshness = field(default_factory=lambda: Freshness())
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
+    def __post_init__(self) -> None:
+        self.producers = ProducerCache(self.state)
 
-async def producer_of(state: StateStore, account: str) -> Producer:
-    producer = await state.get_producer(account)
+
+async def producer_of(producers: ProducerCache, account: str) -> Producer:
+    producer = await producers.get(account)
     if producer is None:
         raise PermanentError(
             f"event from account {account}, which is not an onboarded producer: "
@@ -188,7 +134,7 @@ async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) 
     structlog.contextvars.bind_contextvars(
         change=detail.type_of_change, account=decoded.account, database=detail.database_name
     )
-    producer = await producer_of(deps.state, decoded.account)
+    producer = await producer_of(deps.producers, decoded.account)
     try:
         if isinstance(decoded, GlueDatabaseEvent):
             result = await on_database_event(decoded, producer, deps)
