@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from meshcore_devstack.mesh import AP, AR
+from meshcore_emulator import EmbeddedAws
 
 from .catalog import differences
 from .conftest import Stack, StackFactory, eventually
@@ -271,3 +273,21 @@ def test_repair_heals_every_kind_of_drift_and_reports_it(stack_factory: StackFac
         return stats and max(d["Maximum"] for d in stats) == sum(report["drift"].values())
 
     eventually(drift_metric, "the first repair's drift in CloudWatch")
+
+
+def test_the_repair_schedule_fires_a_repair_in_the_local_stack(
+    stack_factory: StackFactory, aws: EmbeddedAws
+) -> None:
+    stack = stack_factory(classifier=False, grant_worker=False)
+    aws.schedules.tick(time.time() + 3600)  # an hour later: the rate(60 minutes) rule is due
+
+    def scheduled_report() -> Any:
+        lines = [
+            json.loads(line)
+            for line in stack.log("sync-worker").splitlines()
+            if '"repair.finished"' in line
+        ]
+        return lines[0] if lines else None
+
+    finished = eventually(scheduled_report, "the scheduled repair to finish")
+    assert finished["repair_id"].startswith("scheduled-") and finished["status"] == "succeeded"

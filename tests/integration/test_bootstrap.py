@@ -7,7 +7,9 @@ import json
 import boto3
 
 from meshcore.aws.clients import SyncAws
-from meshcore.provisioning.central import bootstrap_central, dlq_name
+from meshcore.messages.commands import RepairCommand
+from meshcore.messages.decode import decode_sync_message
+from meshcore.provisioning.central import REPAIR_RULE, bootstrap_central, dlq_name
 from meshcore.provisioning.onboarding import onboard_producer
 from meshcore.settings import MeshSettings
 
@@ -56,3 +58,22 @@ def test_onboarding_a_producer_twice_changes_nothing_the_second_time(
     assert first.changed and role_arn == "arn:aws:iam::222222222222:role/meshcore-catalog-reader"
     second, _ = onboard_producer(central, member, settings, "222222222222")
     assert not second.changed, second.steps
+
+
+def test_bootstrap_schedules_repair_with_a_new_repair_id_per_firing(settings: MeshSettings) -> None:
+    bootstrap_central(SyncAws(settings), settings)
+    events = boto3.client("events", endpoint_url=settings.endpoint_url)
+    rule = events.describe_rule(Name=REPAIR_RULE)
+    assert rule["ScheduleExpression"] == "rate(60 minutes)"
+    (target,) = events.list_targets_by_rule(Rule=REPAIR_RULE)["Targets"]
+    assert target["Arn"].endswith(":meshcore-catalog-changes")
+    transformer = target["InputTransformer"]
+    # What EventBridge sends when the schedule fires: the template with the event's id and time.
+    body = (
+        transformer["InputTemplate"]
+        .replace("<id>", "5089ddb8")
+        .replace("<time>", "2026-11-25T10:00:00Z")
+    )
+    command = decode_sync_message(body)
+    assert isinstance(command, RepairCommand)
+    assert command.repair_id == "scheduled-5089ddb8"

@@ -16,6 +16,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from .calllog import CallLog
 from .extensions import install_all
+from .extensions.eventbridge_schedules import Scheduler
 from .faults import FaultInjector
 from .limits import Violation, ViolationLog
 from .middleware import EmulatorMiddleware
@@ -46,6 +47,7 @@ class EmbeddedAws:
         self._violations = violations
         self.faults = faults
         self.calls = calls
+        self.schedules = Scheduler()
         self._thread = threading.Thread(
             target=server.serve_forever, name="meshcore-emulator", daemon=True
         )
@@ -70,6 +72,7 @@ class EmbeddedAws:
         aws = cls(server, faults, violations, calls)
         holder.append(aws)
         aws._thread.start()
+        aws.schedules.run_in_background()
         return aws
 
     @property
@@ -88,8 +91,10 @@ class EmbeddedAws:
         self.faults.clear()
         self._violations.clear()
         self.calls.clear()
+        self.schedules.forget()
 
     def stop(self) -> None:
+        self.schedules.stop()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)

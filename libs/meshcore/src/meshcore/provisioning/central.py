@@ -121,6 +121,38 @@ def ensure_event_bus(
         )
 
 
+REPAIR_RULE = "meshcore-scheduled-repair"
+# EventBridge fills <id> and <time> from the scheduled event: every firing is a new repair.
+REPAIR_INPUT_TEMPLATE = '{"kind": "catalog.repair", "version": 1, "repair_id": "scheduled-<id>", "requested_at": "<time>"}'
+
+
+def ensure_repair_schedule(
+    events: Any, settings: MeshSettings, sync_queue_arn: str, result: Provisioned
+) -> None:
+    """A schedule rule (default bus) that posts a repair command to the sync queue."""
+    schedule = f"rate({settings.repair_interval_minutes} minutes)"
+    target = {
+        "Id": "sync-queue",
+        "Arn": sync_queue_arn,
+        "InputTransformer": {
+            "InputPathsMap": {"id": "$.id", "time": "$.time"},
+            "InputTemplate": REPAIR_INPUT_TEMPLATE,
+        },
+    }
+    with aws_errors(f"events:PutRule {REPAIR_RULE}"):
+        rules = events.list_rules(NamePrefix=REPAIR_RULE).get("Rules", [])
+        current = next((r for r in rules if r["Name"] == REPAIR_RULE), None)
+        targets = (
+            events.list_targets_by_rule(Rule=REPAIR_RULE).get("Targets", []) if current else []
+        )
+        if current and current.get("ScheduleExpression") == schedule and targets == [target]:
+            result.add(f"rule {REPAIR_RULE} ({schedule})", "exists")
+            return
+        events.put_rule(Name=REPAIR_RULE, ScheduleExpression=schedule, State="ENABLED")
+        events.put_targets(Rule=REPAIR_RULE, Targets=[target])
+    result.add(f"rule {REPAIR_RULE} ({schedule})", "updated" if current else "created")
+
+
 def ensure_tables(dynamodb: Any, settings: MeshSettings, result: Provisioned) -> None:
     for name, keys in (
         (settings.state_table, ("pk", "sk")),
@@ -194,7 +226,9 @@ def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
     result = Provisioned()
     sqs = aws.client("sqs")
     arns = {name: ensure_queue(sqs, name, settings, result) for name in settings.queues.all()}
-    ensure_event_bus(aws.client("events"), settings, arns[settings.queues.catalog_changes], result)
+    events = aws.client("events")
+    ensure_event_bus(events, settings, arns[settings.queues.catalog_changes], result)
+    ensure_repair_schedule(events, settings, arns[settings.queues.catalog_changes], result)
     ensure_tables(aws.client("dynamodb"), settings, result)
     ensure_tag_ontology(aws.client("lakeformation"), result)
     ensure_decision_key(aws.client("kms"), settings, result)
