@@ -48,6 +48,15 @@ class Stack:
             }
         return session.client(service, **kwargs)
 
+    def queue_idle(self, name: str) -> bool:
+        """No message waiting or in flight on queue `name`."""
+        sqs = self.client("sqs")
+        attrs = sqs.get_queue_attributes(
+            QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"],
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return all(v == "0" for v in attrs.values())
+
     def log(self, worker: str) -> str:
         return self.workers[worker].log_path.read_text()
 

@@ -215,6 +215,8 @@ def test_repair_heals_every_kind_of_drift_and_reports_it(stack_factory: StackFac
             PartitionInputList=[part(name, f"d{i}") for i in range(5)],
         )
     eventually(lambda: converged(stack, (AR, "ar")), "the initial sync")
+    # Let the stream settle, so that only the repair can heal the drift made below.
+    eventually(lambda: stack.queue_idle("meshcore-catalog-changes"), "the event stream to settle")
 
     central = stack.client("glue")
     central.delete_table(DatabaseName="ar__ledger", Name="entries")  # deleted central table

@@ -1,0 +1,162 @@
+"""meshctl access requests, decisions and the audit trail."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from meshcore.actions.access import open_request, post_decision
+from meshcore.actions.context import central
+from meshcore.cli.common import AddCommand, UsageError, first_error
+from meshcore.cli.output import emit_json, table
+from meshcore.domain.access import AccessRequest, TableName
+from meshcore.settings import MeshSettings
+
+
+def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
+    if not (args.consumer_account.isdigit() and len(args.consumer_account) == 12):
+        raise UsageError(
+            f"--consumer-account {args.consumer_account!r} is not a 12-digit AWS account id"
+        )
+    try:
+        draft = AccessRequest(
+            consumer_account=args.consumer_account,
+            principal_arn=args.principal,
+            tables=[TableName.parse(t) for t in args.table],
+            columns=args.columns or [],
+            purpose=args.purpose,
+            duration_days=args.duration,
+        )
+    except (ValueError, ValidationError) as exc:
+        raise UsageError(first_error(exc)) from exc
+
+    async def go() -> AccessRequest:
+        async with central(settings) as c:
+            return await open_request(c, draft, args.requester)
+
+    request = asyncio.run(go())
+    if args.json:
+        emit_json(request.model_dump(mode="json"))
+    else:
+        print(
+            f"{request.request_id} pending: routed to {', '.join(request.owners)} for "
+            f"{', '.join(str(t) for t in request.tables)}"
+        )
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace, settings: MeshSettings) -> int:
+    async def go() -> Any:
+        async with central(settings) as c:
+            return await post_decision(
+                c,
+                args.request_id,
+                args.decision,
+                args.approver,
+                args.ticket,
+                [TableName.parse(t) for t in args.table] if args.table else None,
+                args.sensitive_column,
+                timedelta(days=args.valid_days) if args.valid_days else None,
+            )
+
+    signed = asyncio.run(go())
+    if args.json:
+        emit_json(signed.model_dump(mode="json"))
+    else:
+        print(
+            f"posted signed {args.decision} of {args.request_id} (ticket {signed.decision.ticket_id}) "
+            f"to {settings.queues.approvals}"
+        )
+    return 0
+
+
+def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
+    async def go() -> list[AccessRequest]:
+        async with central(settings) as c:
+            return await c.state.list_requests()
+
+    requests = sorted(asyncio.run(go()), key=lambda r: r.created_at)
+    if args.json:
+        emit_json([r.model_dump(mode="json") for r in requests])
+        return 0
+    print(
+        table(
+            ["ID", "STATE", "GRANTEE", "TABLES", "EXPIRES", "NOTE"],
+            [
+                [
+                    r.request_id,
+                    r.state.value,
+                    r.grantee,
+                    ",".join(str(t) for t in r.tables),
+                    r.expires_at.date() if r.expires_at else "-",
+                    r.last_refusal or r.state_reason,
+                ]
+                for r in requests
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
+    async def go() -> list[Any]:
+        async with central(settings) as c:
+            return await c.audit.history(args.subject)
+
+    entries = asyncio.run(go())
+    if args.json:
+        emit_json([e.model_dump(mode="json") for e in entries])
+        return 0
+    print(
+        table(
+            ["AT", "ACTION", "ACTOR", "DETAILS"],
+            [
+                [
+                    e.at.isoformat(timespec="seconds"),
+                    e.action,
+                    e.actor,
+                    " ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
+                ]
+                for e in entries
+            ],
+        )
+    )
+    return 0
+
+
+def register(add: AddCommand) -> None:
+    p = add("request", cmd_request, "request access to central tables for a consumer account")
+    p.add_argument("--consumer-account", required=True)
+    p.add_argument(
+        "--principal", help="IAM role ARN in the consumer account (default: the account)"
+    )
+    p.add_argument("--table", action="append", required=True, metavar="DB.TABLE")
+    p.add_argument("--columns", nargs="*", help="sensitive columns you need, if any")
+    p.add_argument("--purpose", required=True)
+    p.add_argument("--duration", type=int, default=90, metavar="DAYS")
+    p.add_argument("--requester", default="meshctl", help="who is asking (for the audit trail)")
+    p = add("decide", cmd_decide, "reference ticket system: sign and post an owner's decision")
+    p.add_argument("request_id")
+    p.add_argument("decision", choices=["approve", "reject", "revoke"])
+    p.add_argument("--approver", required=True)
+    p.add_argument("--ticket", help="ticket id (default: a new one)")
+    p.add_argument(
+        "--table",
+        action="append",
+        metavar="DB.TABLE",
+        help="approved scope (default: all requested)",
+    )
+    p.add_argument(
+        "--sensitive-column",
+        action="append",
+        default=[],
+        help="sensitive column explicitly approved",
+    )
+    p.add_argument("--valid-days", type=int, help="access expires after this many days")
+    add("requests", cmd_requests, "list access requests and their states")
+    p = add("audit", cmd_audit, "show the audit trail of a subject (e.g. request/req-…)")
+    p.add_argument("subject")

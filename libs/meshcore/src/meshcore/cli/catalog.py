@@ -1,0 +1,176 @@
+"""meshctl classification review and catalog repair."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+import uuid
+from typing import Any
+
+from meshcore.actions.context import central
+from meshcore.actions.review import decide_recommendation
+from meshcore.cli.common import AddCommand, UsageError
+from meshcore.cli.output import emit_json, table
+from meshcore.domain.access import TableName
+from meshcore.domain.errors import MeshError
+from meshcore.domain.recommendations import RecommendationState
+from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.messages.commands import ClassificationScanRequest, RepairCommand
+from meshcore.settings import MeshSettings
+
+
+def cmd_review(args: argparse.Namespace, settings: MeshSettings) -> int:
+    async def go() -> list[Any]:
+        async with central(settings) as c:
+            if args.action == "list":
+                recs = await c.state.list_recommendations()
+                if args.producer:
+                    producer = await c.state.get_producer(args.producer)
+                    if producer is None:
+                        raise UsageError(f"{args.producer} is not an onboarded producer")
+                    recs = [r for r in recs if r.database.startswith(producer.domain + "__")]
+                if args.state != "all":
+                    recs = [r for r in recs if r.state.value == args.state]
+                return recs
+            if not args.ids:
+                raise UsageError(f"review {args.action} needs at least one recommendation ID")
+            to = (
+                RecommendationState.ACCEPTED
+                if args.action == "accept"
+                else RecommendationState.REJECTED
+            )
+            return [await decide_recommendation(c, rec_id, to, args.by) for rec_id in args.ids]
+
+    recs = asyncio.run(go())
+    if args.json:
+        emit_json([{"id": r.recommendation_id, **r.model_dump(mode="json")} for r in recs])
+        return 0
+    print(
+        table(
+            ["ID", "STATE", "COLUMN", "CLASS", "CONF", "EXPLANATION"],
+            [
+                [
+                    r.recommendation_id,
+                    r.state.value,
+                    f"{r.database}.{r.table}.{r.column}",
+                    r.sensitivity_class,
+                    f"{r.confidence:.2f}",
+                    r.explanation,
+                ]
+                for r in recs
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace, settings: MeshSettings) -> int:
+    try:
+        name = TableName.parse(args.table)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+    async def go() -> str:
+        async with central(settings) as c:
+            sender = await c.sender(settings.queues.classification)
+            return await sender.send(
+                ClassificationScanRequest(
+                    database=name.database, table=name.table, reason="meshctl classify"
+                )
+            )
+
+    message_id = asyncio.run(go())
+    print(f"scan of {name} queued ({message_id})")
+    return 0
+
+
+def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
+    command = RepairCommand(
+        repair_id=f"repair-{uuid.uuid4().hex[:8]}", producer_account=args.producer
+    )
+
+    async def go() -> RepairReport | None:
+        async with central(settings) as c:
+            await (await c.sender(settings.queues.catalog_changes)).send(command)
+            if not args.wait:
+                return None
+            return await follow_repair(c, command.repair_id, args.timeout, quiet=args.json)
+
+    report = asyncio.run(go())
+    if report is None:
+        if args.json:
+            emit_json({"repair_id": command.repair_id, "queued": True})
+        else:
+            print(f"{command.repair_id} queued on {settings.queues.catalog_changes}")
+        return 0
+    if args.json:
+        emit_json(report.model_dump(mode="json") | {"drift_total": report.drift_total})
+    else:
+        print(render_repair(report))
+    return 0 if report.status is RepairStatus.SUCCEEDED else 1
+
+
+async def follow_repair(c: Any, repair_id: str, wait_seconds: float, quiet: bool) -> RepairReport:
+    """Poll the repair report, drawing a progress line on a terminal."""
+    deadline = time.monotonic() + wait_seconds
+    report: RepairReport | None = None
+    while time.monotonic() < deadline:
+        report = await c.state.get_repair(repair_id)
+        if report is not None:
+            if not quiet:
+                progress_line(report)
+            if report.status is not RepairStatus.RUNNING:
+                if not quiet and sys.stderr.isatty():
+                    sys.stderr.write("\n")
+                return report
+        await asyncio.sleep(0.5)
+    raise MeshError(
+        f"{repair_id} did not finish within {wait_seconds:.0f} s "
+        f"({'not started: is sync-worker running?' if report is None else 'still running'})"
+    )
+
+
+def progress_line(report: RepairReport) -> None:
+    total = max(report.producers_total, 1)
+    filled = round(20 * report.producers_done / total)
+    line = (
+        f"[{'#' * filled}{'.' * (20 - filled)}] {report.producers_done}/{report.producers_total} producers, "
+        f"{report.tables_checked} tables checked, drift {report.drift_total}"
+    )
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + line)
+        sys.stderr.flush()
+
+
+def render_repair(report: RepairReport) -> str:
+    lines = [
+        f"{report.repair_id} {report.status.value} in {report.duration_seconds or 0:.1f} s: "
+        f"{report.producers_done} producers, {report.databases_checked} databases, "
+        f"{report.tables_checked} tables checked, drift {report.drift_total}"
+    ]
+    lines += [f"  {kind:<20} {count}" for kind, count in sorted(report.drift.items())]
+    lines += [f"  error: {e}" for e in report.errors]
+    return "\n".join(lines)
+
+
+def register(add: AddCommand) -> None:
+    p = add("review", cmd_review, "review sensitive-column recommendations")
+    p.add_argument("action", choices=["list", "accept", "reject"])
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--producer", help="only this producer account's tables")
+    p.add_argument(
+        "--state",
+        default="pending",
+        choices=["pending", "accepted", "rejected", "auto_accepted", "all"],
+    )
+    p.add_argument("--by", default="meshctl", help="who decides (for the audit trail)")
+    p = add("classify", cmd_classify, "queue a classification scan of a central table")
+    p.add_argument("table", metavar="DB.TABLE")
+    p = add(
+        "repair", cmd_repair, "queue a full comparison of producer catalogs with the central one"
+    )
+    p.add_argument("--producer", help="only this producer account")
+    p.add_argument("--wait", action="store_true", help="follow its progress and print the report")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds to wait (with --wait)")

@@ -1,0 +1,137 @@
+"""meshctl bootstrap and onboarding."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from meshcore.actions.context import central
+from meshcore.aws.clients import SyncAws
+from meshcore.cli.common import AddCommand, UsageError
+from meshcore.cli.output import emit_json
+from meshcore.domain.registry import Consumer, Producer
+from meshcore.provisioning.central import bootstrap_central
+from meshcore.provisioning.onboarding import onboard_consumer, onboard_producer
+from meshcore.provisioning.result import Provisioned
+from meshcore.settings import MeshSettings
+
+
+def _report(args: argparse.Namespace, what: str, result: Provisioned, **extra: Any) -> int:
+    if args.json:
+        emit_json(
+            {
+                "changed": result.changed,
+                "steps": [{"resource": r, "outcome": o} for r, o in result.steps],
+                **extra,
+            }
+        )
+        return 0
+    for resource, outcome in result.steps:
+        print(f"  {outcome:<8} {resource}")
+    print(
+        f"{what}: {'done' if result.changed else 'nothing to change, everything already in place'}"
+    )
+    return 0
+
+
+def _member(settings: MeshSettings, account: str, via_role: str | None) -> SyncAws:
+    """Credentials in a member account: assume `via_role` there, or use the current ones."""
+    aws = SyncAws(settings)
+    role = via_role or settings.onboarding_role
+    if role:
+        return aws.assumed(settings.role_arn(account, role), "meshctl-onboarding")
+    current = aws.account_id()
+    if current != account:
+        raise UsageError(
+            f"current credentials are for account {current}, not {account}: pass --via-role ROLE "
+            "(a role in that account you may assume) or use that account's credentials"
+        )
+    return aws
+
+
+def cmd_bootstrap(args: argparse.Namespace, settings: MeshSettings) -> int:
+    return _report(args, "bootstrap", bootstrap_central(SyncAws(settings), settings))
+
+
+def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> int:
+    member = _member(settings, args.account, args.via_role)
+    result, role_arn = onboard_producer(SyncAws(settings), member, settings, args.account)
+    producer = Producer(
+        account_id=args.account,
+        domain=args.domain,
+        read_role_arn=role_arn,
+        owners=args.owner,
+        allow_sampling=args.allow_sampling,
+    )
+
+    async def register() -> bool:
+        async with central(settings) as c:
+            existing = await c.state.get_producer(args.account)
+            if existing and existing.model_dump(exclude={"onboarded_at"}) == producer.model_dump(
+                exclude={"onboarded_at"}
+            ):
+                return False
+            other = await c.state.producer_for_domain(args.domain)
+            if other and other.account_id != args.account:
+                raise UsageError(
+                    f"domain {args.domain!r} already belongs to producer {other.account_id}"
+                )
+            await c.state.put_producer(producer)
+            await c.audit.record(
+                f"producer/{args.account}", "producer.onboarded", "meshctl", domain=args.domain
+            )
+            return True
+
+    result.add(
+        f"registry producer {args.account} ({args.domain})",
+        "created" if asyncio.run(register()) else "exists",
+    )
+    return _report(args, f"onboard-producer {args.account}", result, read_role_arn=role_arn)
+
+
+def cmd_onboard_consumer(args: argparse.Namespace, settings: MeshSettings) -> int:
+    member = _member(settings, args.account, args.via_role)
+    result, role_arn = onboard_consumer(member, settings)
+
+    async def register() -> bool:
+        async with central(settings) as c:
+            if await c.state.get_consumer(args.account):
+                return False
+            await c.state.put_consumer(Consumer(account_id=args.account, admin_role_arn=role_arn))
+            return True
+
+    result.add(
+        f"registry consumer {args.account}", "created" if asyncio.run(register()) else "exists"
+    )
+    return _report(args, f"onboard-consumer {args.account}", result, admin_role_arn=role_arn)
+
+
+def register(add: AddCommand) -> None:
+    add("bootstrap", cmd_bootstrap, "create everything the central account needs (idempotent)")
+    p = add(
+        "onboard-producer",
+        cmd_onboard_producer,
+        "let the central account read a producer's catalog and receive its events",
+    )
+    p.add_argument("account", help="producer AWS account id")
+    p.add_argument(
+        "--domain",
+        required=True,
+        help="producer domain, the prefix of its central databases (e.g. ar)",
+    )
+    p.add_argument(
+        "--owner",
+        action="append",
+        required=True,
+        help="data owner who approves access (repeatable)",
+    )
+    p.add_argument(
+        "--allow-sampling", action="store_true", help="let the classifier sample values from S3"
+    )
+    p.add_argument("--via-role", help="role in the producer account to assume for onboarding")
+    p = add(
+        "onboard-consumer", cmd_onboard_consumer, "prepare a consumer account to receive shares"
+    )
+    p.add_argument("account", help="consumer AWS account id")
+    p.add_argument("--via-role", help="role in the consumer account to assume for onboarding")
