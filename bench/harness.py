@@ -379,13 +379,19 @@ class Stack:
             snapshot[w.name] = cpu_seconds(w.process.pid) or 0.0
         return snapshot
 
-    def handled(self) -> list[dict[str, Any]]:
-        """Every `message.handled` line the workers logged so far."""
-        return [
-            record
-            for w in self.workers
-            for record in handled_messages(LogTail(w.log_path).read())
-        ]
+    def handled(self, since: dict[str, int] | None = None) -> list[dict[str, Any]]:
+        """The `message.handled` lines of every worker (after `since`, a `handled_mark`)."""
+        found = []
+        for w in self.workers:
+            records = handled_messages(LogTail(w.log_path).read())
+            for record in records[(since or {}).get(w.name, 0) :]:
+                record["worker"] = w.name
+                found.append(record)
+        return found
+
+    def handled_mark(self) -> dict[str, int]:
+        """How many messages each worker has handled so far (for `handled(since=...)`)."""
+        return dict(Counter(h["worker"] for h in self.handled()))
 
     def purge_catalog_queue(self) -> int:
         """Purge the catalog-change queue; returns how many messages it held."""

@@ -69,3 +69,16 @@ def test_disabled_rules_do_not_fire(aws: EmbeddedAws, client: ClientFactory) -> 
     now = time.time()
     aws.schedules.tick(now)
     assert aws.schedules.tick(now + 3600) == 0
+
+
+def test_a_schedule_rule_matches_no_other_event(aws: EmbeddedAws, client: ClientFactory) -> None:
+    sqs, events = client("sqs"), client("events")
+    url = sqs.create_queue(QueueName="scheduled-only")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.put_rule(Name="hourly", ScheduleExpression="rate(1 hour)")
+    events.put_targets(Rule="hourly", Targets=[{"Id": "q", "Arn": arn}])
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "Order", "Detail": "{}"}])
+    client("glue").create_database(DatabaseInput={"Name": "emits_an_event"})
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=0)

@@ -9,6 +9,7 @@ import threading
 
 from . import (
     event_envelope,
+    eventbridge_schedules,
     glue_catalog_events,
     glue_paging,
     glue_table_versions,
@@ -19,6 +20,7 @@ from . import (
 
 _MODULES = (
     event_envelope,
+    eventbridge_schedules,
     glue_catalog_events,
     glue_paging,
     glue_table_versions,

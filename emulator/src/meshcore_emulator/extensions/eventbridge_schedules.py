@@ -4,8 +4,10 @@ In AWS a rule with ``ScheduleExpression`` ``rate(N minute|minutes|hour|hours|day
 default bus sends a "Scheduled Event" (source ``aws.events``, the rule's ARN in ``resources``,
 empty ``detail``) to its targets every N units, the first time one period after the rule is
 created ("Creating an Amazon EventBridge rule that runs on a schedule", EventBridge User Guide).
-moto accepts such rules and never fires them; this scheduler does, from a daemon thread, and
-``tick(now)`` lets tests advance time. Cron expressions are not fired.
+A schedule rule has no event pattern and matches no other event. moto accepts such rules, never
+fires them, and lets them match every event on the bus; this module makes them ignore events
+and a scheduler fire them, from a daemon thread (``tick(now)`` lets tests advance time). Cron
+expressions are not fired.
 """
 
 from __future__ import annotations
@@ -17,10 +19,30 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from moto.events.models import events_backends
+from moto.events.models import Rule, events_backends
+
+from ._patching import wrap_method
 
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 _UNIT_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def install() -> None:
+    wrap_method(Rule, "send_to_targets", _only_scheduled_events)
+
+
+def _only_scheduled_events(original: Any, rule: Rule, event: Any, *args: Any, **kw: Any) -> Any:
+    if rule.scheduled_expression and not _is_firing_of(rule, event):
+        return None
+    return original(rule, event, *args, **kw)
+
+
+def _is_firing_of(rule: Rule, event: Any) -> bool:
+    return (
+        event.get("source") == "aws.events"
+        and event.get("detail-type") == "Scheduled Event"
+        and rule.arn in event.get("resources", [])
+    )
 
 
 def period_seconds(expression: str | None) -> int | None:

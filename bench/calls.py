@@ -1,0 +1,214 @@
+"""Section 3: the AWS calls sync-worker makes per catalog change, next to the minimum possible.
+
+Each change is made alone: the producer's call(s), then a wait on the worker's log (no AWS
+calls while measuring) until its message(s) were handled, then a short settle for the batched
+delete. The emulator's call counts before and after, minus the producer's own call(s), are the
+worker's calls. They include the idle long polls (ReceiveMessage) that fell into the window;
+the idle rate is measured first and reported next to them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog import day, partition_input, table_input
+from harness import Deadline, Stack, wait_until
+from report import split_calls
+
+from meshcore_devstack.mesh import AR
+
+SETTLE_SECONDS = 0.5  # the worker batches deletes for 50 ms
+IDLE_SECONDS = 5.0
+GROUPS = ("glue_reads", "glue_writes", "sqs", "dynamodb", "other")
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    act: Callable[[Any, str], None]  # (producer glue client, database)
+    handled: dict[str, int]  # messages (by change type) the worker must handle
+    producer: dict[str, int]  # the producer's own calls, subtracted
+    # The fewest calls that can converge the change, by group. Derivation, for every change:
+    # the event names objects only, so the worker must read each changed object once from the
+    # producer (for a delete: to confirm it is gone before deleting the central copy; a batch of
+    # named partitions is one BatchGetPartition); it must write the central catalog once per
+    # change (Glue deletes a table's partitions with the table and a database's tables with
+    # the database); SQS costs one ReceiveMessage and one DeleteMessageBatch per lone message
+    # (as little as 0.2 when messages come in tens); a new table or new columns need one
+    # SendMessage (the classification scan request); the producer registry is cached, so no
+    # DynamoDB call is necessary, and credentials are cached, so no STS call.
+    minimum: dict[str, float]
+
+
+def _min(reads: float, writes: float, sqs: float) -> dict[str, float]:
+    return {"glue_reads": reads, "glue_writes": writes, "sqs": sqs, "dynamodb": 0, "other": 0}
+
+
+def changes(partitions: int) -> list[Change]:
+    table = "events"
+
+    def batch(glue: Any, db: str, start: int) -> None:
+        glue.batch_create_partition(
+            DatabaseName=db,
+            TableName=table,
+            PartitionInputList=[partition_input(table, day(i)) for i in range(start, start + partitions)],
+        )
+
+    def create_table(glue: Any, db: str) -> None:
+        glue.create_table(DatabaseName=db, TableInput=table_input(table, True))
+        batch(glue, db, 0)
+
+    return [
+        Change(
+            "CreateDatabase",
+            lambda g, db: g.create_database(DatabaseInput={"Name": db, "Description": "bench"}),
+            {"CreateDatabase": 1},
+            {"glue:CreateDatabase": 1},
+            _min(1, 1, 2),  # GetDatabase (producer); CreateDatabase (central)
+        ),
+        Change(
+            f"CreateTable + BatchCreatePartition ({partitions})",
+            create_table,
+            {"CreateTable": 1, "BatchCreatePartition": 1},
+            {"glue:CreateTable": 1, "glue:BatchCreatePartition": 1},
+            # GetTable + one page of partitions (producer); CreateTable + BatchCreatePartition
+            # (central); both messages in one receive and one delete batch, plus the scan request
+            _min(2, 2, 3),
+        ),
+        Change(
+            "UpdateTable",
+            lambda g, db: g.update_table(
+                DatabaseName=db, TableInput=table_input(table, True, rev=str(time.time_ns()))
+            ),
+            {"UpdateTable": 1},
+            {"glue:UpdateTable": 1},
+            _min(1, 1, 2),  # GetTable (producer); UpdateTable (central)
+        ),
+        Change(
+            f"BatchCreatePartition ({partitions})",
+            lambda g, db: batch(g, db, partitions),
+            {"BatchCreatePartition": 1},
+            {"glue:BatchCreatePartition": 1},
+            _min(1, 1, 2),  # BatchGetPartition (producer); BatchCreatePartition (central)
+        ),
+        Change(
+            "DeletePartition",
+            lambda g, db: g.delete_partition(
+                DatabaseName=db, TableName=table, PartitionValues=[day(partitions)]
+            ),
+            {"DeletePartition": 1},
+            {"glue:DeletePartition": 1},
+            _min(1, 1, 2),  # BatchGetPartition (producer: gone?); BatchDeletePartition (central)
+        ),
+        Change(
+            f"BatchDeletePartition ({partitions})",
+            lambda g, db: g.batch_delete_partition(
+                DatabaseName=db,
+                TableName=table,
+                PartitionsToDelete=[{"Values": [day(i)]} for i in range(partitions)],
+            ),
+            {"BatchDeletePartition": 1},
+            {"glue:BatchDeletePartition": 1},
+            _min(1, 1, 2),  # BatchGetPartition (producer: gone?); BatchDeletePartition (central)
+        ),
+        Change(
+            "DeleteTable",
+            lambda g, db: g.delete_table(DatabaseName=db, Name=table),
+            {"DeleteTable": 1},
+            {"glue:DeleteTable": 1},
+            _min(1, 1, 2),  # GetTable (producer: gone?); DeleteTable (central)
+        ),
+        Change(
+            "DeleteDatabase",
+            lambda g, db: g.delete_database(Name=db),
+            {"DeleteDatabase": 1},
+            {"glue:DeleteDatabase": 1},
+            _min(1, 1, 2),  # GetDatabase (producer: gone?); DeleteDatabase (central)
+        ),
+    ]
+
+
+def _wait_handled(
+    stack: Stack, since: dict[str, int], wanted: dict[str, int], timeout: float
+) -> Counter[str]:
+    """Until the worker logged `wanted` ok messages by change; returns every outcome seen."""
+
+    def probe() -> Counter[str] | None:
+        handled = stack.handled(since=since)
+        ok = Counter(h.get("change", "?") for h in handled if h.get("outcome") == "ok")
+        if all(ok[change] >= n for change, n in wanted.items()):
+            return Counter(h.get("outcome", "?") for h in handled)
+        return None
+
+    return wait_until(probe, f"the worker to handle {wanted}", Deadline(timeout), pause=0.05)
+
+
+def calls_per_change(
+    log_root: Path, repeats: int, partitions: int, timeout: float
+) -> dict[str, Any]:
+    with Stack("calls", log_root) as stack:
+        stack.start_sync_workers(1)
+        glue = stack.client("glue", AR)
+        emulator = stack.emulator
+
+        # Warm up: the first message assumes the producer's role and reads the registry.
+        mark = stack.handled_mark()
+        glue.create_database(DatabaseInput={"Name": "warmup"})
+        _wait_handled(stack, mark, {"CreateDatabase": 1}, timeout)
+        time.sleep(SETTLE_SECONDS)
+
+        before = emulator.calls()
+        time.sleep(IDLE_SECONDS)
+        idle = emulator.calls() - before
+        idle_per_s = {k: round(v / IDLE_SECONDS, 2) for k, v in idle.items()}
+
+        plan = changes(partitions)
+        totals: dict[str, Counter[str]] = {c.label: Counter() for c in plan}
+        windows: dict[str, float] = dict.fromkeys(totals, 0.0)
+        outcomes: dict[str, Counter[str]] = {c.label: Counter() for c in plan}
+        for r in range(repeats):
+            database = f"calls_{r:02d}"
+            for change in plan:
+                mark = stack.handled_mark()
+                before = emulator.calls()
+                started = time.monotonic()
+                change.act(glue, database)
+                outcomes[change.label] += _wait_handled(stack, mark, change.handled, timeout)
+                time.sleep(SETTLE_SECONDS)
+                after = emulator.calls()
+                windows[change.label] += time.monotonic() - started
+                worker = after - before
+                worker.subtract(change.producer)
+                totals[change.label] += +worker
+
+        rows = []
+        for change in plan:
+            per = {k: v / repeats for k, v in split_calls(totals[change.label]).items()}
+            rows.append(
+                {
+                    "change": change.label,
+                    "events": sum(change.handled.values()),
+                    "calls": {k: round(per[k], 2) for k in GROUPS},
+                    "total": round(sum(per.values()), 2),
+                    "minimum": change.minimum,
+                    "minimum_total": sum(change.minimum.values()),
+                    "window_s": round(windows[change.label] / repeats, 2),
+                    "by_operation": {
+                        k: round(v / repeats, 2) for k, v in sorted(totals[change.label].items())
+                    },
+                    "outcomes": dict(outcomes[change.label]),
+                }
+            )
+        return {
+            "status": "ok",
+            "repeats": repeats,
+            "idle_calls_per_s": idle_per_s,
+            "rows": rows,
+            "memory": [*stack.worker_stats(), stack.emulator_stats()],
+            "violations": emulator.violations(),
+        }
