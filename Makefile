@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo test test-fast lint typecheck format contracts clean
+.PHONY: setup demo test test-fast lint typecheck format contracts bench clean
 
 setup: $(VENV)/.synced
 
@@ -44,6 +44,9 @@ format: setup
 
 contracts: setup ## regenerate the published JSON Schemas of every message
 	$(BIN)/meshctl contracts --out contracts
+
+bench: setup ## benchmark sync-worker on the embedded AWS (numbers, never pass/fail); BENCH_ARGS=--quick
+	$(BIN)/python bench/sync_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

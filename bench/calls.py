@@ -56,7 +56,9 @@ def changes(partitions: int) -> list[Change]:
         glue.batch_create_partition(
             DatabaseName=db,
             TableName=table,
-            PartitionInputList=[partition_input(table, day(i)) for i in range(start, start + partitions)],
+            PartitionInputList=[
+                partition_input(table, day(i)) for i in range(start, start + partitions)
+            ],
         )
 
     def create_table(glue: Any, db: str) -> None:

@@ -61,6 +61,15 @@ CLIENT_CONFIG = Config(
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def emulator_session() -> Any:
+    """A boto3 session with the embedded AWS's test credentials (central account)."""
+    return boto3.Session(
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - the emulator's fixed test credentials
+        region_name="us-east-1",
+    )
+
+
 class ScenarioTimeout(Exception):
     """A scenario did not get where it should within its time limit."""
 
@@ -323,9 +332,7 @@ class Stack:
         key = (service, account)
         if not fresh and key in self._clients:
             return self._clients[key]
-        session: Any = boto3.Session(
-            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
-        )
+        session = emulator_session()
         kwargs: dict[str, Any] = {"endpoint_url": self.endpoint, "config": CLIENT_CONFIG}
         if account != CENTRAL:
             creds = session.client("sts", **kwargs).assume_role(

@@ -8,12 +8,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import boto3
-from harness import CLIENT_CONFIG, Deadline, Emulator, ScenarioTimeout, Stack, wait_until
+from catalog import table_input
+from harness import (
+    CLIENT_CONFIG,
+    Deadline,
+    Emulator,
+    ScenarioTimeout,
+    Stack,
+    emulator_session,
+    wait_until,
+)
 from report import percentile, split_calls
 
 from meshcore_devstack.mesh import AR
-from catalog import table_input
 
 SOURCE_VERSION = "meshcore:source_version"
 
@@ -78,11 +85,7 @@ def raw_capacity(log_root: Path, pairs: int, threads: int) -> dict[str, Any]:
     try:
 
         def glue() -> Any:
-            session: Any = boto3.Session(
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
-                region_name="us-east-1",
-            )
+            session = emulator_session()
             return session.client("glue", endpoint_url=emulator.endpoint_url, config=CLIENT_CONFIG)
 
         setup = glue()
@@ -160,8 +163,7 @@ def sustained(
         for name in names:
             ar.create_table(DatabaseName=database, TableInput=table_input(name, False, rev="0"))
         initial = {
-            n: int(ar.get_table(DatabaseName=database, Name=n)["Table"]["VersionId"])
-            for n in names
+            n: int(ar.get_table(DatabaseName=database, Name=n)["Table"]["VersionId"]) for n in names
         }
 
         def created() -> bool:

@@ -13,9 +13,16 @@ class QueueNames(BaseModel):
     classification: str = "meshcore-classification"
     approvals: str = "meshcore-approvals"
     tickets: str = "meshcore-tickets"
+    notifications: str = "meshcore-notifications"
 
     def all(self) -> list[str]:
-        return [self.catalog_changes, self.classification, self.approvals, self.tickets]
+        return [
+            self.catalog_changes,
+            self.classification,
+            self.approvals,
+            self.tickets,
+            self.notifications,
+        ]
 
 
 class WorkerSettings(BaseModel):

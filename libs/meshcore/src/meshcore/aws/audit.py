@@ -1,23 +1,91 @@
-"""The append-only audit trail: every state change of a request, recommendation or grant."""
+"""The append-only audit trail, hash-chained so that tampering is detectable.
+
+Every entry carries a sequence number and the hash of the entry before it; a head item holds
+the latest sequence number and hash. An entry and the head move together in one DynamoDB
+transaction that only succeeds on the head it read, so concurrent writers form one chain.
+`verify()` walks the chain and reports the first broken link.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
-import uuid
+import random
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from meshcore.aws.errors import aws_errors
+from meshcore.domain.errors import ConflictError, RetryableError
+
+HEAD_SUBJECT, HEAD_KEY = "~chain", "head"
+GENESIS = "0" * 64
+# Writers racing for the head retry this often (with jitter) before giving up for now.
+APPEND_ATTEMPTS = 20
 
 
 class AuditEntry(BaseModel):
-    subject: str  # e.g. "request/req-1a2b", "recommendation/rec-…", "grant/req-1a2b"
-    action: str  # noun.verb, e.g. "request.created", "grant.refused"
+    subject: str  # e.g. "request/req-1a2b", "recommendation/rec-…", "producer/2222…"
+    action: str  # noun.verb, e.g. "request.created", "decision.refused"
     actor: str
     details: dict[str, Any] = Field(default_factory=dict)
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    seq: int = 0
+    prev_hash: str = GENESIS
+    hash: str = ""
+
+    def digest(self) -> str:
+        body = {
+            "seq": self.seq,
+            "subject": self.subject,
+            "action": self.action,
+            "actor": self.actor,
+            "details": self.details,
+            "at": self.at.isoformat(),
+            "prev_hash": self.prev_hash,
+        }
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    entries: int
+    broken_at: int | None = None  # sequence number of the first bad entry
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def _item(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "subject": {"S": entry.subject},
+        "at": {"S": f"{entry.at.isoformat()}#{entry.seq:012d}"},
+        "seq": {"N": str(entry.seq)},
+        "action": {"S": entry.action},
+        "actor": {"S": entry.actor},
+        "details": {"S": json.dumps(entry.details, default=str, sort_keys=True)},
+        "prev_hash": {"S": entry.prev_hash},
+        "hash": {"S": entry.hash},
+    }
+
+
+def _entry(item: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        subject=item["subject"]["S"],
+        action=item["action"]["S"],
+        actor=item["actor"]["S"],
+        details=json.loads(item["details"]["S"]),
+        at=datetime.fromisoformat(item["at"]["S"].split("#")[0]),
+        seq=int(item["seq"]["N"]),
+        prev_hash=item["prev_hash"]["S"],
+        hash=item["hash"]["S"],
+    )
 
 
 class AuditLog:
@@ -25,44 +93,101 @@ class AuditLog:
         self._db = dynamodb
         self._table = table
 
-    async def record(self, subject: str, action: str, actor: str, **details: Any) -> AuditEntry:
-        entry = AuditEntry(subject=subject, action=action, actor=actor, details=details)
-        sort_key = f"{entry.at.isoformat()}#{uuid.uuid4().hex[:8]}"
-        with aws_errors(f"dynamodb:PutItem audit {subject}"):
-            await self._db.put_item(
+    async def _head(self) -> tuple[int, str]:
+        with aws_errors("dynamodb:GetItem audit head"):
+            response = await self._db.get_item(
                 TableName=self._table,
-                Item={
-                    "subject": {"S": subject},
-                    "at": {"S": sort_key},
-                    "action": {"S": action},
-                    "actor": {"S": actor},
-                    "details": {"S": json.dumps(details, default=str, sort_keys=True)},
-                },
-                # Append-only: never overwrite an entry.
-                ConditionExpression="attribute_not_exists(subject)",
+                Key={"subject": {"S": HEAD_SUBJECT}, "at": {"S": HEAD_KEY}},
+                ConsistentRead=True,
             )
-        return entry
+        item = response.get("Item")
+        return (int(item["seq"]["N"]), item["hash"]["S"]) if item else (0, GENESIS)
+
+    async def record(self, subject: str, action: str, actor: str, **details: Any) -> AuditEntry:
+        for attempt in range(APPEND_ATTEMPTS):
+            seq, prev_hash = await self._head()
+            entry = AuditEntry(
+                subject=subject,
+                action=action,
+                actor=actor,
+                details=details,
+                seq=seq + 1,
+                prev_hash=prev_hash,
+            )
+            entry.hash = entry.digest()
+            head_condition: dict[str, Any] = (
+                {"ConditionExpression": "attribute_not_exists(subject)"}
+                if seq == 0
+                else {
+                    "ConditionExpression": "seq = :seq",
+                    "ExpressionAttributeValues": {":seq": {"N": str(seq)}},
+                }
+            )
+            try:
+                with aws_errors(f"dynamodb:TransactWriteItems audit {subject}"):
+                    await self._db.transact_write_items(
+                        TransactItems=[
+                            {
+                                "Put": {
+                                    "TableName": self._table,
+                                    "Item": _item(entry),
+                                    "ConditionExpression": "attribute_not_exists(subject)",
+                                }
+                            },
+                            {
+                                "Put": {
+                                    "TableName": self._table,
+                                    "Item": {
+                                        "subject": {"S": HEAD_SUBJECT},
+                                        "at": {"S": HEAD_KEY},
+                                        "seq": {"N": str(entry.seq)},
+                                        "hash": {"S": entry.hash},
+                                    },
+                                    **head_condition,
+                                }
+                            },
+                        ]
+                    )
+                return entry
+            except ConflictError:
+                await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+        raise RetryableError(f"audit: lost the race for the chain head {APPEND_ATTEMPTS} times")
+
+    async def _items(self, **kwargs: Any) -> list[dict[str, Any]]:
+        method = self._db.query if "KeyConditionExpression" in kwargs else self._db.scan
+        items: list[dict[str, Any]] = []
+        while True:
+            with aws_errors("dynamodb:Query/Scan audit"):
+                response = await method(TableName=self._table, ConsistentRead=True, **kwargs)
+            items += response.get("Items", [])
+            if "LastEvaluatedKey" not in response:
+                return items
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     async def history(self, subject: str) -> list[AuditEntry]:
-        entries: list[AuditEntry] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "subject = :s",
-            "ExpressionAttributeValues": {":s": {"S": subject}},
-        }
-        while True:
-            with aws_errors(f"dynamodb:Query audit {subject}"):
-                response = await self._db.query(**kwargs)
-            for item in response.get("Items", []):
-                entries.append(
-                    AuditEntry(
-                        subject=item["subject"]["S"],
-                        action=item["action"]["S"],
-                        actor=item["actor"]["S"],
-                        details=json.loads(item["details"]["S"]),
-                        at=datetime.fromisoformat(item["at"]["S"].split("#")[0]),
-                    )
-                )
-            if "LastEvaluatedKey" not in response:
-                return entries
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = await self._items(
+            KeyConditionExpression="subject = :s",
+            ExpressionAttributeValues={":s": {"S": subject}},
+        )
+        return sorted((_entry(i) for i in items), key=lambda e: e.seq)
+
+    async def verify(self) -> ChainCheck:
+        entries = sorted(
+            (_entry(i) for i in await self._items() if i["subject"]["S"] != HEAD_SUBJECT),
+            key=lambda e: e.seq,
+        )
+        previous = GENESIS
+        for expected_seq, entry in enumerate(entries, start=1):
+            if entry.seq != expected_seq:
+                return ChainCheck(len(entries), expected_seq, f"entry {expected_seq} is missing")
+            if entry.prev_hash != previous:
+                return ChainCheck(len(entries), entry.seq, "does not link to the entry before it")
+            if entry.digest() != entry.hash:
+                return ChainCheck(len(entries), entry.seq, "its content does not match its hash")
+            previous = entry.hash
+        head_seq, head_hash = await self._head()
+        if head_seq != len(entries) or head_hash != previous:
+            return ChainCheck(
+                len(entries), len(entries) + 1, "the head does not match the last entry"
+            )
+        return ChainCheck(len(entries))

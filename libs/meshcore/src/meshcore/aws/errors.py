@@ -45,7 +45,12 @@ RETRYABLE_CODES = frozenset(
 )
 # A lost race: re-reading both sides and converging again resolves it.
 CONFLICT_CODES = frozenset(
-    {"ConcurrentModificationException", "ConditionalCheckFailedException", "AlreadyExistsException"}
+    {
+        "ConcurrentModificationException",
+        "ConditionalCheckFailedException",
+        "AlreadyExistsException",
+        "TransactionCanceledException",
+    }
 )
 NOT_FOUND_CODES = frozenset(
     {

@@ -100,4 +100,40 @@ class SignedAccessDecision(_Message):
         return base64.b64decode(self.signature, validate=True)
 
 
-SyncCommand = Annotated[RepairCommand, Field(discriminator="kind")]
+class RevokeCommand(_Message):
+    """An operator revokes a granted request (`meshctl revoke`), outside the ticket flow."""
+
+    kind: Literal["access.revoke"] = "access.revoke"
+    version: Literal[1] = 1
+    request_id: str = Field(min_length=1)
+    requested_by: str = Field(min_length=1)
+    reason: str = "revoked by operator"
+    requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class ExpirySweep(_Message):
+    """Revoke every granted request whose access has expired (posted on a schedule)."""
+
+    kind: Literal["access.expiry-sweep"] = "access.expiry-sweep"
+    version: Literal[1] = 1
+    sweep_id: str = Field(min_length=1)
+    requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class AccessNotification(_Message):
+    """Tells the requester what happened to their request (on the notifications queue)."""
+
+    kind: Literal["access.notification"] = "access.notification"
+    version: Literal[1] = 1
+    request_id: str
+    consumer_account: str
+    state: str
+    reason: str = ""
+    ticket_id: str | None = None
+    tables: list[TableName] = Field(default_factory=list)
+    at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+ApprovalsMessage = Annotated[
+    SignedAccessDecision | RevokeCommand | ExpirySweep, Field(discriminator="kind")
+]

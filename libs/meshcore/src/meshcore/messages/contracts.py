@@ -13,8 +13,11 @@ from pydantic import BaseModel
 
 from meshcore.messages.commands import (
     AccessDecision,
+    AccessNotification,
     ClassificationScanRequest,
+    ExpirySweep,
     RepairCommand,
+    RevokeCommand,
     SignedAccessDecision,
     TicketRequest,
 )
@@ -28,6 +31,9 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "access-ticket.v1": TicketRequest,
     "access-decision.v1": AccessDecision,
     "signed-access-decision.v1": SignedAccessDecision,
+    "access-revoke.v1": RevokeCommand,
+    "access-expiry-sweep.v1": ExpirySweep,
+    "access-notification.v1": AccessNotification,
 }
 
 

@@ -9,8 +9,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from meshcore.domain.errors import PermanentError
 from meshcore.messages.commands import (
+    ApprovalsMessage,
     ClassificationScanRequest,
+    ExpirySweep,
     RepairCommand,
+    RevokeCommand,
     SignedAccessDecision,
 )
 from meshcore.messages.eventbridge import GlueCatalogEvent, GlueDatabaseEvent, GlueTableEvent
@@ -75,3 +78,17 @@ def decode_scan_request(body: str) -> ClassificationScanRequest:
 
 def decode_signed_decision(body: str) -> SignedAccessDecision:
     return decode_model(body, SignedAccessDecision)
+
+
+_approvals: TypeAdapter[SignedAccessDecision | RevokeCommand | ExpirySweep] = TypeAdapter(
+    ApprovalsMessage
+)
+
+
+def decode_approvals_message(body: str) -> SignedAccessDecision | RevokeCommand | ExpirySweep:
+    """The approvals queue carries signed decisions, operator revokes and expiry sweeps."""
+    data = _load(body)
+    try:
+        return _approvals.validate_python(data)
+    except ValidationError as exc:
+        raise MalformedMessageError(f"not a valid approvals message: {_explain(exc)}") from exc
