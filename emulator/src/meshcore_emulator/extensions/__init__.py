@@ -15,6 +15,7 @@ from . import (
     glue_table_versions,
     lakeformation_batch_grant_option,
     lakeformation_cross_account,
+    lakeformation_resource_tags,
     ram_invitations,
 )
 
@@ -27,6 +28,7 @@ _MODULES = (
     ram_invitations,
     lakeformation_cross_account,
     lakeformation_batch_grant_option,
+    lakeformation_resource_tags,
 )
 _lock = threading.Lock()
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from grant_worker.handlers import GrantDependencies, handle_decision
+from grant_worker.handlers import GrantDependencies, handle_approvals_message
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
+from meshcore.aws.consumer import ConsumerAccount
 from meshcore.aws.lakeformation import LakeFormation
+from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.signing import DecisionSigner
 from meshcore.aws.state import StateStore
 from meshcore.runtime.consumer import QueueMessage
@@ -17,17 +19,31 @@ from meshcore.settings import MeshSettings
 def make_bootstrap(settings: MeshSettings) -> Bootstrap:
     async def bootstrap(aws: AsyncAws, metrics: Metrics) -> list[Route]:
         dynamodb = await aws.client("dynamodb")
+        sqs = await aws.client("sqs")
+        notifications = settings.queues.notifications
+
+        async def consumer_access(role_arn: str) -> ConsumerAccount:
+            account = role_arn.split(":")[4]
+            return ConsumerAccount(
+                await aws.assumed_client("ram", role_arn),
+                await aws.assumed_client("glue", role_arn),
+                account,
+            )
+
         deps = GrantDependencies(
             state=StateStore(dynamodb, settings.state_table),
             audit=AuditLog(dynamodb, settings.audit_table),
             signer=DecisionSigner(await aws.client("kms"), settings.decision_key_alias),
             lakeformation=LakeFormation(await aws.client("lakeformation")),
+            notifications=QueueSender(sqs, await queue_url(sqs, notifications), notifications),
+            consumer_access=consumer_access,
             catalog_id=settings.central_account_id,
+            metrics=metrics,
         )
 
         async def handle(message: QueueMessage) -> None:
-            await handle_decision(message, deps)
+            await handle_approvals_message(message, deps)
 
-        return [Route(settings.queues.approvals, handle, "grant.decision")]
+        return [Route(settings.queues.approvals, handle, "grant.approvals")]
 
     return bootstrap

@@ -1,26 +1,40 @@
-"""grant-worker: verify a signed decision, then grant, reject or revoke — and audit it all."""
+"""grant-worker: verify a decision, then grant, reject or revoke; audit and notify every step.
+
+Every handler is idempotent: a redelivered message finds the request already moved and does
+nothing more, and a crash between granting and recording converges when the message returns
+(grants and resource links are idempotent; the state moves only on the version it read).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from pydantic import BaseModel
 
+from grant_worker.delivery import ConsumerAccess, deliver, withdraw
+from grant_worker.grants import excluded_columns, grant_entries
 from grant_worker.verify import Refusal, check_decision
 from meshcore.aws.audit import AuditLog
-from meshcore.aws.lakeformation import LakeFormation, table_grants
+from meshcore.aws.lakeformation import LakeFormation
+from meshcore.aws.queues import QueueSender
 from meshcore.aws.signing import DecisionSigner, decision_digest
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, RequestState, TableName
-from meshcore.domain.errors import NotFoundError
+from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.naming import split_central_database_name
-from meshcore.domain.recommendations import RecommendationState
-from meshcore.messages.commands import SignedAccessDecision
-from meshcore.messages.decode import decode_signed_decision
+from meshcore.messages.commands import (
+    AccessNotification,
+    ExpirySweep,
+    RevokeCommand,
+    SignedAccessDecision,
+)
+from meshcore.messages.decode import decode_approvals_message
 from meshcore.runtime.consumer import QueueMessage
+from meshcore.runtime.metrics import Metrics
 
 log = structlog.get_logger()
 ACTOR = "grant-worker"
@@ -37,8 +51,61 @@ class GrantDependencies:
     audit: AuditLog
     signer: DecisionSigner
     lakeformation: LakeFormation
+    notifications: QueueSender
+    consumer_access: ConsumerAccess
     catalog_id: str
+    metrics: Metrics
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def subject(request_id: str) -> str:
+    return f"request/{request_id}"
+
+
+async def notify(deps: GrantDependencies, request: AccessRequest, reason: str = "") -> None:
+    await deps.notifications.send(
+        AccessNotification(
+            request_id=request.request_id,
+            consumer_account=request.consumer_account,
+            state=request.state.value,
+            reason=reason or request.state_reason,
+            ticket_id=request.ticket_id,
+            tables=request.tables,
+        )
+    )
+
+
+async def record(
+    deps: GrantDependencies,
+    moved: AccessRequest,
+    version: int,
+    action: str,
+    actor: str,
+    **details: Any,
+) -> None:
+    """Save a transition (only on the version read), then audit it and tell the requester."""
+    await deps.state.save_request(moved, version)
+    await deps.audit.record(subject(moved.request_id), action, actor, **details)
+    await notify(deps, moved)
+    deps.metrics.count("RequestTransitions", State=moved.state.value)
+    log.info(action, request_id=moved.request_id, state=moved.state.value)
+
+
+async def refuse(
+    deps: GrantDependencies, request_id: str, reason: str, actor: str, **details: Any
+) -> None:
+    """No grant; the attempt is audited and, when the request exists, recorded on it."""
+    await deps.audit.record(
+        subject(request_id), "decision.refused", actor, reason=reason, **details
+    )
+    deps.metrics.count("DecisionsRefused")
+    log.warning("decision.refused", request_id=request_id, reason=reason)
+    try:
+        request, version = await deps.state.get_request(request_id)
+    except NotFoundError:
+        return
+    await deps.state.save_request(request.model_copy(update={"last_refusal": reason}), version)
+    await notify(deps, request, reason=f"decision refused: {reason}")
 
 
 async def owners_by_table(state: StateStore, tables: list[TableName]) -> dict[TableName, list[str]]:
@@ -50,96 +117,45 @@ async def owners_by_table(state: StateStore, tables: list[TableName]) -> dict[Ta
     return owners
 
 
-async def sensitive_columns(state: StateStore, table: TableName) -> set[str]:
-    """Columns classified sensitive by an accepted recommendation."""
-    accepted = (RecommendationState.ACCEPTED, RecommendationState.AUTO_ACCEPTED)
-    return {
-        r.column
-        for r in await state.list_recommendations()
-        if r.database == table.database and r.table == table.table and r.state in accepted
-    }
+# -- signed decisions ---------------------------------------------------------------------------
 
 
-async def excluded_columns(
-    state: StateStore, scope: list[TableName], approved: list[str]
-) -> dict[str, list[str]]:
-    """Per table, the sensitive columns the approval does not name."""
-    return {str(t): sorted(await sensitive_columns(state, t) - set(approved)) for t in scope}
+def already_applied(request: AccessRequest, signed: SignedAccessDecision) -> bool:
+    """The decision's outcome is already on the request (a redelivery after success)."""
+    outcome = {
+        "approve": RequestState.GRANTED,
+        "reject": RequestState.REJECTED,
+        "revoke": RequestState.REVOKED,
+    }[signed.decision.decision]
+    return request.state is outcome and request.ticket_id == signed.decision.ticket_id
 
 
-def grant_entries(
-    grantee: str, catalog_id: str, scope: list[TableName], excluded: dict[str, list[str]]
-) -> list[dict[str, object]]:
-    entries = []
-    for table in scope:
-        entries += table_grants(
-            grantee, catalog_id, table.database, table.table, excluded.get(str(table), [])
-        )
-    return entries
-
-
-async def refuse(
-    deps: GrantDependencies,
-    request: AccessRequest,
-    version: int,
-    reason: str,
-    signed: SignedAccessDecision,
+async def on_decision(
+    message: QueueMessage, signed: SignedAccessDecision, deps: GrantDependencies
 ) -> None:
-    subject = f"request/{request.request_id}"
-    await deps.audit.record(
-        subject,
-        "decision.refused",
-        signed.decision.approver,
-        reason=reason,
-        ticket_id=signed.decision.ticket_id,
-        decision=signed.decision.decision,
-    )
-    await deps.state.save_request(request.model_copy(update={"last_refusal": reason}), version)
-    log.warning("decision.refused", request_id=request.request_id, reason=reason)
-
-
-async def handle_decision(message: QueueMessage, deps: GrantDependencies) -> None:
-    signed = decode_signed_decision(message.body)
     decision = signed.decision
     structlog.contextvars.bind_contextvars(
         request_id=decision.request_id, decision=decision.decision
     )
-    subject = f"request/{decision.request_id}"
+    about = {"ticket_id": decision.ticket_id, "decision": decision.decision}
     if not await deps.signer.verify(signed):
-        await deps.audit.record(
-            subject,
-            "decision.refused",
-            decision.approver,
-            reason="invalid signature",
-            ticket_id=decision.ticket_id,
-        )
-        log.warning("decision.refused", reason="invalid signature")
+        await refuse(deps, decision.request_id, "invalid signature", decision.approver, **about)
         return
+    digest = decision_digest(signed)
     claim = DecisionClaim(message_id=message.message_id, request_id=decision.request_id)
-    if not await deps.state.claim_decision(decision_digest(signed), claim):
-        # SQS may deliver the same message twice; only a different message is a replay.
-        first = await deps.state.decision_claim(decision_digest(signed), DecisionClaim)
+    if not await deps.state.claim_decision(digest, claim):
+        first = await deps.state.decision_claim(digest, DecisionClaim)
         if first is None or first.message_id != message.message_id:
-            await deps.audit.record(
-                subject,
-                "decision.refused",
-                decision.approver,
-                reason="replayed decision",
-                ticket_id=decision.ticket_id,
-            )
-            log.warning("decision.refused", reason="replayed decision")
+            await refuse(deps, decision.request_id, "replayed decision", decision.approver, **about)
             return
+        # The same message again (SQS delivers at least once): carry on idempotently.
     try:
         request, version = await deps.state.get_request(decision.request_id)
     except NotFoundError:
-        await deps.audit.record(
-            subject,
-            "decision.refused",
-            decision.approver,
-            reason="unknown request",
-            ticket_id=decision.ticket_id,
-        )
-        log.warning("decision.refused", reason="unknown request")
+        await refuse(deps, decision.request_id, "unknown request", decision.approver, **about)
+        return
+    if already_applied(request, signed):
+        log.info("decision.already_applied", request_id=request.request_id)
         return
     now = deps.clock()
     try:
@@ -147,54 +163,148 @@ async def handle_decision(message: QueueMessage, deps: GrantDependencies) -> Non
             decision, request, await owners_by_table(deps.state, request.tables), now
         )
     except Refusal as refusal:
-        await refuse(deps, request, version, str(refusal), signed)
+        await refuse(deps, request.request_id, str(refusal), decision.approver, **about)
         return
+    request = request.model_copy(update={"ticket_id": decision.ticket_id})
     if decision.decision == "approve":
-        excluded = await excluded_columns(deps.state, scope, decision.sensitive_columns)
-        entries = grant_entries(request.grantee, deps.catalog_id, scope, excluded)
-        await deps.lakeformation.grant(entries)
-        days = None
-        if decision.expires_at is not None:
-            days = max(1, (decision.expires_at - now).days)
-        updated = request.granted(now, days).model_copy(
-            update={
-                "ticket_id": decision.ticket_id,
-                "granted_tables": scope,
-                "excluded_columns": excluded,
-            }
-        )
-        await deps.state.save_request(updated, version)
-        await deps.audit.record(
-            subject,
-            "grant.created",
+        await grant(
+            deps,
+            request,
+            version,
+            scope,
+            decision.sensitive_columns,
             decision.approver,
-            ticket_id=decision.ticket_id,
-            grantee=request.grantee,
-            tables=[str(t) for t in scope],
-            entries=len(entries),
-            expires_at=str(updated.expires_at),
+            decision.expires_at,
         )
-        log.info("grant.created", grantee=request.grantee, tables=[str(t) for t in scope])
     elif decision.decision == "reject":
-        await deps.state.save_request(
-            request.transition(RequestState.REJECTED, "rejected by owner"), version
-        )
-        await deps.audit.record(
-            subject, "request.rejected", decision.approver, ticket_id=decision.ticket_id
-        )
+        rejected = request.transition(RequestState.REJECTED, "rejected by the data owner")
+        await record(deps, rejected, version, "request.rejected", decision.approver, **about)
     else:
-        entries = grant_entries(
-            request.grantee, deps.catalog_id, request.granted_tables, request.excluded_columns
-        )
-        await deps.lakeformation.revoke(entries)
-        await deps.state.save_request(
-            request.transition(RequestState.REVOKED, "revoked by owner"), version
-        )
-        await deps.audit.record(
-            subject,
-            "grant.revoked",
+        await revoke(
+            deps,
+            request,
+            version,
+            RequestState.REVOKED,
+            "revoked by the data owner",
             decision.approver,
-            ticket_id=decision.ticket_id,
-            grantee=request.grantee,
-            entries=len(entries),
         )
+
+
+async def grant(
+    deps: GrantDependencies,
+    request: AccessRequest,
+    version: int,
+    scope: list[TableName],
+    approved_columns: list[str],
+    approver: str,
+    expires_at: datetime | None,
+) -> None:
+    now = deps.clock()
+    excluded = await excluded_columns(
+        deps.lakeformation, deps.state, deps.catalog_id, scope, approved_columns
+    )
+    granted = request.granted(now, expires_at).model_copy(
+        update={"granted_tables": scope, "excluded_columns": excluded}
+    )
+    entries = grant_entries(granted, deps.catalog_id)
+    await deps.lakeformation.grant(entries)
+    granted = await deliver(
+        granted, deps.lakeformation, deps.state, deps.consumer_access, deps.catalog_id
+    )
+    await record(
+        deps,
+        granted,
+        version,
+        "grant.created",
+        approver,
+        ticket_id=granted.ticket_id,
+        grantee=granted.grantee,
+        tables=[str(t) for t in scope],
+        excluded_columns=excluded,
+        entries=len(entries),
+        expires_at=str(granted.expires_at),
+        resource_shares=granted.resource_share_arns,
+        resource_links=granted.resource_links,
+    )
+
+
+async def revoke(
+    deps: GrantDependencies,
+    request: AccessRequest,
+    version: int,
+    to: RequestState,
+    reason: str,
+    actor: str,
+) -> None:
+    """Undo exactly what was recorded as granted, and the resource links."""
+    moved = request.transition(to, reason)  # refuses unless granted
+    await withdraw(request, deps.state, deps.consumer_access)
+    await deps.lakeformation.revoke(grant_entries(request, deps.catalog_id))
+    action = "grant.expired" if to is RequestState.EXPIRED else "grant.revoked"
+    await record(
+        deps,
+        moved,
+        version,
+        action,
+        actor,
+        grantee=request.grantee,
+        tables=[str(t) for t in request.granted_tables],
+        resource_links=request.resource_links,
+        reason=reason,
+    )
+
+
+# -- operator revokes and the expiry sweep -------------------------------------------------------
+
+
+async def on_revoke_command(command: RevokeCommand, deps: GrantDependencies) -> None:
+    structlog.contextvars.bind_contextvars(request_id=command.request_id, decision="revoke")
+    try:
+        request, version = await deps.state.get_request(command.request_id)
+    except NotFoundError:
+        await refuse(deps, command.request_id, "unknown request", command.requested_by)
+        return
+    if request.state is RequestState.REVOKED:
+        return  # done already (redelivery)
+    if request.state is not RequestState.GRANTED:
+        await refuse(
+            deps,
+            request.request_id,
+            f"request is {request.state.value}, not granted",
+            command.requested_by,
+        )
+        return
+    await revoke(deps, request, version, RequestState.REVOKED, command.reason, command.requested_by)
+
+
+async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
+    now = deps.clock()
+    expired = 0
+    for request in await deps.state.list_requests():
+        if (
+            request.state is not RequestState.GRANTED
+            or not request.expires_at
+            or request.expires_at > now
+        ):
+            continue
+        current, version = await deps.state.get_request(request.request_id)
+        if current.state is not RequestState.GRANTED:
+            continue
+        try:
+            await revoke(
+                deps, current, version, RequestState.EXPIRED, "access expired", f"{ACTOR} (expiry)"
+            )
+        except ConflictError:
+            continue  # another worker moved it first
+        expired += 1
+    structlog.contextvars.bind_contextvars(sweep_id=sweep.sweep_id, expired=expired)
+
+
+async def handle_approvals_message(message: QueueMessage, deps: GrantDependencies) -> None:
+    decoded = decode_approvals_message(message.body)
+    if isinstance(decoded, SignedAccessDecision):
+        await on_decision(message, decoded, deps)
+    elif isinstance(decoded, RevokeCommand):
+        await on_revoke_command(decoded, deps)
+    else:
+        await on_expiry_sweep(decoded, deps)

@@ -79,3 +79,37 @@ class LakeFormation:
             if not response.get("NextToken"):
                 return rows
             params["NextToken"] = response["NextToken"]
+
+    async def column_tags(
+        self, catalog_id: str, database: str, table: str
+    ) -> dict[str, dict[str, list[str]]]:
+        """Column -> tag key -> values, as assigned to the columns of a table."""
+        with aws_errors(f"lakeformation:GetResourceLFTags {database}.{table}"):
+            response = await self._lf.get_resource_lf_tags(
+                Resource={
+                    "Table": {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
+                },
+                ShowAssignedLFTags=True,
+            )
+        return {
+            column["Name"]: {t["TagKey"]: list(t["TagValues"]) for t in column.get("LFTags", [])}
+            for column in response.get("LFTagsOnColumns", [])
+        }
+
+    async def share_arns(
+        self, principal: str, catalog_id: str, database: str, table: str
+    ) -> list[str]:
+        """The RAM shares through which Lake Formation delivers `principal`'s grants on a table."""
+        with aws_errors(f"lakeformation:ListPermissions {database}.{table}"):
+            response = await self._lf.list_permissions(
+                Principal={"DataLakePrincipalIdentifier": principal},
+                Resource={
+                    "Table": {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
+                },
+            )
+        arns: list[str] = []
+        for row in response.get("PrincipalResourcePermissions", []):
+            for arn in row.get("AdditionalDetails", {}).get("ResourceShare", []):
+                if arn not in arns:
+                    arns.append(arn)
+        return arns

@@ -11,9 +11,11 @@ from pydantic import ValidationError
 
 from meshcore.actions.access import open_request, post_decision
 from meshcore.actions.context import central
+from meshcore.aws.audit import ChainCheck
 from meshcore.cli.common import AddCommand, UsageError, first_error
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.messages.commands import RevokeCommand
 from meshcore.settings import MeshSettings
 
 
@@ -103,19 +105,28 @@ def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
+    """`audit SUBJECT` shows a history; `audit verify` checks the whole hash chain."""
+    if args.subject == "verify":
+        return _verify_chain(args, settings)
+    subject = args.subject if "/" in args.subject else f"request/{args.subject}"
+
     async def go() -> list[Any]:
         async with central(settings) as c:
-            return await c.audit.history(args.subject)
+            return await c.audit.history(subject)
 
     entries = asyncio.run(go())
     if args.json:
         emit_json([e.model_dump(mode="json") for e in entries])
         return 0
+    if not entries:
+        print(f"no audit entries for {subject}")
+        return 0
     print(
         table(
-            ["AT", "ACTION", "ACTOR", "DETAILS"],
+            ["SEQ", "AT", "ACTION", "ACTOR", "DETAILS"],
             [
                 [
+                    e.seq,
                     e.at.isoformat(timespec="seconds"),
                     e.action,
                     e.actor,
@@ -125,6 +136,46 @@ def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
             ],
         )
     )
+    return 0
+
+
+def _verify_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
+    async def go() -> ChainCheck:
+        async with central(settings) as c:
+            return await c.audit.verify()
+
+    check = asyncio.run(go())
+    if args.json:
+        emit_json(
+            {
+                "intact": check.intact,
+                "entries": check.entries,
+                "broken_at": check.broken_at,
+                "reason": check.reason,
+            }
+        )
+    elif check.intact:
+        print(f"audit chain intact: {check.entries} entries")
+    else:
+        print(
+            f"audit chain broken at entry {check.broken_at}: {check.reason} ({check.entries} entries)"
+        )
+    return 0 if check.intact else 1
+
+
+def cmd_revoke(args: argparse.Namespace, settings: MeshSettings) -> int:
+    command = RevokeCommand(request_id=args.request_id, requested_by=args.by, reason=args.reason)
+
+    async def go() -> None:
+        async with central(settings) as c:
+            await c.state.get_request(args.request_id)  # a clear error for an unknown id
+            await (await c.sender(settings.queues.approvals)).send(command)
+
+    asyncio.run(go())
+    if args.json:
+        emit_json(command.model_dump(mode="json"))
+    else:
+        print(f"revocation of {args.request_id} queued for grant-worker")
     return 0
 
 
@@ -158,5 +209,14 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("--valid-days", type=int, help="access expires after this many days")
     add("requests", cmd_requests, "list access requests and their states")
-    p = add("audit", cmd_audit, "show the audit trail of a subject (e.g. request/req-…)")
+    p = add("revoke", cmd_revoke, "revoke a granted request: its grants and resource links")
+    p.add_argument("request_id")
+    p.add_argument("--by", default="meshctl", help="who revokes (for the audit trail)")
+    p.add_argument("--reason", default="revoked by operator")
+    p = add(
+        "audit",
+        cmd_audit,
+        "show the audit trail of a request (or subject, e.g. recommendation/rec-…); "
+        "`audit verify` checks the hash chain",
+    )
     p.add_argument("subject")

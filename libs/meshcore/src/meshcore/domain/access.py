@@ -64,9 +64,11 @@ class AccessRequest(BaseModel):
     last_refusal: str = ""  # why the latest decision on this request was not acted on
     # What was granted, so that revocation and expiry undo exactly that.
     granted_tables: list[TableName] = Field(default_factory=list)
-    excluded_columns: dict[str, list[str]] = Field(
-        default_factory=dict
-    )  # table -> columns left out
+    # table -> sensitive columns left out of the grant
+    excluded_columns: dict[str, list[str]] = Field(default_factory=dict)
+    resource_share_arns: list[str] = Field(default_factory=list)
+    resource_links: list[str] = Field(default_factory=list)  # "database.table" in the consumer
+    delivery: str = ""  # how the grant reached the consumer account, in words
     ticket_id: str | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     expires_at: datetime | None = None
@@ -83,11 +85,11 @@ class AccessRequest(BaseModel):
             )
         return self.model_copy(update={"state": to, "state_reason": reason})
 
-    def granted(self, now: datetime, days: int | None = None) -> AccessRequest:
+    def granted(self, now: datetime, expires_at: datetime | None = None) -> AccessRequest:
+        """Granted until `expires_at` (the approval's expiry), or for the requested duration."""
         moved = self.transition(RequestState.GRANTED, "approved")
-        return moved.model_copy(
-            update={"expires_at": now + timedelta(days=days or self.duration_days)}
-        )
+        until = expires_at or now + timedelta(days=self.duration_days)
+        return moved.model_copy(update={"expires_at": until})
 
     def overlaps(self, other: AccessRequest) -> bool:
         """True when `other` is an open request by the same grantee for any of these tables."""

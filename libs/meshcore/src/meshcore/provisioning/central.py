@@ -122,35 +122,36 @@ def ensure_event_bus(
 
 
 REPAIR_RULE = "meshcore-scheduled-repair"
-# EventBridge fills <id> and <time> from the scheduled event: every firing is a new repair.
+EXPIRY_RULE = "meshcore-expiry-sweep"
+# EventBridge fills <id> and <time> from the scheduled event: every firing is a new command.
 REPAIR_INPUT_TEMPLATE = '{"kind": "catalog.repair", "version": 1, "repair_id": "scheduled-<id>", "requested_at": "<time>"}'
+EXPIRY_INPUT_TEMPLATE = '{"kind": "access.expiry-sweep", "version": 1, "sweep_id": "scheduled-<id>", "requested_at": "<time>"}'
+EXPIRY_SWEEP_MINUTES = 15
 
 
-def ensure_repair_schedule(
-    events: Any, settings: MeshSettings, sync_queue_arn: str, result: Provisioned
+def ensure_schedule(
+    events: Any, rule: str, minutes: int, queue_arn: str, template: str, result: Provisioned
 ) -> None:
-    """A schedule rule (default bus) that posts a repair command to the sync queue."""
-    schedule = f"rate({settings.repair_interval_minutes} minutes)"
+    """A schedule rule (default bus) that posts a command to a queue every `minutes`."""
+    schedule = f"rate({minutes} minutes)"
     target = {
-        "Id": "sync-queue",
-        "Arn": sync_queue_arn,
+        "Id": "queue",
+        "Arn": queue_arn,
         "InputTransformer": {
             "InputPathsMap": {"id": "$.id", "time": "$.time"},
-            "InputTemplate": REPAIR_INPUT_TEMPLATE,
+            "InputTemplate": template,
         },
     }
-    with aws_errors(f"events:PutRule {REPAIR_RULE}"):
-        rules = events.list_rules(NamePrefix=REPAIR_RULE).get("Rules", [])
-        current = next((r for r in rules if r["Name"] == REPAIR_RULE), None)
-        targets = (
-            events.list_targets_by_rule(Rule=REPAIR_RULE).get("Targets", []) if current else []
-        )
+    with aws_errors(f"events:PutRule {rule}"):
+        rules = events.list_rules(NamePrefix=rule).get("Rules", [])
+        current = next((r for r in rules if r["Name"] == rule), None)
+        targets = events.list_targets_by_rule(Rule=rule).get("Targets", []) if current else []
         if current and current.get("ScheduleExpression") == schedule and targets == [target]:
-            result.add(f"rule {REPAIR_RULE} ({schedule})", "exists")
+            result.add(f"rule {rule} ({schedule})", "exists")
             return
-        events.put_rule(Name=REPAIR_RULE, ScheduleExpression=schedule, State="ENABLED")
-        events.put_targets(Rule=REPAIR_RULE, Targets=[target])
-    result.add(f"rule {REPAIR_RULE} ({schedule})", "updated" if current else "created")
+        events.put_rule(Name=rule, ScheduleExpression=schedule, State="ENABLED")
+        events.put_targets(Rule=rule, Targets=[target])
+    result.add(f"rule {rule} ({schedule})", "updated" if current else "created")
 
 
 def ensure_tables(dynamodb: Any, settings: MeshSettings, result: Provisioned) -> None:
@@ -228,7 +229,22 @@ def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
     arns = {name: ensure_queue(sqs, name, settings, result) for name in settings.queues.all()}
     events = aws.client("events")
     ensure_event_bus(events, settings, arns[settings.queues.catalog_changes], result)
-    ensure_repair_schedule(events, settings, arns[settings.queues.catalog_changes], result)
+    ensure_schedule(
+        events,
+        REPAIR_RULE,
+        settings.repair_interval_minutes,
+        arns[settings.queues.catalog_changes],
+        REPAIR_INPUT_TEMPLATE,
+        result,
+    )
+    ensure_schedule(
+        events,
+        EXPIRY_RULE,
+        EXPIRY_SWEEP_MINUTES,
+        arns[settings.queues.approvals],
+        EXPIRY_INPUT_TEMPLATE,
+        result,
+    )
     ensure_tables(aws.client("dynamodb"), settings, result)
     ensure_tag_ontology(aws.client("lakeformation"), result)
     ensure_decision_key(aws.client("kms"), settings, result)

@@ -1,0 +1,147 @@
+"""Discovering the central catalog: search and describe, with owners, tags and access."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from meshcore.actions.context import Central
+from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.lakeformation import LakeFormation
+from meshcore.domain.access import RequestState, TableName
+from meshcore.domain.classification import SENSITIVITY_TAG_KEY
+from meshcore.domain.errors import NotFoundError
+from meshcore.domain.naming import SEPARATOR, split_central_database_name
+
+PROVENANCE_PREFIX = "meshcore:"
+
+
+@dataclass
+class TableInfo:
+    name: TableName
+    domain: str
+    owners: list[str]
+    description: str
+    columns: list[dict[str, Any]]  # name, type, comment, tags
+    partition_keys: list[dict[str, Any]]
+    provenance: dict[str, str]
+    location: str
+    access: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "table": str(self.name),
+            "domain": self.domain,
+            "owners": self.owners,
+            "description": self.description,
+            "columns": self.columns,
+            "partition_keys": self.partition_keys,
+            "provenance": self.provenance,
+            "location": self.location,
+            "access": self.access,
+        }
+
+
+async def _clients(central: Central) -> tuple[GlueCatalog, LakeFormation]:
+    glue = GlueCatalog(await central.aws.client("glue"), central.settings.central_account_id)
+    return glue, LakeFormation(await central.aws.client("lakeformation"))
+
+
+async def _info(
+    central: Central, glue: GlueCatalog, lf: LakeFormation, row: dict[str, Any], with_tags: bool
+) -> TableInfo:
+    name = TableName(database=row["DatabaseName"], table=row["Name"])
+    domain, _source = split_central_database_name(name.database)
+    producer = await central.state.producer_for_domain(domain)
+    tags = (
+        await lf.column_tags(central.settings.central_account_id, name.database, name.table)
+        if with_tags
+        else {}
+    )
+    descriptor = row.get("StorageDescriptor", {})
+    columns = [
+        {
+            "name": c["Name"],
+            "type": c.get("Type", ""),
+            "comment": c.get("Comment", ""),
+            "sensitivity": tags.get(c["Name"], {}).get(SENSITIVITY_TAG_KEY, []),
+        }
+        for c in descriptor.get("Columns", [])
+    ]
+    return TableInfo(
+        name=name,
+        domain=domain,
+        owners=producer.owners if producer else [],
+        description=row.get("Description", ""),
+        columns=columns,
+        partition_keys=[
+            {"name": k["Name"], "type": k.get("Type", "")} for k in row.get("PartitionKeys", [])
+        ],
+        provenance={
+            k: v for k, v in row.get("Parameters", {}).items() if k.startswith(PROVENANCE_PREFIX)
+        },
+        location=descriptor.get("Location", ""),
+    )
+
+
+async def search(
+    central: Central,
+    text: str = "",
+    domain: str | None = None,
+    tag: str | None = None,
+    column: str | None = None,
+) -> list[TableInfo]:
+    """Tables whose name, description or columns contain `text`, filtered by domain, column
+    name and sensitivity tag (`--tag email_address`, or `--tag sensitive` for any class)."""
+    glue, lf = await _clients(central)
+    needle = text.lower()
+    found: list[TableInfo] = []
+    for database in await glue.list_databases():
+        if SEPARATOR not in database["Name"]:
+            continue
+        if domain and not database["Name"].startswith(domain + SEPARATOR):
+            continue
+        for row in await glue.list_tables(database["Name"]):
+            columns = [c["Name"] for c in row.get("StorageDescriptor", {}).get("Columns", [])]
+            haystack = " ".join([row["Name"], row.get("Description", ""), *columns]).lower()
+            if needle and needle not in haystack:
+                continue
+            if column and column.lower() not in (c.lower() for c in columns):
+                continue
+            info = await _info(
+                central,
+                glue,
+                lf,
+                {**row, "DatabaseName": database["Name"]},
+                with_tags=tag is not None,
+            )
+            if tag and not any(_tag_matches(tag, c["sensitivity"]) for c in info.columns):
+                continue
+            found.append(info)
+    return found
+
+
+def _tag_matches(wanted: str, values: list[str]) -> bool:
+    if wanted == "sensitive":
+        return any(v != "none" for v in values)
+    return wanted in values
+
+
+async def describe(central: Central, name: TableName) -> TableInfo:
+    glue, lf = await _clients(central)
+    row = await glue.get_table(name.database, name.table)
+    if row is None:
+        raise NotFoundError(f"table {name} is not in the central catalog (see `meshctl search`)")
+    info = await _info(central, glue, lf, {**row, "DatabaseName": name.database}, with_tags=True)
+    info.access = [
+        {
+            "request_id": r.request_id,
+            "grantee": r.grantee,
+            "state": r.state.value,
+            "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+            "excluded_columns": r.excluded_columns.get(str(name), []),
+        }
+        for r in await central.state.list_requests()
+        if name in r.granted_tables and r.state is RequestState.GRANTED
+    ]
+    return info

@@ -1,0 +1,82 @@
+"""What meshcore does inside an onboarded consumer account: accept shares, keep resource links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meshcore.aws.errors import aws_errors
+from meshcore.domain.errors import ConflictError, NotFoundError
+
+# Marks the databases meshcore created for resource links, so revocation only removes its own.
+LINKS_MARKER = "meshcore:resource_links"
+
+
+class ConsumerAccount:
+    def __init__(self, ram: Any, glue: Any, account_id: str) -> None:
+        self._ram = ram
+        self._glue = glue
+        self.account_id = account_id
+
+    async def accept_shares(self, share_arns: list[str]) -> list[str]:
+        """Accept pending invitations to these shares; returns the shares accepted now."""
+        if not share_arns:
+            return []
+        with aws_errors(f"ram:GetResourceShareInvitations in {self.account_id}"):
+            response = await self._ram.get_resource_share_invitations(resourceShareArns=share_arns)
+        accepted = []
+        for invitation in response.get("resourceShareInvitations", []):
+            if invitation.get("status") != "PENDING":
+                continue
+            with aws_errors(f"ram:AcceptResourceShareInvitation in {self.account_id}"):
+                await self._ram.accept_resource_share_invitation(
+                    resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
+                )
+            accepted.append(invitation["resourceShareArn"])
+        return accepted
+
+    async def link_table(self, owner_catalog: str, database: str, table: str) -> str:
+        """A resource link `database.table` pointing at the shared table; idempotent."""
+        try:
+            with aws_errors(f"glue:GetDatabase {self.account_id}/{database}"):
+                await self._glue.get_database(Name=database)
+        except NotFoundError:
+            with aws_errors(f"glue:CreateDatabase {self.account_id}/{database}"):
+                await self._glue.create_database(
+                    DatabaseInput={
+                        "Name": database,
+                        "Description": f"resource links to {owner_catalog}:{database} (meshcore)",
+                        "Parameters": {LINKS_MARKER: "true"},
+                    }
+                )
+        link = {
+            "Name": table,
+            "TargetTable": {"CatalogId": owner_catalog, "DatabaseName": database, "Name": table},
+        }
+        try:
+            with aws_errors(f"glue:CreateTable link {self.account_id}/{database}.{table}"):
+                await self._glue.create_table(DatabaseName=database, TableInput=link)
+        except ConflictError:
+            pass  # already linked (AlreadyExistsException): the link is what we want
+        return f"{database}.{table}"
+
+    async def unlink(self, links: list[str]) -> None:
+        emptied: set[str] = set()
+        for link in links:
+            database, _, table = link.partition(".")
+            try:
+                with aws_errors(f"glue:DeleteTable link {self.account_id}/{link}"):
+                    await self._glue.delete_table(DatabaseName=database, Name=table)
+            except NotFoundError:
+                pass
+            emptied.add(database)
+        for database in emptied:
+            try:
+                with aws_errors(f"glue:GetDatabase {self.account_id}/{database}"):
+                    db = (await self._glue.get_database(Name=database))["Database"]
+                    page = await self._glue.get_tables(DatabaseName=database, MaxResults=1)
+            except NotFoundError:
+                continue
+            remaining = page.get("TableList", [])
+            if not remaining and db.get("Parameters", {}).get(LINKS_MARKER) == "true":
+                with aws_errors(f"glue:DeleteDatabase {self.account_id}/{database}"):
+                    await self._glue.delete_database(Name=database)

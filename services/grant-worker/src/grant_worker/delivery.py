@@ -1,0 +1,63 @@
+"""Cross-account delivery as AWS does it: the grant rides a RAM share, which the consumer
+accepts; resource links in the consumer's catalog make the tables queryable at once."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from meshcore.aws.consumer import ConsumerAccount
+from meshcore.aws.lakeformation import LakeFormation
+from meshcore.aws.state import StateStore
+from meshcore.domain.access import AccessRequest
+
+ConsumerAccess = Callable[[str], Awaitable[ConsumerAccount]]
+
+
+async def deliver(
+    request: AccessRequest,
+    lakeformation: LakeFormation,
+    state: StateStore,
+    consumer_access: ConsumerAccess,
+    catalog_id: str,
+) -> AccessRequest:
+    """Find the shares, and where the consumer is onboarded, accept them and link the tables."""
+    shares: list[str] = []
+    for table in request.granted_tables:
+        for arn in await lakeformation.share_arns(
+            request.grantee, catalog_id, table.database, table.table
+        ):
+            if arn not in shares:
+                shares.append(arn)
+    consumer = await state.get_consumer(request.consumer_account)
+    if consumer is None or consumer.admin_role_arn is None:
+        return request.model_copy(
+            update={
+                "resource_share_arns": shares,
+                "delivery": "shared through RAM; the consumer account accepts the invitation itself",
+            }
+        )
+    account = await consumer_access(consumer.admin_role_arn)
+    await account.accept_shares(shares)
+    links = [
+        await account.link_table(catalog_id, t.database, t.table) for t in request.granted_tables
+    ]
+    return request.model_copy(
+        update={
+            "resource_share_arns": shares,
+            "resource_links": links,
+            "delivery": f"share accepted and {len(links)} resource links created in {request.consumer_account}",
+        }
+    )
+
+
+async def withdraw(
+    request: AccessRequest, state: StateStore, consumer_access: ConsumerAccess
+) -> None:
+    """Remove the resource links meshcore created for `request` in the consumer account."""
+    if not request.resource_links:
+        return
+    consumer = await state.get_consumer(request.consumer_account)
+    if consumer is None or consumer.admin_role_arn is None:
+        return
+    account = await consumer_access(consumer.admin_role_arn)
+    await account.unlink(request.resource_links)

@@ -1,0 +1,257 @@
+"""Access end to end: request, signed decision, least-privilege grants, delivery, revocation,
+expiry, and every kind of decision that must be refused."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from meshcore.domain.access import TableName
+from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
+from meshcore_devstack.demo import invoices_table, partition
+from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER, PRODUCERS
+
+from .conftest import Stack, StackFactory, eventually
+
+pytestmark = pytest.mark.e2e
+
+OWNER = PRODUCERS[0].owner
+TABLE = "ar__receivables.invoices"
+
+
+@pytest.fixture
+def mesh(stack_factory: StackFactory) -> Stack:
+    """A stack whose AR producer has a table, synced, with customer_email classified sensitive."""
+    stack = stack_factory()
+    glue = stack.client("glue", AR)
+    glue.create_database(DatabaseInput={"Name": "receivables"})
+    glue.create_table(DatabaseName="receivables", TableInput=invoices_table())
+    glue.batch_create_partition(
+        DatabaseName="receivables",
+        TableName="invoices",
+        PartitionInputList=[partition("2026", "11")],
+    )
+
+    def email_recommended() -> Any:
+        recs = json.loads(stack.meshctl("--json", "review", "list"))
+        return next((r for r in recs if r["column"] == "customer_email"), None)
+
+    rec = eventually(email_recommended, "the email recommendation")
+    stack.meshctl("review", "accept", rec["id"], "--by", OWNER)
+    return stack
+
+
+def request(stack: Stack, *extra: str) -> str:
+    out = stack.meshctl(
+        "--json",
+        "request",
+        "--consumer-account",
+        CONSUMER,
+        "--table",
+        TABLE,
+        "--purpose",
+        "tests",
+        *extra,
+    )
+    return str(json.loads(out)["request_id"])
+
+
+def request_state(stack: Stack, request_id: str) -> dict[str, Any]:
+    return next(
+        r for r in json.loads(stack.meshctl("--json", "requests")) if r["request_id"] == request_id
+    )
+
+
+def consumer_permissions(stack: Stack) -> list[Any]:
+    rows = stack.client("lakeformation").list_permissions()["PrincipalResourcePermissions"]
+    return [r for r in rows if r["Principal"]["DataLakePrincipalIdentifier"] == CONSUMER]
+
+
+def audit_actions(stack: Stack, request_id: str) -> list[str]:
+    return [e["action"] for e in json.loads(stack.meshctl("--json", "audit", request_id))]
+
+
+def notifications(stack: Stack) -> list[Any]:
+    sqs = stack.client("sqs")
+    url = sqs.get_queue_url(QueueName="meshcore-notifications")["QueueUrl"]
+    found = []
+    while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        found += [json.loads(m["Body"]) for m in messages]
+        for m in messages:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return found
+
+
+def sign(stack: Stack, decision: AccessDecision, key: str = "alias/meshcore-decisions") -> str:
+    mac = stack.client("kms").generate_mac(
+        KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=decision.canonical_bytes()
+    )["Mac"]
+    return SignedAccessDecision(
+        decision=decision, key_id=key, signature=base64.b64encode(mac).decode()
+    ).model_dump_json()
+
+
+def post(stack: Stack, body: str) -> None:
+    sqs = stack.client("sqs")
+    sqs.send_message(
+        QueueUrl=sqs.get_queue_url(QueueName="meshcore-approvals")["QueueUrl"], MessageBody=body
+    )
+
+
+def decision(request_id: str, **overrides: Any) -> AccessDecision:
+    fields: dict[str, Any] = {
+        "request_id": request_id,
+        "ticket_id": "FIN-1",
+        "decision": "approve",
+        "approver": OWNER,
+        "issued_at": datetime.now(UTC),
+    }
+    return AccessDecision.model_validate(fields | overrides)
+
+
+def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stack) -> None:
+    request_id = request(mesh)
+    mesh.meshctl("decide", request_id, "approve", "--approver", OWNER, "--ticket", "FIN-7")
+    state = eventually(
+        lambda: (s := request_state(mesh, request_id))["state"] == "granted" and s, "the grant"
+    )
+    rows = consumer_permissions(mesh)
+    select = next(r for r in rows if "TableWithColumns" in r["Resource"])
+    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"] == [
+        "customer_email"
+    ]
+    assert {tuple(r["Permissions"]) for r in rows} == {("SELECT",), ("DESCRIBE",)}
+
+    # Delivered as AWS does: the RAM share is accepted and resource links exist in the consumer.
+    assert state["resource_share_arns"] and state["resource_links"] == [TABLE]
+    ram = mesh.client("ram", CONSUMER)
+    invitations = ram.get_resource_share_invitations(resourceShareArns=state["resource_share_arns"])
+    assert {i["status"] for i in invitations["resourceShareInvitations"]} == {"ACCEPTED"}
+    link = mesh.client("glue", CONSUMER).get_table(DatabaseName="ar__receivables", Name="invoices")[
+        "Table"
+    ]
+    assert link["TargetTable"] == {
+        "CatalogId": CENTRAL,
+        "DatabaseName": "ar__receivables",
+        "Name": "invoices",
+    }
+
+    assert audit_actions(mesh, request_id) == ["request.created", "request.routed", "grant.created"]
+    assert [n["state"] for n in notifications(mesh)] == ["granted"]
+    described = json.loads(mesh.meshctl("--json", "describe", TABLE))
+    assert described["access"][0]["request_id"] == request_id
+    assert next(c for c in described["columns"] if c["name"] == "customer_email")[
+        "sensitivity"
+    ] == ["email_address"]
+    assert [
+        t["table"]
+        for t in json.loads(mesh.meshctl("--json", "search", "invoice", "--domain", "ar"))
+    ] == [TABLE]
+
+    # Redelivering the same decision changes nothing and audits nothing more.
+    mesh.meshctl("revoke", request_id, "--by", "ops@central.example.com")
+    eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
+    assert consumer_permissions(mesh) == []
+    glue = mesh.client("glue", CONSUMER)
+    assert "ar__receivables" not in {d["Name"] for d in glue.get_databases()["DatabaseList"]}
+    assert audit_actions(mesh, request_id)[-1] == "grant.revoked"
+    assert json.loads(mesh.meshctl("--json", "audit", "verify"))["intact"]
+
+
+def test_approval_naming_a_sensitive_column_includes_it(mesh: Stack) -> None:
+    request_id = request(mesh, "--columns", "customer_email")
+    mesh.meshctl(
+        "decide", request_id, "approve", "--approver", OWNER, "--sensitive-column", "customer_email"
+    )
+    eventually(lambda: request_state(mesh, request_id)["state"] == "granted", "the grant")
+    select = next(r for r in consumer_permissions(mesh) if "TableWithColumns" in r["Resource"])
+    assert (
+        select["Resource"]["TableWithColumns"]["ColumnWildcard"].get("ExcludedColumnNames", [])
+        == []
+    )
+
+
+def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
+    request_id = request(mesh)
+    post(
+        mesh, sign(mesh, decision(request_id, expires_at=datetime.now(UTC) + timedelta(seconds=3)))
+    )
+    eventually(lambda: request_state(mesh, request_id)["state"] == "granted", "the grant")
+    assert consumer_permissions(mesh)
+    time.sleep(3)
+    post(mesh, ExpirySweep(sweep_id="test").model_dump_json())
+    eventually(lambda: request_state(mesh, request_id)["state"] == "expired", "the expiry")
+    assert consumer_permissions(mesh) == []
+    assert audit_actions(mesh, request_id)[-1] == "grant.expired"
+
+
+def test_redelivery_of_one_decision_grants_once(mesh: Stack) -> None:
+    request_id = request(mesh)
+    body = sign(mesh, decision(request_id))
+    post(mesh, body)
+    eventually(lambda: request_state(mesh, request_id)["state"] == "granted", "the grant")
+    post(mesh, body)  # the ticket system retried: a new message with the same decision
+    eventually(
+        lambda: (
+            "replayed decision"
+            in json.dumps(
+                audit_actions(mesh, request_id)
+                and json.loads(mesh.meshctl("--json", "audit", request_id))
+            )
+        ),
+        "the replay to be refused",
+    )
+    actions = audit_actions(mesh, request_id)
+    assert actions.count("grant.created") == 1
+    assert len(consumer_permissions(mesh)) == 2
+
+
+REFUSALS = [
+    ("bad signature", lambda rid: {"tamper": True}, "invalid signature"),
+    ("unknown request", lambda rid: {"request_id": "req-doesnotexist"}, "unknown request"),
+    ("not an owner", lambda rid: {"approver": "mallory@elsewhere.example.com"}, "is not an owner"),
+    ("expired", lambda rid: {"expires_at": datetime.now(UTC) - timedelta(minutes=1)}, "expired"),
+    (
+        "scope too large",
+        lambda rid: {"tables": [TableName.parse(TABLE), TableName.parse("ar__receivables.other")]},
+        "not requested",
+    ),
+    (
+        "another request",
+        lambda rid: {"ticket_id": "FIN-OTHER", "decision": "revoke"},
+        "a revoke needs it granted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "change", "reason"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_bad_decisions_are_refused_with_nothing_granted_and_audited(
+    mesh: Stack, case: str, change: Any, reason: str
+) -> None:
+    request_id = request(mesh)
+    overrides = change(request_id)
+    tamper = overrides.pop("tamper", False)
+    d = decision(request_id, **overrides)
+    body = sign(mesh, d)
+    if tamper:
+        forged = json.loads(body)
+        forged["decision"]["approver"] = "mallory@elsewhere.example.com"
+        body = json.dumps(forged)
+    post(mesh, body)
+    subject = d.request_id
+
+    def refused() -> Any:
+        entries = json.loads(mesh.meshctl("--json", "audit", subject))
+        return next((e for e in entries if e["action"] == "decision.refused"), None)
+
+    entry = eventually(refused, f"the refusal ({case})")
+    assert reason in entry["details"]["reason"]
+    assert consumer_permissions(mesh) == []
+    assert request_state(mesh, request_id)["state"] == "pending"
+    dlq = mesh.client("sqs").get_queue_url(QueueName="meshcore-approvals-dlq")["QueueUrl"]
+    assert "Messages" not in mesh.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0)

@@ -1,0 +1,41 @@
+"""GetResourceLFTags on a table returns the table's and its columns' LF-tags, empty when untagged.
+
+AWS: Lake Formation API reference, GetResourceLFTags
+(https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GetResourceLFTags.html):
+the response has LFTagOnDatabase, LFTagsOnTable and LFTagsOnColumns.
+"""
+
+from __future__ import annotations
+
+from .helpers import ClientFactory
+
+
+def test_table_resource_reports_column_tags_and_untagged_tables_answer_empty(
+    client: ClientFactory,
+) -> None:
+    glue, lf = client("glue"), client("lakeformation")
+    glue.create_database(DatabaseInput={"Name": "db"})
+    glue.create_table(
+        DatabaseName="db",
+        TableInput={
+            "Name": "t",
+            "StorageDescriptor": {
+                "Columns": [{"Name": "email", "Type": "string"}, {"Name": "n", "Type": "int"}]
+            },
+        },
+    )
+    table = {"Table": {"DatabaseName": "db", "Name": "t"}}
+    untagged = lf.get_resource_lf_tags(Resource=table)
+    assert untagged.get("LFTagsOnColumns", []) == [] and untagged.get("LFTagsOnTable", []) == []
+
+    lf.create_lf_tag(TagKey="sensitivity", TagValues=["email_address", "none"])
+    lf.add_lf_tags_to_resource(
+        Resource={
+            "TableWithColumns": {"DatabaseName": "db", "Name": "t", "ColumnNames": ["email"]}
+        },
+        LFTags=[{"TagKey": "sensitivity", "TagValues": ["email_address"]}],
+    )
+    columns = lf.get_resource_lf_tags(Resource=table)["LFTagsOnColumns"]
+    assert [(c["Name"], [(t["TagKey"], t["TagValues"]) for t in c["LFTags"]]) for c in columns] == [
+        ("email", [("sensitivity", ["email_address"])])
+    ]
