@@ -263,9 +263,28 @@ def story(endpoint: str, log_dir: Path) -> None:
                 say(
                     f"      {', '.join(row['Permissions'])} on {t.get('DatabaseName')}.{t.get('Name')}"
                 )
+        step(11, f"The consumer account {CONSUMER} can query at once through a resource link")
+
+        def linked() -> dict[str, Any] | None:
+            try:
+                return dict(
+                    client("glue", endpoint, CONSUMER).get_table(
+                        DatabaseName="ar__receivables", Name="invoices"
+                    )["Table"]
+                )
+            except Exception:  # not there yet
+                return None
+
+        link, took = wait_for("the resource link in the consumer account", linked)
+        target = link["TargetTable"]
+        say(
+            f"    {CONSUMER}: ar__receivables.invoices -> {target['CatalogId']}:"
+            f"{target['DatabaseName']}.{target['Name']} (RAM share accepted by grant-worker)"
+        )
         run_meshctl("requests")
-        run_meshctl("audit", f"request/{request_id}")
-        step(11, "Stop the workers")
+        run_meshctl("audit", request_id)
+        run_meshctl("audit", "verify")
+        step(12, "Stop the workers")
 
 
 def main() -> int:
