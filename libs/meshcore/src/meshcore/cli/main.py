@@ -10,7 +10,7 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from meshcore.cli import access, catalog, discover, provision
+from meshcore.cli import access, catalog, discover, operate, provision
 from meshcore.cli.common import Command, OneLineParser, UsageError, first_error
 from meshcore.domain.errors import MeshError
 from meshcore.messages.contracts import write_schemas
@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     discover.register(add)
     access.register(add)
     catalog.register(add)
+    operate.register(add)
     p = add("contracts", cmd_contracts, "write the JSON Schemas of every message")
     p.add_argument("--out", default="contracts")
     return parser

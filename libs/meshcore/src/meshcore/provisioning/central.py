@@ -162,22 +162,34 @@ def ensure_tables(dynamodb: Any, settings: MeshSettings, result: Provisioned) ->
         try:
             dynamodb.describe_table(TableName=name)
             result.add(f"dynamodb table {name}", "exists")
-            continue
         except ClientError as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise
-        with aws_errors(f"dynamodb:CreateTable {name}"):
-            dynamodb.create_table(
-                TableName=name,
-                BillingMode="PAY_PER_REQUEST",
-                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-                KeySchema=[
-                    {"AttributeName": keys[0], "KeyType": "HASH"},
-                    {"AttributeName": keys[1], "KeyType": "RANGE"},
-                ],
+            with aws_errors(f"dynamodb:CreateTable {name}"):
+                dynamodb.create_table(
+                    TableName=name,
+                    BillingMode="PAY_PER_REQUEST",
+                    AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
+                    KeySchema=[
+                        {"AttributeName": keys[0], "KeyType": "HASH"},
+                        {"AttributeName": keys[1], "KeyType": "RANGE"},
+                    ],
+                )
+                dynamodb.get_waiter("table_exists").wait(TableName=name)
+            result.add(f"dynamodb table {name}", "created")
+    # Short-lived state items (e.g. rejection reasons) carry an `expires` epoch time.
+    with aws_errors(f"dynamodb:UpdateTimeToLive {settings.state_table}"):
+        ttl = dynamodb.describe_time_to_live(TableName=settings.state_table)[
+            "TimeToLiveDescription"
+        ]
+        if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+            result.add(f"ttl on {settings.state_table}.expires", "exists")
+        else:
+            dynamodb.update_time_to_live(
+                TableName=settings.state_table,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},
             )
-            dynamodb.get_waiter("table_exists").wait(TableName=name)
-        result.add(f"dynamodb table {name}", "created")
+            result.add(f"ttl on {settings.state_table}.expires", "created")
 
 
 def ensure_tag_ontology(lakeformation: Any, result: Provisioned) -> None:

@@ -62,6 +62,8 @@ class QueueMessage:
 
 
 Handler = Callable[[QueueMessage], Awaitable[None]]
+# Told about every rejected message: (message, handler name, reason).
+RejectionHook = Callable[[QueueMessage, str, str], Awaitable[None]]
 
 
 class QueueConsumer:
@@ -74,12 +76,14 @@ class QueueConsumer:
         settings: WorkerSettings,
         metrics: Metrics | None = None,
         handler_name: str | None = None,
+        on_rejected: RejectionHook | None = None,
     ) -> None:
+        self._on_rejected = on_rejected
         self._sqs = sqs
         self._url = queue_url
         self._queue = queue_name
         self._handler = handler
-        self._handler_name = handler_name or getattr(handler, "__name__", "handler")
+        self._handler_name: str = handler_name or str(getattr(handler, "__name__", "handler"))
         self._settings = settings
         self._metrics = metrics or Metrics()
         self._backoff = ExponentialBackoff(settings.retry_base_seconds, settings.retry_max_seconds)
@@ -159,6 +163,7 @@ class QueueConsumer:
         except PermanentError as exc:
             outcome, fields = "rejected", {"reason": str(exc)}
             self._remember_poison(message.message_id, str(exc))
+            await self._record_rejection(message, str(exc))
             await self._change_visibility(message, 0)
         except RetryableError as exc:
             delay = self._backoff.delay(message.receive_count)
@@ -190,6 +195,14 @@ class QueueConsumer:
                 **fields,
             )
             structlog.contextvars.clear_contextvars()
+
+    async def _record_rejection(self, message: QueueMessage, reason: str) -> None:
+        if self._on_rejected is None:
+            return
+        try:
+            await self._on_rejected(message, self._handler_name, reason)
+        except MeshError as exc:  # the log line still carries the reason
+            log.warning("message.rejection_not_recorded", error=str(exc))
 
     def _remember_poison(self, message_id: str, reason: str) -> None:
         self._poison[message_id] = reason

@@ -16,8 +16,9 @@ import structlog
 
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.queues import queue_url
+from meshcore.aws.rejections import RejectionLog, rejection_now
 from meshcore.domain.errors import MeshError
-from meshcore.runtime.consumer import Handler, QueueConsumer
+from meshcore.runtime.consumer import Handler, QueueConsumer, QueueMessage
 from meshcore.runtime.logging import configure_logging
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.publisher import MetricsPublisher
@@ -45,6 +46,15 @@ async def serve(
         stack.push_async_callback(aws.aclose)
         routes = await bootstrap(aws, metrics)
         sqs = await aws.client("sqs")
+        rejections = RejectionLog(await aws.client("dynamodb"), settings.state_table)
+
+        async def on_rejected(message: QueueMessage, handler: str, reason: str) -> None:
+            await rejections.record(
+                rejection_now(
+                    message.message_id, message.queue, handler, reason, message.receive_count
+                )
+            )
+
         consumers = [
             QueueConsumer(
                 sqs,
@@ -54,6 +64,7 @@ async def serve(
                 settings.worker,
                 metrics,
                 r.name,
+                on_rejected,
             )
             for r in routes
         ]

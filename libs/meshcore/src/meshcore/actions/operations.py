@@ -1,0 +1,213 @@
+"""What operators look at and repair: queue health, dead letters, the last repair, alarms."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from meshcore.actions.context import Central
+from meshcore.aws.errors import aws_errors
+from meshcore.aws.queues import queue_url
+from meshcore.aws.rejections import RejectionLog
+from meshcore.domain.access import RequestState
+from meshcore.domain.errors import NotFoundError, RetryableError
+from meshcore.domain.recommendations import RecommendationState
+from meshcore.provisioning.central import dlq_name
+
+# Messages taken from a dead-letter queue stay invisible this long while we look at them.
+PEEK_VISIBILITY_SECONDS = 30
+SQS_BATCH_MAX = 10  # Amazon SQS message quotas
+
+
+@dataclass
+class QueueHealth:
+    queue: str
+    depth: int
+    in_flight: int
+    dead_letters: int
+    oldest_dead_letter_age_s: float | None
+
+
+@dataclass
+class DeadLetter:
+    message_id: str
+    queue: str
+    sent_at: float
+    receive_count: int
+    body: str
+    reason: str | None
+
+
+async def _counts(sqs: Any, url: str) -> tuple[int, int]:
+    with aws_errors("sqs:GetQueueAttributes"):
+        attrs = (
+            await sqs.get_queue_attributes(
+                QueueUrl=url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )
+        )["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]), int(
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+async def _take(sqs: Any, url: str, limit: int) -> list[dict[str, Any]]:
+    """Receive up to `limit` messages, hidden for a short while so that each is seen once."""
+    taken: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    while len(taken) < limit:
+        with aws_errors("sqs:ReceiveMessage"):
+            response = await sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(SQS_BATCH_MAX, limit - len(taken)),
+                VisibilityTimeout=PEEK_VISIBILITY_SECONDS,
+                WaitTimeSeconds=0,
+                MessageSystemAttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
+            )
+        fresh = [m for m in response.get("Messages", []) if m["MessageId"] not in seen]
+        if not fresh:
+            return taken
+        seen.update(m["MessageId"] for m in fresh)
+        taken += fresh
+    return taken
+
+
+async def _release(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+    for start in range(0, len(messages), SQS_BATCH_MAX):
+        batch = messages[start : start + SQS_BATCH_MAX]
+        with aws_errors("sqs:ChangeMessageVisibilityBatch"):
+            await sqs.change_message_visibility_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0}
+                    for i, m in enumerate(batch)
+                ],
+            )
+
+
+async def queue_health(central: Central) -> list[QueueHealth]:
+    sqs = await central.aws.client("sqs")
+    health = []
+    for queue in central.settings.queues.all():
+        depth, in_flight = await _counts(sqs, await queue_url(sqs, queue))
+        dlq_url = await queue_url(sqs, dlq_name(queue))
+        dead, dead_in_flight = await _counts(sqs, dlq_url)
+        oldest = None
+        if dead:
+            peeked = await _take(sqs, dlq_url, 100)
+            await _release(sqs, dlq_url, peeked)
+            sent = [int(m["Attributes"]["SentTimestamp"]) / 1000 for m in peeked]
+            oldest = round(time.time() - min(sent), 1) if sent else None
+        health.append(QueueHealth(queue, depth, in_flight, dead + dead_in_flight, oldest))
+    return health
+
+
+async def status(central: Central) -> dict[str, Any]:
+    """Everything `meshctl status` shows."""
+    state = central.state
+    repairs = await state.list_repairs()
+    last = repairs[-1] if repairs else None
+    cloudwatch = await central.aws.client("cloudwatch")
+    with aws_errors("cloudwatch:DescribeAlarms"):
+        alarms = (await cloudwatch.describe_alarms(AlarmNamePrefix="meshcore-"))["MetricAlarms"]
+    requests = await state.list_requests()
+    recommendations = await state.list_recommendations()
+    return {
+        "queues": [asdict(q) for q in await queue_health(central)],
+        "last_repair": None
+        if last is None
+        else {
+            "repair_id": last.repair_id,
+            "status": last.status.value,
+            "started_at": last.started_at.isoformat(),
+            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+            "drift_total": last.drift_total,
+            "drift": last.drift,
+            "errors": len(last.errors),
+        },
+        "pending_requests": sum(r.state is RequestState.PENDING for r in requests),
+        "granted_requests": sum(r.state is RequestState.GRANTED for r in requests),
+        "pending_recommendations": sum(
+            r.state is RecommendationState.PENDING for r in recommendations
+        ),
+        "alarms": [{"name": a["AlarmName"], "state": a["StateValue"]} for a in alarms],
+    }
+
+
+async def dead_letters(central: Central, queue: str, limit: int = 100) -> list[DeadLetter]:
+    if queue not in central.settings.queues.all():
+        raise NotFoundError(
+            f"{queue} is not a meshcore queue ({', '.join(central.settings.queues.all())})"
+        )
+    sqs = await central.aws.client("sqs")
+    url = await queue_url(sqs, dlq_name(queue))
+    taken = await _take(sqs, url, limit)
+    await _release(sqs, url, taken)
+    rejections = RejectionLog(await central.aws.client("dynamodb"), central.settings.state_table)
+    letters = []
+    for m in taken:
+        rejection = await rejections.get(m["MessageId"])
+        letters.append(
+            DeadLetter(
+                message_id=m["MessageId"],
+                queue=queue,
+                sent_at=int(m["Attributes"]["SentTimestamp"]) / 1000,
+                receive_count=int(m["Attributes"]["ApproximateReceiveCount"]),
+                body=m.get("Body", ""),
+                reason=rejection.reason if rejection else None,
+            )
+        )
+    return letters
+
+
+async def find_dead_letter(central: Central, message_id: str) -> DeadLetter:
+    for queue in central.settings.queues.all():
+        for letter in await dead_letters(central, queue, limit=1000):
+            if letter.message_id == message_id:
+                return letter
+    raise NotFoundError(f"no dead-lettered message {message_id} (see `meshctl dlq list QUEUE`)")
+
+
+async def redrive(central: Central, queue: str, limit: int | None = None) -> int:
+    """Move dead letters back to `queue`, ten at a time: each is deleted from the dead-letter
+    queue only after SQS confirmed sending it back. Returns how many moved."""
+    if queue not in central.settings.queues.all():
+        raise NotFoundError(
+            f"{queue} is not a meshcore queue ({', '.join(central.settings.queues.all())})"
+        )
+    sqs = await central.aws.client("sqs")
+    source, dlq = await queue_url(sqs, queue), await queue_url(sqs, dlq_name(queue))
+    moved = 0
+    while limit is None or moved < limit:
+        batch = await _take(
+            sqs, dlq, min(SQS_BATCH_MAX, (limit - moved) if limit else SQS_BATCH_MAX)
+        )
+        if not batch:
+            return moved
+        with aws_errors(f"sqs:SendMessageBatch {queue}"):
+            sent = await sqs.send_message_batch(
+                QueueUrl=source,
+                Entries=[{"Id": str(i), "MessageBody": m["Body"]} for i, m in enumerate(batch)],
+            )
+        ok = [batch[int(s["Id"])] for s in sent.get("Successful", [])]
+        failed = [batch[int(f["Id"])] for f in sent.get("Failed", [])]
+        if ok:
+            with aws_errors(f"sqs:DeleteMessageBatch {dlq_name(queue)}"):
+                await sqs.delete_message_batch(
+                    QueueUrl=dlq,
+                    Entries=[
+                        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                        for i, m in enumerate(ok)
+                    ],
+                )
+        if failed:
+            await _release(sqs, dlq, failed)
+            raise RetryableError(
+                f"{len(failed)} messages could not be sent back to {queue}; {moved + len(ok)} moved so far"
+            )
+        moved += len(ok)
+    return moved
