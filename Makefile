@@ -9,8 +9,9 @@ BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+PORT ?= 4566
 
-.PHONY: setup demo test test-fast lint typecheck format contracts bench clean
+.PHONY: setup demo up test test-fast lint typecheck format contracts bench clean
 
 setup: $(VENV)/.synced
 
@@ -24,6 +25,9 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml libs/meshcore/pyproject.toml servi
 
 demo: setup ## run the whole flow on the embedded AWS and tell it step by step
 	$(BIN)/python -m meshcore_devstack.demo
+
+up: setup ## the stack as local processes in the foreground (Ctrl-C stops it)
+	$(BIN)/python -m meshcore_devstack.up --port $(PORT)
 
 test: setup lint typecheck ## lint, type-check, then every test (unit, integration, end to end)
 	$(BIN)/pytest

@@ -1,0 +1,122 @@
+"""`make up`: the whole stack as local processes, in the foreground, without Docker.
+
+The embedded AWS on a fixed loopback port, a bootstrapped mesh (the same accounts as the demo),
+and the three workers, whose log lines are shown with a coloured prefix. Ctrl-C (or SIGTERM)
+stops every worker with SIGTERM, then the embedded AWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+from typing import IO
+
+from meshcore.cli.main import main as meshctl
+from meshcore_devstack.mesh import CONSUMER, PRODUCERS, stack_environment
+from meshcore_devstack.processes import WORKERS
+from meshcore_emulator import EmbeddedAws
+
+COLOURS = {"sync-worker": "36", "classifier": "35", "grant-worker": "33", "meshcore": "32"}
+_print_lock = threading.Lock()
+
+
+def emit(name: str, line: str) -> None:
+    prefix = f"{name:>12} | "
+    if sys.stdout.isatty():
+        prefix = f"\033[{COLOURS.get(name, '37')}m{prefix}\033[0m"
+    with _print_lock:
+        sys.stdout.write(prefix + line.rstrip("\n") + "\n")
+        sys.stdout.flush()
+
+
+def _pump(name: str, stream: IO[bytes]) -> None:
+    for raw in iter(stream.readline, b""):
+        emit(name, raw.decode(errors="replace"))
+
+
+def bootstrap_mesh() -> None:
+    for args in (
+        ["bootstrap"],
+        *(
+            ["onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner]
+            for p in PRODUCERS
+        ),
+        ["onboard-consumer", CONSUMER],
+    ):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = meshctl(args)
+        emit("meshcore", f"meshctl {' '.join(args)}: {out.getvalue().strip().splitlines()[-1]}")
+        if code:
+            raise SystemExit(code)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--port", type=int, default=4566, help="loopback port of the embedded AWS")
+    args = parser.parse_args()
+    try:
+        aws = EmbeddedAws.start(host="127.0.0.1", port=args.port)
+    except OSError as exc:
+        print(
+            f"make up: cannot listen on 127.0.0.1:{args.port} ({exc}); pass PORT=… to make up",
+            file=sys.stderr,
+        )
+        return 2
+    env = stack_environment(aws.endpoint_url)
+    os.environ.update({k: v for k, v in env.items() if k.startswith(("AWS_", "MESHCORE_"))})
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    workers: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        bootstrap_mesh()
+        for name, module in WORKERS.items():
+            process = subprocess.Popen(
+                [sys.executable, "-m", module],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+            workers[name] = process
+            assert process.stdout is not None
+            threading.Thread(target=_pump, args=(name, process.stdout), daemon=True).start()
+        emit("meshcore", f"embedded AWS at {aws.endpoint_url}; in another shell:")
+        emit(
+            "meshcore",
+            f"  export MESHCORE_ENDPOINT_URL={aws.endpoint_url} AWS_ACCESS_KEY_ID=testing "
+            "AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1",
+        )
+        emit("meshcore", "  .venv/bin/meshctl status      (Ctrl-C here stops everything)")
+        while not stop.is_set():
+            if any(p.poll() is not None for p in workers.values()):
+                dead = [n for n, p in workers.items() if p.poll() is not None]
+                emit("meshcore", f"{', '.join(dead)} exited; stopping the stack")
+                break
+            stop.wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emit("meshcore", "stopping the workers")
+        for process in workers.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        codes = {}
+        for name, process in workers.items():
+            try:
+                codes[name] = process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                codes[name] = process.wait()
+        aws.stop()
+        emit("meshcore", "stopped: " + ", ".join(f"{n} exited {c}" for n, c in codes.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
