@@ -31,6 +31,7 @@ def test_table_input_keeps_writable_fields_and_adds_provenance() -> None:
         mapping.SOURCE_DATABASE: "receivables",
         mapping.SOURCE_TABLE: "invoices",
         mapping.SOURCE_VERSION: "3",
+        mapping.SOURCE_CREATED: "2026-01-01T00:00:00+00:00",
         mapping.SYNCED_AT: "2026-02-01T00:00:00+00:00",
     }
 
@@ -61,3 +62,15 @@ def test_changed_columns_are_new_or_retyped_or_recommented() -> None:
 
 def test_partition_keys_follow_the_documented_event_format() -> None:
     assert mapping.partition_key(["2018", "01"]) == "2018,01"
+
+
+def test_a_recreated_table_wins_over_a_higher_version_of_the_dropped_one() -> None:
+    old_copy = mapping.table_input(SOURCE | {"VersionId": "7"}, "222222222222", "receivables", NOW)
+    recreated = SOURCE | {"VersionId": "1", "CreateTime": datetime(2026, 3, 1, tzinfo=UTC)}
+    assert mapping.reflected_version(old_copy) < mapping.source_version(recreated)
+
+
+def test_within_one_table_a_higher_version_wins() -> None:
+    copy = mapping.table_input(SOURCE | {"VersionId": "5"}, "222222222222", "receivables", NOW)
+    assert mapping.reflected_version(copy) > mapping.source_version(SOURCE | {"VersionId": "4"})
+    assert mapping.reflected_version(copy) == mapping.source_version(SOURCE | {"VersionId": "5"})

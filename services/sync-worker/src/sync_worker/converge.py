@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from meshcore.aws.glue import GlueCatalog
+from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import central_database_name
 from meshcore.domain.registry import Producer
 from sync_worker import mapping
@@ -97,26 +98,26 @@ class Converger:
         if await self.central.get_database(target_db) is None:
             result.merge(await self.database(producer, source, database))
         desired = mapping.table_input(found, producer.account_id, database, self.clock())
-        if current is None:
-            await self.central.create_table(target_db, desired)
-            result.add("table", "created")
-            with_partitions = True
-        else:
-            have, want = mapping.source_version(current), mapping.version_number(found)
-            if have is not None and want is not None and have > want:
-                result.skipped.append(
-                    f"{target_db}.{name}: central reflects version {have} > {want}"
-                )
+        if current is not None:
+            have, want = mapping.reflected_version(current), mapping.source_version(found)
+            if have is not None and have > want:
+                result.skipped.append(f"{target_db}.{name}: central reflects {have} > {want}")
                 return result
-            if mapping.comparable_table(current) != mapping.comparable_table(desired):
-                # Glue's optimistic lock: if another worker wrote first this raises
-                # ConflictError, the message is retried and reads both sides again.
-                await self.central.update_table(target_db, desired, current.get("VersionId"))
-                result.add("table", "updated")
+        # Ask for classification before writing: if the write then fails the retry asks again
+        # (a duplicate scan is harmless); asking after could be lost with nothing to redo it.
         changed = mapping.changed_columns(current, found)
         if changed:
             reason = "table created" if current is None else "columns changed"
             await self.request_scan(target_db, name, changed, reason)
+        if current is None:
+            await self.central.create_table(target_db, desired)
+            result.add("table", "created")
+            with_partitions = True
+        elif mapping.comparable_table(current) != mapping.comparable_table(desired):
+            # Glue's optimistic lock: if another worker wrote first this raises ConflictError,
+            # the message is retried and reads both sides again.
+            await self.central.update_table(target_db, desired, current.get("VersionId"))
+            result.add("table", "updated")
         if with_partitions and found.get("PartitionKeys"):
             result.merge(await self.all_partitions(source, database, target_db, name))
         return result
@@ -142,7 +143,10 @@ class Converger:
         if await self.central.get_table(target_db, table) is None:
             return await self.table(producer, source, database, table, with_partitions=True)
         values = [k.split(",") for k in sorted(set(keys))]
-        wanted = _by_key(await source.get_partitions(database, table, values))
+        try:
+            wanted = _by_key(await source.get_partitions(database, table, values))
+        except NotFoundError:  # the table itself is gone at the producer
+            return await self.table(producer, source, database, table, with_partitions=False)
         have = _by_key(await self.central.get_partitions(target_db, table, values))
         return await self._apply_partitions(target_db, table, wanted, have, set(keys))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 Row = dict[str, Any]
@@ -12,8 +12,17 @@ PRODUCER_ACCOUNT = "meshcore:producer_account"
 SOURCE_DATABASE = "meshcore:source_database"
 SOURCE_TABLE = "meshcore:source_table"
 SOURCE_VERSION = "meshcore:source_version"
+# When the producer created the table: a dropped and re-created table starts its versions anew.
+SOURCE_CREATED = "meshcore:source_created"
 SYNCED_AT = "meshcore:synced_at"
-PROVENANCE_KEYS = (PRODUCER_ACCOUNT, SOURCE_DATABASE, SOURCE_TABLE, SOURCE_VERSION, SYNCED_AT)
+PROVENANCE_KEYS = (
+    PRODUCER_ACCOUNT,
+    SOURCE_DATABASE,
+    SOURCE_TABLE,
+    SOURCE_VERSION,
+    SOURCE_CREATED,
+    SYNCED_AT,
+)
 
 # The writable fields of a Glue TableInput / PartitionInput / DatabaseInput (Glue API reference).
 TABLE_INPUT_FIELDS = (
@@ -45,6 +54,7 @@ def table_input(source: Row, account: str, source_database: str, synced_at: date
         SOURCE_DATABASE: source_database,
         SOURCE_TABLE: source["Name"],
         SOURCE_VERSION: str(source.get("VersionId", "")),
+        SOURCE_CREATED: _instant(source.get("CreateTime")),
         SYNCED_AT: synced_at.isoformat(timespec="seconds"),
     }
     return desired
@@ -58,14 +68,26 @@ def comparable_table(row: Row) -> Row:
     return picked
 
 
-def source_version(central_table: Row) -> int | None:
-    value = central_table.get("Parameters", {}).get(SOURCE_VERSION, "")
-    return int(value) if str(value).isdigit() else None
+def _instant(value: object) -> str:
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else ""
 
 
-def version_number(table: Row) -> int | None:
-    value = str(table.get("VersionId", ""))
-    return int(value) if value.isdigit() else None
+def _version(value: object) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() else -1
+
+
+def reflected_version(central_table: Row) -> tuple[str, int] | None:
+    """(source creation time, source VersionId) the central copy reflects, if recorded."""
+    params = central_table.get("Parameters", {})
+    if SOURCE_VERSION not in params:
+        return None
+    return params.get(SOURCE_CREATED, ""), _version(params[SOURCE_VERSION])
+
+
+def source_version(table: Row) -> tuple[str, int]:
+    """A producer table's (creation time, VersionId): a later incarnation always wins."""
+    return _instant(table.get("CreateTime")), _version(table.get("VersionId"))
 
 
 def column_signature(table: Row) -> dict[str, tuple[str, str]]:

@@ -25,6 +25,8 @@ from sync_worker.converge import Converger
 
 log = structlog.get_logger()
 
+TABLE_ATTEMPTS = 3
+
 SourceCatalog = Callable[[Producer], Awaitable[GlueCatalog]]
 
 
@@ -59,7 +61,7 @@ class Repair:
             try:
                 await self._producer(producer, report)
             except MeshError as exc:
-                report.errors.append(f"producer {producer.account_id} ({producer.domain}): {exc}")
+                report.note_error(f"producer {producer.account_id} ({producer.domain}): {exc}")
                 log.warning("repair.producer_failed", producer=producer.account_id, error=str(exc))
             report.producers_done += 1
             await self._state.save_repair(report)
@@ -90,6 +92,8 @@ class Repair:
             and d.get("Parameters", {}).get(mapping.PRODUCER_ACCOUNT) == producer.account_id
         }
         for database in sorted(source_dbs):
+            # A fresh client per database: assumed credentials are renewed on long repairs.
+            source = await self._source_catalog(producer)
             await self._database(producer, source, database, report)
             await self._state.save_repair(report)
             log.info(
@@ -117,15 +121,21 @@ class Repair:
 
         async def one(table: str) -> None:
             async with self._slots:
-                try:
-                    result = await self._converger.table(producer, source, database, table, True)
-                except RetryableError as exc:
-                    # A race with the event stream or a transient fault: retry this table once.
-                    log.info("repair.table_retry", table=f"{database}.{table}", error=str(exc))
-                    result = await self._converger.table(producer, source, database, table, True)
-                except MeshError as exc:
-                    report.errors.append(f"{producer.account_id} {database}.{table}: {exc}")
-                    return
+                for attempt in range(TABLE_ATTEMPTS):
+                    try:
+                        result = await self._converger.table(
+                            producer, source, database, table, True
+                        )
+                        break
+                    except RetryableError as exc:
+                        # A race with the event stream or a transient fault: try again.
+                        log.info("repair.table_retry", table=f"{database}.{table}", error=str(exc))
+                        if attempt + 1 == TABLE_ATTEMPTS:
+                            report.note_error(f"{producer.account_id} {database}.{table}: {exc}")
+                            return
+                    except MeshError as exc:
+                        report.note_error(f"{producer.account_id} {database}.{table}: {exc}")
+                        return
             report.add_drift(result.changes)
             report.tables_checked += 1
 

@@ -41,6 +41,10 @@ RETRYABLE_CODES = frozenset(
         "OperationTimeoutException",
         "TransactionConflictException",
         "KMSInternalException",
+        # Credentials that expired mid-flight are refreshed on the next attempt.
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "RequestExpired",
     }
 )
 # A lost race: re-reading both sides and converging again resolves it.

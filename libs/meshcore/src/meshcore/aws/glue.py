@@ -123,8 +123,12 @@ class GlueCatalog:
             await self._glue.update_database(Name=name, DatabaseInput=database_input)
 
     async def delete_database(self, name: str) -> None:
-        with aws_errors(f"glue:DeleteDatabase {name}"):
-            await self._glue.delete_database(Name=name)
+        """Idempotent: a database already gone is what was wanted."""
+        try:
+            with aws_errors(f"glue:DeleteDatabase {name}"):
+                await self._glue.delete_database(Name=name)
+        except NotFoundError:
+            pass
 
     async def create_table(self, database: str, table_input: Row) -> None:
         with aws_errors(f"glue:CreateTable {database}.{table_input['Name']}"):
@@ -139,8 +143,12 @@ class GlueCatalog:
             await self._glue.update_table(**params)
 
     async def delete_table(self, database: str, name: str) -> None:
-        with aws_errors(f"glue:DeleteTable {database}.{name}"):
-            await self._glue.delete_table(DatabaseName=database, Name=name)
+        """Idempotent: a table already gone is what was wanted."""
+        try:
+            with aws_errors(f"glue:DeleteTable {database}.{name}"):
+                await self._glue.delete_table(DatabaseName=database, Name=name)
+        except NotFoundError:
+            pass
 
     async def create_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):

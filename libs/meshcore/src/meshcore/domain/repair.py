@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+MAX_ERRORS_KEPT = 100
+
 
 class RepairStatus(enum.StrEnum):
     RUNNING = "running"
@@ -28,6 +30,7 @@ class RepairReport(BaseModel):
     # "<kind>.<fix>" -> count, e.g. "table.created", "partition.deleted", "database.updated"
     drift: dict[str, int] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)
+    errors_dropped: int = 0
 
     @property
     def drift_total(self) -> int:
@@ -38,6 +41,13 @@ class RepairReport(BaseModel):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
+
+    def note_error(self, error: str) -> None:
+        """Keep the first errors in full and count the rest (the report is one DynamoDB item)."""
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(error[:500])
+        else:
+            self.errors_dropped += 1
 
     def add_drift(self, changes: Counter[str]) -> None:
         for key, count in changes.items():

@@ -92,6 +92,7 @@ class QueueConsumer:
         self._deletes: list[QueueMessage] = []
         self._delete_wakeup = asyncio.Event()
         self._deleter: asyncio.Task[None] | None = None
+        self._deleter_stopping = False
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -107,7 +108,7 @@ class QueueConsumer:
                 try:
                     messages = await self._receive(min(SQS_BATCH_MAX, free))
                     receive_failures = 0
-                except MeshError as exc:
+                except Exception as exc:  # a worker must keep receiving whatever went wrong
                     receive_failures += 1
                     pause = self._backoff.delay(receive_failures)
                     log.warning(
@@ -150,36 +151,33 @@ class QueueConsumer:
             message_id=message.message_id, queue=self._queue, handler=self._handler_name
         )
         started = time.monotonic()
-        outcome, fields = "ok", dict[str, Any]()
-        heartbeat = asyncio.create_task(self._heartbeat(message))
+        outcome, fields, visible_in = "ok", dict[str, Any](), None
         try:
             known_reason = self._poison.get(message.message_id)
             if known_reason is not None:
-                outcome, fields = "rejected", {"reason": known_reason, "repeat": True}
-                await self._change_visibility(message, 0)
+                outcome, fields, visible_in = (
+                    "rejected",
+                    {"reason": known_reason, "repeat": True},
+                    0,
+                )
             else:
-                await self._handler(message)
-                self._ack(message)
+                await self._run_handler(message)
         except PermanentError as exc:
-            outcome, fields = "rejected", {"reason": str(exc)}
+            outcome, fields, visible_in = "rejected", {"reason": str(exc)}, 0
             self._remember_poison(message.message_id, str(exc))
             await self._record_rejection(message, str(exc))
-            await self._change_visibility(message, 0)
         except RetryableError as exc:
-            delay = self._backoff.delay(message.receive_count)
-            outcome, fields = "retry", {"reason": str(exc), "retry_in_s": delay}
-            await self._change_visibility(message, delay)
+            visible_in = self._backoff.delay(message.receive_count)
+            outcome, fields = "retry", {"reason": str(exc), "retry_in_s": visible_in}
         except asyncio.CancelledError:
             outcome = "released"
             raise
         except Exception as exc:
             # A bug, not a bad message: retry with backoff; the redrive policy stops the loop.
-            delay = self._backoff.delay(message.receive_count)
-            outcome, fields = "error", {"reason": repr(exc), "retry_in_s": delay}
+            visible_in = self._backoff.delay(message.receive_count)
+            outcome, fields = "error", {"reason": repr(exc), "retry_in_s": visible_in}
             log.exception("message.handler_crashed")
-            await self._change_visibility(message, delay)
         finally:
-            heartbeat.cancel()
             duration_ms = round((time.monotonic() - started) * 1000, 1)
             self._metrics.record(self._queue, outcome, duration_ms)
             if outcome in ("rejected", "retry", "error"):
@@ -195,6 +193,21 @@ class QueueConsumer:
                 **fields,
             )
             structlog.contextvars.clear_contextvars()
+        # Settled only after the heartbeat stopped, so it cannot undo the new visibility.
+        if outcome == "ok":
+            self._ack(message)
+        elif visible_in is not None:
+            await self._change_visibility(message, visible_in)
+
+    async def _run_handler(self, message: QueueMessage) -> None:
+        """Run the handler while a heartbeat keeps the message invisible; stop the heartbeat
+        before returning, whatever happened."""
+        heartbeat = asyncio.create_task(self._heartbeat(message))
+        try:
+            await self._handler(message)
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
 
     async def _record_rejection(self, message: QueueMessage, reason: str) -> None:
         if self._on_rejected is None:
@@ -242,7 +255,7 @@ class QueueConsumer:
         self._delete_wakeup.set()
 
     async def _delete_loop(self) -> None:
-        while True:
+        while not self._deleter_stopping:
             await self._delete_wakeup.wait()
             await asyncio.sleep(DELETE_LINGER_SECONDS)
             self._delete_wakeup.clear()
@@ -288,10 +301,12 @@ class QueueConsumer:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
             await self._release(unfinished)
-        await self._flush_deletes()
+        # Let the deleter finish what it holds (never cancel a batch in flight), then the rest.
+        self._deleter_stopping = True
+        self._delete_wakeup.set()
         if self._deleter:
-            self._deleter.cancel()
             await asyncio.gather(self._deleter, return_exceptions=True)
+        await self._flush_deletes()
 
     async def _release(self, messages: list[QueueMessage]) -> None:
         for start in range(0, len(messages), SQS_BATCH_MAX):
