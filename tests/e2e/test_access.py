@@ -103,9 +103,9 @@ def post(stack: Stack, body: str) -> None:
     )
 
 
-def decision(request_id: str, **overrides: Any) -> AccessDecision:
+def decision(for_request: str, **overrides: Any) -> AccessDecision:
     fields: dict[str, Any] = {
-        "request_id": request_id,
+        "request_id": for_request,
         "ticket_id": "FIN-1",
         "decision": "approve",
         "approver": OWNER,
@@ -118,7 +118,7 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
     request_id = request(mesh)
     mesh.meshctl("decide", request_id, "approve", "--approver", OWNER, "--ticket", "FIN-7")
     state = eventually(
-        lambda: (s := request_state(mesh, request_id))["state"] == "granted" and s, "the grant"
+        lambda: (s := request_state(mesh, request_id))["grants_applied"] and s, "the grant"
     )
     rows = consumer_permissions(mesh)
     select = next(r for r in rows if "TableWithColumns" in r["Resource"])
@@ -168,7 +168,7 @@ def test_approval_naming_a_sensitive_column_includes_it(mesh: Stack) -> None:
     mesh.meshctl(
         "decide", request_id, "approve", "--approver", OWNER, "--sensitive-column", "customer_email"
     )
-    eventually(lambda: request_state(mesh, request_id)["state"] == "granted", "the grant")
+    eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     select = next(r for r in consumer_permissions(mesh) if "TableWithColumns" in r["Resource"])
     assert (
         select["Resource"]["TableWithColumns"]["ColumnWildcard"].get("ExcludedColumnNames", [])
@@ -181,7 +181,7 @@ def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
     post(
         mesh, sign(mesh, decision(request_id, expires_at=datetime.now(UTC) + timedelta(seconds=3)))
     )
-    eventually(lambda: request_state(mesh, request_id)["state"] == "granted", "the grant")
+    eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     assert consumer_permissions(mesh)
     time.sleep(3)
     post(mesh, ExpirySweep(sweep_id="test").model_dump_json())
@@ -190,11 +190,11 @@ def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
     assert audit_actions(mesh, request_id)[-1] == "grant.expired"
 
 
-def test_redelivery_of_one_decision_grants_once(mesh: Stack) -> None:
+def test_a_copy_of_a_used_decision_is_refused_as_a_replay_and_grants_once(mesh: Stack) -> None:
     request_id = request(mesh)
     body = sign(mesh, decision(request_id))
     post(mesh, body)
-    eventually(lambda: request_state(mesh, request_id)["state"] == "granted", "the grant")
+    eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     post(mesh, body)  # the ticket system retried: a new message with the same decision
     eventually(
         lambda: (

@@ -83,10 +83,14 @@ async def record(
     actor: str,
     **details: Any,
 ) -> None:
-    """Save a transition (only on the version read), then audit it and tell the requester."""
-    await deps.state.save_request(moved, version)
+    """Audit a transition and tell the requester, then save it (only on the version read).
+
+    Audit first: if anything after it fails, the retry repeats the transition and may audit it
+    twice, which is better than a state change without its audit entry.
+    """
     await deps.audit.record(subject(moved.request_id), action, actor, **details)
     await notify(deps, moved)
+    await deps.state.save_request(moved, version)
     deps.metrics.count("RequestTransitions", State=moved.state.value)
     log.info(action, request_id=moved.request_id, state=moved.state.value)
 
@@ -104,8 +108,8 @@ async def refuse(
         request, version = await deps.state.get_request(request_id)
     except NotFoundError:
         return
-    await deps.state.save_request(request.model_copy(update={"last_refusal": reason}), version)
     await notify(deps, request, reason=f"decision refused: {reason}")
+    await deps.state.save_request(request.model_copy(update={"last_refusal": reason}), version)
 
 
 async def owners_by_table(state: StateStore, tables: list[TableName]) -> dict[TableName, list[str]]:
@@ -120,14 +124,33 @@ async def owners_by_table(state: StateStore, tables: list[TableName]) -> dict[Ta
 # -- signed decisions ---------------------------------------------------------------------------
 
 
+PRE_STATE = {
+    "approve": RequestState.PENDING,
+    "reject": RequestState.PENDING,
+    "revoke": RequestState.GRANTED,
+}
+OUTCOME = {
+    "approve": RequestState.GRANTED,
+    "reject": RequestState.REJECTED,
+    "revoke": RequestState.REVOKED,
+}
+
+
 def already_applied(request: AccessRequest, signed: SignedAccessDecision) -> bool:
     """The decision's outcome is already on the request (a redelivery after success)."""
-    outcome = {
-        "approve": RequestState.GRANTED,
-        "reject": RequestState.REJECTED,
-        "revoke": RequestState.REVOKED,
-    }[signed.decision.decision]
-    return request.state is outcome and request.ticket_id == signed.decision.ticket_id
+    decision = signed.decision
+    done = request.state is OUTCOME[decision.decision] and request.ticket_id == decision.ticket_id
+    return done and (decision.decision != "approve" or request.grants_applied)
+
+
+def interrupted_grant(request: AccessRequest, signed: SignedAccessDecision) -> bool:
+    """This approval was recorded but its grants were not finished (a crash in between)."""
+    return (
+        signed.decision.decision == "approve"
+        and request.state is RequestState.GRANTED
+        and request.ticket_id == signed.decision.ticket_id
+        and not request.grants_applied
+    )
 
 
 async def on_decision(
@@ -139,22 +162,36 @@ async def on_decision(
     )
     about = {"ticket_id": decision.ticket_id, "decision": decision.decision}
     if not await deps.signer.verify(signed):
-        await refuse(deps, decision.request_id, "invalid signature", decision.approver, **about)
+        # Unauthenticated: audited, but it may not change or notify anything.
+        await deps.audit.record(
+            subject(decision.request_id),
+            "decision.refused",
+            f"unverified ({decision.approver})",
+            reason="invalid signature",
+            **about,
+        )
+        deps.metrics.count("DecisionsRefused")
+        log.warning("decision.refused", reason="invalid signature")
         return
-    digest = decision_digest(signed)
-    claim = DecisionClaim(message_id=message.message_id, request_id=decision.request_id)
-    if not await deps.state.claim_decision(digest, claim):
-        first = await deps.state.decision_claim(digest, DecisionClaim)
-        if first is None or first.message_id != message.message_id:
-            await refuse(deps, decision.request_id, "replayed decision", decision.approver, **about)
-            return
-        # The same message again (SQS delivers at least once): carry on idempotently.
     try:
         request, version = await deps.state.get_request(decision.request_id)
     except NotFoundError:
         await refuse(deps, decision.request_id, "unknown request", decision.approver, **about)
         return
-    if already_applied(request, signed):
+    if interrupted_grant(request, signed):
+        await finish_grant(deps, request, version, decision.approver)
+        return
+    digest = decision_digest(signed)
+    claim = DecisionClaim(message_id=message.message_id, request_id=decision.request_id)
+    if not await deps.state.claim_decision(digest, claim):
+        first = await deps.state.decision_claim(digest, DecisionClaim)
+        copy = first is not None and first.message_id != message.message_id
+        # A copy (e.g. redriven from the dead-letter queue) of a decision that was never applied
+        # may go on; a copy of one that already moved the request is a replay.
+        if copy and request.state is not PRE_STATE[decision.decision]:
+            await refuse(deps, decision.request_id, "replayed decision", decision.approver, **about)
+            return
+    if already_applied(request, signed):  # the same message delivered again
         log.info("decision.already_applied", request_id=request.request_id)
         return
     now = deps.clock()
@@ -167,15 +204,16 @@ async def on_decision(
         return
     request = request.model_copy(update={"ticket_id": decision.ticket_id})
     if decision.decision == "approve":
-        await grant(
-            deps,
-            request,
-            version,
-            scope,
-            decision.sensitive_columns,
-            decision.approver,
-            decision.expires_at,
+        excluded = await excluded_columns(
+            deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
         )
+        granted = request.granted(now, decision.expires_at).model_copy(
+            update={"granted_tables": scope, "excluded_columns": excluded, "grants_applied": False}
+        )
+        # Record what will be granted before granting it: a crash in between is finished by
+        # the retry, and a revoke in between knows what to undo.
+        version = await deps.state.save_request(granted, version)
+        await finish_grant(deps, granted, version, decision.approver)
     elif decision.decision == "reject":
         rejected = request.transition(RequestState.REJECTED, "rejected by the data owner")
         await record(deps, rejected, version, "request.rejected", decision.approver, **about)
@@ -190,41 +228,37 @@ async def on_decision(
         )
 
 
-async def grant(
-    deps: GrantDependencies,
-    request: AccessRequest,
-    version: int,
-    scope: list[TableName],
-    approved_columns: list[str],
-    approver: str,
-    expires_at: datetime | None,
+async def finish_grant(
+    deps: GrantDependencies, granted: AccessRequest, version: int, approver: str
 ) -> None:
-    now = deps.clock()
-    excluded = await excluded_columns(
-        deps.lakeformation, deps.state, deps.catalog_id, scope, approved_columns
-    )
-    granted = request.granted(now, expires_at).model_copy(
-        update={"granted_tables": scope, "excluded_columns": excluded}
-    )
+    """Grant exactly what the request records, deliver it, audit, notify, mark it applied."""
     entries = grant_entries(granted, deps.catalog_id)
     await deps.lakeformation.grant(entries)
-    granted = await deliver(
+    delivered = await deliver(
         granted, deps.lakeformation, deps.state, deps.consumer_access, deps.catalog_id
     )
+    current, current_version = await deps.state.get_request(granted.request_id)
+    if current.state is not RequestState.GRANTED or current.ticket_id != granted.ticket_id:
+        # Revoked or expired while we granted: undo what we just did.
+        await withdraw(delivered, deps.state, deps.consumer_access)
+        await deps.lakeformation.revoke(entries)
+        log.warning("grant.compensated", request_id=granted.request_id, state=current.state.value)
+        return
+    applied = delivered.model_copy(update={"grants_applied": True})
     await record(
         deps,
-        granted,
-        version,
+        applied,
+        current_version,
         "grant.created",
         approver,
-        ticket_id=granted.ticket_id,
-        grantee=granted.grantee,
-        tables=[str(t) for t in scope],
-        excluded_columns=excluded,
+        ticket_id=applied.ticket_id,
+        grantee=applied.grantee,
+        tables=[str(t) for t in applied.granted_tables],
+        excluded_columns=applied.excluded_columns,
         entries=len(entries),
-        expires_at=str(granted.expires_at),
-        resource_shares=granted.resource_share_arns,
-        resource_links=granted.resource_links,
+        expires_at=str(applied.expires_at),
+        resource_shares=applied.resource_share_arns,
+        resource_links=applied.resource_links,
     )
 
 
@@ -236,7 +270,7 @@ async def revoke(
     reason: str,
     actor: str,
 ) -> None:
-    """Undo exactly what was recorded as granted, and the resource links."""
+    """Undo exactly what was recorded as granted, and the resource links (idempotent)."""
     moved = request.transition(to, reason)  # refuses unless granted
     await withdraw(request, deps.state, deps.consumer_access)
     await deps.lakeformation.revoke(grant_entries(request, deps.catalog_id))
@@ -279,7 +313,7 @@ async def on_revoke_command(command: RevokeCommand, deps: GrantDependencies) -> 
 
 async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
     now = deps.clock()
-    expired = 0
+    expired = failed = 0
     for request in await deps.state.list_requests():
         if (
             request.state is not RequestState.GRANTED
@@ -297,7 +331,7 @@ async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
         except ConflictError:
             continue  # another worker moved it first
         expired += 1
-    structlog.contextvars.bind_contextvars(sweep_id=sweep.sweep_id, expired=expired)
+    structlog.contextvars.bind_contextvars(sweep_id=sweep.sweep_id, expired=expired, failed=failed)
 
 
 async def handle_approvals_message(message: QueueMessage, deps: GrantDependencies) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from meshcore.domain.access import AccessRequest, RequestState, TableName
 from meshcore.messages.commands import AccessDecision
@@ -30,6 +30,12 @@ def check_decision(
         )
     if decision.expires_at is not None and decision.expires_at <= now:
         raise Refusal(f"decision expired at {decision.expires_at.isoformat()}")
+    if (
+        decision.decision == "approve"
+        and decision.expires_at is not None
+        and decision.expires_at > now + timedelta(days=request.duration_days)
+    ):
+        raise Refusal(f"decision grants past the requested {request.duration_days} days")
     scope = decision.tables or request.tables
     outside = [str(t) for t in scope if t not in request.tables]
     if outside:

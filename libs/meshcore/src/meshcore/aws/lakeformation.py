@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from meshcore.aws.errors import aws_errors
@@ -40,6 +41,15 @@ def table_grants(
     ]
 
 
+def _already_revoked(failure: dict[str, Any]) -> bool:
+    """BatchRevokePermissions reports revoking what is not granted as a failure
+    ("No permissions revoked…"); for an undo that is success."""
+    error = failure.get("Error", {})
+    return error.get("ErrorCode") == "EntityNotFoundException" or str(
+        error.get("ErrorMessage", "")
+    ).startswith("No permissions revoked")
+
+
 class LakeFormation:
     def __init__(self, client: Any) -> None:
         self._lf = client
@@ -48,14 +58,23 @@ class LakeFormation:
         await self._batch("batch_grant_permissions", "BatchGrantPermissions", entries)
 
     async def revoke(self, entries: list[dict[str, Any]]) -> None:
-        await self._batch("batch_revoke_permissions", "BatchRevokePermissions", entries)
+        """Idempotent: a permission that is already gone counts as revoked."""
+        await self._batch(
+            "batch_revoke_permissions", "BatchRevokePermissions", entries, tolerate=_already_revoked
+        )
 
-    async def _batch(self, method: str, name: str, entries: list[dict[str, Any]]) -> None:
+    async def _batch(
+        self,
+        method: str,
+        name: str,
+        entries: list[dict[str, Any]],
+        tolerate: Callable[[dict[str, Any]], bool] = lambda _failure: False,
+    ) -> None:
         for batch in chunks(entries, BATCH_GRANT_MAX):
             numbered = [{"Id": str(i), **e} for i, e in enumerate(batch)]
             with aws_errors(f"lakeformation:{name}"):
                 response = await getattr(self._lf, method)(Entries=numbered)
-            failures = response.get("Failures", [])
+            failures = [f for f in response.get("Failures", []) if not tolerate(f)]
             if failures:
                 error = failures[0].get("Error", {})
                 raise PermanentError(

@@ -91,7 +91,11 @@ def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
             [
                 [
                     r.request_id,
-                    r.state.value,
+                    (
+                        "granting"
+                        if r.state.value == "granted" and not r.grants_applied
+                        else r.state.value
+                    ),
                     r.grantee,
                     ",".join(str(t) for t in r.tables),
                     r.expires_at.date() if r.expires_at else "-",

@@ -69,6 +69,9 @@ class AccessRequest(BaseModel):
     resource_share_arns: list[str] = Field(default_factory=list)
     resource_links: list[str] = Field(default_factory=list)  # "database.table" in the consumer
     delivery: str = ""  # how the grant reached the consumer account, in words
+    # GRANTED is recorded before Lake Formation is called; this turns true once the grants,
+    # delivery and audit are done, so a retry after a crash knows to finish the work.
+    grants_applied: bool = False
     ticket_id: str | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     expires_at: datetime | None = None

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from meshcore.domain.access import TableName
 
@@ -72,8 +72,8 @@ class AccessDecision(_Message):
     approver: str = Field(min_length=1)
     tables: list[TableName] = Field(default_factory=list)
     sensitive_columns: list[str] = Field(default_factory=list)
-    expires_at: datetime | None = None
-    issued_at: datetime
+    expires_at: AwareDatetime | None = None
+    issued_at: AwareDatetime
 
     def canonical_bytes(self) -> bytes:
         """The bytes that are signed: JSON with sorted keys, no whitespace, UTF-8."""
