@@ -126,6 +126,8 @@ class AuditLog:
             try:
                 with aws_errors(f"dynamodb:TransactWriteItems audit {subject}"):
                     await self._db.transact_write_items(
+                        # Idempotent across botocore's own retries of this very attempt.
+                        ClientRequestToken=f"{entry.hash[:32]}{attempt:04d}",
                         TransactItems=[
                             {
                                 "Put": {
@@ -146,7 +148,7 @@ class AuditLog:
                                     **head_condition,
                                 }
                             },
-                        ]
+                        ],
                     )
                 return entry
             except ConflictError:
@@ -172,8 +174,16 @@ class AuditLog:
         return sorted((_entry(i) for i in items), key=lambda e: e.seq)
 
     async def verify(self) -> ChainCheck:
+        """Check the chain up to the head read first (appends during the walk are ignored)."""
+        head_seq, head_hash = await self._head()
         entries = sorted(
-            (_entry(i) for i in await self._items() if i["subject"]["S"] != HEAD_SUBJECT),
+            (
+                e
+                for e in (
+                    _entry(i) for i in await self._items() if i["subject"]["S"] != HEAD_SUBJECT
+                )
+                if e.seq <= head_seq
+            ),
             key=lambda e: e.seq,
         )
         previous = GENESIS
@@ -185,7 +195,6 @@ class AuditLog:
             if entry.digest() != entry.hash:
                 return ChainCheck(len(entries), entry.seq, "its content does not match its hash")
             previous = entry.hash
-        head_seq, head_hash = await self._head()
         if head_seq != len(entries) or head_hash != previous:
             return ChainCheck(
                 len(entries), len(entries) + 1, "the head does not match the last entry"

@@ -61,9 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.handler(args, settings))
-    except UsageError as exc:
-        print(f"meshctl: error: {exc}", file=sys.stderr)
+    except (UsageError, ValidationError, ValueError, OverflowError) as exc:
+        # A value the user gave was not acceptable: say which, in one line.
+        print(f"meshctl: error: {first_error(exc)}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"meshctl: error: {exc}", file=sys.stderr)
+        return 1
     except MeshError as exc:
         print(f"meshctl: error: {exc}", file=sys.stderr)
         return 1
