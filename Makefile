@@ -11,7 +11,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
 
-.PHONY: setup demo up test test-fast lint typecheck format contracts bench clean
+.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier clean
 
 setup: $(VENV)/.synced
 
@@ -51,6 +51,9 @@ contracts: setup ## regenerate the published JSON Schemas of every message
 
 bench: setup ## benchmark sync-worker on the embedded AWS (numbers, never pass/fail); BENCH_ARGS=--quick
 	$(BIN)/python bench/sync_bench.py $(BENCH_ARGS)
+
+eval-classifier: setup ## classifier precision, recall, F1, confusion and throughput on the labelled corpus
+	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

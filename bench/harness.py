@@ -313,6 +313,8 @@ class Stack:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = meshctl_main(list(args))
+        if code == 130:  # meshctl turns Ctrl-C into its exit status: pass it on
+            raise KeyboardInterrupt(f"meshctl {' '.join(args)} interrupted")
         return code, out.getvalue(), err.getvalue()
 
     def meshctl(self, *args: str) -> str:

@@ -37,29 +37,33 @@ def raw(section: dict[str, Any]) -> str:
     )
 
 
+def who(workers: int | None) -> str:
+    return "producer alone" if workers == 0 else f"{workers} sync-worker(s)"
+
+
 def sustained(section: dict[str, Any]) -> str:
     title = "2. Sustained UpdateTable events: throughput and end-to-end lag"
     if failed := _failed(title, section):
         return failed
     runs = section["runs"]
-    rows = []
-    for r in runs:
-        rows.append(
-            [
-                f"{r.get('workers')} sync-worker(s)",
-                r.get("status"),
-                r.get("events"),
-                r.get("producer_seconds"),
-                r.get("converge_seconds"),
-                r.get("events_per_s"),
-                r.get("ratio_to_raw"),
-                r.get("lag_p50_s"),
-                r.get("lag_p99_s"),
-                r.get("lag_max_s"),
-                r.get("lag_samples"),
-                r.get("drained_seconds"),
-            ]
-        )
+    rows = [
+        [
+            who(r.get("workers")),
+            r.get("status"),
+            r.get("events"),
+            r.get("producer_seconds"),
+            r.get("producer_updates_per_s"),
+            r.get("converge_seconds"),
+            r.get("events_per_s"),
+            r.get("ratio_to_raw"),
+            r.get("lag_p50_s"),
+            r.get("lag_p99_s"),
+            r.get("lag_max_s"),
+            r.get("lag_samples"),
+            r.get("drained_seconds"),
+        ]
+        for r in runs
+    ]
     out = table(
         title,
         [
@@ -67,6 +71,7 @@ def sustained(section: dict[str, Any]) -> str:
             "status",
             "events",
             "produce s",
+            "produced/s",
             "converge s",
             "events/s",
             "x raw",
@@ -84,13 +89,11 @@ def sustained(section: dict[str, Any]) -> str:
             continue
         per = r["worker_calls_per_event"]
         cpu = r.get("cpu_seconds", {})
-        workers_cpu = sum(v for k, v in cpu.items() if k != "emulator")
-        span = r.get("drained_seconds") or r.get("converge_seconds") or 0
         detail.append(
             [
-                f"{r['workers']} sync-worker(s)",
+                who(r.get("workers")),
                 r.get("messages"),
-                ", ".join(f"{k} {v}" for k, v in sorted(r.get("outcomes", {}).items())),
+                ", ".join(f"{k} {v}" for k, v in sorted(r.get("outcomes", {}).items())) or "-",
                 r.get("central_updates"),
                 per["glue_reads"],
                 per["glue_writes"],
@@ -99,8 +102,8 @@ def sustained(section: dict[str, Any]) -> str:
                 r.get("handler_ms_p50"),
                 r.get("handler_ms_p99"),
                 cpu.get("emulator"),
-                round(workers_cpu, 2),
-                round(cpu.get("emulator", 0) / span, 2) if span else None,
+                round(sum(v for k, v in cpu.items() if k != "emulator"), 2),
+                r.get("emulator_busy"),
             ]
         )
     out += table(
@@ -123,15 +126,19 @@ def sustained(section: dict[str, Any]) -> str:
         detail,
     )
     lines = [
-        "x raw = events/s / raw pairs/s (1 thread); lag = first time the poller saw the central copy",
-        "at >= that version - when the producer's update_table returned; drained = every message handled",
+        "converge = first update sent .. every central table shows the final version; events/s = events / converge",
+        "x raw = events/s / raw pairs/s (1 thread); lag = first time the poller saw the central copy at >=",
+        "that version - when the producer's update_table returned; drained = every message handled",
         "emulator busy = emulator CPU s / wall s (1.0 = one core: its Python threads share one GIL)",
+        "per-event calls and CPU are the workers' (producer's UpdateTable and poller's GetTable removed)",
     ]
     for r in runs:
         if r.get("poll_round_ms") is not None:
             lines.append(
-                f"{r['workers']} worker(s): poller {r['poll_calls']} GetTable calls, each table "
-                f"seen every {r['poll_round_ms']} ms; messages by worker {r.get('messages_by_worker')}"
+                f"{who(r['workers'])}: poller {r['poll_calls']} GetTable calls, each table seen "
+                f"every {r['poll_round_ms']} ms (the lag's resolution); worker-logged lag "
+                f"(from the 1-s event time) p50 {r.get('worker_lag_s_p50')} s, p99 "
+                f"{r.get('worker_lag_s_p99')} s; messages by worker {r.get('messages_by_worker')}"
             )
         if r.get("worker_calls"):
             lines.append(f"   worker calls: {top_calls(r['worker_calls'], 10)}")
@@ -196,7 +203,7 @@ def repair(section: dict[str, Any]) -> str:
     lines = []
     for key, scenario in section.get("scenarios", {}).items():
         if "runs" not in scenario:
-            rows.append([key, "-", scenario.get("status"), None, None, None, None, None, None])
+            rows.append([key, "-", scenario.get("status"), *([None] * 8)])
             lines.append(f"{key}: {scenario.get('error', '')}")
             continue
         setup = scenario["setup"]
@@ -210,17 +217,22 @@ def repair(section: dict[str, Any]) -> str:
         )
         for run in scenario["runs"]:
             cpu = run.get("cpu_seconds", {})
+            seconds = run.get("duration_s")
             rows.append(
                 [
                     label,
                     run["repair"],
                     run["status"],
-                    run.get("duration_s"),
+                    seconds,
+                    round(run["tables_checked"] / seconds, 1)
+                    if seconds and run.get("tables_checked")
+                    else None,
                     run.get("drift_total"),
                     run.get("tables_checked"),
                     sum(run["calls"].values()),
                     cpu.get("emulator"),
                     round(sum(v for k, v in cpu.items() if k != "emulator"), 2),
+                    round(cpu.get("emulator", 0) / run["wall_s"], 2) if run.get("wall_s") else None,
                 ]
             )
             label = ""
@@ -236,13 +248,19 @@ def repair(section: dict[str, Any]) -> str:
             "repair",
             "status",
             "duration s",
+            "tables/s",
             "drift",
             "tables checked",
             "AWS calls",
             "emulator CPU s",
             "worker CPU s",
+            "emulator busy",
         ],
         rows,
+    )
+    lines.append(
+        "AWS calls include meshctl's report polling (dynamodb:GetItem every 0.5 s); "
+        "emulator busy = emulator CPU s / wall s"
     )
     return out + "\n" + notes(*lines)
 
@@ -253,7 +271,7 @@ def memory(results: dict[str, Any]) -> str:
         scenarios: list[tuple[str, dict[str, Any]]] = []
         if name == "sustained":
             scenarios = [
-                (f"sustained, {r.get('workers')} worker(s)", r) for r in section.get("runs", [])
+                (f"sustained, {who(r.get('workers'))}", r) for r in section.get("runs", [])
             ]
         elif name == "calls":
             scenarios = [("calls per change", section)]
@@ -263,6 +281,8 @@ def memory(results: dict[str, Any]) -> str:
             for proc in scenario.get("memory", []):
                 rows.append([label, proc["worker"], mib(proc["vm_hwm_kib"]), proc["cpu_s"]])
                 label = ""
+    if not rows:
+        return ""
     return table(
         "5. Peak memory (VmHWM) at the end of each scenario",
         ["scenario", "process", "VmHWM MiB", "CPU s (lifetime)"],

@@ -88,7 +88,7 @@ def repair_scenario(
             run["repair"] = label
             runs.append(run)
             progress(
-                f"repair {label}: {run['status']} in {run.get('duration_s') or run['wall_s']} s"
+                f"repair {label}: {run['status']} in {run.get('duration_s') or run['wall_s']:.1f} s"
             )
             if run["status"] != "ok":
                 break

@@ -50,7 +50,7 @@ class Sizes:
     tables: int = 20  # partitionless tables the producer updates
     updates: int = 600  # UpdateTable events in total
     producer_threads: int = 2
-    worker_counts: tuple[int, ...] = (1, 4)
+    worker_counts: tuple[int, ...] = (0, 1, 4)  # 0: the producer alone, for reference
     poll_pause_s: float = 0.01  # between the lag poller's GetTable calls
     call_repeats: int = 3  # of each change type
     call_partitions: int = 10  # partitions per batch change
@@ -123,7 +123,7 @@ def run_sections(
     if "sustained" in args.only:
         runs = []
         for workers in sizes.worker_counts:
-            say(f"\n-- 2. sustained events, {workers} sync-worker(s) ...")
+            say(f"\n-- 2. sustained events, {render.who(workers)} ...")
             run = guarded(
                 lambda w=workers: sustained(
                     logs,
@@ -171,7 +171,8 @@ def run_sections(
             write(args.out, results)
         say(render.repair(sections["repair"]))
 
-    say(render.memory(sections))
+    if text := render.memory(sections):
+        say(text)
 
 
 def _raw_rate(section: dict[str, Any] | None) -> float | None:

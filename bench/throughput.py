@@ -143,6 +143,65 @@ class _Poller(threading.Thread):
                 return
 
 
+def _plan(names: list[str], updates: int, threads: int) -> list[list[str]]:
+    """Update i goes to table i % T; a table belongs to one producer thread, so that its
+    versions follow from the order of that thread's calls."""
+    plan: list[list[str]] = [[] for _ in range(threads)]
+    for i in range(updates):
+        plan[(i % len(names)) % threads].append(names[i % len(names)])
+    return plan
+
+
+class _Producers:
+    """Producer threads updating their tables as fast as they can (UpdateTable, `rev` changes)."""
+
+    def __init__(
+        self, clients: list[Any], database: str, plan: list[list[str]], initial: dict[str, int]
+    ) -> None:
+        self._clients, self._database, self._plan = clients, database, plan
+        self._initial = initial
+        self.returned: dict[tuple[str, int], float] = {}  # (table, version) -> call returned
+        self.starts: list[float] = []
+        self.errors: list[BaseException] = []
+        self.stop = threading.Event()
+        self._barrier = threading.Barrier(len(clients) + 1)
+        self._threads = [
+            threading.Thread(target=self._produce, args=(k,), daemon=True)
+            for k in range(len(clients))
+        ]
+
+    def _produce(self, k: int) -> None:
+        glue, version = self._clients[k], dict(self._initial)
+        try:
+            self._barrier.wait()
+            self.starts.append(time.monotonic())
+            for name in self._plan[k]:
+                if self.stop.is_set():
+                    return
+                version[name] += 1
+                glue.update_table(
+                    DatabaseName=self._database,
+                    TableInput=table_input(name, False, rev=str(version[name])),
+                )
+                self.returned[(name, version[name])] = time.monotonic()
+        except BaseException as exc:
+            self.errors.append(exc)
+            self._barrier.abort()
+
+    def run(self, deadline: Deadline) -> float:
+        """Start together, wait until all are done; returns when the first one started."""
+        for t in self._threads:
+            t.start()
+        self._barrier.wait()
+        for t in self._threads:
+            t.join(deadline.remaining())
+        if self.errors:
+            raise self.errors[0]
+        if any(t.is_alive() for t in self._threads):
+            raise ScenarioTimeout("the producers did not finish in time")
+        return min(self.starts)
+
+
 def sustained(
     log_root: Path,
     workers: int,
@@ -152,11 +211,13 @@ def sustained(
     timeout: float,
     poll_pause: float,
 ) -> dict[str, Any]:
+    """With workers=0: the producer alone (events routed to the queue, nobody consuming)."""
     with Stack(f"sustained-{workers}w", log_root) as stack:
-        stack.start_sync_workers(workers)
-        producers = [stack.client("glue", AR, fresh=True) for _ in range(producer_threads)]
+        if workers:
+            stack.start_sync_workers(workers)
+        clients = [stack.client("glue", AR, fresh=True) for _ in range(producer_threads)]
         central = stack.client("glue", fresh=True)
-        ar = producers[0]
+        ar = clients[0]
         database, target = "sustained", "ar__sustained"
         names = [f"t{i:03d}" for i in range(tables)]
         ar.create_database(DatabaseInput={"Name": database})
@@ -176,91 +237,57 @@ def sustained(
                     return False
             return True
 
-        wait_until(created, "the central copies of the new tables", Deadline(min(timeout, 180)))
-        # Let the creation messages finish (logs only: no AWS calls while measuring).
-        wait_until(
-            lambda: sum(1 for h in stack.handled() if h.get("outcome") == "ok") >= tables + 1,
-            "the creation messages to be handled",
-            Deadline(120),
-        )
+        if workers:
+            wait_until(created, "the central copies of the new tables", Deadline(min(timeout, 180)))
+            # Let the creation messages finish (logs only: no AWS calls while measuring).
+            wait_until(
+                lambda: sum(1 for h in stack.handled() if h.get("outcome") == "ok") >= tables + 1,
+                "the creation messages to be handled",
+                Deadline(120),
+            )
 
-        # Update i goes to table i % T; a table belongs to one producer thread, so that its
-        # versions follow from the order of that thread's calls.
-        plan: list[list[str]] = [[] for _ in range(producer_threads)]
-        expected = Counter[str]()
-        for i in range(updates):
-            name = names[i % tables]
-            plan[(i % tables) % producer_threads].append(name)
-            expected[name] += 1
-        final = {n: initial[n] + expected[n] for n in names}
-        returned: dict[tuple[str, int], float] = {}
-        starts: list[float] = []
-        errors: list[BaseException] = []
-        stop = threading.Event()
-
-        def produce(k: int) -> None:
-            glue, version = producers[k], dict(initial)
-            try:
-                barrier.wait()
-                starts.append(time.monotonic())
-                for name in plan[k]:
-                    if stop.is_set():
-                        return
-                    version[name] += 1
-                    glue.update_table(
-                        DatabaseName=database,
-                        TableInput=table_input(name, False, rev=str(version[name])),
-                    )
-                    returned[(name, version[name])] = time.monotonic()
-            except BaseException as exc:
-                errors.append(exc)
-                barrier.abort()
-
+        plan = _plan(names, updates, producer_threads)
+        final = {n: initial[n] + sum(p.count(n) for p in plan) for n in names}
+        producers = _Producers(clients, database, plan, initial)
         stack.emulator.clear_calls()
         handled_before = stack.handled_mark()
         cpu_before = stack.cpu_snapshot()
-        poller = _Poller(central, target, final, poll_pause, stop)
-        barrier = threading.Barrier(producer_threads + 1)
-        threads = [
-            threading.Thread(target=produce, args=(k,), daemon=True)
-            for k in range(producer_threads)
-        ]
+        poller = _Poller(central, target, final, poll_pause, producers.stop)
         deadline = Deadline(timeout)
         status = "ok"
+        first = time.monotonic()
+        produced_at = None
         try:
-            poller.start()
-            for t in threads:
-                t.start()
-            barrier.wait()
-            for t in threads:
-                t.join(deadline.remaining())
-            if errors:
-                raise errors[0]
+            if workers:
+                poller.start()
+            first = producers.run(deadline)
             produced_at = time.monotonic()
-            if not poller.done.wait(deadline.remaining()):
+            if workers and not poller.done.wait(deadline.remaining()):
                 raise ScenarioTimeout(f"not converged within {timeout:.0f} s")
         except ScenarioTimeout:
             status = "timeout"
         finally:
-            stop.set()
-            poller.join(30)
-        first = min(starts) if starts else time.monotonic()
+            producers.stop.set()
+            if poller.is_alive():
+                poller.join(30)
         result: dict[str, Any] = {
             "status": status,
             "workers": workers,
             "tables": tables,
             "events": updates,
             "producer_threads": producer_threads,
-            "producer_seconds": round(produced_at - first, 3) if status == "ok" else None,
+            "producer_seconds": None if produced_at is None else round(produced_at - first, 3),
             "poll_calls": poller.polls,
             "poll_errors": poller.errors,
         }
-        if status == "ok":
+        if produced_at is not None:
+            result["producer_updates_per_s"] = round(updates / (produced_at - first), 1)
+        if workers and status == "ok":
             converged = max(poller.first_seen[(n, final[n])] for n in names)
             seconds = converged - first
             lags = [
                 poller.first_seen[key] - at
-                for key, at in returned.items()
+                for key, at in producers.returned.items()
                 if key in poller.first_seen
             ]
             p50, p99 = percentile(lags, 50), percentile(lags, 99)
@@ -285,6 +312,7 @@ def sustained(
             except ScenarioTimeout:
                 result["drained_seconds"] = None
         time.sleep(0.5)  # the last delete batch
+        span = time.monotonic() - first
         calls = stack.emulator.calls()
         cpu_after = stack.cpu_snapshot()
         worker_calls = calls.copy()
@@ -292,6 +320,7 @@ def sustained(
         worker_calls["glue:GetTable"] -= poller.polls  # the poller's
         worker_calls = +worker_calls
         handled = stack.handled(since=handled_before)
+        cpu = {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 2) for k in cpu_after}
         result |= _handled_summary(handled)
         result |= {
             "worker_calls": dict(worker_calls),
@@ -299,7 +328,8 @@ def sustained(
                 k: round(v / updates, 3) for k, v in split_calls(worker_calls).items()
             },
             "central_updates": worker_calls.get("glue:UpdateTable", 0),
-            "cpu_seconds": {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 2) for k in cpu_after},
+            "cpu_seconds": cpu,
+            "emulator_busy": round(cpu["emulator"] / span, 2),
             "memory": [*stack.worker_stats(), stack.emulator_stats()],
             "violations": stack.emulator.violations(),
         }

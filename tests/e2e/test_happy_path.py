@@ -103,8 +103,12 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
     describe = next(r for r in rows if "Table" in r["Resource"])
     assert describe["Permissions"] == ["DESCRIBE"]
 
-    requests = json.loads(stack.meshctl("--json", "requests"))
-    assert [r["state"] for r in requests] == ["granted"]
+    # The grant is recorded as applied once Lake Formation, delivery and the audit are done.
+    (done,) = eventually(
+        lambda: [r for r in json.loads(stack.meshctl("--json", "requests")) if r["grants_applied"]],
+        "the grant to be recorded as applied",
+    )
+    assert done["state"] == "granted"
     actions = [
         e["action"]
         for e in json.loads(stack.meshctl("--json", "audit", f"request/{request['request_id']}"))

@@ -276,6 +276,14 @@ def story(endpoint: str, log_dir: Path) -> None:
                 return None
 
         link, took = wait_for("the resource link in the consumer account", linked)
+
+        def applied() -> bool:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                meshctl(["--json", "requests"])
+            return any(r["grants_applied"] for r in json.loads(out.getvalue()))
+
+        wait_for("the grant to be recorded", applied)
         target = link["TargetTable"]
         say(
             f"    {CONSUMER}: ar__receivables.invoices -> {target['CatalogId']}:"

@@ -2,24 +2,62 @@
 
 from __future__ import annotations
 
-from classifier.handlers import ClassifierDependencies, handle_scan
+from typing import Any
+
+from classifier.handlers import ClassifierDependencies, Row, handle_scan
+from meshcore.actions.review import Review
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
+from meshcore.aws.errors import aws_errors
 from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.lftags import ColumnTags
+from meshcore.aws.samples import Sample, SampleLimits, SampleReader
 from meshcore.aws.state import StateStore
+from meshcore.domain.registry import Producer
 from meshcore.runtime.consumer import QueueMessage
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
 
+# Partitions read when a partitioned table keeps no data under its own location.
+SAMPLED_PARTITIONS = 3
 
-def make_bootstrap(settings: MeshSettings) -> Bootstrap:
+
+def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -> Bootstrap:
     async def bootstrap(aws: AsyncAws, metrics: Metrics) -> list[Route]:
         dynamodb = await aws.client("dynamodb")
+        glue = await aws.client("glue")
+        state = StateStore(dynamodb, settings.state_table)
+        review = Review(
+            state,
+            AuditLog(dynamodb, settings.audit_table),
+            ColumnTags(await aws.client("lakeformation"), settings.central_account_id),
+        )
+
+        async def sample(producer: Producer, table: Row, database: str) -> Sample:
+            assert producer.sample_role_arn is not None  # Producer.may_sample checked it
+            s3 = await aws.assumed_client("s3", producer.sample_role_arn)
+
+            async def partition_locations() -> list[str]:
+                with aws_errors(f"glue:GetPartitions {database}.{table['Name']}"):
+                    response: dict[str, Any] = await glue.get_partitions(
+                        DatabaseName=database,
+                        TableName=table["Name"],
+                        MaxResults=SAMPLED_PARTITIONS,
+                    )
+                return [
+                    p["StorageDescriptor"]["Location"]
+                    for p in response.get("Partitions", [])
+                    if p.get("StorageDescriptor", {}).get("Location")
+                ]
+
+            return await SampleReader(s3, limits).read(table, partition_locations)
+
         deps = ClassifierDependencies(
-            central=GlueCatalog(await aws.client("glue"), settings.central_account_id),
-            state=StateStore(dynamodb, settings.state_table),
-            audit=AuditLog(dynamodb, settings.audit_table),
+            central=GlueCatalog(glue, settings.central_account_id),
+            state=state,
+            review=review,
+            sampler=sample,
         )
 
         async def handle(message: QueueMessage) -> None:

@@ -1,28 +1,96 @@
-"""classifier: scan a central table's columns and record recommendations with their evidence."""
+"""classifier: scan a central table's columns and record recommendations with their evidence.
+
+For each wanted column the engine weighs the column's metadata and, where the producer allows
+sampling, a bounded sample of its values read from S3. Each recommendation is then reconciled
+with what is stored: a new one is recorded as pending (or auto-accepted by the producer's
+policy); a pending one takes the new evidence; an accepted one stays as it is; a rejected one
+is asked again only when its evidence changed materially. Sampled values stay in memory: they
+are never stored, logged or audited, only the statistics the engine derives from them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
 
 import structlog
 
 from classifier.engine import ColumnFacts, classify_column
-from meshcore.aws.audit import AuditLog
-from meshcore.aws.glue import GlueCatalog
+from classifier.engine import Recommendation as Found
+from meshcore.actions.review import Review, apply_policy
+from meshcore.aws.samples import Sample
 from meshcore.aws.state import StateStore
-from meshcore.domain.recommendations import Recommendation
+from meshcore.domain.errors import PermanentError
+from meshcore.domain.naming import split_central_database_name
+from meshcore.domain.recommendations import Recommendation, RecommendationState
+from meshcore.domain.registry import Producer
 from meshcore.messages.decode import decode_scan_request
 from meshcore.runtime.consumer import QueueMessage
 
 log = structlog.get_logger()
 ACTOR = "classifier"
+PRODUCER_ACCOUNT_PARAMETER = "meshcore:producer_account"
+
+Row = dict[str, Any]
+Sampler = Callable[[Producer, Row, str], Awaitable[Sample]]
+"""Reads a bounded sample of a central table (its producer, GetTable's Table, the database)."""
+
+
+class TableSource(Protocol):
+    async def get_table(self, database: str, name: str) -> Row | None: ...
 
 
 @dataclass
 class ClassifierDependencies:
-    central: GlueCatalog
+    central: TableSource
     state: StateStore
-    audit: AuditLog
+    review: Review
+    sampler: Sampler
+    today: Callable[[], date] = date.today
+
+
+async def producer_of(state: StateStore, database: str, table: Row) -> Producer | None:
+    """The producer a central table came from: its provenance parameter, else its domain."""
+    account = table.get("Parameters", {}).get(PRODUCER_ACCOUNT_PARAMETER)
+    if account:
+        producer = await state.get_producer(account)
+        if producer is not None:
+            return producer
+    try:
+        domain, _ = split_central_database_name(database)
+    except PermanentError:
+        return None
+    return await state.producer_for_domain(domain)
+
+
+async def _sample(
+    deps: ClassifierDependencies, producer: Producer | None, table: Row, database: str
+) -> Sample | None:
+    if producer is None or not producer.may_sample(table.get("Parameters", {})):
+        return None
+    try:
+        sample = await deps.sampler(producer, table, database)
+    except PermanentError as exc:
+        # No values, but the metadata still tells a lot: classify without a sample.
+        log.warning("scan.sample_failed", reason=str(exc))
+        return None
+    log.info(
+        "scan.sampled",
+        sample_format=sample.format,
+        sample_objects=sample.objects,
+        sample_rows=sample.rows,
+        sample_bytes=sample.bytes_read,
+    )
+    return sample
+
+
+def _evidence(found: Found, sample: Sample | None) -> dict[str, str | float | int]:
+    evidence = found.evidence.as_dict()
+    if sample is not None and evidence.get("sample_size"):
+        evidence["sample_source"] = f"s3 {sample.format}, {sample.objects} object(s)"
+    return evidence
 
 
 async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> None:
@@ -32,13 +100,20 @@ async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> No
     if table is None:
         log.info("scan.table_gone")  # deleted since the request: nothing to classify
         return
-    columns = [
+    columns: list[dict[str, str]] = [
         *table.get("StorageDescriptor", {}).get("Columns", []),
         *table.get("PartitionKeys", []),
     ]
     names = [c["Name"] for c in columns]
-    wanted = set(request.columns) or set(names)
-    new = 0
+    wanted = (set(request.columns) or set(names)) & set(names)
+    if not wanted:
+        log.info("scan.columns_gone")  # renamed or dropped since the request
+        return
+    producer = await producer_of(deps.state, request.database, table)
+    sample = await _sample(deps, producer, table, request.database)
+    today = deps.today()
+
+    found: list[Recommendation] = []
     for column in columns:
         if column["Name"] not in wanted:
             continue
@@ -49,34 +124,102 @@ async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> No
             table=request.table,
             sibling_columns=tuple(n for n in names if n != column["Name"]),
         )
-        for found in classify_column(facts, sample=None):
-            rec = Recommendation(
-                database=request.database,
-                table=request.table,
-                column=column["Name"],
-                column_type=facts.type,
-                sensitivity_class=found.sensitivity_class.value,
-                confidence=found.confidence,
-                explanation=found.explanation,
-                evidence={
-                    k: v for k, v in found.evidence.items() if isinstance(v, str | int | float)
-                },
-            )
-            if await deps.state.add_recommendation(rec):
-                new += 1
-                await deps.audit.record(
-                    f"recommendation/{rec.recommendation_id}",
-                    "recommendation.created",
-                    ACTOR,
-                    column=f"{rec.database}.{rec.table}.{rec.column}",
-                    sensitivity_class=rec.sensitivity_class,
-                    confidence=rec.confidence,
-                )
-                log.info(
-                    "recommendation.created",
-                    column=rec.column,
-                    sensitivity_class=rec.sensitivity_class,
+        values = sample.column(column["Name"]) if sample is not None else None
+        for rec in classify_column(facts, sample=values, today=today):
+            found.append(
+                Recommendation(
+                    database=request.database,
+                    table=request.table,
+                    column=column["Name"],
+                    column_type=facts.type,
+                    sensitivity_class=rec.sensitivity_class.value,
                     confidence=rec.confidence,
                     explanation=rec.explanation,
+                    evidence=_evidence(rec, sample),
                 )
-    structlog.contextvars.bind_contextvars(columns_scanned=len(wanted), new_recommendations=new)
+            )
+
+    counts = await reconcile(deps, found)
+    if producer is not None:
+        pending = [r for r in found if r.recommendation_id in counts.open_ids]
+        auto = await apply_policy(deps.review, producer, pending, ACTOR)
+        counts.auto_accepted = len(auto)
+    structlog.contextvars.bind_contextvars(
+        columns_scanned=len(wanted),
+        sampled=sample is not None,
+        new_recommendations=counts.created,
+        reopened_recommendations=counts.reopened,
+        auto_accepted=counts.auto_accepted,
+    )
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    reopened: int = 0
+    updated: int = 0
+    auto_accepted: int = 0
+    open_ids: frozenset[str] = frozenset()
+
+
+async def reconcile(deps: ClassifierDependencies, found: list[Recommendation]) -> Counts:
+    """Store what the scan found without asking again what was decided."""
+    counts = Counts()
+    if not found:
+        return counts
+    stored = {
+        r.recommendation_id: (r, v)
+        for r, v in await deps.state.recommendations_of_table(found[0].database, found[0].table)
+    }
+    open_ids: set[str] = set()
+    for rec in found:
+        rec_id = rec.recommendation_id
+        current = stored.get(rec_id)
+        if current is None:
+            if await deps.state.add_recommendation(rec):
+                counts.created += 1
+                open_ids.add(rec_id)
+                await _audit(deps, rec, "recommendation.created")
+            continue
+        existing, version = current
+        changed = existing.rescanned(rec)
+        if changed is None:
+            if existing.state is RecommendationState.PENDING:
+                open_ids.add(rec_id)
+            continue
+        await deps.state.save_recommendation(changed, version)
+        open_ids.add(rec_id)
+        if changed.state is not existing.state:
+            counts.reopened += 1
+            await _audit(
+                deps,
+                changed,
+                "recommendation.reopened",
+                rejected_match_rate=(existing.rejected_evidence or {}).get("match_rate"),
+            )
+        else:
+            counts.updated += 1
+    counts.open_ids = frozenset(open_ids)
+    return counts
+
+
+async def _audit(
+    deps: ClassifierDependencies, rec: Recommendation, action: str, **extra: object
+) -> None:
+    await deps.review.audit.record(
+        f"recommendation/{rec.recommendation_id}",
+        action,
+        ACTOR,
+        column=rec.column_ref,
+        sensitivity_class=rec.sensitivity_class,
+        confidence=rec.confidence,
+        match_rate=rec.evidence.get("match_rate"),
+        **extra,
+    )
+    log.info(
+        action,
+        column=rec.column,
+        sensitivity_class=rec.sensitivity_class,
+        confidence=rec.confidence,
+        explanation=rec.explanation,
+    )

@@ -1,24 +1,186 @@
-"""Producers reviewing classification recommendations."""
+"""Deciding on classification recommendations: by a reviewer, or by a producer's policy.
+
+An accepted (or auto-accepted) recommendation becomes the column's ``sensitivity`` LF-tag in
+the central catalog. A column carries one value per tag key, so accepting another class for the
+same column replaces the tag and retires the recommendation it came from. Rejecting an accepted
+recommendation removes its tag; a pending or rejected recommendation never touches a tag.
+
+The tag is written before the state, so a failure in between leaves the recommendation as it
+was and repeating the decision completes it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from meshcore.actions.context import Central
+from meshcore.aws.audit import AuditLog
+from meshcore.aws.lftags import ColumnTags
+from meshcore.aws.state import StateStore
+from meshcore.domain.classification import auto_accepts
+from meshcore.domain.errors import InvalidTransitionError, NotFoundError
 from meshcore.domain.recommendations import Recommendation, RecommendationState
+from meshcore.domain.registry import Producer
+
+S = RecommendationState
+
+
+@dataclass
+class Review:
+    """The ports a decision needs."""
+
+    state: StateStore
+    audit: AuditLog
+    tags: ColumnTags
+
+
+async def review_ports(central: Central) -> Review:
+    lakeformation = await central.aws.client("lakeformation")
+    return Review(
+        central.state,
+        central.audit,
+        ColumnTags(lakeformation, central.settings.central_account_id),
+    )
 
 
 async def decide_recommendation(
     central: Central, rec_id: str, to: RecommendationState, by: str
 ) -> Recommendation:
-    rec, version = await central.state.get_recommendation(rec_id)
-    if rec.state == to:
-        return rec  # idempotent: already decided this way
+    """A reviewer's decision: ``accepted`` or ``rejected``."""
+    review = await review_ports(central)
+    if to is S.ACCEPTED:
+        return await accept(review, rec_id, by)
+    if to is S.REJECTED:
+        return await reject(review, rec_id, by)
+    raise InvalidTransitionError(f"a reviewer accepts or rejects; {to.value} is not a decision")
+
+
+async def _read(review: Review, rec_id: str) -> tuple[Recommendation, int]:
+    found = await review.state.find_recommendation(rec_id)
+    if found is None:
+        raise NotFoundError(f"no recommendation {rec_id} (see `meshctl review list --state all`)")
+    return found
+
+
+async def accept(
+    review: Review, rec_id: str, by: str, *, auto: bool = False, **details: object
+) -> Recommendation:
+    """Accept (``auto``: by the producer's policy) and tag the column with the class."""
+    rec, version = await _read(review, rec_id)
+    to = S.AUTO_ACCEPTED if auto else S.ACCEPTED
+    if auto and rec.state is not S.PENDING:
+        return rec  # decided in the meantime: a policy never overrides a decision
+    if rec.applied:
+        # Already in force: make sure the tag is there (it may have been lost in between).
+        await review.tags.assign(rec.database, rec.table, rec.column, rec.sensitivity_class)
+        return rec
     decided = rec.decide(to, by)
-    await central.state.save_recommendation(decided, version)
-    await central.audit.record(
+    replaced = await review.tags.assign(rec.database, rec.table, rec.column, rec.sensitivity_class)
+    await review.state.save_recommendation(decided, version)
+    if replaced and replaced != rec.sensitivity_class:
+        details["replaced_tag"] = replaced
+    await review.audit.record(
         f"recommendation/{rec_id}",
         f"recommendation.{to.value}",
         by,
-        column=f"{rec.database}.{rec.table}.{rec.column}",
+        column=rec.column_ref,
         sensitivity_class=rec.sensitivity_class,
+        confidence=rec.confidence,
+        **details,
+    )
+    await _retire_other_classes(review, decided, by)
+    return decided
+
+
+async def _retire_other_classes(review: Review, kept: Recommendation, by: str) -> None:
+    """Accepted recommendations of another class for the same column lost their tag: they
+    are recorded as rejected, so the state and the tag agree."""
+    for other, version in await review.state.recommendations_of_table(kept.database, kept.table):
+        if (
+            other.same_column(kept)
+            and other.applied
+            and other.sensitivity_class != kept.sensitivity_class
+        ):
+            await review.state.save_recommendation(other.decide(S.REJECTED, by), version)
+            await review.audit.record(
+                f"recommendation/{other.recommendation_id}",
+                "recommendation.rejected",
+                by,
+                column=other.column_ref,
+                sensitivity_class=other.sensitivity_class,
+                replaced_by=kept.recommendation_id,
+            )
+
+
+async def reject(review: Review, rec_id: str, by: str) -> Recommendation:
+    """Reject; if it was accepted, its tag is removed (unless another accepted recommendation
+    of the same class, for an earlier type of the column, still stands)."""
+    rec, version = await _read(review, rec_id)
+    if rec.state is S.REJECTED:
+        return rec
+    decided = rec.decide(S.REJECTED, by)
+    removed = False
+    if rec.applied:
+        others = await review.state.recommendations_of_table(rec.database, rec.table)
+        still_held = any(
+            o.same_column(rec)
+            and o.applied
+            and o.sensitivity_class == rec.sensitivity_class
+            and o.recommendation_id != rec_id
+            for o, _ in others
+        )
+        if not still_held:
+            removed = await review.tags.unassign(
+                rec.database, rec.table, rec.column, rec.sensitivity_class
+            )
+    await review.state.save_recommendation(decided, version)
+    await review.audit.record(
+        f"recommendation/{rec_id}",
+        "recommendation.rejected",
+        by,
+        column=rec.column_ref,
+        sensitivity_class=rec.sensitivity_class,
+        tag_removed=removed,
     )
     return decided
+
+
+async def apply_policy(
+    review: Review, producer: Producer, recs: list[Recommendation], actor: str
+) -> list[Recommendation]:
+    """Auto-accept the pending recommendations the producer's policy admits: per column the
+    most confident admitted one, and only where nothing is accepted for that column yet."""
+    if not producer.auto_accept or not recs:
+        return []
+    tables = {(r.database, r.table) for r in recs}
+    current: list[Recommendation] = []
+    for database, name in tables:
+        current += [r for r, _ in await review.state.recommendations_of_table(database, name)]
+    by_id = {r.recommendation_id: r for r in current}
+    taken = {(r.database, r.table, r.column) for r in current if r.applied}
+    accepted: list[Recommendation] = []
+    candidates = sorted(
+        (by_id.get(r.recommendation_id, r) for r in recs),
+        key=lambda r: r.confidence,
+        reverse=True,
+    )
+    for rec in candidates:
+        column = (rec.database, rec.table, rec.column)
+        if (
+            rec.state is not S.PENDING
+            or column in taken
+            or not auto_accepts(producer.auto_accept, rec.sensitivity_class, rec.confidence)
+        ):
+            continue
+        taken.add(column)
+        accepted.append(
+            await accept(
+                review,
+                rec.recommendation_id,
+                actor,
+                auto=True,
+                producer=producer.account_id,
+                threshold=producer.auto_accept[rec.sensitivity_class],
+            )
+        )
+    return accepted

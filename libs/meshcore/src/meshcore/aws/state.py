@@ -185,3 +185,38 @@ class StateStore:
 
     async def list_repairs(self) -> list[RepairReport]:
         return sorted(await self._query(REPAIR, RepairReport), key=lambda r: r.started_at)
+
+    # -- classification (recommendations by table, producer policy) -------------------------
+
+    async def find_recommendation(self, rec_id: str) -> tuple[Recommendation, int] | None:
+        """A recommendation and the version read, or None when there is none with that id."""
+        return await self._get(RECOMMENDATION, rec_id, Recommendation)
+
+    async def recommendations_of_table(
+        self, database: str, table: str
+    ) -> list[tuple[Recommendation, int]]:
+        """Every recommendation for a table's columns, each with the version read."""
+        found: list[tuple[Recommendation, int]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": RECOMMENDATION}},
+            "ConsistentRead": True,
+        }
+        while True:
+            with aws_errors(f"dynamodb:Query {RECOMMENDATION}"):
+                response = await self._db.query(**kwargs)
+            for item in response.get("Items", []):
+                rec = Recommendation.model_validate_json(item["doc"]["S"])
+                if rec.database == database and rec.table == table:
+                    found.append((rec, int(item["version"]["N"])))
+            if "LastEvaluatedKey" not in response:
+                return found
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    async def save_producer(self, producer: Producer, read_version: int) -> int:
+        """Update a producer read with `get_producer_versioned` (optimistic)."""
+        return await self._put(PRODUCER, producer.account_id, producer, read_version)
+
+    async def get_producer_versioned(self, account_id: str) -> tuple[Producer, int] | None:
+        return await self._get(PRODUCER, account_id, Producer)

@@ -14,6 +14,7 @@ from meshcore.actions.review import decide_recommendation
 from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import TableName
+from meshcore.domain.classification import parse_sensitivity_class
 from meshcore.domain.errors import MeshError
 from meshcore.domain.recommendations import RecommendationState
 from meshcore.domain.repair import RepairReport, RepairStatus
@@ -63,6 +64,72 @@ def cmd_review(args: argparse.Namespace, settings: MeshSettings) -> int:
             ],
         )
     )
+    return 0
+
+
+def _policy_changes(args: argparse.Namespace) -> dict[str, float | None]:
+    """CLASS=THRESHOLD settings and removals from the command line (None removes)."""
+    changes: dict[str, float | None] = {}
+    for item in args.auto_accept or []:
+        name, sep, threshold = item.partition("=")
+        try:
+            cls = parse_sensitivity_class(name).value
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+        try:
+            value = float(threshold) if sep else -1.0
+        except ValueError:
+            value = -1.0
+        if not 0.0 <= value <= 1.0:
+            raise UsageError(f"--auto-accept {item!r}: give CLASS=THRESHOLD, 0 <= THRESHOLD <= 1")
+        changes[cls] = value
+    for name in args.remove or []:
+        try:
+            changes[parse_sensitivity_class(name).value] = None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+    return changes
+
+
+def cmd_policy(args: argparse.Namespace, settings: MeshSettings) -> int:
+    changes = _policy_changes(args)
+
+    async def go() -> tuple[dict[str, float], bool]:
+        async with central(settings) as c:
+            found = await c.state.get_producer_versioned(args.account)
+            if found is None:
+                raise UsageError(f"{args.account} is not an onboarded producer")
+            producer, version = found
+            policy = {} if args.clear else dict(producer.auto_accept)
+            for cls, threshold in changes.items():
+                if threshold is None:
+                    policy.pop(cls, None)
+                else:
+                    policy[cls] = threshold
+            if policy == producer.auto_accept:
+                return policy, False
+            await c.state.save_producer(
+                producer.model_copy(update={"auto_accept": policy}), version
+            )
+            await c.audit.record(
+                f"producer/{args.account}", "producer.policy_changed", args.by, auto_accept=policy
+            )
+            return policy, True
+
+    policy, changed = asyncio.run(go())
+    if args.json:
+        emit_json({"account": args.account, "auto_accept": policy, "changed": changed})
+        return 0
+    if not policy:
+        print(f"producer {args.account}: every recommendation is reviewed (no auto-accept)")
+    else:
+        print(f"producer {args.account} auto-accepts:")
+        print(
+            table(
+                ["CLASS", "MIN CONFIDENCE"],
+                [[cls, f"{threshold:.2f}"] for cls, threshold in sorted(policy.items())],
+            )
+        )
     return 0
 
 
@@ -166,6 +233,21 @@ def register(add: AddCommand) -> None:
         choices=["pending", "accepted", "rejected", "auto_accepted", "all"],
     )
     p.add_argument("--by", default="meshctl", help="who decides (for the audit trail)")
+    p = add(
+        "policy",
+        cmd_policy,
+        "show or set a producer's auto-accept policy (classes accepted above a confidence)",
+    )
+    p.add_argument("account", help="producer AWS account id")
+    p.add_argument(
+        "--auto-accept",
+        action="append",
+        metavar="CLASS=THRESHOLD",
+        help="accept CLASS without review from this confidence on (repeatable)",
+    )
+    p.add_argument("--remove", action="append", metavar="CLASS", help="review CLASS again")
+    p.add_argument("--clear", action="store_true", help="review every class")
+    p.add_argument("--by", default="meshctl", help="who changes the policy (for the audit trail)")
     p = add("classify", cmd_classify, "queue a classification scan of a central table")
     p.add_argument("table", metavar="DB.TABLE")
     p = add(

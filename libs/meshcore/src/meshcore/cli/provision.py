@@ -12,7 +12,11 @@ from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json
 from meshcore.domain.registry import Consumer, Producer
 from meshcore.provisioning.central import bootstrap_central
-from meshcore.provisioning.onboarding import onboard_consumer, onboard_producer
+from meshcore.provisioning.onboarding import (
+    ensure_sample_role,
+    onboard_consumer,
+    onboard_producer,
+)
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
@@ -57,17 +61,21 @@ def cmd_bootstrap(args: argparse.Namespace, settings: MeshSettings) -> int:
 def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> int:
     member = _member(settings, args.account, args.via_role)
     result, role_arn = onboard_producer(SyncAws(settings), member, settings, args.account)
-    producer = Producer(
-        account_id=args.account,
-        domain=args.domain,
-        read_role_arn=role_arn,
-        owners=args.owner,
-        allow_sampling=args.allow_sampling,
-    )
+    sample_role_arn = ensure_sample_role(member, settings, result) if args.allow_sampling else None
 
     async def register() -> bool:
         async with central(settings) as c:
             existing = await c.state.get_producer(args.account)
+            producer = Producer(
+                account_id=args.account,
+                domain=args.domain,
+                read_role_arn=role_arn,
+                owners=args.owner,
+                allow_sampling=args.allow_sampling,
+                sample_role_arn=sample_role_arn,
+                # the auto-accept policy is set with `meshctl policy`; onboarding keeps it
+                auto_accept=existing.auto_accept if existing else {},
+            )
             if existing and existing.model_dump(exclude={"onboarded_at"}) == producer.model_dump(
                 exclude={"onboarded_at"}
             ):

@@ -29,3 +29,19 @@ class SensitivityClass(enum.StrEnum):
 
 # Tag values of the `sensitivity` LF-tag: every class, plus the explicit "none".
 SENSITIVITY_TAG_VALUES = (*tuple(c.value for c in SensitivityClass), "none")
+
+
+def parse_sensitivity_class(value: str) -> SensitivityClass:
+    """A class from its tag value; a sentence naming the valid ones otherwise."""
+    try:
+        return SensitivityClass(value.strip().lower())
+    except ValueError:
+        valid = ", ".join(c.value for c in SensitivityClass)
+        raise ValueError(f"unknown sensitivity class {value!r}; one of: {valid}") from None
+
+
+def auto_accepts(policy: dict[str, float], sensitivity_class: str, confidence: float) -> bool:
+    """Whether a producer's auto-accept policy (class -> minimum confidence) accepts a
+    recommendation without asking."""
+    threshold = policy.get(sensitivity_class)
+    return threshold is not None and confidence >= threshold

@@ -1,14 +1,17 @@
-"""Sensitive-column recommendations and their review states."""
+"""Sensitive-column recommendations, their review states, and when a decision is asked again."""
 
 from __future__ import annotations
 
 import enum
 import hashlib
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
 from meshcore.domain.errors import InvalidTransitionError
+
+EvidenceDict = dict[str, str | float | int]
 
 
 class RecommendationState(enum.StrEnum):
@@ -31,6 +34,34 @@ TRANSITIONS: dict[RecommendationState, frozenset[RecommendationState]] = {
     RecommendationState.AUTO_ACCEPTED: frozenset({RecommendationState.REJECTED}),
     RecommendationState.REJECTED: frozenset({RecommendationState.ACCEPTED}),
 }
+APPLIED = frozenset({RecommendationState.ACCEPTED, RecommendationState.AUTO_ACCEPTED})
+"""States whose class is (to be) the column's Lake Formation tag."""
+
+MATERIAL_MATCH_RATE = 0.5
+"""A rejected recommendation is asked again only when at least this fraction of sampled values
+now match the class..."""
+MATERIAL_RATE_INCREASE = 0.3
+"""... and that fraction rose by at least this much since the rejection (or values were not
+checked then)."""
+
+
+def evidence_changed_materially(
+    rejected: Mapping[str, object], current: Mapping[str, object]
+) -> bool:
+    """Whether evidence differs enough from what a reviewer rejected to ask them again.
+
+    The name, type and comment of an unchanged column give the same evidence on every scan; what
+    can change is how many sampled values match the class. A column whose values now match
+    much more often than when it was rejected (say, a free-text column that now holds IBANs) is
+    asked about again; noise between two samples is not.
+    """
+    now = current.get("match_rate")
+    if not isinstance(now, int | float) or now < MATERIAL_MATCH_RATE:
+        return False
+    before = rejected.get("match_rate")
+    if not isinstance(before, int | float):
+        return True
+    return now - before >= MATERIAL_RATE_INCREASE - 1e-9
 
 
 class Recommendation(BaseModel):
@@ -43,10 +74,15 @@ class Recommendation(BaseModel):
     sensitivity_class: str
     confidence: float = Field(ge=0.0, le=1.0)
     explanation: str
-    evidence: dict[str, str | float | int] = Field(default_factory=dict)
+    evidence: EvidenceDict = Field(default_factory=dict)
     state: RecommendationState = RecommendationState.PENDING
     decided_by: str | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    decided_at: datetime | None = None
+    rejected_evidence: EvidenceDict | None = None
+    """The evidence a reviewer saw when rejecting: the baseline for asking again."""
+    reopened: int = 0
+    """How often a rejection was reopened because the evidence changed materially."""
 
     @property
     def recommendation_id(self) -> str:
@@ -54,10 +90,62 @@ class Recommendation(BaseModel):
         key = f"{self.database}\x00{self.table}\x00{self.column}\x00{self.column_type}\x00{self.sensitivity_class}"
         return "rec-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
+    @property
+    def column_ref(self) -> str:
+        return f"{self.database}.{self.table}.{self.column}"
+
+    @property
+    def applied(self) -> bool:
+        """Accepted by a person or by the producer's policy."""
+        return self.state in APPLIED
+
+    def same_column(self, other: Recommendation) -> bool:
+        return (self.database, self.table, self.column) == (
+            other.database,
+            other.table,
+            other.column,
+        )
+
     def decide(self, to: RecommendationState, by: str) -> Recommendation:
         if to not in TRANSITIONS[self.state]:
             raise InvalidTransitionError(
                 f"recommendation {self.recommendation_id} is {self.state.value}; "
                 f"it cannot become {to.value}"
             )
-        return self.model_copy(update={"state": to, "decided_by": by})
+        update: dict[str, object] = {
+            "state": to,
+            "decided_by": by,
+            "decided_at": datetime.now(UTC),
+        }
+        if to is RecommendationState.REJECTED:
+            update["rejected_evidence"] = dict(self.evidence)
+        return self.model_copy(update=update)
+
+    def rescanned(self, found: Recommendation) -> Recommendation | None:
+        """This recommendation after a new scan found the same column and class again, or None
+        when nothing changes (and nobody is asked anything).
+
+        A pending one takes the new evidence; an accepted one stays as it is; a rejected one
+        becomes pending again only when the evidence changed materially since the rejection.
+        """
+        fresh = {
+            "confidence": found.confidence,
+            "explanation": found.explanation,
+            "evidence": dict(found.evidence),
+        }
+        if self.state is RecommendationState.PENDING:
+            same = all(getattr(self, k) == v for k, v in fresh.items())
+            return None if same else self.model_copy(update=fresh)
+        if self.state is RecommendationState.REJECTED and evidence_changed_materially(
+            self.rejected_evidence or self.evidence, found.evidence
+        ):
+            return self.model_copy(
+                update={
+                    **fresh,
+                    "state": RecommendationState.PENDING,
+                    "decided_by": None,
+                    "decided_at": None,
+                    "reopened": self.reopened + 1,
+                }
+            )
+        return None

@@ -23,6 +23,10 @@ CATALOG_READ_ACTIONS = [
     "glue:GetPartitions",
     "glue:BatchGetPartition",
 ]
+# The sampling role may only list and read objects: the classifier reads a bounded sample of a
+# table's values from its S3 location, only for producers onboarded with --allow-sampling.
+SAMPLE_READ_ROLE = "meshcore-sample-reader"
+SAMPLE_READ_ACTIONS = ["s3:GetObject", "s3:ListBucket"]
 # What accepting a share and creating resource links needs in a consumer account.
 CONSUMER_ADMIN_ACTIONS = [
     "ram:GetResourceShareInvitations",
@@ -137,6 +141,17 @@ def onboard_producer(
     allow_producer_on_bus(central.client("events"), settings, account, result)
     ensure_forward_rule(member.client("events"), settings, account, result)
     return result, role_arn
+
+
+def ensure_sample_role(member: SyncAws, settings: MeshSettings, result: Provisioned) -> str:
+    """The read-only S3 role the classifier assumes to sample a producer's table data."""
+    return ensure_role(
+        member.client("iam"),
+        SAMPLE_READ_ROLE,
+        trust_central(settings),
+        SAMPLE_READ_ACTIONS,
+        result,
+    )
 
 
 def onboard_consumer(member: SyncAws, settings: MeshSettings) -> tuple[Provisioned, str]:

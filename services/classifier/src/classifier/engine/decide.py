@@ -57,6 +57,10 @@ VALUES_ONLY_RATE: Mapping[C, float] = MappingProxyType({C.PERSON_NAME: 0.7, C.PH
 DEFAULT_VALUES_ONLY_RATE = 0.8
 OTHER_NAME_PENALTY = 0.3
 """Values-only confidence lost when the name says the column is something else."""
+LEDGER_PENALTY = 0.1
+"""Lost by an account identifier when the table or its columns mention a ledger..."""
+LEDGER_COMMENT_PENALTY = 0.3
+"""... and when the column's own comment says so (usually enough to drop it)."""
 CONTRADICTION_PENALTY = 0.4
 """Name confidence lost when almost no sampled value fits the class."""
 
@@ -65,6 +69,8 @@ CONTRADICTION_PENALTY = 0.4
 class _Context:
     region: str
     ledger: bool
+    ledger_comment: bool
+    """The column's own comment says it is a ledger's."""
     person_table: bool
     customer_table: bool
 
@@ -76,6 +82,7 @@ def _context(facts: ColumnFacts, default_region: str) -> _Context:
     return _Context(
         region=region_from_context(table | own, default_region),
         ledger=bool((table | siblings | own) & LEDGER_WORDS),
+        ledger_comment=bool(context_words(facts.comment) & LEDGER_WORDS),
         person_table=bool(table & PERSON_ENTITIES),
         customer_table=bool(table & {"customer", "client"}),
     )
@@ -253,7 +260,7 @@ def classify_column(
             if alone.confidence > score.confidence:
                 score = alone
         if hit is not None and hit.note and ctx.ledger:
-            score.confidence -= 0.1
+            score.confidence -= LEDGER_COMMENT_PENALTY if ctx.ledger_comment else LEDGER_PENALTY
             hit = NameHit(
                 hit.cls, hit.weight, hit.phrase, hit.raw_tokens, hit.source,
                 f"{hit.note}, and the table context mentions a ledger",

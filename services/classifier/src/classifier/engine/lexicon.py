@@ -44,7 +44,10 @@ ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **dict.fromkeys(("birthdate", "bdate", "birthday", "bday"), ("birth", "date")),
         **dict.fromkeys(("dt", "dte"), ("date",)),
         **dict.fromkeys(("addr", "adr", "adrs", "addrs", "adress", "addres"), ("address",)),
-        **dict.fromkeys(("ph", "tel", "telephone", "phn", "phon", "fone"), ("phone",)),
+        **dict.fromkeys(
+            ("ph", "tel", "telephone", "phn", "phon", "fone", "telefon", "telefono", "telefone"),
+            ("phone",),
+        ),
         "telno": ("phone", "number"),
         **dict.fromkeys(("mob", "mobil"), ("mobile",)),
         "cellphone": ("cell", "phone"),

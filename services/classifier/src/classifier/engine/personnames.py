@@ -63,7 +63,7 @@ def known_names() -> frozenset[str]:
 def check_person_name(value: str) -> Strength:
     """DISTINCTIVE when the value is made of name-like words and one of them is a known first
     or last name (``Smith, John``, ``Dr. Jane Doe``, ``MARIA``); PLAUSIBLE for 2-3 capitalised
-    words that are not in the dictionary."""
+    words (one word included) that are not in the dictionary."""
     if len(value) > 80:
         return Strength.NONE
     words = value.replace(",", " ").split()
@@ -86,6 +86,6 @@ def check_person_name(value: str) -> Strength:
         for part in f.split("-"):
             if len(part) >= 2 and part in names:
                 return Strength.DISTINCTIVE
-    if 2 <= len(kept) <= 3 and all(w[0].isupper() for w, _ in kept):
-        return Strength.PLAUSIBLE
+    if 1 <= len(kept) <= 3 and all(w[0].isupper() and len(w) >= 2 for w, _ in kept):
+        return Strength.PLAUSIBLE  # a single capitalised word too: a surname not in the list
     return Strength.NONE

@@ -1,0 +1,103 @@
+"""Lake Formation LF-tags on the columns of central tables.
+
+Lake Formation keeps one value per tag key per resource; keys and values are lower-case.
+meshcore writes one key, ``sensitivity``, whose values are the sensitivity classes (created by
+``meshctl bootstrap``). Only values assigned to the column itself are read and changed, never
+values a column inherits from its table or database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meshcore.aws.errors import aws_errors
+from meshcore.domain.classification import SENSITIVITY_TAG_KEY
+from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
+
+RETRYABLE_FAILURES = frozenset(
+    {"ConcurrentModificationException", "InternalServiceException", "OperationTimeoutException"}
+)
+
+
+def _column(catalog_id: str, database: str, table: str, column: str) -> dict[str, Any]:
+    return {
+        "TableWithColumns": {
+            "CatalogId": catalog_id,
+            "DatabaseName": database,
+            "Name": table,
+            "ColumnNames": [column],
+        }
+    }
+
+
+def _raise_failures(what: str, failures: list[dict[str, Any]]) -> None:
+    """AddLFTagsToResource / RemoveLFTagsFromResource report failures in the response."""
+    if not failures:
+        return
+    error = failures[0].get("Error", {})
+    code, message = error.get("ErrorCode", ""), error.get("ErrorMessage", "")
+    text = f"{what}: {code}: {message}"
+    if code == "EntityNotFoundException":
+        raise NotFoundError(text)
+    if code in RETRYABLE_FAILURES:
+        raise RetryableError(text)
+    raise PermanentError(text)
+
+
+class ColumnTags:
+    """The ``sensitivity`` LF-tag of columns in one Data Catalog (the central one)."""
+
+    def __init__(self, client: Any, catalog_id: str, key: str = SENSITIVITY_TAG_KEY) -> None:
+        self._lf = client
+        self.catalog_id = catalog_id
+        self.key = key
+
+    async def value(self, database: str, table: str, column: str) -> str | None:
+        """The value assigned to the column itself, or None."""
+        resource = _column(self.catalog_id, database, table, column)
+        with aws_errors(f"lakeformation:GetResourceLFTags {database}.{table}.{column}"):
+            response = await self._lf.get_resource_lf_tags(
+                Resource=resource, ShowAssignedLFTags=True
+            )
+        for entry in response.get("LFTagsOnColumns", []):
+            if entry.get("Name", "").lower() != column.lower():
+                continue
+            for tag in entry.get("LFTags", []):
+                if tag.get("TagKey") == self.key and tag.get("TagValues"):
+                    return str(tag["TagValues"][0])
+        return None
+
+    async def assign(self, database: str, table: str, column: str, value: str) -> str | None:
+        """Make ``value`` the column's value; returns the value it replaced (None if none).
+
+        A different current value is removed first, so this holds whether or not Lake Formation
+        overwrites a key's value in place.
+        """
+        current = await self.value(database, table, column)
+        if current == value:
+            return current
+        if current is not None:
+            await self._change("remove", database, table, column, current)
+        await self._change("add", database, table, column, value)
+        return current
+
+    async def unassign(self, database: str, table: str, column: str, value: str) -> bool:
+        """Remove the column's value if it is ``value``; True when something was removed."""
+        if await self.value(database, table, column) != value:
+            return False
+        await self._change("remove", database, table, column, value)
+        return True
+
+    async def _change(self, how: str, database: str, table: str, column: str, value: str) -> None:
+        resource = _column(self.catalog_id, database, table, column)
+        tags = [{"CatalogId": self.catalog_id, "TagKey": self.key, "TagValues": [value]}]
+        name = "AddLFTagsToResource" if how == "add" else "RemoveLFTagsFromResource"
+        what = f"lakeformation:{name} {self.key}={value} on {database}.{table}.{column}"
+        with aws_errors(what):
+            if how == "add":
+                response = await self._lf.add_lf_tags_to_resource(Resource=resource, LFTags=tags)
+            else:
+                response = await self._lf.remove_lf_tags_from_resource(
+                    Resource=resource, LFTags=tags
+                )
+        _raise_failures(what, response.get("Failures", []))

@@ -1,0 +1,100 @@
+"""The CloudFormation templates in infra/: valid (cfn-lint), and they deploy to the embedded AWS
+with the least-privilege roles meshcore's onboarding expects."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from meshcore.settings import MeshSettings
+
+INFRA = Path(__file__).parents[2] / "infra"
+TEMPLATES = sorted(INFRA.glob("*.yaml"))
+
+
+def test_templates_pass_cfn_lint() -> None:
+    assert TEMPLATES, "no templates found in infra/"
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "cfn-lint"),
+            "--regions",
+            "us-east-1",
+            "--",
+            *map(str, TEMPLATES),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def document(value: Any) -> Any:
+    """A policy document as returned: parsed already, JSON, or (moto renders documents created
+    by CloudFormation this way) a Python literal."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return ast.literal_eval(value)
+
+
+def deploy(settings: MeshSettings, name: str, template: str, parameters: dict[str, str]) -> Any:
+    cloudformation = boto3.client("cloudformation", endpoint_url=settings.endpoint_url)
+    cloudformation.create_stack(
+        StackName=name,
+        TemplateBody=(INFRA / template).read_text(),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        Capabilities=["CAPABILITY_NAMED_IAM"],
+    )
+    stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
+    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
+    return stack
+
+
+def test_producer_template_grants_only_catalog_reads(settings: MeshSettings) -> None:
+    deploy(settings, "meshcore-producer", "producer.yaml", {"CentralAccountId": "123456789012"})
+    iam = boto3.client("iam", endpoint_url=settings.endpoint_url)
+    role = iam.get_role(RoleName="meshcore-catalog-reader")["Role"]
+    trust = role["AssumeRolePolicyDocument"]
+    trust = document(trust)
+    assert trust["Statement"][0]["Principal"]["AWS"].endswith(":iam::123456789012:root")
+    policy = iam.get_role_policy(RoleName="meshcore-catalog-reader", PolicyName="catalog-read")[
+        "PolicyDocument"
+    ]
+    policy = document(policy)
+    actions = {a for s in policy["Statement"] for a in s["Action"]}
+    assert actions and all(a.startswith(("glue:Get", "glue:BatchGet")) for a in actions)
+    rule = boto3.client("events", endpoint_url=settings.endpoint_url).describe_rule(
+        Name="meshcore-forward-glue-catalog"
+    )
+    assert json.loads(rule["EventPattern"])["source"] == ["aws.glue"]
+
+
+def test_central_template_creates_queues_with_dead_letter_queues(settings: MeshSettings) -> None:
+    deploy(
+        settings,
+        "meshcore-central",
+        "central.yaml",
+        {"ProducerAccountIds": "222222222222,333333333333"},
+    )
+    sqs = boto3.client("sqs", endpoint_url=settings.endpoint_url)
+    for queue in settings.queues.all():
+        url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+        redrive = json.loads(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"][
+                "RedrivePolicy"
+            ]
+        )
+        assert redrive["deadLetterTargetArn"].endswith(f":{queue}-dlq")
+    tables = boto3.client("dynamodb", endpoint_url=settings.endpoint_url).list_tables()[
+        "TableNames"
+    ]
+    assert {"meshcore-state", "meshcore-audit"} <= set(tables)
