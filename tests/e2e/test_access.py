@@ -255,3 +255,47 @@ def test_bad_decisions_are_refused_with_nothing_granted_and_audited(
     assert request_state(mesh, request_id)["state"] == "pending"
     dlq = mesh.client("sqs").get_queue_url(QueueName="meshcore-approvals-dlq")["QueueUrl"]
     assert "Messages" not in mesh.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0)
+
+
+def test_domain_wide_access_by_tag_expression(mesh: Stack) -> None:
+    lf = mesh.client("lakeformation")
+    database = lf.get_resource_lf_tags(Resource={"Database": {"Name": "ar__receivables"}})
+    assert [(t["TagKey"], t["TagValues"]) for t in database["LFTagOnDatabase"]] == [
+        ("domain", ["ar"])
+    ]
+    table = lf.get_resource_lf_tags(
+        Resource={"Table": {"DatabaseName": "ar__receivables", "Name": "invoices"}}
+    )
+    assert [(t["TagKey"], t["TagValues"]) for t in table["LFTagsOnTable"]] == [
+        ("sensitivity", ["none"])
+    ]
+
+    out = mesh.meshctl(
+        "--json",
+        "request",
+        "--consumer-account",
+        CONSUMER,
+        "--domain",
+        "ar",
+        "--purpose",
+        "all of AR",
+    )
+    request_id = json.loads(out)["request_id"]
+    mesh.meshctl("decide", request_id, "approve", "--approver", OWNER)
+    eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the domain grant")
+    policies = [
+        r["Resource"]["LFTagPolicy"]
+        for r in consumer_permissions(mesh)
+        if "LFTagPolicy" in r["Resource"]
+    ]
+    expressions = {
+        p["ResourceType"]: sorted((e["TagKey"], tuple(e["TagValues"])) for e in p["Expression"])
+        for p in policies
+    }
+    assert expressions == {
+        "DATABASE": [("domain", ("ar",))],
+        "TABLE": [("domain", ("ar",)), ("sensitivity", ("none",))],
+    }
+    mesh.meshctl("revoke", request_id)
+    eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
+    assert consumer_permissions(mesh) == []

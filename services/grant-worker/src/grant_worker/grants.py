@@ -5,10 +5,8 @@ from __future__ import annotations
 from meshcore.aws.lakeformation import LakeFormation, table_grants
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, TableName
-from meshcore.domain.classification import SENSITIVITY_TAG_KEY
+from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.recommendations import RecommendationState
-
-NOT_SENSITIVE = "none"
 
 
 async def sensitive_columns(
@@ -47,8 +45,42 @@ async def excluded_columns(
 
 def grant_entries(request: AccessRequest, catalog_id: str) -> list[dict[str, object]]:
     """Exactly what was (or is to be) granted for `request`, from what it records."""
+    if request.granted_domain is not None:
+        return domain_grants(request.grantee, catalog_id, request.granted_domain)
     entries: list[dict[str, object]] = []
     for table in request.granted_tables:
         excluded = request.excluded_columns.get(str(table), [])
         entries += table_grants(request.grantee, catalog_id, table.database, table.table, excluded)
     return entries
+
+
+def domain_grants(grantee: str, catalog_id: str, domain: str) -> list[dict[str, object]]:
+    """Tag-based access control: DESCRIBE on the domain's databases, and DESCRIBE and SELECT on
+    every table column of the domain still tagged not sensitive (tables are tagged
+    `sensitivity=none` when synced; a classified column carries its class instead)."""
+    who = {"DataLakePrincipalIdentifier": grantee}
+
+    def policy(resource_type: str, expression: list[dict[str, object]]) -> dict[str, object]:
+        return {
+            "LFTagPolicy": {
+                "CatalogId": catalog_id,
+                "ResourceType": resource_type,
+                "Expression": expression,
+            }
+        }
+
+    in_domain: dict[str, object] = {"TagKey": DOMAIN_TAG_KEY, "TagValues": [domain]}
+    return [
+        {
+            "Principal": who,
+            "Resource": policy("DATABASE", [in_domain]),
+            "Permissions": ["DESCRIBE"],
+        },
+        {
+            "Principal": who,
+            "Resource": policy(
+                "TABLE", [in_domain, {"TagKey": SENSITIVITY_TAG_KEY, "TagValues": [NOT_SENSITIVE]}]
+            ),
+            "Permissions": ["SELECT", "DESCRIBE"],
+        },
+    ]

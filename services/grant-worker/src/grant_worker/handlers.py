@@ -112,8 +112,14 @@ async def refuse(
     await deps.state.save_request(request.model_copy(update={"last_refusal": reason}), version)
 
 
-async def owners_by_table(state: StateStore, tables: list[TableName]) -> dict[TableName, list[str]]:
+async def owners_by_table(
+    state: StateStore, tables: list[TableName], domain: str | None = None
+) -> dict[TableName, list[str]]:
+    """Owners per table; a domain request's owners are under the table `<domain>.*`."""
     owners: dict[TableName, list[str]] = {}
+    if domain is not None:
+        producer = await state.producer_for_domain(domain)
+        owners[TableName(database=domain, table="*")] = producer.owners if producer else []
     for table in tables:
         domain, _source = split_central_database_name(table.database)
         producer = await state.producer_for_domain(domain)
@@ -197,7 +203,10 @@ async def on_decision(
     now = deps.clock()
     try:
         scope = check_decision(
-            decision, request, await owners_by_table(deps.state, request.tables), now
+            decision,
+            request,
+            await owners_by_table(deps.state, request.tables, request.domain),
+            now,
         )
     except Refusal as refusal:
         await refuse(deps, request.request_id, str(refusal), decision.approver, **about)
@@ -208,7 +217,12 @@ async def on_decision(
             deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
         )
         granted = request.granted(now, decision.expires_at).model_copy(
-            update={"granted_tables": scope, "excluded_columns": excluded, "grants_applied": False}
+            update={
+                "granted_tables": scope,
+                "granted_domain": request.domain,
+                "excluded_columns": excluded,
+                "grants_applied": False,
+            }
         )
         # Record what will be granted before granting it: a crash in between is finished by
         # the retry, and a revoke in between knows what to undo.

@@ -36,6 +36,20 @@ def check_decision(
         and decision.expires_at > now + timedelta(days=request.duration_days)
     ):
         raise Refusal(f"decision grants past the requested {request.duration_days} days")
+    if request.domain is not None:
+        if decision.tables:
+            raise Refusal(
+                f"request {request.request_id} is for the domain {request.domain}, not tables"
+            )
+        owners = owners_by_table.get(TableName(database=request.domain, table="*"), [])
+        if decision.approver not in owners:
+            raise Refusal(
+                f"{decision.approver} is not an owner of the domain {request.domain} "
+                f"(owners: {', '.join(owners) or 'none'})"
+            )
+        if decision.sensitive_columns:
+            raise Refusal("a domain-wide grant cannot include sensitive columns")
+        return []
     scope = decision.tables or request.tables
     outside = [str(t) for t in scope if t not in request.tables]
     if outside:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.lftags import ResourceTags
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.state import StateStore
 from meshcore.domain.registry import Producer
@@ -36,7 +37,8 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
 
         state = StateStore(await aws.client("dynamodb"), settings.state_table)
         central = GlueCatalog(await aws.client("glue"), settings.central_account_id)
-        converger = Converger(central, request_scan)
+        tags = ResourceTags(await aws.client("lakeformation"), settings.central_account_id)
+        converger = Converger(central, request_scan, tags=tags)
         deps = SyncDependencies(
             state=state,
             converger=converger,

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.lftags import ResourceTags
+from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import central_database_name
 from meshcore.domain.registry import Producer
@@ -48,6 +50,9 @@ class Converger:
     central: GlueCatalog
     request_scan: ScanRequester
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Tags new central databases with their domain and new tables as not sensitive (columns
+    # inherit it until classified), so domain-wide grants by tag expression work.
+    tags: ResourceTags | None = None
 
     # -- databases --------------------------------------------------------------------------
 
@@ -61,6 +66,8 @@ class Converger:
         desired = mapping.database_input(found, target, producer.account_id)
         if current is None:
             await self.central.create_database(desired)
+            if self.tags:
+                await self.tags.tag_database(target, DOMAIN_TAG_KEY, producer.domain)
             result.add("database", "created")
         elif mapping.comparable_database(current) != desired:
             await self.central.update_database(target, desired)
@@ -111,6 +118,8 @@ class Converger:
             await self.request_scan(target_db, name, changed, reason)
         if current is None:
             await self.central.create_table(target_db, desired)
+            if self.tags:
+                await self.tags.tag_table(target_db, name, SENSITIVITY_TAG_KEY, NOT_SENSITIVE)
             result.add("table", "created")
             with_partitions = True
         elif mapping.comparable_table(current) != mapping.comparable_table(desired):

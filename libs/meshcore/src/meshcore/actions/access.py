@@ -41,6 +41,16 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
                 f"table {table} belongs to domain {domain!r}, which has no onboarded producer"
             )
         owners += [o for o in producer.owners if o not in owners]
+    if draft.domain:
+        if draft.columns:
+            raise PermanentError(
+                "a domain-wide request grants non-sensitive columns only; request sensitive "
+                "columns table by table (--table … --columns …)"
+            )
+        producer = await central.state.producer_for_domain(draft.domain)
+        if producer is None:
+            raise PermanentError(f"no onboarded producer has the domain {draft.domain!r}")
+        owners = list(producer.owners)
     for other in await central.state.list_requests():
         if draft.overlaps(other):
             raise PermanentError(
@@ -55,6 +65,7 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         requester,
         grantee=request.grantee,
         tables=[str(t) for t in request.tables],
+        domain=request.domain,
         purpose=request.purpose,
     )
     tickets = await central.sender(central.settings.queues.tickets)
@@ -64,6 +75,7 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
             consumer_account=request.consumer_account,
             principal_arn=request.principal_arn,
             tables=request.tables,
+            domain=request.domain,
             columns=request.columns,
             purpose=request.purpose,
             duration_days=request.duration_days,

@@ -101,3 +101,29 @@ class ColumnTags:
                     Resource=resource, LFTags=tags
                 )
         _raise_failures(what, response.get("Failures", []))
+
+
+class ResourceTags:
+    """LF-tags on central databases and tables: `domain` on a producer's databases, and
+    `sensitivity=none` on tables (columns inherit it unless classified), which is what lets a
+    tag expression grant a whole domain's non-sensitive columns, today's tables and tomorrow's."""
+
+    def __init__(self, client: Any, catalog_id: str) -> None:
+        self._lf = client
+        self.catalog_id = catalog_id
+
+    async def tag(self, resource: dict[str, Any], key: str, value: str, what: str) -> None:
+        tags = [{"CatalogId": self.catalog_id, "TagKey": key, "TagValues": [value]}]
+        with aws_errors(f"lakeformation:AddLFTagsToResource {key}={value} on {what}"):
+            response = await self._lf.add_lf_tags_to_resource(Resource=resource, LFTags=tags)
+        _raise_failures(f"tag {what}", response.get("Failures", []))
+
+    async def tag_database(self, database: str, key: str, value: str) -> None:
+        resource = {"Database": {"CatalogId": self.catalog_id, "Name": database}}
+        await self.tag(resource, key, value, database)
+
+    async def tag_table(self, database: str, table: str, key: str, value: str) -> None:
+        resource = {
+            "Table": {"CatalogId": self.catalog_id, "DatabaseName": database, "Name": table}
+        }
+        await self.tag(resource, key, value, f"{database}.{table}")

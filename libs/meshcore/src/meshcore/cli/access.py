@@ -28,7 +28,8 @@ def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
         draft = AccessRequest(
             consumer_account=args.consumer_account,
             principal_arn=args.principal,
-            tables=[TableName.parse(t) for t in args.table],
+            tables=[TableName.parse(t) for t in args.table or []],
+            domain=args.domain,
             columns=args.columns or [],
             purpose=args.purpose,
             duration_days=args.duration,
@@ -46,7 +47,11 @@ def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
     else:
         print(
             f"{request.request_id} pending: routed to {', '.join(request.owners)} for "
-            f"{', '.join(str(t) for t in request.tables)}"
+            + (
+                f"the domain {request.domain}"
+                if request.domain
+                else ", ".join(map(str, request.tables))
+            )
         )
     return 0
 
@@ -189,7 +194,12 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "--principal", help="IAM role ARN in the consumer account (default: the account)"
     )
-    p.add_argument("--table", action="append", required=True, metavar="DB.TABLE")
+    p.add_argument(
+        "--table", action="append", metavar="DB.TABLE", help="a central table (repeatable)"
+    )
+    p.add_argument(
+        "--domain", help="instead of tables: every non-sensitive column of a producer domain"
+    )
     p.add_argument("--columns", nargs="*", help="sensitive columns you need, if any")
     p.add_argument("--purpose", required=True)
     p.add_argument("--duration", type=int, default=90, metavar="DAYS")

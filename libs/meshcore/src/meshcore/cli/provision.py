@@ -10,9 +10,12 @@ from meshcore.actions.context import central
 from meshcore.aws.clients import SyncAws
 from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json
+from meshcore.domain.errors import PermanentError
+from meshcore.domain.naming import validate_domain
 from meshcore.domain.registry import Consumer, Producer
 from meshcore.provisioning.central import bootstrap_central
 from meshcore.provisioning.onboarding import (
+    ensure_domain_tag,
     ensure_sample_role,
     onboard_consumer,
     onboard_producer,
@@ -59,8 +62,13 @@ def cmd_bootstrap(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> int:
+    try:  # before anything is created: a bad domain must not leave half an onboarding behind
+        validate_domain(args.domain)
+    except PermanentError as exc:
+        raise UsageError(str(exc)) from exc
     member = _member(settings, args.account, args.via_role)
     result, role_arn = onboard_producer(SyncAws(settings), member, settings, args.account)
+    ensure_domain_tag(SyncAws(settings).client("lakeformation"), args.domain, result)
     sample_role_arn = ensure_sample_role(member, settings, result) if args.allow_sampling else None
 
     async def register() -> bool:

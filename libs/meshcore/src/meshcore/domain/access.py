@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from meshcore.domain.errors import InvalidTransitionError
 
@@ -54,7 +54,10 @@ class AccessRequest(BaseModel):
     request_id: str = Field(default_factory=lambda: f"req-{uuid.uuid4().hex[:12]}")
     consumer_account: str = Field(pattern=r"^\d{12}$")
     principal_arn: str | None = None
-    tables: list[TableName] = Field(min_length=1)
+    # Either tables, or a whole producer domain (granted by LF-tag expression: every table of
+    # the domain, now and later, without its sensitive columns).
+    tables: list[TableName] = Field(default_factory=list)
+    domain: str | None = None
     columns: list[str] = Field(default_factory=list)
     purpose: str = Field(min_length=1)
     duration_days: int = Field(90, ge=1, le=3650)
@@ -72,6 +75,14 @@ class AccessRequest(BaseModel):
     # GRANTED is recorded before Lake Formation is called; this turns true once the grants,
     # delivery and audit are done, so a retry after a crash knows to finish the work.
     grants_applied: bool = False
+    granted_domain: str | None = None
+
+    @model_validator(mode="after")
+    def _tables_or_domain(self) -> AccessRequest:
+        if bool(self.tables) == bool(self.domain):
+            raise ValueError("a request names either tables or a domain, not both or neither")
+        return self
+
     ticket_id: str | None = None
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     expires_at: datetime | None = None
@@ -96,8 +107,8 @@ class AccessRequest(BaseModel):
 
     def overlaps(self, other: AccessRequest) -> bool:
         """True when `other` is an open request by the same grantee for any of these tables."""
-        return (
-            other.state in OPEN_STATES
-            and other.grantee == self.grantee
-            and bool(set(other.tables) & set(self.tables))
+        if other.state not in OPEN_STATES or other.grantee != self.grantee:
+            return False
+        return bool(set(other.tables) & set(self.tables)) or (
+            self.domain is not None and other.domain == self.domain
         )

@@ -9,6 +9,9 @@ from __future__ import annotations
 import enum
 
 SENSITIVITY_TAG_KEY = "sensitivity"
+# Every central database carries its producer domain, for tag-based (domain-wide) grants.
+DOMAIN_TAG_KEY = "domain"
+NOT_SENSITIVE = "none"
 
 
 class SensitivityClass(enum.StrEnum):

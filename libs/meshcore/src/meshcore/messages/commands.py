@@ -51,6 +51,7 @@ class TicketRequest(_Message):
     consumer_account: str
     principal_arn: str | None = None
     tables: list[TableName]
+    domain: str | None = None  # a domain-wide request (tables is then empty)
     columns: list[str] = Field(default_factory=list)
     purpose: str
     duration_days: int

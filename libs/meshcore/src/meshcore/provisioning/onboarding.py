@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from meshcore.aws.clients import SyncAws
 from meshcore.aws.errors import aws_errors, error_code
+from meshcore.domain.classification import DOMAIN_TAG_KEY
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
@@ -164,3 +165,22 @@ def onboard_consumer(member: SyncAws, settings: MeshSettings) -> tuple[Provision
         result,
     )
     return result, role_arn
+
+
+def ensure_domain_tag(lakeformation: Any, domain: str, result: Provisioned) -> None:
+    """The `domain` LF-tag lists every producer domain (Lake Formation needs values declared)."""
+    try:
+        values = lakeformation.get_lf_tag(TagKey=DOMAIN_TAG_KEY).get("TagValues") or []
+    except ClientError as exc:
+        if error_code(exc) != "EntityNotFoundException":
+            raise
+        values = []
+    if domain in values:
+        result.add(f"lf-tag {DOMAIN_TAG_KEY}={domain}", "exists")
+        return
+    with aws_errors(f"lakeformation:CreateLFTag/UpdateLFTag {DOMAIN_TAG_KEY}={domain}"):
+        if values:
+            lakeformation.update_lf_tag(TagKey=DOMAIN_TAG_KEY, TagValuesToAdd=[domain])
+        else:
+            lakeformation.create_lf_tag(TagKey=DOMAIN_TAG_KEY, TagValues=[domain])
+    result.add(f"lf-tag {DOMAIN_TAG_KEY}={domain}", "created")
