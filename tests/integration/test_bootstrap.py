@@ -46,6 +46,14 @@ def test_bootstrap_defines_the_operator_alarms(settings: MeshSettings) -> None:
     assert alarms["meshcore-repair-drift"]["MetricName"] == "RepairDrift"
     stale = alarms["meshcore-repair-stale"]
     assert stale["Period"] == 2 * 3600 and stale["TreatMissingData"] == "breaching"
+    body = json.loads(cloudwatch.get_dashboard(DashboardName="meshcore")["DashboardBody"])
+    titles = [w["properties"]["title"] for w in body["widgets"]]
+    assert titles == [
+        "Queue depth",
+        "Dead letters",
+        "Sync lag (s) and events",
+        "Repair drift and failures",
+    ]
 
 
 def test_onboarding_a_producer_twice_changes_nothing_the_second_time(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from meshcore.aws.errors import aws_errors
+from botocore.exceptions import ClientError
+
+from meshcore.aws.errors import aws_errors, error_code
 from meshcore.provisioning.result import Provisioned
 from meshcore.runtime.metrics import NAMESPACE
 from meshcore.settings import MeshSettings
@@ -97,3 +100,94 @@ def ensure_alarms(cloudwatch: Any, settings: MeshSettings, result: Provisioned) 
         with aws_errors(f"cloudwatch:PutMetricAlarm {alarm['AlarmName']}"):
             cloudwatch.put_metric_alarm(**alarm)
         result.add(f"alarm {alarm['AlarmName']}", "updated" if current else "created")
+
+
+DASHBOARD = "meshcore"
+
+
+def dashboard_body(settings: MeshSettings) -> dict[str, Any]:
+    """One screen: queue depths and dead letters, sync lag and throughput, repair drift."""
+    region = settings.region
+
+    def metric_widget(
+        title: str, metrics: list[list[Any]], x: int, y: int, stat: str
+    ) -> dict[str, Any]:
+        return {
+            "type": "metric",
+            "x": x,
+            "y": y,
+            "width": 12,
+            "height": 6,
+            "properties": {
+                "title": title,
+                "region": region,
+                "stat": stat,
+                "period": 60,
+                "metrics": metrics,
+            },
+        }
+
+    queues = settings.queues.all()
+    return {
+        "widgets": [
+            metric_widget(
+                "Queue depth",
+                [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", q] for q in queues],
+                0,
+                0,
+                "Maximum",
+            ),
+            metric_widget(
+                "Dead letters",
+                [
+                    ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", f"{q}-dlq"]
+                    for q in queues
+                ],
+                12,
+                0,
+                "Maximum",
+            ),
+            metric_widget(
+                "Sync lag (s) and events",
+                [
+                    [NAMESPACE, "SyncLag", "Worker", "sync-worker"],
+                    [
+                        NAMESPACE,
+                        "EventsProcessed",
+                        "Worker",
+                        "sync-worker",
+                        {"stat": "Sum", "yAxis": "right"},
+                    ],
+                ],
+                0,
+                6,
+                "p99",
+            ),
+            metric_widget(
+                "Repair drift and failures",
+                [
+                    [NAMESPACE, "RepairDrift", "Worker", "sync-worker"],
+                    [NAMESPACE, "RepairErrors", "Worker", "sync-worker"],
+                ],
+                12,
+                6,
+                "Maximum",
+            ),
+        ]
+    }
+
+
+def ensure_dashboard(cloudwatch: Any, settings: MeshSettings, result: Provisioned) -> None:
+    body = dashboard_body(settings)
+    try:
+        current = json.loads(cloudwatch.get_dashboard(DashboardName=DASHBOARD)["DashboardBody"])
+    except ClientError as exc:
+        if error_code(exc) not in ("ResourceNotFound", "ResourceNotFoundException"):
+            raise
+        current = None
+    if current == body:
+        result.add(f"dashboard {DASHBOARD}", "exists")
+        return
+    with aws_errors(f"cloudwatch:PutDashboard {DASHBOARD}"):
+        cloudwatch.put_dashboard(DashboardName=DASHBOARD, DashboardBody=json.dumps(body))
+    result.add(f"dashboard {DASHBOARD}", "updated" if current else "created")

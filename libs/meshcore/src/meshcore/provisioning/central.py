@@ -11,7 +11,7 @@ from meshcore.aws.clients import SyncAws
 from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY, SENSITIVITY_TAG_VALUES
 from meshcore.messages.eventbridge import DATABASE_STATE_CHANGE, TABLE_STATE_CHANGE
-from meshcore.provisioning.alarms import ensure_alarms
+from meshcore.provisioning.alarms import ensure_alarms, ensure_dashboard
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
@@ -260,5 +260,7 @@ def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
     ensure_tables(aws.client("dynamodb"), settings, result)
     ensure_tag_ontology(aws.client("lakeformation"), result)
     ensure_decision_key(aws.client("kms"), settings, result)
-    ensure_alarms(aws.client("cloudwatch"), settings, result)
+    cloudwatch = aws.client("cloudwatch")
+    ensure_alarms(cloudwatch, settings, result)
+    ensure_dashboard(cloudwatch, settings, result)
     return result
