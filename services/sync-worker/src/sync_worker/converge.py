@@ -102,7 +102,8 @@ class Converger:
                 await self.central.delete_table(target_db, name)
                 result.add("table", "deleted")
             return result
-        if await self.central.get_database(target_db) is None:
+        # An existing central table proves its database exists: only a new one needs a look.
+        if current is None and await self.central.get_database(target_db) is None:
             result.merge(await self.database(producer, source, database))
         desired = mapping.table_input(found, producer.account_id, database, self.clock())
         if current is not None:
@@ -130,6 +131,15 @@ class Converger:
         if with_partitions and found.get("PartitionKeys"):
             result.merge(await self.all_partitions(source, database, target_db, name))
         return result
+
+    def in_step(
+        self, producer: Producer, database: str, source: mapping.Row, central: mapping.Row
+    ) -> bool:
+        """True when a listed central table already reflects the listed producer table."""
+        desired = mapping.table_input(source, producer.account_id, database, self.clock())
+        return mapping.reflected_version(central) == mapping.source_version(source) and (
+            mapping.comparable_table(central) == mapping.comparable_table(desired)
+        )
 
     # -- partitions -------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairReport, RepairStatus
 from meshcore.messages.commands import RepairCommand
 from sync_worker import mapping
-from sync_worker.converge import Converger
+from sync_worker.converge import Convergence, Converger
 
 log = structlog.get_logger()
 
@@ -116,16 +116,30 @@ class Repair:
         report.add_drift((await self._converger.database(producer, source, database)).changes)
         report.databases_checked += 1
         target_db = central_database_name(producer.domain, database)
-        source_tables = {t["Name"] for t in await source.list_tables(database)}
-        central_tables = {t["Name"] for t in await self._converger.central.list_tables(target_db)}
+        # The listings carry whole tables: a table found in step needs no further reads
+        # (its partitions still do), so a repair without drift costs little more than paging.
+        source_tables = {t["Name"]: t for t in await source.list_tables(database)}
+        central_tables = {
+            t["Name"]: t for t in await self._converger.central.list_tables(target_db)
+        }
+
+        async def converge(table: str) -> Convergence:
+            listed, copy = source_tables.get(table), central_tables.get(table)
+            if (
+                listed is None
+                or copy is None
+                or not self._converger.in_step(producer, database, listed, copy)
+            ):
+                return await self._converger.table(producer, source, database, table, True)
+            if not listed.get("PartitionKeys"):
+                return Convergence()
+            return await self._converger.all_partitions(source, database, target_db, table)
 
         async def one(table: str) -> None:
             async with self._slots:
                 for attempt in range(TABLE_ATTEMPTS):
                     try:
-                        result = await self._converger.table(
-                            producer, source, database, table, True
-                        )
+                        result = await converge(table)
                         break
                     except RetryableError as exc:
                         # A race with the event stream or a transient fault: try again.
@@ -140,4 +154,6 @@ class Repair:
             report.tables_checked += 1
 
         # Extra central tables are converged too: `table` deletes them once the source confirms.
-        await asyncio.gather(*(one(t) for t in sorted(source_tables | central_tables)))
+        await asyncio.gather(
+            *(one(t) for t in sorted(source_tables.keys() | central_tables.keys()))
+        )
