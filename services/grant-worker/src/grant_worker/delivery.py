@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from meshcore.aws.consumer import ConsumerAccount
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.state import StateStore
-from meshcore.domain.access import AccessRequest
+from meshcore.domain.access import AccessRequest, RequestState
+from meshcore.domain.errors import RetryableError
 
 ConsumerAccess = Callable[[str], Awaitable[ConsumerAccount]]
 
@@ -43,6 +44,10 @@ async def deliver(
                 "delivery": "shared through RAM; the consumer account accepts the invitation itself",
             }
         )
+    if not shares and request.consumer_account != catalog_id:
+        # Lake Formation shares asynchronously in AWS: try again shortly rather than record a
+        # delivery that did not happen.
+        raise RetryableError(f"no RAM share for {request.grantee} yet; delivery will be retried")
     account = await consumer_access(consumer.admin_role_arn)
     await account.accept_shares(shares)
     links = [
@@ -60,11 +65,21 @@ async def deliver(
 async def withdraw(
     request: AccessRequest, state: StateStore, consumer_access: ConsumerAccess
 ) -> None:
-    """Remove the resource links meshcore created for `request` in the consumer account."""
-    if not request.resource_links:
+    """Remove the resource links meshcore created for `request` in the consumer account, except
+    those another granted request of the same account still relies on."""
+    still_used = {
+        link
+        for other in await state.list_requests()
+        if other.request_id != request.request_id
+        and other.consumer_account == request.consumer_account
+        and other.state is RequestState.GRANTED
+        for link in other.resource_links
+    }
+    links = [link for link in request.resource_links if link not in still_used]
+    if not links:
         return
     consumer = await state.get_consumer(request.consumer_account)
     if consumer is None or consumer.admin_role_arn is None:
         return
     account = await consumer_access(consumer.admin_role_arn)
-    await account.unlink(request.resource_links)
+    await account.unlink(links)

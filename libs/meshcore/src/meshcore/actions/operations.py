@@ -181,11 +181,12 @@ async def redrive(central: Central, queue: str, limit: int | None = None) -> int
         )
     sqs = await central.aws.client("sqs")
     source, dlq = await queue_url(sqs, queue), await queue_url(sqs, dlq_name(queue))
+    # At most what is there now: messages that fail again come back and must not loop forever.
+    waiting, hidden = await _counts(sqs, dlq)
+    limit = min(limit, waiting + hidden) if limit is not None else waiting + hidden
     moved = 0
-    while limit is None or moved < limit:
-        batch = await _take(
-            sqs, dlq, min(SQS_BATCH_MAX, (limit - moved) if limit else SQS_BATCH_MAX)
-        )
+    while moved < limit:
+        batch = await _take(sqs, dlq, min(SQS_BATCH_MAX, limit - moved))
         if not batch:
             return moved
         with aws_errors(f"sqs:SendMessageBatch {queue}"):

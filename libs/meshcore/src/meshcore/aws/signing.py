@@ -52,5 +52,6 @@ class DecisionSigner:
 
 
 def decision_digest(signed: SignedAccessDecision) -> str:
-    """Identity of a signed decision for replay protection."""
-    return hashlib.sha256(signed.signature.encode() + signed.decision.canonical_bytes()).hexdigest()
+    """Identity of a signed decision for replay protection: the decision's canonical bytes (a
+    different encoding of the same MAC must not look like a new decision)."""
+    return hashlib.sha256(signed.decision.canonical_bytes()).hexdigest()
