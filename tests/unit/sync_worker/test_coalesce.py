@@ -75,3 +75,22 @@ async def test_work_added_during_a_run_is_not_lost() -> None:
     await coalescer.submit("t", Keys(frozenset({"b"})), run)
     await first
     assert seen == [frozenset({"a"}), frozenset({"b"})]
+
+
+async def test_the_first_caller_is_not_held_by_a_stream_of_later_work() -> None:
+    coalescer: Coalescer[Keys] = Coalescer()
+    seen: list[frozenset[str]] = []
+
+    async def run(work: Keys) -> None:
+        seen.append(work.keys)
+        await asyncio.sleep(0.005)
+
+    first = asyncio.create_task(coalescer.submit("t", Keys(frozenset({"first"})), run))
+    later = []
+    for i in range(20):  # work keeps arriving for the same table
+        later.append(asyncio.create_task(coalescer.submit("t", Keys(frozenset({str(i)})), run)))
+        await asyncio.sleep(0.004)
+        if i == 5:
+            assert first.done(), "the first caller must return once its own run is done"
+    await asyncio.gather(first, *later)
+    assert frozenset().union(*seen) == {"first", *(str(i) for i in range(20))}

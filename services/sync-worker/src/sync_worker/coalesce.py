@@ -40,6 +40,7 @@ class _Slot(Generic[W]):
 class Coalescer(Generic[W]):
     def __init__(self) -> None:
         self._slots: dict[Hashable, _Slot[W]] = {}
+        self._continuations: set[asyncio.Task[None]] = set()
         self.runs = 0  # convergences actually run (for metrics and benchmarks)
 
     async def submit(self, key: Hashable, work: W, run: Callable[[W], Awaitable[None]]) -> None:
@@ -48,17 +49,19 @@ class Coalescer(Generic[W]):
         mine = slot.started + 1  # the next run to start takes this work
         done = slot.done.setdefault(mine, asyncio.Event())
         if not slot.running:
-            await self._drive(key, slot, run)
+            await self._drive(key, slot, run, until=mine)
         await done.wait()
         if (error := slot.errors.get(mine)) is not None:
             raise error
 
     async def _drive(
-        self, key: Hashable, slot: _Slot[W], run: Callable[[W], Awaitable[None]]
+        self, key: Hashable, slot: _Slot[W], run: Callable[[W], Awaitable[None]], until: int | None
     ) -> None:
+        """Run merged work for `key`; a caller drives only up to its own run (`until`), so a
+        hot table never holds one message in flight, and hands the rest to a task of its own."""
         slot.running = True
         try:
-            while slot.pending is not None:
+            while slot.pending is not None and (until is None or slot.started < until):
                 work, slot.pending = slot.pending, None
                 slot.started += 1
                 self.runs += 1
@@ -74,8 +77,14 @@ class Coalescer(Generic[W]):
             slot.finish(slot.started, interrupted)
             if slot.pending is not None:
                 slot.finish(slot.started + 1, interrupted)
+                slot.pending = None
             raise
         finally:
-            slot.running = False
-            if self._slots.get(key) is slot:
-                del self._slots[key]
+            if slot.pending is not None:
+                task = asyncio.create_task(self._drive(key, slot, run, until=None))
+                self._continuations.add(task)
+                task.add_done_callback(self._continuations.discard)
+            else:
+                slot.running = False
+                if self._slots.get(key) is slot:
+                    del self._slots[key]
