@@ -192,3 +192,24 @@ async def test_work_past_the_grace_period_is_given_back_at_once(
     # Visible again immediately, not after the visibility timeout.
     response = await sqs.receive_message(QueueUrl=await url(sqs, QUEUE), WaitTimeSeconds=0)
     assert len(response.get("Messages", [])) == 1
+
+
+async def test_a_handler_past_its_time_limit_is_retried_later(
+    sqs: Any, settings: MeshSettings
+) -> None:
+    attempts: list[int] = []
+
+    async def slow_once(message: QueueMessage) -> None:
+        attempts.append(message.receive_count)
+        if len(attempts) == 1:
+            await asyncio.sleep(30)
+
+    await send(sqs, "{}")
+    limited = settings.worker.model_copy(update={"handler_timeout_seconds": 0.5})
+    c = QueueConsumer(sqs, await url(sqs, QUEUE), QUEUE, slow_once, limited)
+
+    async def done() -> bool:
+        return len(attempts) == 2 and await depth(sqs, QUEUE) == 0
+
+    await run_until(c, done)
+    assert attempts == [1, 2]

@@ -36,6 +36,9 @@ class WorkerSettings(BaseModel):
     retry_base_seconds: float = Field(2.0, gt=0)
     retry_max_seconds: float = Field(300.0, gt=0)
     metrics_interval_seconds: float = Field(60.0, gt=0)
+    # A handler still running after this is abandoned and its message retried later; long
+    # enough for a full repair, short of SQS's 12-hour visibility ceiling.
+    handler_timeout_seconds: float = Field(3600.0, gt=0, le=43_000)
 
 
 class MeshSettings(BaseSettings):

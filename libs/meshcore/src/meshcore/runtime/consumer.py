@@ -203,8 +203,12 @@ class QueueConsumer:
         """Run the handler while a heartbeat keeps the message invisible; stop the heartbeat
         before returning, whatever happened."""
         heartbeat = asyncio.create_task(self._heartbeat(message))
+        limit = self._settings.handler_timeout_seconds
         try:
-            await self._handler(message)
+            async with asyncio.timeout(limit):
+                await self._handler(message)
+        except TimeoutError as exc:
+            raise RetryableError(f"handler did not finish within {limit:.0f} s") from exc
         finally:
             heartbeat.cancel()
             await asyncio.gather(heartbeat, return_exceptions=True)
