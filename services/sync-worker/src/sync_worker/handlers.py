@@ -123,8 +123,9 @@ async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) 
         structlog.contextvars.bind_contextvars(
             drift_total=report.drift_total, repair_status=report.status.value
         )
-        deps.metrics.gauge("RepairDrift", report.drift_total, "Count")
-        deps.metrics.gauge("RepairErrors", len(report.errors), "Count")
+        # Samples, not gauges: two repairs within one publishing interval must both count.
+        deps.metrics.value("RepairDrift", report.drift_total, "Count")
+        deps.metrics.value("RepairErrors", len(report.errors), "Count")
         if report.status is RepairStatus.SUCCEEDED:
             deps.metrics.count("RepairSucceeded")
         if report.duration_seconds is not None:
