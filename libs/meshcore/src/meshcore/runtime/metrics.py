@@ -21,7 +21,6 @@ class Metrics:
     _values: defaultdict[tuple[str, str, Dimensions], list[float]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    _gauges: dict[tuple[str, str, Dimensions], float] = field(default_factory=dict)
 
     def record(self, queue: str, outcome: str, duration_ms: float) -> None:
         """One handled message (called by the queue consumer)."""
@@ -37,9 +36,6 @@ class Metrics:
         samples.append(value)
         if len(samples) > 10_000:  # bounded between publications
             del samples[:5_000]
-
-    def gauge(self, name: str, value: float, unit: str = "None", **dimensions: str) -> None:
-        self._gauges[(name, unit, _dims(dimensions))] = value
 
     def outcome_count(self, outcome: str) -> int:
         return sum(n for (_q, o), n in self.totals.items() if o == outcome)
@@ -61,11 +57,6 @@ class Metrics:
                 data.append(
                     {"MetricName": name, "Dimensions": dims(d), "Values": chunk, "Unit": unit}
                 )
-        data += [
-            {"MetricName": name, "Dimensions": dims(d), "Value": value, "Unit": unit}
-            for (name, unit, d), value in self._gauges.items()
-        ]
         self._counts.clear()
         self._values.clear()
-        self._gauges.clear()
         return data
