@@ -17,6 +17,17 @@ from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
 
+def stored_entries(settings: MeshSettings, subject: str) -> tuple[Any, list[dict[str, Any]]]:
+    """The raw audit items of `subject`, and a client to tamper with them."""
+    dynamodb: Any = boto3.client("dynamodb", endpoint_url=settings.endpoint_url)
+    items = dynamodb.query(
+        TableName=settings.audit_table,
+        KeyConditionExpression="subject = :s",
+        ExpressionAttributeValues={":s": {"S": subject}},
+    )["Items"]
+    return dynamodb, items
+
+
 @pytest.fixture
 async def audit(settings: MeshSettings) -> AsyncIterator[AuditLog]:
     ensure_tables(SyncAws(settings).client("dynamodb"), settings, Provisioned())
@@ -42,12 +53,7 @@ async def test_a_changed_entry_is_the_first_broken_link(
 ) -> None:
     for i in range(4):
         await audit.record("request/r", "request.created", "t", n=i)
-    dynamodb: Any = boto3.client("dynamodb", endpoint_url=settings.endpoint_url)
-    items = dynamodb.query(
-        TableName=settings.audit_table,
-        KeyConditionExpression="subject = :s",
-        ExpressionAttributeValues={":s": {"S": "request/r"}},
-    )["Items"]
+    dynamodb, items = stored_entries(settings, "request/r")
     third = next(i for i in items if i["seq"]["N"] == "3")
     third["details"] = {"S": '{"n": 99}'}
     dynamodb.put_item(TableName=settings.audit_table, Item=third)
@@ -58,12 +64,7 @@ async def test_a_changed_entry_is_the_first_broken_link(
 async def test_a_deleted_entry_is_found(audit: AuditLog, settings: MeshSettings) -> None:
     for i in range(3):
         await audit.record("request/r", "request.created", "t", n=i)
-    dynamodb: Any = boto3.client("dynamodb", endpoint_url=settings.endpoint_url)
-    items = dynamodb.query(
-        TableName=settings.audit_table,
-        KeyConditionExpression="subject = :s",
-        ExpressionAttributeValues={":s": {"S": "request/r"}},
-    )["Items"]
+    dynamodb, items = stored_entries(settings, "request/r")
     second = next(i for i in items if i["seq"]["N"] == "2")
     dynamodb.delete_item(
         TableName=settings.audit_table, Key={"subject": second["subject"], "at": second["at"]}

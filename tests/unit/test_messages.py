@@ -10,7 +10,7 @@ from meshcore.messages.commands import AccessDecision, RepairCommand
 from meshcore.messages.contracts import render, schemas
 from meshcore.messages.decode import (
     MalformedMessageError,
-    decode_signed_decision,
+    decode_approvals_message,
     decode_sync_message,
 )
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
@@ -123,9 +123,9 @@ def test_canonical_bytes_ignore_field_order_and_whitespace() -> None:
 
 def test_signed_decision_rejects_unknown_fields() -> None:
     with pytest.raises(MalformedMessageError, match="surprise: Extra inputs"):
-        decode_signed_decision(json.dumps({"kind": "access.signed-decision", "surprise": 1}))
+        decode_approvals_message(json.dumps({"kind": "access.signed-decision", "surprise": 1}))
     with pytest.raises(MalformedMessageError, match=r"decision: Field required \(\+2 more\)"):
-        decode_signed_decision(json.dumps({"kind": "access.signed-decision"}))
+        decode_approvals_message(json.dumps({"kind": "access.signed-decision"}))
 
 
 def test_published_contracts_are_current() -> None:

@@ -76,10 +76,6 @@ def decode_scan_request(body: str) -> ClassificationScanRequest:
     return decode_model(body, ClassificationScanRequest)
 
 
-def decode_signed_decision(body: str) -> SignedAccessDecision:
-    return decode_model(body, SignedAccessDecision)
-
-
 _approvals: TypeAdapter[SignedAccessDecision | RevokeCommand | ExpirySweep] = TypeAdapter(
     ApprovalsMessage
 )

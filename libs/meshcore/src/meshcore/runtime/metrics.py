@@ -37,9 +37,6 @@ class Metrics:
         if len(samples) > 10_000:  # bounded between publications
             del samples[:5_000]
 
-    def outcome_count(self, outcome: str) -> int:
-        return sum(n for (_q, o), n in self.totals.items() if o == outcome)
-
     def drain(self, **common: str) -> list[dict[str, Any]]:
         """Everything recorded since the last drain, as PutMetricData datums."""
 
