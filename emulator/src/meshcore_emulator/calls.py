@@ -23,7 +23,10 @@ Protocol = Literal["json", "rest-json", "query", "rest-xml"]
 # SigV4 signing names that differ from the botocore service name.
 _SIGNING_NAME_TO_SERVICE = {"monitoring": "cloudwatch", "eventbridge": "events"}
 
-_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+# The SigV4 credential: access key id / date / region / signing name / aws4_request, in the
+# Authorization header ("Credential=...") or, for a presigned URL, the X-Amz-Credential parameter.
+_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_PRESIGNED_SCOPE = re.compile(r"([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class AwsCall:
     protocol: Protocol
     query_compatible: bool  # JSON service that still reports query-protocol error codes
     params: dict[str, Any] = field(default_factory=dict)
+    access_key_id: str = ""  # the key that signed the request: who is calling
 
     def matches(self, service: str, operation: str) -> bool:
         """True when the given service/operation pattern ("*" = any) selects this call."""
@@ -48,10 +52,10 @@ class AwsCall:
 
 def identify(environ: dict[str, Any], body: bytes) -> AwsCall | None:
     """Return the call a signed AWS request makes, or None for anything else."""
-    scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
-    if scope is None:
+    credential = _credential(environ)
+    if credential is None:
         return None
-    region, signing_name = scope.group(1), scope.group(2).lower()
+    access_key_id, region, signing_name = credential
     service = _SIGNING_NAME_TO_SERVICE.get(signing_name, signing_name)
     model_protocol, query_compatible = _service_protocol(service)
 
@@ -65,6 +69,7 @@ def identify(environ: dict[str, Any], body: bytes) -> AwsCall | None:
             protocol="json",
             query_compatible=query_compatible,
             params=_json_object(body),
+            access_key_id=access_key_id,
         )
     form = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
     if content_type.startswith("application/x-www-form-urlencoded"):
@@ -77,6 +82,7 @@ def identify(environ: dict[str, Any], body: bytes) -> AwsCall | None:
             protocol="query",
             query_compatible=False,
             params=form,
+            access_key_id=access_key_id,
         )
     protocol: Protocol = "rest-xml" if model_protocol == "rest-xml" else "rest-json"
     return AwsCall(
@@ -86,7 +92,19 @@ def identify(environ: dict[str, Any], body: bytes) -> AwsCall | None:
         protocol=protocol,
         query_compatible=False,
         params=_json_object(body) if protocol == "rest-json" else {},
+        access_key_id=access_key_id,
     )
+
+
+def _credential(environ: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(access key id, region, lower-case signing name) of a SigV4-signed request."""
+    scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if scope is None:
+        query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        scope = _PRESIGNED_SCOPE.fullmatch(query.get("X-Amz-Credential", ""))
+    if scope is None:
+        return None
+    return scope.group(1), scope.group(2), scope.group(3).lower()
 
 
 def _service_protocol(service: str) -> tuple[str, bool]:

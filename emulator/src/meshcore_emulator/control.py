@@ -8,8 +8,11 @@ Endpoints::
     DELETE /_emulator/faults      removes every fault rule
     GET    /_emulator/violations  -> {"violations": [...]}
     DELETE /_emulator/violations  forgets recorded limit violations
-    GET    /_emulator/calls       -> {"calls": {"glue:GetTable": 12, ...}}
-    DELETE /_emulator/calls       forgets the call counts
+    GET    /_emulator/calls       -> {"calls": {"glue:GetTable": 12, ...},
+                                      "principals": [{"principal": {"access_key_id", "account",
+                                      "role_arn", "role_name", "session_name"}, "calls": {...},
+                                      "actions": ["glue:GetTable", ...]}, ...]}
+    DELETE /_emulator/calls       forgets the calls
     POST   /_emulator/reset       resets every AWS backend, faults and violations
 """
 
@@ -69,7 +72,8 @@ class ControlSurface:
                 self.violations.clear()
                 return HTTPStatus.OK, ok
             case "GET", "calls":
-                return HTTPStatus.OK, {"calls": self.calls.snapshot()}
+                principals = [p.to_dict() for p in self.calls.by_principal()]
+                return HTTPStatus.OK, {"calls": self.calls.snapshot(), "principals": principals}
             case "DELETE", "calls":
                 self.calls.clear()
                 return HTTPStatus.OK, ok

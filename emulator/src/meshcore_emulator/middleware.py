@@ -47,7 +47,7 @@ class EmulatorMiddleware:
         call = identify(environ, body)
         if call is None:
             return self._app(environ, start_response)
-        self._calls.record(call.service, call.operation)
+        self._calls.record(call)
 
         decision = self._faults.decide(call)
         if decision.delay_ms:
