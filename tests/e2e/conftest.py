@@ -6,7 +6,7 @@ import contextlib
 import io
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,6 +18,8 @@ from meshcore_devstack.mesh import CONSUMER, ONBOARDING_ROLE, PRODUCERS, stack_e
 from meshcore_devstack.processes import WorkerProcess, start_worker, wait_started
 from meshcore_emulator import EmbeddedAws
 
+from ..least_privilege import RoleUse, role_uses
+
 T = TypeVar("T")
 
 
@@ -26,6 +28,9 @@ class Stack:
     endpoint: str
     env: dict[str, str]
     workers: dict[str, WorkerProcess]
+    # The access key id each worker process signs with -> its kind, so that the emulator's call
+    # log tells which worker made a call.
+    worker_keys: dict[str, str] = field(default_factory=dict)
 
     def meshctl(self, *args: str) -> str:
         out = io.StringIO()
@@ -60,6 +65,10 @@ class Stack:
     def log(self, worker: str) -> str:
         return self.workers[worker].log_path.read_text()
 
+    def role_uses(self, aws: EmbeddedAws) -> list[RoleUse]:
+        """What each kind of worker called, as which role of the infra templates."""
+        return role_uses(aws.calls.by_principal(), self.worker_keys)
+
 
 def eventually(probe: Callable[[], T], what: str, timeout: float = 30.0) -> T:
     """Poll until `probe` returns something truthy (no wall-clock assertion: a generous cap)."""
@@ -81,6 +90,7 @@ def stack_factory(
 ) -> Iterator[StackFactory]:
     """Bootstrap the mesh and start workers: `stack_factory(sync_workers=4)`."""
     started: list[WorkerProcess] = []
+    stacks: list[Stack] = []
 
     def make(sync_workers: int = 1, classifier: bool = True, grant_worker: bool = True) -> Stack:
         env = stack_environment(
@@ -95,6 +105,7 @@ def stack_factory(
             if key.startswith(("AWS_", "MESHCORE_")):
                 monkeypatch.setenv(key, value)
         stack = Stack(aws.endpoint_url, env, {})
+        stacks.append(stack)
         stack.meshctl("bootstrap")
         for p in PRODUCERS:
             stack.meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
@@ -106,7 +117,11 @@ def stack_factory(
         if grant_worker:
             kinds["grant-worker"] = "grant-worker"
         for name, kind in kinds.items():
-            worker = start_worker(kind, env, tmp_path / "logs", name=name)
+            key = f"local-{name}"
+            stack.worker_keys[key] = kind
+            worker = start_worker(
+                kind, env | {"AWS_ACCESS_KEY_ID": key}, tmp_path / "logs", name=name
+            )
             started.append(worker)
             stack.workers[name] = worker
         wait_started(list(stack.workers.values()))
@@ -117,6 +132,13 @@ def stack_factory(
     assert all(code == 0 for code in codes.values()), codes
     # Every call the workers made stayed within AWS's documented limits.
     assert aws.violations == [], aws.violations
+    # ... and within what the infra templates grant the role it was made as.
+    keys = {key: kind for stack in stacks for key, kind in stack.worker_keys.items()}
+    refused = [use for use in role_uses(aws.calls.by_principal(), keys) if use.ungranted]
+    assert not refused, "\n".join(
+        f"{use.describe()} called {sorted(use.ungranted)}, which the template does not grant"
+        for use in refused
+    )
 
 
 @pytest.fixture

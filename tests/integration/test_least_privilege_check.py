@@ -1,0 +1,163 @@
+"""The least-privilege check itself: reading the templates' roles, matching actions as IAM does,
+and attributing the emulator's calls to (worker, role) so that an ungranted call is caught."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from meshcore_emulator.calllog import PrincipalCalls
+from meshcore_emulator.principals import Principal
+
+from ..least_privilege import UnsupportedPolicy, role_named, role_uses, roles_of, template_roles
+
+
+def role_template(*statements: dict[str, Any], **props: Any) -> dict[str, Any]:
+    return {
+        "Parameters": {"Name": {"Type": "String", "Default": "reader"}},
+        "Resources": {
+            "Reader": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": {"Ref": "Name"},
+                    "Policies": [
+                        {
+                            "PolicyName": "p",
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": statements},
+                        }
+                    ],
+                    **props,
+                },
+            }
+        },
+    }
+
+
+def test_wildcards_match_as_iam_does_and_deny_wins() -> None:
+    (role,) = roles_of(
+        "t.yaml",
+        role_template(
+            {"Effect": "Allow", "Action": ["glue:Get*", "s3:GetObjec?"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "glue:GetPartitions", "Resource": "*"},
+        ),
+    ).values()
+    assert role.name == "reader"
+    assert role.allows("glue:GetTable") and role.allows("GLUE:gettables")
+    assert role.allows("s3:GetObject")
+    assert role.ungranted(["glue:GetTable", "glue:CreateTable", "glue:GetPartitions"]) == {
+        "glue:CreateTable",
+        "glue:GetPartitions",
+    }
+
+
+def test_constructs_that_would_need_guessing_are_refused() -> None:
+    with pytest.raises(UnsupportedPolicy):
+        roles_of("t.yaml", role_template({"Effect": "Allow", "NotAction": "iam:*"}))
+    with pytest.raises(UnsupportedPolicy):
+        roles_of("t.yaml", role_template(ManagedPolicyArns=["arn:aws:iam::aws:policy/Admin"]))
+    with pytest.raises(UnsupportedPolicy):
+        roles_of("t.yaml", role_template({"Effect": "Allow", "Action": {"Ref": "Actions"}}))
+
+
+def test_the_producer_read_role_only_reads_glue() -> None:
+    reader = role_named("meshcore-catalog-reader")
+    assert reader.template == "producer.yaml"
+    assert reader.allowed and all(
+        a.startswith(("glue:Get", "glue:BatchGet")) for a in reader.allowed
+    )
+    assert reader.ungranted(["glue:GetTable", "glue:CreateTable", "s3:GetObject"]) == {
+        "glue:CreateTable",
+        "s3:GetObject",
+    }
+
+
+def test_an_assumed_role_that_no_template_defines_is_an_error() -> None:
+    with pytest.raises(LookupError):
+        role_named("admin")
+
+
+def calls(principal: Principal, *actions: str) -> PrincipalCalls:
+    return PrincipalCalls(principal, {a: 1 for a in actions}, frozenset(actions))
+
+
+WORKER_KEYS = {"local-sync-worker": "sync-worker", "local-grant-worker": "grant-worker"}
+
+
+def test_calls_are_attributed_to_worker_and_role_and_others_left_out() -> None:
+    uses = role_uses(
+        [
+            calls(
+                Principal("local-sync-worker", "123456789012"), "sts:AssumeRole", "glue:GetTable"
+            ),
+            calls(
+                Principal(
+                    "ASIA1",
+                    "222222222222",
+                    "arn:aws:iam::222222222222:role/meshcore-catalog-reader",
+                    "meshcore-sync-worker",
+                ),
+                "glue:GetTable",
+            ),
+            calls(
+                Principal(
+                    "ASIA2",
+                    "333333333333",
+                    "arn:aws:iam::333333333333:role/meshcore-catalog-reader",
+                    "meshcore-sync-worker",
+                ),
+                "glue:GetPartitions",
+            ),
+            calls(Principal("testing", "123456789012"), "iam:CreateRole"),  # the test itself
+            calls(
+                Principal(
+                    "ASIA3",
+                    "222222222222",
+                    "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole",
+                    "meshctl",
+                ),
+                "glue:CreateDatabase",
+            ),
+        ],
+        WORKER_KEYS,
+    )
+    assert [(u.worker, u.role.logical_id, sorted(u.actions)) for u in uses] == [
+        ("sync-worker", "SyncWorkerRole", ["glue:GetTable", "sts:AssumeRole"]),
+        ("sync-worker", "CatalogReaderRole", ["glue:GetPartitions", "glue:GetTable"]),
+    ]
+    assert all(not u.ungranted for u in uses)
+
+
+def test_a_worker_calling_what_its_role_does_not_grant_is_caught() -> None:
+    (central, reader) = role_uses(
+        [
+            calls(
+                Principal(
+                    "ASIA1",
+                    "222222222222",
+                    "arn:aws:iam::222222222222:role/meshcore-catalog-reader",
+                    "meshcore-sync-worker",
+                ),
+                "glue:GetTable",
+                "glue:DeleteTable",
+            ),
+            calls(Principal("local-grant-worker", "123456789012"), "kms:VerifyMac", "kms:Decrypt"),
+        ],
+        WORKER_KEYS,
+    )
+    assert (reader.worker, reader.role.logical_id, reader.ungranted) == (
+        "sync-worker",
+        "CatalogReaderRole",
+        {"glue:DeleteTable"},
+    )
+    assert (central.worker, central.role.logical_id, central.ungranted) == (
+        "grant-worker",
+        "GrantWorkerRole",
+        {"kms:Decrypt"},
+    )
+
+
+def test_every_worker_has_its_central_role() -> None:
+    central = template_roles("central.yaml")
+    for logical_id in ("SyncWorkerRole", "ClassifierRole", "GrantWorkerRole"):
+        assert central[logical_id].allowed
