@@ -7,6 +7,12 @@ from typing import Any
 
 import pytest
 
+from meshcore.provisioning.onboarding import (
+    CATALOG_READ_ACTIONS,
+    CONSUMER_ADMIN_ACTIONS,
+    SAMPLE_READ_ACTIONS,
+    SAMPLE_READ_ROLE,
+)
 from meshcore_emulator.calllog import PrincipalCalls
 from meshcore_emulator.principals import Principal
 
@@ -161,3 +167,10 @@ def test_every_worker_has_its_central_role() -> None:
     central = template_roles("central.yaml")
     for logical_id in ("SyncWorkerRole", "ClassifierRole", "GrantWorkerRole"):
         assert central[logical_id].allowed
+
+
+def test_onboarding_creates_the_member_roles_the_templates_define() -> None:
+    """`meshctl onboard-*` and the templates grant the member-account roles the same actions."""
+    assert set(CATALOG_READ_ACTIONS) == role_named("meshcore-catalog-reader").allowed
+    assert set(SAMPLE_READ_ACTIONS) == role_named(SAMPLE_READ_ROLE).allowed
+    assert set(CONSUMER_ADMIN_ACTIONS) == role_named("meshcore-consumer-admin").allowed

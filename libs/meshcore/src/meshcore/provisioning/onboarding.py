@@ -28,14 +28,17 @@ CATALOG_READ_ACTIONS = [
 # table's values from its S3 location, only for producers onboarded with --allow-sampling.
 SAMPLE_READ_ROLE = "meshcore-sample-reader"
 SAMPLE_READ_ACTIONS = ["s3:GetObject", "s3:ListBucket"]
-# What accepting a share and creating resource links needs in a consumer account.
+# What accepting a share and keeping resource links needs in a consumer account (a revoke
+# removes the links, and their database once it holds no other).
 CONSUMER_ADMIN_ACTIONS = [
     "ram:GetResourceShareInvitations",
     "ram:AcceptResourceShareInvitation",
     "glue:CreateDatabase",
     "glue:GetDatabase",
+    "glue:DeleteDatabase",
     "glue:CreateTable",
     "glue:GetTable",
+    "glue:GetTables",
     "glue:DeleteTable",
 ]
 
