@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from meshcore.provisioning.onboarding import CONSUMER_ADMIN_ACTIONS
 from meshcore.settings import MeshSettings
 
 INFRA = Path(__file__).parents[2] / "infra"
@@ -98,3 +99,16 @@ def test_central_template_creates_queues_with_dead_letter_queues(settings: MeshS
         "TableNames"
     ]
     assert {"meshcore-state", "meshcore-audit"} <= set(tables)
+
+
+def test_consumer_template_creates_the_role_grant_worker_assumes(settings: MeshSettings) -> None:
+    deploy(settings, "meshcore-consumer", "consumer.yaml", {"CentralAccountId": "123456789012"})
+    iam = boto3.client("iam", endpoint_url=settings.endpoint_url)
+    name = settings.consumer_admin_role
+    trust = document(iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"])
+    assert trust["Statement"][0]["Principal"]["AWS"].endswith(":iam::123456789012:root")
+    policy = document(
+        iam.get_role_policy(RoleName=name, PolicyName="accept-and-link")["PolicyDocument"]
+    )
+    actions = {a for s in policy["Statement"] for a in s["Action"]}
+    assert actions == set(CONSUMER_ADMIN_ACTIONS)
