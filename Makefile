@@ -60,4 +60,4 @@ eval-classifier: setup ## classifier precision, recall, F1, confusion and throug
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .compose

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -99,6 +100,7 @@ class Timings:
             yield
         finally:
             self.phases[name] = time.monotonic() - started
+            say(f"{name}: {self.phases[name]:.0f} s")
 
     def line(self) -> str:
         return ", ".join(f"{name} {seconds:.0f} s" for name, seconds in self.phases.items())
@@ -320,8 +322,11 @@ def compose_test(root: Path, port: int) -> None:
         if not built:
             say("base image cached from an earlier run")
         compose = Compose(docker, root, free_port(port))
+        # Containers an interrupted earlier run left in this engine would restart with it.
+        compose("down", "--volumes", "--remove-orphans", timeout=300)
         with timings.phase("build"):
             compose("build", quiet=True)
+            docker.docker("image", "prune", "--force")  # earlier builds' images; keeps the cache
         show_image_sizes(docker)
         try:
             with timings.phase("up"):
@@ -363,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.validate:
         return validate(root)
     started = time.monotonic()
+    # SIGTERM unwinds like Ctrl-C, so that the stack and the engine are still taken down.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         compose_test(root, args.port)
     except Skipped as exc:

@@ -63,11 +63,13 @@ def run(
 
 def ensure_tools() -> None:
     """Install Debian's docker.io, docker-compose and debootstrap when missing (root only)."""
+    if sys.platform != "linux" or os.geteuid() != 0:
+        raise Skipped("the private Docker engine needs root on Linux")
     missing = [pkg for tool, pkg in PACKAGES.items() if shutil.which(tool) is None]
     if not missing:
         return
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise Skipped(f"needs {', '.join(missing)}, and only root with apt-get installs them here")
+    if shutil.which("apt-get") is None:
+        raise Skipped(f"needs {', '.join(missing)}, and there is no apt-get to install them")
     say(f"installing {' '.join(missing)} with apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
