@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from meshcore_devstack import compose_test
+from meshcore_devstack.engine import debian_mirror
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = {"sync-worker": "sync_worker", "classifier": "classifier", "grant-worker": "grant_worker"}
@@ -47,3 +51,23 @@ def test_each_image_is_non_root_healthchecked_and_installed_from_the_lock(servic
     if service != "emulator":
         assert "meshcore.runtime.heartbeat" in text and "HEARTBEAT_PATH" in text
         assert f'CMD ["python3", "-m", "{WORKERS[service]}"]' in text
+
+
+def test_the_base_image_comes_from_the_mirror_apt_uses(tmp_path: Path) -> None:
+    deb822 = tmp_path / "debian.sources"
+    deb822.write_text(
+        "Types: deb\nURIs: http://mirror.example/debian-security\nSuites: bookworm-security\n\n"
+        "Types: deb\nURIs: http://mirror.example/debian\nSuites: bookworm\n"
+    )
+    one_line = tmp_path / "sources.list"
+    one_line.write_text("deb [arch=amd64] http://other.example/debian/ bookworm main\n")
+    assert debian_mirror([deb822]) == "http://mirror.example/debian"
+    assert debian_mirror([tmp_path / "missing", one_line]) == "http://other.example/debian/"
+    assert debian_mirror([]) is None
+
+
+def test_compose_test_is_skipped_not_failed_where_containers_cannot_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert compose_test.main([]) == compose_test.SKIPPED_EXIT

@@ -369,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         return validate(root)
     started = time.monotonic()
     # SIGTERM unwinds like Ctrl-C, so that the stack and the engine are still taken down.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         compose_test(root, args.port)
     except Skipped as exc:
@@ -382,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         say("FAILED: unexpected error (above)")
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     say(f"passed in {time.monotonic() - started:.0f} s")
     return 0
 

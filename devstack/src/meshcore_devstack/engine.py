@@ -188,10 +188,13 @@ def _last_line(path: Path) -> str:
     return lines[-1] if lines else ""
 
 
-def debian_mirror() -> str | None:
-    """The Debian mirror this machine's apt uses (debootstrap's default when none is found)."""
-    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
-    for source in sources:
+def apt_sources() -> list[Path]:
+    return [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+
+
+def debian_mirror(sources: list[Path] | None = None) -> str | None:
+    """The Debian mirror this machine's apt uses (None: debootstrap's default)."""
+    for source in apt_sources() if sources is None else sources:
         try:
             text = source.read_text()
         except OSError:
