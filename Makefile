@@ -11,7 +11,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
 
-.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier clean
+.PHONY: setup demo up compose-test test test-fast lint typecheck format contracts bench eval-classifier clean
 
 setup: $(VENV)/.synced
 
@@ -28,6 +28,9 @@ demo: setup ## run the whole flow on the embedded AWS and tell it step by step
 
 up: setup ## the stack as local processes in the foreground (Ctrl-C stops it)
 	$(BIN)/python -m meshcore_devstack.up --port $(PORT)
+
+compose-test: setup ## build the images, run docker-compose.yml on a private Docker engine, check it end to end (root)
+	$(BIN)/python -m meshcore_devstack.compose_test --port $(PORT)
 
 test: setup lint typecheck ## lint, type-check, then every test (unit, integration, end to end)
 	$(BIN)/pytest
@@ -57,4 +60,4 @@ eval-classifier: setup ## classifier precision, recall, F1, confusion and throug
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
 
 clean:
-	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .compose

@@ -39,6 +39,9 @@ class WorkerSettings(BaseModel):
     # A handler still running after this is abandoned and its message retried later; long
     # enough for a full repair, short of SQS's 12-hour visibility ceiling.
     handler_timeout_seconds: float = Field(3600.0, gt=0, le=43_000)
+    # A file the running worker rewrites for container health checks (unset: none).
+    heartbeat_path: str | None = None
+    heartbeat_interval_seconds: float = Field(5.0, gt=0)
 
 
 class MeshSettings(BaseSettings):

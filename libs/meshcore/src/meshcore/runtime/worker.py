@@ -11,6 +11,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 import structlog
 
@@ -19,6 +20,7 @@ from meshcore.aws.queues import queue_url
 from meshcore.aws.rejections import RejectionLog, rejection_now
 from meshcore.domain.errors import MeshError
 from meshcore.runtime.consumer import Handler, QueueConsumer, QueueMessage
+from meshcore.runtime.heartbeat import beat
 from meshcore.runtime.logging import configure_logging
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.publisher import MetricsPublisher
@@ -81,7 +83,17 @@ async def serve(
             concurrency=settings.worker.concurrency,
         )
         publishing = asyncio.create_task(publisher.run(stop))
+        heartbeat = settings.worker.heartbeat_path
+        beating = (
+            asyncio.create_task(
+                beat(Path(heartbeat), settings.worker.heartbeat_interval_seconds, stop)
+            )
+            if heartbeat
+            else None
+        )
         await asyncio.gather(*(c.run(stop) for c in consumers))
+        if beating:
+            await beating
         await publishing
         await publisher.publish()  # what the drain handled, too
         log.info(
