@@ -11,7 +11,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
 
-.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier clean
+.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier browser clean
 
 setup: $(VENV)/.synced
 
@@ -55,6 +55,12 @@ bench: setup ## benchmark sync-worker on the embedded AWS (numbers, never pass/f
 
 eval-classifier: setup ## classifier precision, recall, F1, confusion and throughput on the labelled corpus
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
+
+browser: ## Debian's Chromium for the portal's browser tests (installed when root with apt-get)
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else echo "chromium is not installed and cannot be installed here (needs root and apt-get): browser tests will be skipped"; fi
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
