@@ -23,8 +23,8 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml libs/meshcore/pyproject.toml servi
 	$(UV) sync --frozen --all-packages --quiet
 	@touch $@
 
-demo: setup ## run the whole flow on the embedded AWS and tell it step by step
-	$(BIN)/python -m meshcore_devstack.demo
+demo: setup ## run the whole flow on the embedded AWS and tell it step by step; DEMO_ARGS=--keep leaves it up to browse
+	$(BIN)/python -m meshcore_devstack.demo $(DEMO_ARGS)
 
 up: setup ## the stack as local processes in the foreground (Ctrl-C stops it)
 	$(BIN)/python -m meshcore_devstack.up --port $(PORT)

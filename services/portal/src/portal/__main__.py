@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import uvicorn
 
 from meshcore.runtime.logging import configure_logging
@@ -12,6 +15,9 @@ from portal.settings import PortalMeshSettings
 def main() -> None:
     settings = PortalMeshSettings()
     configure_logging(settings.log_json)
+    # uvicorn shuts down gracefully on SIGTERM, restores this handler and raises the signal
+    # again: a stop asked for is a clean exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         create_app(settings),
         host=settings.portal.host,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from meshcore.actions.context import central
+from meshcore.actions.catalog import CatalogSnapshot
+from meshcore.actions.context import Central, central
 from meshcore.domain.errors import (
     AccessDeniedError,
     MeshError,
@@ -72,6 +74,16 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+async def _warm(snapshot: CatalogSnapshot, opened: Central) -> None:
+    """Read the catalog listing once at start, so the first search does not wait for it."""
+    if snapshot.max_age_seconds <= 0:
+        return
+    try:
+        await snapshot.rows(opened)
+    except MeshError as exc:  # the first search will try again and show the problem
+        log.warning("portal.catalog_unavailable", reason=str(exc))
+
+
 def create_app(settings: PortalMeshSettings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -79,8 +91,11 @@ def create_app(settings: PortalMeshSettings) -> Starlette:
         # AWS identity the portal ever has.
         async with central(settings) as opened:
             app.state.central = opened
+            app.state.catalog = CatalogSnapshot(settings.portal.catalog_max_age_seconds)
+            warm = asyncio.create_task(_warm(app.state.catalog, opened))
             log.info("portal.started", host=settings.portal.host, port=settings.portal.port)
             yield
+            warm.cancel()
 
     secret = (
         settings.portal.session_secret.get_secret_value()

@@ -22,6 +22,9 @@ class PortalSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     page_size: int = Field(25, ge=1, le=200)
+    # The catalog page reuses its table listing this long (refreshed in the background);
+    # 0 lists the central catalog on every search.
+    catalog_max_age_seconds: float = Field(30.0, ge=0)
 
 
 class PortalMeshSettings(MeshSettings):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,40 @@ async def _tables(glue: GlueCatalog, databases: list[str]) -> list[dict[str, Any
     return [row for rows in listed for row in rows]
 
 
+class CatalogSnapshot:
+    """The central catalog's table listing, reused while younger than `max_age_seconds`.
+
+    Listing thousands of tables takes seconds, paging through them should not: a long-running
+    front end keeps one snapshot; an older one is still served while a fresh one is read in the
+    background. `max_age_seconds` 0 reads the catalog on every call.
+    """
+
+    def __init__(self, max_age_seconds: float = 0.0) -> None:
+        self.max_age_seconds = max_age_seconds
+        self._rows: list[dict[str, Any]] | None = None
+        self._read_at = 0.0
+        self._lock = asyncio.Lock()
+        self._refresh: asyncio.Task[list[dict[str, Any]]] | None = None
+
+    async def _read(self, central: Central) -> list[dict[str, Any]]:
+        started = time.monotonic()
+        glue = GlueCatalog(await central.aws.client("glue"), central.settings.central_account_id)
+        databases = [d["Name"] for d in await glue.list_databases() if SEPARATOR in d["Name"]]
+        self._rows, self._read_at = await _tables(glue, databases), started
+        return self._rows
+
+    async def rows(self, central: Central) -> list[dict[str, Any]]:
+        if self.max_age_seconds <= 0:
+            return await self._read(central)
+        async with self._lock:
+            if self._rows is None:
+                return await self._read(central)
+            stale = time.monotonic() - self._read_at >= self.max_age_seconds
+            if stale and (self._refresh is None or self._refresh.done()):
+                self._refresh = asyncio.create_task(self._read(central))
+            return self._rows
+
+
 def _columns(row: dict[str, Any]) -> list[str]:
     return [c["Name"] for c in row.get("StorageDescriptor", {}).get("Columns", [])]
 
@@ -116,23 +151,28 @@ def _matches(query: CatalogQuery, row: dict[str, Any], classified: dict[str, str
 
 
 async def catalog_page(
-    central: Central, query: CatalogQuery, page: int = 1, size: int = 25
+    central: Central,
+    query: CatalogQuery,
+    page: int = 1,
+    size: int = 25,
+    snapshot: CatalogSnapshot | None = None,
 ) -> CatalogPage:
     """The `page`-th (from 1) `size` tables matching `query`, ordered by name."""
     size = max(1, min(size, MAX_PAGE_SIZE))
-    glue = GlueCatalog(await central.aws.client("glue"), central.settings.central_account_id)
-    databases = [
-        d["Name"]
-        for d in await glue.list_databases()
-        if SEPARATOR in d["Name"]
-        and (not query.domain or d["Name"].startswith(query.domain + SEPARATOR))
-    ]
     rows, classified, producers = await asyncio.gather(
-        _tables(glue, databases), classified_columns(central), central.state.list_producers()
+        (snapshot or CatalogSnapshot()).rows(central),
+        classified_columns(central),
+        central.state.list_producers(),
     )
     owners = {p.domain: p.owners for p in producers}
+    prefix = query.domain + SEPARATOR if query.domain else ""
     matched = sorted(
-        (r for r in rows if _matches(query, r, _classified_in(r, classified))),
+        (
+            r
+            for r in rows
+            if r["DatabaseName"].startswith(prefix)
+            and _matches(query, r, _classified_in(r, classified))
+        ),
         key=lambda r: (r["DatabaseName"], r["Name"]),
     )
     page = max(1, min(page, max(1, math.ceil(len(matched) / size))))

@@ -36,6 +36,7 @@ async def catalog_page(request: Request) -> Response:
         query,
         positive_int(request.query_params.get("page"), 1),
         settings_of(request).portal.page_size,
+        request.app.state.catalog,
     )
     producers = await central.state.list_producers()
     base = {
