@@ -70,7 +70,10 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 @pytest.fixture
 def portal_url(stack_factory: StackFactory, tmp_path: Path) -> Iterator[tuple[Stack, str]]:
     stack = stack_factory()
-    portal, url = start_portal(stack.env, tmp_path / "logs", free_port())
+    # Every search reads the catalog: the table appears while the portal runs.
+    portal, url = start_portal(
+        stack.env, tmp_path / "logs", free_port(), catalog_max_age_seconds="0"
+    )
     try:
         yield stack, url
     finally:

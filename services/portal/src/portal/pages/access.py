@@ -61,7 +61,7 @@ class RequestForm:
                 self.errors["principal_arn"] = (
                     "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME), or empty for the account"
                 )
-            elif match.group(1) != self.consumer_account:
+            elif "consumer_account" not in self.errors and match.group(1) != self.consumer_account:
                 self.errors["principal_arn"] = "the role must be in the consumer account"
         if not self.purpose:
             self.errors["purpose"] = "say what the data is for: the data owner reads this"
