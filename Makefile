@@ -11,7 +11,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
 
-.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier browser clean
+.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier browser screenshots clean
 
 setup: $(VENV)/.synced
 
@@ -29,7 +29,7 @@ demo: setup ## run the whole flow on the embedded AWS and tell it step by step; 
 up: setup ## the stack as local processes in the foreground (Ctrl-C stops it)
 	$(BIN)/python -m meshcore_devstack.up --port $(PORT)
 
-test: setup lint typecheck ## lint, type-check, then every test (unit, integration, end to end)
+test: setup browser lint typecheck ## lint, type-check, then every test (unit, integration, end to end)
 	$(BIN)/pytest
 
 test-fast: setup
@@ -61,6 +61,9 @@ browser: ## Debian's Chromium for the portal's browser tests (installed when roo
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
 	else echo "chromium is not installed and cannot be installed here (needs root and apt-get): browser tests will be skipped"; fi
+
+screenshots: setup browser ## refresh the README's portal screenshots (docs/screenshots/) with the browser test
+	MESHCORE_SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -m browser -q
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache
