@@ -11,7 +11,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
 
-.PHONY: setup demo up compose-test test test-fast lint typecheck format contracts bench eval-classifier clean
+.PHONY: setup demo up compose-test test test-fast lint typecheck format contracts bench eval-classifier browser screenshots clean
 
 setup: $(VENV)/.synced
 
@@ -23,8 +23,8 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml libs/meshcore/pyproject.toml servi
 	$(UV) sync --frozen --all-packages --quiet
 	@touch $@
 
-demo: setup ## run the whole flow on the embedded AWS and tell it step by step
-	$(BIN)/python -m meshcore_devstack.demo
+demo: setup ## run the whole flow on the embedded AWS and tell it step by step; DEMO_ARGS=--keep leaves it up to browse
+	$(BIN)/python -m meshcore_devstack.demo $(DEMO_ARGS)
 
 up: setup ## the stack as local processes in the foreground (Ctrl-C stops it)
 	$(BIN)/python -m meshcore_devstack.up --port $(PORT)
@@ -32,7 +32,7 @@ up: setup ## the stack as local processes in the foreground (Ctrl-C stops it)
 compose-test: setup ## build the images, run docker-compose.yml on a private Docker engine, check it end to end (root)
 	$(BIN)/python -m meshcore_devstack.compose_test --port $(PORT)
 
-test: setup lint typecheck ## lint, type-check, then every test (unit, integration, end to end)
+test: setup browser lint typecheck ## lint, type-check, then every test (unit, integration, end to end)
 	$(BIN)/pytest
 
 test-fast: setup
@@ -58,6 +58,15 @@ bench: setup ## benchmark sync-worker on the embedded AWS (numbers, never pass/f
 
 eval-classifier: setup ## classifier precision, recall, F1, confusion and throughput on the labelled corpus
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
+
+browser: ## Debian's Chromium for the portal's browser tests (installed when root with apt-get)
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else echo "chromium is not installed and cannot be installed here (needs root and apt-get): browser tests will be skipped"; fi
+
+screenshots: setup browser ## refresh the README's portal screenshots (docs/screenshots/) with the browser test
+	MESHCORE_SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -m browser -q
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache .compose

@@ -22,12 +22,12 @@ def compose() -> dict[str, Any]:
     return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))
 
 
-def test_the_stack_has_the_emulator_a_bootstrap_and_the_three_workers() -> None:
+def test_the_stack_has_the_emulator_a_bootstrap_the_three_workers_and_the_portal() -> None:
     services = compose()["services"]
-    assert set(services) == {"aws", "bootstrap", *WORKERS}
+    assert set(services) == {"aws", "bootstrap", *WORKERS, "portal"}
     assert services["bootstrap"]["command"] == ["meshctl", "bootstrap"]
     assert services["bootstrap"]["depends_on"]["aws"]["condition"] == "service_healthy"
-    for name in WORKERS:
+    for name in [*WORKERS, "portal"]:
         worker = services[name]
         assert worker["restart"] == "unless-stopped"
         assert worker["depends_on"]["bootstrap"]["condition"] == "service_completed_successfully"
@@ -38,7 +38,7 @@ def test_the_stack_has_the_emulator_a_bootstrap_and_the_three_workers() -> None:
         assert (ROOT / service["build"]["dockerfile"]).is_file()
 
 
-@pytest.mark.parametrize("service", [*WORKERS, "emulator"])
+@pytest.mark.parametrize("service", [*WORKERS, "portal", "emulator"])
 def test_each_image_is_non_root_healthchecked_and_installed_from_the_lock(service: str) -> None:
     path = ROOT / ("emulator" if service == "emulator" else f"services/{service}") / "Dockerfile"
     text = path.read_text()
@@ -48,7 +48,7 @@ def test_each_image_is_non_root_healthchecked_and_installed_from_the_lock(servic
     assert re.search(r"^HEALTHCHECK ", text, re.M)
     final_stage = text.split("\nFROM ")[-1]
     assert "COPY --from=build /opt/venv /opt/venv" in final_stage and "COPY . ." not in final_stage
-    if service != "emulator":
+    if service in WORKERS:
         assert "meshcore.runtime.heartbeat" in text and "HEARTBEAT_PATH" in text
         assert f'CMD ["python3", "-m", "{WORKERS[service]}"]' in text
 

@@ -14,6 +14,7 @@ from meshcore_devstack.demo import (
     client,
     invoices_table,
     partition,
+    portal_page,
     run_meshctl,
     wait_for,
 )
@@ -86,6 +87,24 @@ def catalog_and_access(endpoint: str) -> None:
 
     _, took = wait_for("the grant and the consumer's resource link", linked)
     say(f"grant-worker granted access and linked the table after {took:.1f} s")
+
+
+def portal_pages(url: str) -> None:
+    """The portal container serves the synced table with its accepted tag and the request."""
+
+    def tagged() -> str | None:
+        try:
+            page = portal_page(
+                url, "/datasets/ar__receivables/invoices", "analyst@consumer.example.com"
+            )
+        except OSError:  # not answering yet
+            return None
+        return page if "email_address" in page else None
+
+    _, took = wait_for("the portal's dataset page with the email_address tag", tagged)
+    if "ar__receivables.invoices" not in portal_page(url, "/?q=invoices", PRODUCERS[0].owner):
+        raise DemoFailed("the portal's catalog search does not find ar__receivables.invoices")
+    say(f"portal serves the dataset with its tag and finds it in search after {took:.1f} s")
 
 
 def dead_letters(endpoint: str) -> None:

@@ -34,6 +34,7 @@ from meshcore_devstack.compose_scenario import (
     REPAIR_INTERVAL_MINUTES,
     catalog_and_access,
     dead_letters,
+    portal_pages,
     scheduled_repair,
 )
 from meshcore_devstack.demo import DemoFailed, wait_for
@@ -61,6 +62,7 @@ class Compose:
     engine: Engine
     root: Path
     port: int
+    portal_port: int
 
     @property
     def env(self) -> dict[str, str]:
@@ -69,6 +71,7 @@ class Compose:
             **env,
             "COMPOSE_PROJECT_NAME": PROJECT,
             "MESHCORE_AWS_PORT": str(self.port),
+            "MESHCORE_PORTAL_PORT": str(self.portal_port),
             "MESHCORE_REPAIR_INTERVAL_MINUTES": str(REPAIR_INTERVAL_MINUTES),
         }
 
@@ -121,7 +124,13 @@ def service_of(container: dict[str, Any]) -> str:
 
 def wait_healthy(compose: Compose) -> list[dict[str, Any]]:
     """Until aws and every worker replica is healthy and bootstrap exited 0."""
-    expected = {"aws": 1, "sync-worker": SYNC_WORKERS, "classifier": 1, "grant-worker": 1}
+    expected = {
+        "aws": 1,
+        "sync-worker": SYNC_WORKERS,
+        "classifier": 1,
+        "grant-worker": 1,
+        "portal": 1,
+    }
 
     def ready() -> list[dict[str, Any]] | None:
         containers = compose.containers()
@@ -190,6 +199,7 @@ def scenario(compose: Compose) -> None:
         }
     )
     catalog_and_access(endpoint)
+    portal_pages(f"http://127.0.0.1:{compose.portal_port}")
     dead_letters(endpoint)
     scheduled_repair()
     json_logs(compose)
@@ -211,7 +221,7 @@ def compose_test(root: Path, port: int) -> None:
             built = ensure_base_image(docker, state_dir)
         if not built:
             say("base image cached from an earlier run")
-        compose = Compose(docker, root, free_port(port))
+        compose = Compose(docker, root, free_port(port), free_port(8080))
         # Containers an interrupted earlier run left in this engine would restart with it.
         compose("down", "--volumes", "--remove-orphans", timeout=300)
         with timings.phase("build"):

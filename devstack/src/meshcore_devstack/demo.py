@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,11 +31,19 @@ from meshcore_devstack.mesh import (
     PRODUCERS,
     stack_environment,
 )
-from meshcore_devstack.processes import WORKERS, WorkerProcess, start_worker, wait_started
+from meshcore_devstack.processes import (
+    WORKERS,
+    WorkerProcess,
+    free_port,
+    start_portal,
+    start_worker,
+    wait_started,
+)
 from meshcore_emulator import EmbeddedAws
 
 T = TypeVar("T")
 STEP_TIMEOUT_SECONDS = 60.0
+CONSUMER_USER = "analyst@consumer.example.com"
 
 
 class DemoFailed(Exception):
@@ -122,13 +131,20 @@ def partition(year: str, month: str) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def workers_running(env: dict[str, str], log_dir: Path) -> Iterator[list[WorkerProcess]]:
+def workers_running(
+    env: dict[str, str], log_dir: Path
+) -> Iterator[tuple[list[WorkerProcess], str]]:
+    """The three workers and the portal (with development login); yields them and its URL."""
     started: list[WorkerProcess] = []
     try:
         for name in WORKERS:
             started.append(start_worker(name, env, log_dir))
         wait_started(started)
-        yield started
+        portal, url = start_portal(
+            env, log_dir, free_port(), dev_login="true", catalog_max_age_seconds="5"
+        )
+        started.append(portal)
+        yield started, url
     finally:
         codes = {w.name: w.stop() for w in started}
         say("\n    stopped workers: " + ", ".join(f"{n} exited {c}" for n, c in codes.items()))
@@ -136,7 +152,14 @@ def workers_running(env: dict[str, str], log_dir: Path) -> Iterator[list[WorkerP
             raise DemoFailed(f"a worker did not stop cleanly: {codes}; logs in {log_dir}")
 
 
-def story(endpoint: str, log_dir: Path) -> None:
+def portal_page(url: str, path: str, user: str) -> str:
+    """A page of the portal as `user`, the way the single sign-on proxy forwards them."""
+    request = urllib.request.Request(url + path, headers={"X-Forwarded-User": user})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        return str(answer.read().decode())
+
+
+def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
     step(1, f"Bootstrap the central governance account {CENTRAL}")
     run_meshctl("bootstrap")
     step(2, "Onboard two producers (accounts receivable, accounts payable) and one consumer")
@@ -146,9 +169,10 @@ def story(endpoint: str, log_dir: Path) -> None:
 
     step(3, "Start the three workers as separate processes")
     env = dict(os.environ)
-    with workers_running(env, log_dir) as workers:
+    with workers_running(env, log_dir) as (workers, portal_url):
         for w in workers:
             say(f"    {w.name:<13} pid {w.process.pid}  log {w.log_path}")
+        say(f"    portal: {portal_url}  (development login: any name)")
 
         step(
             4,
@@ -210,6 +234,11 @@ def story(endpoint: str, log_dir: Path) -> None:
         step(7, "The AR data owner accepts the email classification")
         run_meshctl("review", "accept", email["id"], "--by", PRODUCERS[0].owner)
 
+        page = portal_page(portal_url, "/datasets/ar__receivables/invoices", CONSUMER_USER)
+        if "email_address" not in page:
+            raise DemoFailed("the portal's dataset page does not show the email_address tag")
+        say(f"    the portal shows it: {portal_url}/datasets/ar__receivables/invoices")
+
         step(8, f"A consumer ({CONSUMER}) requests access to the table")
         out = run_meshctl(
             "--json",
@@ -221,7 +250,7 @@ def story(endpoint: str, log_dir: Path) -> None:
             "--purpose",
             "monthly revenue dashboard",
             "--requester",
-            "analyst@consumer.example.com",
+            CONSUMER_USER,
             show_output=False,
         )
         request = json.loads(out)
@@ -290,12 +319,21 @@ def story(endpoint: str, log_dir: Path) -> None:
             f"{target['DatabaseName']}.{target['Name']} (RAM share accepted by grant-worker)"
         )
         run_meshctl("requests")
+        if request_id not in portal_page(portal_url, "/requests", CONSUMER_USER):
+            raise DemoFailed("the portal's 'my requests' page does not show the request")
+        say(f"    and so does the portal: {portal_url}/requests")
         run_meshctl("audit", request_id)
         run_meshctl("audit", "verify")
-        step(12, "Stop the workers")
+        if keep:
+            say(f"\n    the stack keeps running: browse {portal_url} ; Ctrl-C stops it")
+            with contextlib.suppress(KeyboardInterrupt):
+                while all(w.process.poll() is None for w in workers):
+                    time.sleep(0.5)
+        step(12, "Stop the workers and the portal")
 
 
 def main() -> int:
+    keep = "--keep" in sys.argv[1:]
     aws = EmbeddedAws.start(host="127.0.0.1", port=0)
     log_dir = Path(tempfile.mkdtemp(prefix="meshcore-demo-"))
     env = stack_environment(aws.endpoint_url)
@@ -303,7 +341,7 @@ def main() -> int:
     os.environ.update(env)
     say(f"meshcore demo: embedded AWS at {aws.endpoint_url}; worker logs in {log_dir}")
     try:
-        story(aws.endpoint_url, log_dir)
+        story(aws.endpoint_url, log_dir, keep)
     except DemoFailed as exc:
         say(f"\ndemo failed: {exc}")
         return 1

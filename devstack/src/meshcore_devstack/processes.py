@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -65,3 +67,43 @@ def wait_started(workers: list[WorkerProcess], timeout: float = 30.0) -> None:
         time.sleep(0.1)
     if pending:
         raise RuntimeError(f"{', '.join(w.name for w in pending)} did not start in {timeout:.0f} s")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_portal(
+    env: dict[str, str], log_dir: Path, port: int, timeout: float = 30.0, **settings: str
+) -> tuple[WorkerProcess, str]:
+    """Start the portal on 127.0.0.1:`port` and wait until it answers; returns it and its URL.
+    `settings` are extra MESHCORE_PORTAL__ variables (e.g. DEV_LOGIN="true")."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / "portal.log"
+    log_file = log_path.open("wb")
+    portal_env = {
+        **env,
+        "MESHCORE_PORTAL__HOST": "127.0.0.1",
+        "MESHCORE_PORTAL__PORT": str(port),
+        **{f"MESHCORE_PORTAL__{k.upper()}": v for k, v in settings.items()},
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal"], env=portal_env, stdout=log_file, stderr=subprocess.STDOUT
+    )
+    portal = WorkerProcess("portal", process, log_path, log_file)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the portal exited with {process.returncode}: see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return portal, url
+        except OSError:
+            time.sleep(0.1)
+    portal.stop()
+    raise RuntimeError(f"the portal did not answer within {timeout:.0f} s: see {log_path}")

@@ -14,15 +14,23 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from typing import IO
 
 from meshcore.cli.main import main as meshctl
 from meshcore_devstack.mesh import CONSUMER, PRODUCERS, stack_environment
-from meshcore_devstack.processes import WORKERS
+from meshcore_devstack.processes import WORKERS, start_portal
 from meshcore_emulator import EmbeddedAws
 
-COLOURS = {"sync-worker": "36", "classifier": "35", "grant-worker": "33", "meshcore": "32"}
+COLOURS = {
+    "sync-worker": "36",
+    "classifier": "35",
+    "grant-worker": "33",
+    "portal": "34",
+    "meshcore": "32",
+}
 _print_lock = threading.Lock()
 
 
@@ -38,6 +46,17 @@ def emit(name: str, line: str) -> None:
 def _pump(name: str, stream: IO[bytes]) -> None:
     for raw in iter(stream.readline, b""):
         emit(name, raw.decode(errors="replace"))
+
+
+def _follow(name: str, path: Path, stop: threading.Event) -> None:
+    """Show a log file's lines as they are written (the portal logs to a file)."""
+    with path.open("rb") as stream:
+        while not stop.is_set():
+            line = stream.readline()
+            if line:
+                emit(name, line.decode(errors="replace"))
+            else:
+                stop.wait(0.2)
 
 
 def bootstrap_mesh() -> None:
@@ -60,6 +79,7 @@ def bootstrap_mesh() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--port", type=int, default=4566, help="loopback port of the embedded AWS")
+    parser.add_argument("--portal-port", type=int, default=8080, help="loopback port of the portal")
     args = parser.parse_args()
     try:
         aws = EmbeddedAws.start(host="127.0.0.1", port=args.port)
@@ -86,6 +106,15 @@ def main() -> int:
             workers[name] = process
             assert process.stdout is not None
             threading.Thread(target=_pump, args=(name, process.stdout), daemon=True).start()
+        log_dir = Path(tempfile.mkdtemp(prefix="meshcore-portal-"))
+        portal, portal_url = start_portal(
+            env, log_dir, args.portal_port, dev_login="true", catalog_max_age_seconds="5"
+        )
+        workers["portal"] = portal.process
+        threading.Thread(
+            target=_follow, args=("portal", portal.log_path, stop), daemon=True
+        ).start()
+        emit("meshcore", f"portal at {portal_url} (development login: any name)")
         emit("meshcore", f"embedded AWS at {aws.endpoint_url}; in another shell:")
         emit(
             "meshcore",

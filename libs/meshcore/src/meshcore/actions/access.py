@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from meshcore.actions.context import Central
+from meshcore.aws.audit import AuditEntry
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.signing import DecisionSigner
 from meshcore.domain.access import AccessRequest, TableName
@@ -57,7 +58,9 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
                 f"{other.request_id} is already {other.state.value} for {draft.grantee} on "
                 f"{', '.join(str(t) for t in other.tables)}"
             )
-    request = draft.model_copy(update={"owners": owners, "ticket_id": None})
+    request = draft.model_copy(
+        update={"owners": owners, "ticket_id": None, "requested_by": requester}
+    )
     await central.state.create_request(request)
     await central.audit.record(
         f"request/{request.request_id}",
@@ -87,6 +90,16 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         f"request/{request.request_id}", "request.routed", requester, queue=tickets.name
     )
     return request
+
+
+async def requests_of(central: Central, requester: str) -> list[AccessRequest]:
+    """The requests `requester` opened, newest first."""
+    mine = [r for r in await central.state.list_requests() if r.requested_by == requester]
+    return sorted(mine, key=lambda r: r.created_at, reverse=True)
+
+
+async def request_history(central: Central, request_id: str) -> list[AuditEntry]:
+    return await central.audit.history(f"request/{request_id}")
 
 
 async def post_decision(

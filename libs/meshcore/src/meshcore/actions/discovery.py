@@ -27,6 +27,7 @@ class TableInfo:
     provenance: dict[str, str]
     location: str
     access: list[dict[str, Any]] = field(default_factory=list)
+    partition_count: int | None = None  # counted by `describe` only
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +40,7 @@ class TableInfo:
             "provenance": self.provenance,
             "location": self.location,
             "access": self.access,
+            "partition_count": self.partition_count,
         }
 
 
@@ -133,15 +135,30 @@ async def describe(central: Central, name: TableName) -> TableInfo:
     if row is None:
         raise NotFoundError(f"table {name} is not in the central catalog (see `meshctl search`)")
     info = await _info(central, glue, lf, {**row, "DatabaseName": name.database}, with_tags=True)
-    info.access = [
+    info.access = await access_holders(central, name)
+    if info.partition_keys:
+        info.partition_count = len(await glue.list_partitions(name.database, name.table))
+    else:
+        info.partition_count = 0
+    return info
+
+
+async def access_holders(central: Central, name: TableName) -> list[dict[str, Any]]:
+    """Granted requests that reach `name`: by naming it, or by its whole domain."""
+    domain, _source = split_central_database_name(name.database)
+    return [
         {
             "request_id": r.request_id,
             "grantee": r.grantee,
             "state": r.state.value,
+            "scope": f"domain {r.granted_domain}" if r.granted_domain else "table",
             "expires_at": r.expires_at.isoformat() if r.expires_at else None,
             "excluded_columns": r.excluded_columns.get(str(name), []),
         }
         for r in await central.state.list_requests()
-        if name in r.granted_tables and r.state is RequestState.GRANTED
+        if r.state is RequestState.GRANTED
+        and (
+            name in r.granted_tables
+            or (r.granted_domain is not None and r.granted_domain == domain)
+        )
     ]
-    return info

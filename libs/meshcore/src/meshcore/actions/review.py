@@ -18,7 +18,8 @@ from meshcore.aws.audit import AuditLog
 from meshcore.aws.lftags import ColumnTags
 from meshcore.aws.state import StateStore
 from meshcore.domain.classification import auto_accepts
-from meshcore.domain.errors import InvalidTransitionError, NotFoundError
+from meshcore.domain.errors import AccessDeniedError, InvalidTransitionError, NotFoundError
+from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.recommendations import Recommendation, RecommendationState
 from meshcore.domain.registry import Producer
 
@@ -53,6 +54,48 @@ async def decide_recommendation(
     if to is S.REJECTED:
         return await reject(review, rec_id, by)
     raise InvalidTransitionError(f"a reviewer accepts or rejects; {to.value} is not a decision")
+
+
+async def owned_domains(central: Central, person: str) -> list[str]:
+    """The producer domains whose registered data owners include `person`."""
+    wanted = person.strip().lower()
+    return sorted(
+        p.domain
+        for p in await central.state.list_producers()
+        if wanted in (o.strip().lower() for o in p.owners)
+    )
+
+
+def domain_of(rec: Recommendation) -> str:
+    return split_central_database_name(rec.database)[0]
+
+
+async def pending_for_owner(central: Central, person: str) -> list[Recommendation]:
+    """Pending recommendations of the domains `person` owns, most confident first."""
+    domains = set(await owned_domains(central, person))
+    return sorted(
+        (
+            r
+            for r in await central.state.list_recommendations()
+            if r.state is S.PENDING and domain_of(r) in domains
+        ),
+        key=lambda r: (-r.confidence, r.column_ref),
+    )
+
+
+async def decide_as_owner(
+    central: Central, rec_id: str, to: RecommendationState, owner: str
+) -> Recommendation:
+    """A decision by a person, allowed only on recommendations of a domain they own."""
+    found = await central.state.find_recommendation(rec_id)
+    if found is None:
+        raise NotFoundError(f"no recommendation {rec_id}")
+    domain = domain_of(found[0])
+    if domain not in await owned_domains(central, owner):
+        raise AccessDeniedError(
+            f"{owner} is not a data owner of the domain {domain!r} and cannot review {rec_id}"
+        )
+    return await decide_recommendation(central, rec_id, to, owner)
 
 
 async def _read(review: Review, rec_id: str) -> tuple[Recommendation, int]:

@@ -62,6 +62,7 @@ class AccessRequest(BaseModel):
     purpose: str = Field(min_length=1)
     duration_days: int = Field(90, ge=1, le=3650)
     owners: list[str] = Field(default_factory=list)
+    requested_by: str = ""  # the person who asked (meshctl --requester, the portal's user)
     state: RequestState = RequestState.PENDING
     state_reason: str = ""
     last_refusal: str = ""  # why the latest decision on this request was not acted on

@@ -1,0 +1,1 @@
+"""meshcore portal: the web application for people (meshctl stays the scripting interface)."""

@@ -1,0 +1,1 @@
+"""One module per page group; each handler reads its inputs, calls meshcore.actions, renders."""

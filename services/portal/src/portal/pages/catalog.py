@@ -1,0 +1,74 @@
+"""The catalog (search, paged) and a dataset's page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from meshcore.actions.catalog import SENSITIVE, CatalogQuery
+from meshcore.actions.catalog import catalog_page as find_page
+from meshcore.actions.discovery import describe
+from meshcore.domain.access import TableName
+from meshcore.domain.classification import SensitivityClass
+from portal.pages.common import central_of, positive_int, settings_of, user_of
+from portal.rendering import render
+
+MAX_FIELD = 200  # longer search fields are cut: nothing real is that long
+
+
+def _field(request: Request, name: str) -> str:
+    return request.query_params.get(name, "").strip()[:MAX_FIELD]
+
+
+async def catalog_page(request: Request) -> Response:
+    user = user_of(request)
+    central = central_of(request)
+    query = CatalogQuery(
+        text=_field(request, "q"),
+        domain=_field(request, "domain") or None,
+        tag=_field(request, "tag") or None,
+        column=_field(request, "column") or None,
+    )
+    page = await find_page(
+        central,
+        query,
+        positive_int(request.query_params.get("page"), 1),
+        settings_of(request).portal.page_size,
+        request.app.state.catalog,
+    )
+    producers = await central.state.list_producers()
+    base = {
+        k: v
+        for k, v in (
+            ("q", query.text),
+            ("domain", query.domain or ""),
+            ("tag", query.tag or ""),
+            ("column", query.column or ""),
+        )
+        if v
+    }
+    return render(
+        request,
+        "catalog.html",
+        user=user,
+        query=query,
+        result=page,
+        domains=sorted(p.domain for p in producers),
+        tags=[SENSITIVE, *(c.value for c in SensitivityClass)],
+        page_link=lambda n: "/?" + urlencode({**base, "page": n}),
+    )
+
+
+async def dataset_page(request: Request) -> Response:
+    user = user_of(request)
+    name = TableName(database=request.path_params["database"], table=request.path_params["table"])
+    info = await describe(central_of(request), name)
+    return render(
+        request,
+        "dataset.html",
+        user=user,
+        info=info,
+        request_link="/request?" + urlencode({"table": str(name)}),
+    )

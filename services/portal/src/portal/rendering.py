@@ -1,0 +1,33 @@
+"""Server-rendered pages: Jinja2 with autoescaping on for every template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from portal.security import CSRF_FIELD, csrf_token
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("portal", "templates"),
+    autoescape=True,  # every value is HTML-escaped unless a template says otherwise (none do)
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render(
+    request: Request, template: str, status_code: int = 200, user: str | None = None, **context: Any
+) -> HTMLResponse:
+    page = TEMPLATES.get_template(template).render(
+        user=user,
+        dev_login=request.app.state.settings.portal.dev_login,
+        csrf_field=CSRF_FIELD,
+        csrf_token=csrf_token(request),
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(page, status_code=status_code)

@@ -1,0 +1,300 @@
+"""The portal against the embedded AWS: identity, CSRF, escaping, catalog, dataset, access
+requests, producer review and operations, through the same meshcore actions as meshctl."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from starlette.testclient import TestClient
+
+from meshcore.cli.main import main as meshctl
+from meshcore.domain.recommendations import Recommendation
+from meshcore_emulator import EmbeddedAws
+from portal.app import create_app
+from portal.settings import PortalMeshSettings
+
+ADA, PIET = "ada@ar.example.com", "piet@ap.example.com"
+ANALYST = "analyst@consumer.example.com"
+CONSUMER = "444444444444"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def run(*args: str) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert meshctl(list(args)) == 0, args
+
+
+def central_table(name: str, columns: list[tuple[str, str]], **extra: Any) -> dict[str, Any]:
+    return {
+        "Name": name,
+        "Description": extra.pop("description", f"{name} of accounts receivable"),
+        "StorageDescriptor": {
+            "Columns": [{"Name": n, "Type": "string", "Comment": c} for n, c in columns],
+            "Location": f"s3://ar-finance/{name}/",
+        },
+        "Parameters": {
+            "meshcore:producer_account": "222222222222",
+            "meshcore:source_database": "receivables",
+            "meshcore:source_table": name,
+            "meshcore:source_version": "1",
+            "meshcore:synced_at": "2026-11-25T10:00:00+00:00",
+        },
+        **extra,
+    }
+
+
+@pytest.fixture
+def mesh(aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("MESHCORE_ENDPOINT_URL", aws.endpoint_url)
+    monkeypatch.setenv("MESHCORE_ONBOARDING_ROLE", "OrganizationAccountAccessRole")
+    run("bootstrap")
+    run("onboard-producer", "222222222222", "--domain", "ar", "--owner", ADA)
+    run("onboard-producer", "333333333333", "--domain", "ap", "--owner", PIET)
+    run("onboard-consumer", CONSUMER)
+    glue = boto3.client("glue", endpoint_url=aws.endpoint_url, region_name="us-east-1")
+    glue.create_database(DatabaseInput={"Name": "ar__receivables"})
+    glue.create_table(
+        DatabaseName="ar__receivables",
+        TableInput=central_table(
+            "invoices",
+            [("invoice_id", "invoice number"), ("customer_email", "billing contact")],
+            PartitionKeys=[{"Name": "year", "Type": "string"}],
+        ),
+    )
+    glue.batch_create_partition(
+        DatabaseName="ar__receivables",
+        TableName="invoices",
+        PartitionInputList=[{"Values": [y]} for y in ("2024", "2025", "2026")],
+    )
+    glue.create_table(
+        DatabaseName="ar__receivables",
+        TableInput=central_table("hostile", [("note", HOSTILE)], description=f"descr {HOSTILE}"),
+    )
+    glue.create_database(DatabaseInput={"Name": "ap__payables"})
+    for i in range(30):
+        glue.create_table(
+            DatabaseName="ap__payables",
+            TableInput=central_table(f"bills_{i:02d}", [("vendor_id", "")]),
+        )
+    return glue
+
+
+@pytest.fixture
+def portal(mesh: Any) -> Iterator[TestClient]:
+    with TestClient(create_app(PortalMeshSettings()), follow_redirects=False) as client:
+        yield client
+
+
+def as_user(client: TestClient, user: str) -> dict[str, str]:
+    return {"X-Forwarded-User": user}
+
+
+def token(client: TestClient, user: str, path: str = "/request") -> str:
+    page = client.get(path, headers=as_user(client, user))
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def add_recommendation(client: TestClient) -> str:
+    rec = Recommendation(
+        database="ar__receivables",
+        table="invoices",
+        column="customer_email",
+        column_type="string",
+        sensitivity_class="email_address",
+        confidence=0.93,
+        explanation="name and sampled values look like e-mail addresses",
+        evidence={"match_rate": 0.98},
+    )
+    assert client.portal is not None
+    client.portal.call(client.app.state.central.state.add_recommendation, rec)  # type: ignore[attr-defined]
+    return rec.recommendation_id
+
+
+def test_identity_is_required_and_dev_login_is_off_by_default(portal: TestClient) -> None:
+    assert portal.get("/").status_code == 401
+    assert "single sign-on" in portal.get("/").text
+    assert portal.get("/login").status_code == 404
+    assert portal.get("/", headers={"X-Forwarded-User": "  "}).status_code == 401
+    assert portal.get("/", headers=as_user(portal, ANALYST)).status_code == 200
+
+
+def test_dev_login_only_when_enabled(mesh: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MESHCORE_PORTAL__DEV_LOGIN", "true")
+    with TestClient(create_app(PortalMeshSettings()), follow_redirects=False) as client:
+        assert client.get("/").headers["location"] == "/login"
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf
+        assert client.post("/login", data={"identity": ANALYST}).status_code == 403
+        signed_in = client.post("/login", data={"identity": ANALYST, "csrf_token": csrf.group(1)})
+        assert signed_in.status_code == 303
+        assert f"signed in as {ANALYST}" in client.get("/").text
+
+
+def test_catalog_search_filters_and_pages(portal: TestClient) -> None:
+    user = as_user(portal, ANALYST)
+    page = portal.get("/", params={"q": "invoices"}, headers=user)
+    assert "ar__receivables.invoices" in page.text and "1 table," in page.text
+    assert ADA in page.text and "2026-11-25T10:00:00+00:00" in page.text
+    everything = portal.get("/", headers=user).text
+    assert "32 tables, page 1 of 2" in everything
+    second = portal.get("/", params={"page": "2"}, headers=user).text
+    assert "page 2 of 2" in second and "ap__payables.bills_29" in second
+    assert "ap__payables.bills_00" not in second
+    by_domain = portal.get("/", params={"domain": "ar"}, headers=user).text
+    assert "2 tables" in by_domain and "bills_" not in by_domain
+    by_column = portal.get("/", params={"column": "customer_email"}, headers=user).text
+    assert "1 table," in by_column and "ar__receivables.invoices" in by_column
+    nothing = portal.get("/", params={"tag": "sensitive"}, headers=user).text
+    assert "0 tables" in nothing
+
+
+def test_dataset_page_shows_schema_partitions_and_provenance(portal: TestClient) -> None:
+    page = portal.get("/datasets/ar__receivables/invoices", headers=as_user(portal, ANALYST))
+    assert page.status_code == 200
+    for text in ("customer_email", "billing contact", "222222222222", "receivables.invoices"):
+        assert text in page.text
+    assert '<strong id="partition-count">3</strong>' in page.text
+    assert "No one has been granted access" in page.text
+    missing = portal.get("/datasets/ar__receivables/nope", headers=as_user(portal, ANALYST))
+    assert missing.status_code == 404
+
+
+def test_every_value_is_escaped(portal: TestClient) -> None:
+    user = as_user(portal, "<b>mallory</b>")
+    for path in ("/", "/datasets/ar__receivables/hostile"):
+        page = portal.get(path, headers=user, params={"q": HOSTILE} if path == "/" else None)
+        assert "<script>" not in page.text and "<img src=x" not in page.text
+        assert "<b>mallory</b>" not in page.text and "&lt;b&gt;mallory&lt;/b&gt;" in page.text
+    dataset = portal.get("/datasets/ar__receivables/hostile", headers=user).text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in dataset
+    assert "script-src" not in dataset  # and the CSP allows no script at all:
+    csp = portal.get("/", headers=user).headers["content-security-policy"]
+    assert "default-src 'none'" in csp
+
+
+def test_every_post_refuses_a_missing_or_wrong_csrf_token(portal: TestClient) -> None:
+    user = as_user(portal, ADA)
+    rec_id = add_recommendation(portal)
+    token(portal, ADA)  # the session has a token; these forms do not carry it
+    posts = {
+        "/request": {
+            "table": "ar__receivables.invoices",
+            "consumer_account": CONSUMER,
+            "purpose": "x",
+            "duration_days": "30",
+        },
+        "/review": {"one": f"accept {rec_id}"},
+        "/logout": {},
+    }
+    routes = {r.path for r in portal.app.routes if "POST" in (getattr(r, "methods", None) or ())}  # type: ignore[attr-defined]
+    assert routes - {"/login"} == set(posts)  # every POST route is covered here
+    for path, data in posts.items():
+        for sent in ({}, {"csrf_token": "forged"}):
+            response = portal.post(path, data={**data, **sent}, headers=user)
+            assert response.status_code == 403, path
+    assert "not requested access yet" in requests_text(portal, ADA)  # nothing was created
+    assert "customer_email" in portal.get("/review", headers=user).text  # still pending
+
+
+def requests_text(client: TestClient, user: str) -> str:
+    return client.get("/requests", headers=as_user(client, user)).text
+
+
+def test_request_form_shows_errors_next_to_fields(portal: TestClient) -> None:
+    csrf = token(portal, ANALYST)
+    response = portal.post(
+        "/request",
+        data={
+            "csrf_token": csrf,
+            "table": "ar__receivables.invoices",
+            "consumer_account": "12345",
+            "principal_arn": "not-an-arn",
+            "purpose": "",
+            "duration_days": "0",
+        },
+        headers=as_user(portal, ANALYST),
+    )
+    assert response.status_code == 400
+    for field in ("consumer_account", "principal_arn", "purpose", "duration_days"):
+        assert f'id="error-{field}"' in response.text, field
+    assert 'value="12345"' in response.text  # what was typed is kept
+    unknown = portal.post(
+        "/request",
+        data={
+            "csrf_token": csrf,
+            "table": "ar__receivables.nope",
+            "consumer_account": CONSUMER,
+            "purpose": "dashboards",
+            "duration_days": "30",
+        },
+        headers=as_user(portal, ANALYST),
+    )
+    assert unknown.status_code == 400 and 'id="error-table"' in unknown.text
+    assert "not requested access yet" in requests_text(portal, ANALYST)
+
+
+def test_request_access_appears_in_my_requests_with_history(portal: TestClient) -> None:
+    csrf = token(portal, ANALYST)
+    form = {
+        "csrf_token": csrf,
+        "table": "ar__receivables.invoices",
+        "consumer_account": CONSUMER,
+        "principal_arn": "",
+        "columns": ["customer_email"],
+        "purpose": "monthly revenue dashboard",
+        "duration_days": "30",
+    }
+    created = portal.post("/request", data=form, headers=as_user(portal, ANALYST))
+    assert created.status_code == 303
+    request_id = created.headers["location"].split("created=")[1]
+    mine = requests_text(portal, ANALYST)
+    assert request_id in mine and "pending" in mine and "request.created" in mine
+    assert "request.routed" in mine and "sensitive: customer_email" in mine
+    assert request_id not in requests_text(portal, PIET)  # only one's own requests
+    again = portal.post("/request", data=form, headers=as_user(portal, ANALYST))
+    assert again.status_code == 400 and "already pending" in again.text
+    requests_out = io.StringIO()
+    with contextlib.redirect_stdout(requests_out):
+        assert meshctl(["requests"]) == 0
+    assert request_id in requests_out.getvalue()  # the same request meshctl sees
+
+
+def test_producer_reviews_only_their_own_domain(portal: TestClient) -> None:
+    rec_id = add_recommendation(portal)
+    assert "not a data owner" in portal.get("/review", headers=as_user(portal, ANALYST)).text
+    assert rec_id not in portal.get("/review", headers=as_user(portal, PIET)).text
+    refused = portal.post(
+        "/review",
+        data={"csrf_token": token(portal, PIET), "one": f"accept {rec_id}"},
+        headers=as_user(portal, PIET),
+    )
+    assert refused.status_code == 403 and "not a data owner" in refused.text
+    page = portal.get("/review", headers=as_user(portal, ADA)).text
+    assert rec_id in page and "match_rate=0.98" in page
+    accepted = portal.post(
+        "/review",
+        data={"csrf_token": token(portal, ADA), "action": "accept", "rec": [rec_id]},
+        headers=as_user(portal, ADA),
+    )
+    assert accepted.status_code == 303
+    assert rec_id not in portal.get("/review", headers=as_user(portal, ADA)).text
+    dataset = portal.get("/datasets/ar__receivables/invoices", headers=as_user(portal, ANALYST))
+    assert '<span class="tag">email_address</span>' in dataset.text  # read from Lake Formation
+    tagged = portal.get("/", params={"tag": "email_address"}, headers=as_user(portal, ANALYST))
+    assert "1 table," in tagged.text and "ar__receivables.invoices" in tagged.text
+
+
+def test_operations_page_shows_status(portal: TestClient) -> None:
+    page = portal.get("/operations", headers=as_user(portal, ANALYST))
+    assert page.status_code == 200
+    assert "meshcore-catalog-changes" in page.text and "No repair has run yet" in page.text
+    assert '<div class="n ok" id="dead-letters">0</div>' in page.text
