@@ -50,3 +50,35 @@ def test_other_accept_failures_still_fail() -> None:
     )
     with pytest.raises(MeshError):
         asyncio.run(consumer.accept_shares([SHARE]))
+
+
+class RaceGlue:
+    """The links database is missing when looked up, but created by someone else just after."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, Any]] = []
+
+    async def get_database(self, **kwargs: Any) -> dict[str, Any]:
+        raise _client_error("EntityNotFoundException", "GetDatabase")
+
+    async def create_database(self, **kwargs: Any) -> dict[str, Any]:
+        raise _client_error("AlreadyExistsException", "CreateDatabase")
+
+    async def create_table(self, **kwargs: Any) -> dict[str, Any]:
+        self.links.append(kwargs["TableInput"])
+        return {}
+
+
+def _client_error(code: str, operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "no"}}, operation)  # type: ignore[arg-type]
+
+
+def test_a_links_database_created_meanwhile_by_another_grant_is_used() -> None:
+    glue = RaceGlue()
+    consumer = ConsumerAccount(None, glue, "444444444444")
+    assert asyncio.run(consumer.link_table("123456789012", "ar__fx", "rates")) == "ar__fx.rates"
+    assert glue.links[0]["TargetTable"] == {
+        "CatalogId": "123456789012",
+        "DatabaseName": "ar__fx",
+        "Name": "rates",
+    }

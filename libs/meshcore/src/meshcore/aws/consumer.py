@@ -49,14 +49,17 @@ class ConsumerAccount:
             with aws_errors(f"glue:GetDatabase {self.account_id}/{database}"):
                 await self._glue.get_database(Name=database)
         except NotFoundError:
-            with aws_errors(f"glue:CreateDatabase {self.account_id}/{database}"):
-                await self._glue.create_database(
-                    DatabaseInput={
-                        "Name": database,
-                        "Description": f"resource links to {owner_catalog}:{database} (meshcore)",
-                        "Parameters": {LINKS_MARKER: "true"},
-                    }
-                )
+            try:
+                with aws_errors(f"glue:CreateDatabase {self.account_id}/{database}"):
+                    await self._glue.create_database(
+                        DatabaseInput={
+                            "Name": database,
+                            "Description": f"resource links to {owner_catalog}:{database} (meshcore)",
+                            "Parameters": {LINKS_MARKER: "true"},
+                        }
+                    )
+            except ConflictError:
+                pass  # a concurrent grant into the same database created it since we looked
         link = {
             "Name": table,
             "TargetTable": {"CatalogId": owner_catalog, "DatabaseName": database, "Name": table},
