@@ -94,17 +94,22 @@ async def _lanes(glue: Any, lf: Any, step: Step, lanes: int, seconds: float) -> 
     }
 
 
-async def _measure(
-    endpoint: str, lanes: tuple[int, ...], seconds: float, repeats: int, batch: int
-) -> dict[str, Any]:
-    session = get_session()
-    kwargs: dict[str, Any] = {
+def _client_kwargs(endpoint: str, lanes: int) -> dict[str, Any]:
+    """The emulator's fixed test credentials (central account); no retries: a tight client."""
+    return {
         "endpoint_url": endpoint,
         "region_name": "us-east-1",
         "aws_access_key_id": "testing",
         "aws_secret_access_key": "testing",
-        "config": AioConfig(max_pool_connections=max(lanes) + 2, retries={"max_attempts": 1}),
+        "config": AioConfig(max_pool_connections=lanes + 2, retries={"max_attempts": 1}),
     }
+
+
+async def _measure(
+    endpoint: str, lanes: tuple[int, ...], seconds: float, repeats: int, batch: int
+) -> dict[str, Any]:
+    session = get_session()
+    kwargs = _client_kwargs(endpoint, max(lanes))
     async with (
         session.create_client("glue", **kwargs) as glue,
         session.create_client("lakeformation", **kwargs) as lf,
@@ -152,3 +157,26 @@ def raw_limits(
         }
     finally:
         emulator.stop()
+
+
+async def _probe(endpoint: str, database: str, lanes: int, seconds: float) -> dict[str, Any]:
+    session = get_session()
+    async with session.create_client("glue", **_client_kwargs(endpoint, lanes)) as glue:
+        await glue.create_database(DatabaseInput={"Name": database})
+        for k in range(lanes):
+            await glue.create_table(DatabaseName=database, TableInput=table_input(f"t{k}", True))
+
+        async def step(glue: Any, lf: Any, lane: int, i: int) -> None:
+            name = f"t{lane}"
+            await glue.get_table(DatabaseName=database, Name=name)
+            await glue.update_table(
+                DatabaseName=database, TableInput=table_input(name, True, rev=str(i))
+            )
+
+        return await _lanes(glue, None, step, lanes, seconds)
+
+
+def table_pair_probe(endpoint: str, database: str, lanes: int, seconds: float) -> dict[str, Any]:
+    """The limit again, moments before a measurement and on its own emulator (the central
+    account's tables, whose events no rule routes): the machine's load drifts in minutes."""
+    return asyncio.run(_probe(endpoint, database, lanes, seconds))

@@ -63,6 +63,7 @@ class Sizes:
     producer_threads: int = 2
     consumers: tuple[int | str, ...] = (1, 4, "naive")
     poll_pause_s: float = 0.01  # between the lag poller's GetTable calls
+    probe_window_s: float = 2.0  # the limit measured again before each round, in its stack
     burst_events: int = 1_000
     burst_tables: int = 10
     burst_repeats: int = 2
@@ -81,6 +82,7 @@ class Sizes:
         return replace(
             self,
             raw_window_s=1.0,
+            probe_window_s=1.0,
             repeats=1,
             tables=4,
             updates=60,
@@ -102,6 +104,7 @@ class Sizes:
             self.quick(),
             raw_lanes=(1, 2),
             raw_window_s=0.2,
+            probe_window_s=0.2,
             tables=2,
             updates=6,
             consumers=(1, "naive"),
@@ -181,6 +184,7 @@ def run_sections(
                     timeout,
                     sizes.poll_pause_s,
                     sizes.repeats,
+                    sizes.probe_window_s,
                     # The baseline's burst once: it is slow, and its count is one per event.
                     burst=(
                         sizes.burst_events,

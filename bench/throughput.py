@@ -11,11 +11,13 @@ from typing import Any
 
 from catalog import table_input
 from harness import Deadline, ScenarioTimeout, Stack, wait_until
+from limits import table_pair_probe
 from report import percentile, split_calls
 
 from meshcore_devstack.mesh import AR
 
 SOURCE_VERSION = "meshcore:source_version"
+PROBE_LANES = 4  # the raw section's best lane count on 2 cores
 
 
 # -- 2. sustained events per second and end-to-end lag -----------------------------------
@@ -138,6 +140,7 @@ def sustained(
     timeout: float,
     poll_pause: float,
     repeats: int,
+    probe_seconds: float,
     burst: tuple[int, int, int] | None = None,
 ) -> dict[str, Any]:
     """`repeats` rounds of `updates` UpdateTable events on `tables` tables, each on a fresh
@@ -158,6 +161,7 @@ def sustained(
                 producer_threads,
                 timeout,
                 poll_pause,
+                probe_seconds,
             )
             for r in range(repeats)
         ]
@@ -182,6 +186,7 @@ def sustained(
                     producer_threads,
                     timeout,
                     poll_pause,
+                    probe_seconds,
                     paused=True,
                 )
                 for r in range(burst_repeats)
@@ -200,6 +205,8 @@ def sustained(
 
 MEDIAN_KEYS = (
     "events_per_s",
+    "limit_per_s",
+    "x_limit",
     "converge_seconds",
     "lag_p50_s",
     "lag_p99_s",
@@ -242,6 +249,7 @@ def _round(
     producer_threads: int,
     timeout: float,
     poll_pause: float,
+    probe_seconds: float,
     paused: bool = False,
 ) -> dict[str, Any]:
     clients = [stack.client("glue", AR, fresh=True) for _ in range(producer_threads)]
@@ -281,6 +289,7 @@ def _round(
     else:
         stack.purge_catalog_queue()
 
+    probe = table_pair_probe(stack.endpoint, f"probe_{database}", PROBE_LANES, probe_seconds)
     plan = _plan(names, updates, producer_threads)
     final = {n: initial[n] + sum(p.count(n) for p in plan) for n in names}
     producers = _Producers(clients, database, plan, initial)
@@ -331,6 +340,7 @@ def _round(
         "producer_seconds": None if produced_at is None else round(produced_at - first, 3),
         "poll_calls": poller.polls,
         "poll_errors": poller.errors,
+        "limit_per_s": probe["per_s"],
     }
     if produced_at is not None and producer_calls:
         result["producer_updates_per_s"] = round(updates / (produced_at - first), 1)
@@ -340,6 +350,7 @@ def _round(
         result |= {
             "converge_seconds": round(seconds, 3),
             "events_per_s": round(updates / seconds, 1),
+            "x_limit": round(updates / seconds / probe["per_s"], 3) if probe["per_s"] else None,
             "poll_round_ms": round(1000 * seconds * tables / max(poller.polls, 1), 1),
         }
         if producer_calls:  # in a burst every event waited for the resume: no lag to speak of
