@@ -55,29 +55,48 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     def add(measure: str, target: str, measured: str, met: bool | None) -> None:
         rows.append((measure, target, measured, "-" if met is None else "yes" if met else "**no**"))
 
-    r1, limit1 = _x_limit(one, raw)
+    def backlog(run: dict[str, Any] | None) -> dict[str, Any]:
+        return dict(((run or {}).get("backlog") or {}).get("median") or {})
+
+    b1, b4, bn = backlog(one), backlog(four), backlog(naive)
+    r1 = b1.get("x_limit")
     add(
-        "sync, 1 worker: events/s as a fraction of the limit",
+        "sync, 1 worker, queued backlog: events/s as a fraction of the limit",
         ">= 0.80",
-        f"{fmt(r1)} ({fmt(one_rate, 1)}/s; limit {fmt(limit1, 1)}/s)" if r1 is not None else "-",
+        f"{fmt(r1)} ({fmt(b1.get('events_per_s'), 1)}/s; limit {fmt(b1.get('limit_per_s'), 1)}/s)"
+        if r1 is not None
+        else "-",
         None if r1 is None else r1 >= 0.8,
     )
-    r4, _ = _x_limit(four, raw)
-    scale = _ratio(four_rate, one_rate)
+    scale = _ratio(b4.get("events_per_s"), b1.get("events_per_s"))
     add(
-        "sync, 4 workers: events/s (x limit; x 1 worker)",
+        "sync, 4 workers, queued backlog: events/s (x limit; x 1 worker)",
         "scales: > 1 worker",
-        f"{fmt(four_rate, 1)} ({fmt(r4)} x limit; {fmt(scale)} x 1 worker)"
-        if four_rate is not None
+        f"{fmt(b4.get('events_per_s'), 1)} ({fmt(b4.get('x_limit'))} x limit; "
+        f"{fmt(scale)} x 1 worker)"
+        if b4
         else "-",
         None if scale is None else scale > 1.0,
     )
     add(
-        "sync, 1 worker over the naive baseline (events/s)",
+        "sync, 1 worker over the naive baseline, queued backlog (events/s)",
         "(no target)",
-        f"{fmt(_ratio(one_rate, naive_rate))} x ({fmt(one_rate, 1)} vs {fmt(naive_rate, 1)}/s)"
-        if naive_rate
+        f"{fmt(_ratio(b1.get('events_per_s'), bn.get('events_per_s')))} x "
+        f"({fmt(b1.get('events_per_s'), 1)} vs {fmt(bn.get('events_per_s'), 1)}/s)"
+        if bn
         else "-",
+        None,
+    )
+    s1, _ = _x_limit(one, raw)
+    s4, _ = _x_limit(four, raw)
+    sn, _ = _x_limit(naive, raw)
+    add(
+        "sync, live stream: events/s (x limit), 1 worker / 4 workers / naive",
+        "(no target)",
+        " / ".join(
+            f"{fmt(rate, 1)} ({fmt(x)})"
+            for rate, x in ((one_rate, s1), (four_rate, s4), (naive_rate, sn))
+        ),
         None,
     )
     if one:
@@ -322,6 +341,7 @@ def _sync_md(results: dict[str, Any]) -> str:
                     burst.get("status"),
                     f"{burst['events']:,} on {burst['tables']} x {burst['repeats']}",
                     b.get("converge_seconds"),
+                    b.get("drained_seconds"),
                     b.get("events_per_s"),
                     b.get("central_updates"),
                 ]
@@ -353,13 +373,59 @@ def _sync_md(results: dict[str, Any]) -> str:
         "The naive baseline (bench/naive_worker.py) handles one message at a time: receive, "
         "read, write, delete."
     )
+    backlogs = []
+    for run in results["sections"]["sustained"]["runs"]:
+        if backlog := run.get("backlog"):
+            b = backlog.get("median", {})
+            per = b.get("worker_calls_per_event", {})
+            backlogs.append(
+                [
+                    consumer_label(run.get("consumer", "?")),
+                    backlog.get("status"),
+                    f"{backlog['events']} x {backlog['repeats']}",
+                    b.get("drained_seconds"),
+                    b.get("events_per_s"),
+                    b.get("limit_per_s"),
+                    b.get("x_limit"),
+                    per.get("glue_reads"),
+                    per.get("glue_writes"),
+                    per.get("sqs"),
+                    b.get("emulator_busy"),
+                ]
+            )
+    if backlogs:
+        text += "\n\n" + _md(
+            [
+                "consumer",
+                "status",
+                "queued events x rounds",
+                "drain s",
+                "events/s",
+                "limit/s",
+                "x limit",
+                "glue R/event",
+                "glue W/event",
+                "sqs/event",
+                "emulator busy",
+            ],
+            backlogs,
+        )
+        text += (
+            "\n\nQueued backlog: the consumer alone against the emulator. With the consumer "
+            "paused (SIGSTOP), one UpdateTable on each of the tables (nothing to coalesce), then "
+            "resumed: events/s = events / time until every message was handled; medians over the "
+            "rounds. emulator busy = its CPU seconds per second (1.0 = one core)."
+        )
     if bursts:
         text += "\n\n" + _md(
-            ["consumer", "status", "burst", "converge s", "events/s", "convergences"], bursts
+            ["consumer", "status", "burst", "converge s", "drain s", "events/s", "convergences"],
+            bursts,
         )
         text += (
             "\n\nBurst: the consumer is paused (SIGSTOP) while the producers send, then resumed; "
-            "convergences = central UpdateTable calls."
+            "converge = until every central copy shows its final version; drain = until every "
+            "message was handled (events/s = events / drain); convergences = central UpdateTable "
+            "calls."
         )
     return text
 

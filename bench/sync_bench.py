@@ -59,14 +59,15 @@ class Sizes:
     raw_batch: int = 10  # partitions per batch sequence
     repeats: int = 3  # rounds of each short measure; tables report the median
     tables: int = 20  # partitionless tables the producer updates
-    updates: int = 300  # UpdateTable events per round
+    updates: int = 200  # UpdateTable events per round
     producer_threads: int = 2
     consumers: tuple[int | str, ...] = (1, 4, "naive")
     poll_pause_s: float = 0.01  # between the lag poller's GetTable calls
     probe_window_s: float = 2.0  # the limit measured again before each round, in its stack
     burst_events: int = 1_000
     burst_tables: int = 10
-    burst_repeats: int = 2
+    burst_repeats: int = 1  # a count more than a time
+    backlog_tables: int = 100  # one queued event each: the consumer alone, nothing coalesces
     call_repeats: int = 3  # of each change type
     call_partitions: int = 10  # partitions per batch change
     access_requests: int = 200
@@ -88,7 +89,7 @@ class Sizes:
             updates=60,
             burst_events=100,
             burst_tables=2,
-            burst_repeats=1,
+            backlog_tables=20,
             call_repeats=1,
             access_requests=20,
             access_rate=10.0,
@@ -109,6 +110,7 @@ class Sizes:
             updates=6,
             consumers=(1, "naive"),
             burst_events=6,
+            backlog_tables=3,
             access_requests=2,
             repair_tables=6,
             repair_partitions=2,
@@ -193,6 +195,7 @@ def run_sections(
                     )
                     if c in (1, "naive")
                     else None,
+                    backlog=(sizes.backlog_tables, sizes.repeats),
                 )
             )
             run.setdefault("consumer", consumer)

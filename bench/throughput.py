@@ -142,6 +142,7 @@ def sustained(
     repeats: int,
     probe_seconds: float,
     burst: tuple[int, int, int] | None = None,
+    backlog: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """`repeats` rounds of `updates` UpdateTable events on `tables` tables, each on a fresh
     database of one stack; then, with `burst` = (events, tables, repeats), bursts: the consumer
@@ -174,6 +175,10 @@ def sustained(
             "rounds": rounds,
             "median": medians(rounds),
         }
+        if backlog and consumer:
+            out["backlog"] = _backlog(
+                stack, consumer, backlog[0], backlog[1], producer_threads, timeout, probe_seconds
+            )
         if burst and consumer:
             events, burst_tables, burst_repeats = burst
             bursts = [
@@ -205,6 +210,7 @@ def sustained(
 
 MEDIAN_KEYS = (
     "events_per_s",
+    "drained_seconds",
     "limit_per_s",
     "x_limit",
     "converge_seconds",
@@ -377,6 +383,12 @@ def _round(
             result["drained_seconds"] = round(time.monotonic() - first, 3)
         except ScenarioTimeout:
             result["drained_seconds"] = None
+        if not producer_calls and result["drained_seconds"]:
+            # A queued burst: the first convergence of each table already reads its final
+            # version, so the rate is that of handling every queued message.
+            rate = updates / result["drained_seconds"]
+            result["events_per_s"] = round(rate, 1)
+            result["x_limit"] = round(rate / probe["per_s"], 3) if probe["per_s"] else None
     time.sleep(0.5)  # the last delete batch
     span = time.monotonic() - first
     calls = stack.emulator.calls()
@@ -418,4 +430,93 @@ def _handled_summary(handled: list[dict[str, Any]]) -> dict[str, Any]:
         "worker_lag_s_p50": percentile(worker_lags, 50),
         "worker_lag_s_p99": percentile(worker_lags, 99),
         "messages_by_worker": dict(Counter(h["worker"] for h in handled)),
+    }
+
+
+def _backlog(
+    stack: Stack,
+    consumer: Consumer,
+    tables: int,
+    repeats: int,
+    producer_threads: int,
+    timeout: float,
+    probe_seconds: float,
+) -> dict[str, Any]:
+    """The consumer alone against the emulator: with the consumer paused, one UpdateTable on
+    each of `tables` tables (so nothing coalesces), then resume and time until every message is
+    handled; `repeats` times on the same tables. events/s over the limit measured just before."""
+    clients = [stack.client("glue", AR, fresh=True) for _ in range(producer_threads)]
+    central = stack.client("glue", fresh=True)
+    database = "backlog"
+    names = [f"b{i:04d}" for i in range(tables)]
+    mark = stack.handled_mark()
+    clients[0].create_database(DatabaseInput={"Name": database})
+    for name in names:
+        clients[0].create_table(DatabaseName=database, TableInput=table_input(name, False))
+    wait_until(
+        lambda: sum(1 for h in stack.handled(since=mark) if h.get("outcome") == "ok") >= tables + 1,
+        "the backlog tables to be synced",
+        Deadline(timeout),
+        pause=0.5,
+    )
+    rounds = []
+    for r in range(repeats):
+        probe = table_pair_probe(stack.endpoint, f"probe_backlog_{r}", PROBE_LANES, probe_seconds)
+        version = {
+            n: int(clients[0].get_table(DatabaseName=database, Name=n)["Table"]["VersionId"])
+            for n in names
+        }
+        plan = _plan(names, tables, producer_threads)
+        stack.pause_workers(True)
+        try:
+            _Producers(clients, database, plan, version).run(Deadline(timeout))
+            wait_until(lambda: stack.queue_depth() >= tables, "the backlog", Deadline(timeout))
+            stack.emulator.clear_calls()
+            before = stack.handled_mark()
+            cpu_before = stack.cpu_snapshot()
+            started = time.monotonic()
+        finally:
+            stack.pause_workers(False)
+        status = "ok"
+        try:
+            wait_until(
+                lambda mark=before: _ok_updates(stack.handled(since=mark)) >= tables,
+                "every backlog message to be handled",
+                Deadline(timeout),
+                pause=0.05,
+            )
+        except ScenarioTimeout:
+            status = "timeout"
+        seconds = time.monotonic() - started
+        time.sleep(0.5)  # the last delete batch
+        calls = stack.emulator.calls()
+        cpu_after = stack.cpu_snapshot()
+        final = central.get_table(DatabaseName=f"ar__{database}", Name=names[-1])["Table"]
+        rate = tables / seconds
+        rounds.append(
+            {
+                "status": status,
+                "events": tables,
+                "drained_seconds": round(seconds, 3),
+                "events_per_s": round(rate, 1),
+                "limit_per_s": probe["per_s"],
+                "x_limit": round(rate / probe["per_s"], 3) if probe["per_s"] else None,
+                "central_updates": calls.get("glue:UpdateTable", 0),
+                "worker_calls_per_event": {
+                    k: round(v / tables, 3) for k, v in split_calls(calls).items()
+                },
+                "worker_calls": dict(calls),
+                "emulator_busy": round(
+                    (cpu_after["emulator"] - cpu_before["emulator"]) / max(seconds, 1e-9), 2
+                ),
+                "last_table_version": final["Parameters"].get(SOURCE_VERSION),
+            }
+        )
+    return {
+        "status": _worst(rounds),
+        "events": tables,
+        "tables": tables,
+        "repeats": repeats,
+        "rounds": rounds,
+        "median": medians(rounds),
     }
