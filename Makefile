@@ -52,9 +52,8 @@ format: setup
 contracts: setup ## regenerate the published JSON Schemas of every message
 	$(BIN)/meshctl contracts --out contracts
 
-bench: setup ## benchmark sync-worker on the embedded AWS (numbers, never pass/fail); BENCH_ARGS=--quick
+bench: setup ## every worker against the embedded AWS's limit, one table (never pass/fail); BENCH_ARGS=--quick
 	$(BIN)/python bench/sync_bench.py $(BENCH_ARGS)
-	$(BIN)/python tests/classifier_eval/evaluate.py
 
 eval-classifier: setup ## classifier precision, recall, F1, confusion and throughput on the labelled corpus
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)

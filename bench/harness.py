@@ -284,6 +284,8 @@ class Stack:
         errors = []
         for worker in self.workers:
             try:
+                if worker.process.poll() is None:
+                    worker.process.send_signal(signal.SIGCONT)  # a paused worker cannot stop
                 worker.stop()
             except BaseException as exc:  # keep stopping the others
                 errors.append(exc)
@@ -360,6 +362,27 @@ class Stack:
         self.workers += started
         wait_started(started, timeout=120)
         return started
+
+    def start_naive_worker(self) -> WorkerProcess:
+        """The benchmark's naive baseline (bench/naive_worker.py) in place of sync-worker."""
+        log_path = self.log_dir / "naive-worker.log"
+        log_file = log_path.open("wb")
+        domains = [f"{p.account}={p.domain}" for p in self.producers]
+        process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("naive_worker.py")), *domains],
+            env=self.env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+        worker = WorkerProcess("naive-worker", process, log_path, log_file)
+        self.workers.append(worker)
+        wait_started([worker], timeout=120)
+        return worker
+
+    def pause_workers(self, paused: bool) -> None:
+        """SIGSTOP (or SIGCONT) every worker: events queue up meanwhile, as in a burst."""
+        for w in self.workers:
+            w.process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
 
     def worker_stats(self) -> list[dict[str, Any]]:
         """Peak memory and CPU time of each worker (read while they still run)."""

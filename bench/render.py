@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import markdown
 from report import mib, notes, table, top_calls
 
 
@@ -14,135 +15,48 @@ def _failed(title: str, section: dict[str, Any]) -> str | None:
 
 
 def raw(section: dict[str, Any]) -> str:
-    title = (
-        "1. Embedded AWS raw capacity: GetTable + UpdateTable pairs (one boto3 client per thread)"
-    )
+    title = "1. The limit: the embedded AWS alone, minimal call sequences (async client)"
     if failed := _failed(title, section):
         return failed
-    rows = [
-        [
-            f"{r['threads']} thread(s)",
-            r["pairs"],
-            r["seconds"],
-            r["pairs_per_s"],
-            r["p50_ms"],
-            r["p99_ms"],
-        ]
-        for r in section["runs"]
-    ]
-    return table(
-        title, ["clients", "pairs", "seconds", "pairs/s", "pair p50 ms", "pair p99 ms"], rows
-    ) + (
-        "\n" + notes("each thread runs N pairs on its own table; no bus rules, so no event routing")
-    )
+    return f"\n== {title}\n" + markdown._raw_md(section)
 
 
-def who(workers: int | None) -> str:
-    return "producer alone" if workers == 0 else f"{workers} sync-worker(s)"
+def who(consumer: int | str | None) -> str:
+    from throughput import consumer_label
+
+    return consumer_label(consumer if consumer is not None else "?")
 
 
-def sustained(section: dict[str, Any]) -> str:
-    title = "2. Sustained UpdateTable events: throughput and end-to-end lag"
-    if failed := _failed(title, section):
-        return failed
-    runs = section["runs"]
-    rows = [
-        [
-            who(r.get("workers")),
-            r.get("status"),
-            r.get("events"),
-            r.get("producer_seconds"),
-            r.get("producer_updates_per_s"),
-            r.get("converge_seconds"),
-            r.get("events_per_s"),
-            r.get("ratio_to_raw"),
-            r.get("lag_p50_s"),
-            r.get("lag_p99_s"),
-            r.get("lag_max_s"),
-            r.get("lag_samples"),
-            r.get("drained_seconds"),
-        ]
-        for r in runs
-    ]
-    out = table(
-        title,
-        [
-            "workers",
-            "status",
-            "events",
-            "produce s",
-            "produced/s",
-            "converge s",
-            "events/s",
-            "x raw",
-            "lag p50 s",
-            "lag p99 s",
-            "lag max s",
-            "samples",
-            "drained s",
-        ],
-        rows,
-    )
-    detail = []
-    for r in runs:
-        if "worker_calls_per_event" not in r:
+def sustained(results: dict[str, Any]) -> str:
+    title = "2. Sync: sustained UpdateTable events (medians) and bursts"
+    out = f"\n== {title}\n" + markdown._sync_md(results)
+    for run in results["sections"]["sustained"]["runs"]:
+        if run.get("status") not in ("ok", None) and "rounds" not in run:
+            out += f"\n   {who(run.get('consumer'))}: {run.get('status')}: {run.get('error', '')}"
             continue
-        per = r["worker_calls_per_event"]
-        cpu = r.get("cpu_seconds", {})
-        detail.append(
-            [
-                who(r.get("workers")),
-                r.get("messages"),
-                ", ".join(f"{k} {v}" for k, v in sorted(r.get("outcomes", {}).items())) or "-",
-                r.get("central_updates"),
-                per["glue_reads"],
-                per["glue_writes"],
-                per["sqs"],
-                per["dynamodb"],
-                r.get("handler_ms_p50"),
-                r.get("handler_ms_p99"),
-                cpu.get("emulator"),
-                round(sum(v for k, v in cpu.items() if k != "emulator"), 2),
-                r.get("emulator_busy"),
-            ]
-        )
-    out += table(
-        "2b. Where the time goes (from the first update until every message was handled)",
-        [
-            "workers",
-            "messages",
-            "outcomes",
-            "central UpdateTable",
-            "glue R/event",
-            "glue W/event",
-            "sqs/event",
-            "ddb/event",
-            "handler p50 ms",
-            "handler p99 ms",
-            "emulator CPU s",
-            "workers CPU s",
-            "emulator busy",
-        ],
-        detail,
-    )
-    lines = [
-        "converge = first update sent .. every central table shows the final version; events/s = events / converge",
-        "x raw = events/s / raw pairs/s (1 thread); lag = first time the poller saw the central copy at >=",
-        "that version - when the producer's update_table returned; drained = every message handled",
-        "emulator busy = emulator CPU s / wall s (1.0 = one core: its Python threads share one GIL)",
-        "per-event calls and CPU are the workers' (producer's UpdateTable and poller's GetTable removed)",
-    ]
-    for r in runs:
-        if r.get("poll_round_ms") is not None:
-            lines.append(
-                f"{who(r['workers'])}: poller {r['poll_calls']} GetTable calls, each table seen "
-                f"every {r['poll_round_ms']} ms (the lag's resolution); worker-logged lag "
-                f"(from the 1-s event time) p50 {r.get('worker_lag_s_p50')} s, p99 "
-                f"{r.get('worker_lag_s_p99')} s; messages by worker {r.get('messages_by_worker')}"
+        for r in [*run.get("rounds", []), *run.get("burst", {}).get("rounds", [])]:
+            out += "\n   " + (
+                f"{who(run.get('consumer'))}{' burst' if r.get('burst') else ''}: {r.get('status')} "
+                f"events/s {r.get('events_per_s')}, lag p50/p99 {r.get('lag_p50_s')}/"
+                f"{r.get('lag_p99_s')} s, poll round {r.get('poll_round_ms')} ms, central writes "
+                f"{r.get('central_updates')}, outcomes {r.get('outcomes')}, emulator busy "
+                f"{r.get('emulator_busy')}; calls: {top_calls(r.get('worker_calls', {}), 8)}"
             )
-        if r.get("worker_calls"):
-            lines.append(f"   worker calls: {top_calls(r['worker_calls'], 10)}")
-    return out + "\n" + notes(*lines)
+    return out
+
+
+def access(section: dict[str, Any]) -> str:
+    title = "4. Access: approval -> grant complete"
+    if section.get("status") == "error":
+        return f"\n== {title}\n   error: {section.get('error', '')}"
+    return f"\n== {title}\n" + markdown._access_md(section)
+
+
+def classifier(section: dict[str, Any]) -> str:
+    title = "6. Classifier"
+    if failed := _failed(title, section):
+        return failed
+    return f"\n== {title}\n" + markdown._classifier_md(section)
 
 
 def calls(section: dict[str, Any]) -> str:
@@ -198,7 +112,7 @@ def calls(section: dict[str, Any]) -> str:
 
 
 def repair(section: dict[str, Any]) -> str:
-    title = "4. Repair time (1 sync-worker, 3 producers, repair_concurrency default)"
+    title = "5. Repair time (1 sync-worker, 3 producers, repair_concurrency default)"
     rows = []
     lines = []
     for key, scenario in section.get("scenarios", {}).items():
@@ -270,11 +184,9 @@ def memory(results: dict[str, Any]) -> str:
     for name, section in results.items():
         scenarios: list[tuple[str, dict[str, Any]]] = []
         if name == "sustained":
-            scenarios = [
-                (f"sustained, {who(r.get('workers'))}", r) for r in section.get("runs", [])
-            ]
-        elif name == "calls":
-            scenarios = [("calls per change", section)]
+            scenarios = [(f"sync, {who(r.get('consumer'))}", r) for r in section.get("runs", [])]
+        elif name in ("calls", "access"):
+            scenarios = [(name, section)]
         elif name == "repair":
             scenarios = [(f"repair {k}", s) for k, s in section.get("scenarios", {}).items()]
         for label, scenario in scenarios:
@@ -284,7 +196,7 @@ def memory(results: dict[str, Any]) -> str:
     if not rows:
         return ""
     return table(
-        "5. Peak memory (VmHWM) at the end of each scenario",
+        "7. Peak memory (VmHWM) at the end of each scenario",
         ["scenario", "process", "VmHWM MiB", "CPU s (lifetime)"],
         rows,
     )

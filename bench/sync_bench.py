@@ -1,22 +1,26 @@
-"""`make bench`: how fast sync-worker keeps the central catalog converged, on the embedded AWS.
+"""`make bench`: meshcore's workers against the limit of the embedded AWS, in one run.
 
-Sections (one printed table each; everything also goes to bench/results/latest.json):
-1. raw capacity of the embedded AWS for the minimum calls of an UpdateTable convergence;
-2. sustained UpdateTable events per second and end-to-end lag, 1 and 4 sync-workers;
+Sections (one printed table each; everything goes to bench/results/latest.json and a markdown
+table with every target to bench/results/latest.md):
+1. the limit: raw capacity of the embedded AWS for the minimal call sequences (async client);
+2. sustained UpdateTable events/s and end-to-end lag (1 and 4 sync-workers, and the naive
+   baseline), and a burst of events on a few tables (coalescing);
 3. AWS calls per catalog change, by type, next to the minimum possible;
-4. repair time, from an empty central catalog and with no drift;
-5. peak memory of each sync-worker (and the emulator) at the end of each scenario.
+4. access: approval to grant complete;
+5. repair time, from an empty central catalog and with no drift;
+6. classifier columns/s and macro F1; then peak memory of every process.
 
 The machines this runs on are shared and noisy: it reports numbers, it never passes or fails on
 them. Exit status 1 only when a section could not run (an error, not a slow result); a
 scenario that does not converge within the time limit is reported as "timeout".
 
-    python bench/sync_bench.py [--quick] [--only raw,sustained,calls,repair]
+    python bench/sync_bench.py [--quick | --tiny] [--only SECTION,...] [--publish]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -31,44 +35,88 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import markdown
 import render
+from access import access_scenario
 from calls import calls_per_change
+from classifier_bench import classifier_bench
 from harness import ScenarioTimeout, stop_on_sigterm
+from limits import raw_limits
 from repair import repair_scenario
-from throughput import raw_capacity, sustained
+from throughput import consumer_label, sustained
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
-SECTIONS = ("raw", "sustained", "calls", "repair")
+SECTIONS = ("raw", "sustained", "calls", "access", "repair", "classifier")
 
 
 @dataclass(frozen=True)
 class Sizes:
-    raw_pairs: int = 300  # GetTable + UpdateTable pairs per thread
-    raw_threads: int = 4
+    # The limit: each minimal call sequence repeated by 1 and by 4 async lanes, `repeats` windows.
+    raw_lanes: tuple[int, ...] = (1, 4)
+    raw_window_s: float = 3.0
+    raw_batch: int = 10  # partitions per batch sequence
+    repeats: int = 3  # rounds of each short measure; tables report the median
     tables: int = 20  # partitionless tables the producer updates
-    updates: int = 600  # UpdateTable events in total
+    updates: int = 200  # UpdateTable events per round
     producer_threads: int = 2
-    worker_counts: tuple[int, ...] = (0, 1, 4)  # 0: the producer alone, for reference
+    consumers: tuple[int | str, ...] = (1, 4, "naive")
     poll_pause_s: float = 0.01  # between the lag poller's GetTable calls
+    probe_window_s: float = 2.0  # the limit measured again before each round, in its stack
+    burst_events: int = 1_000
+    burst_tables: int = 10
+    burst_repeats: int = 1  # a count more than a time
+    backlog_tables: int = 100  # one queued event each: the consumer alone, nothing coalesces
     call_repeats: int = 3  # of each change type
     call_partitions: int = 10  # partitions per batch change
+    access_requests: int = 200
+    access_rate: float = 4.0  # approvals posted per second
     repair_tables: int = 850
     repair_partitions: int = 100  # per table
     bulk_tables: int = 5_000  # partitionless
+    classifier_values: int = 200
+    classifier_window_s: float = 2.0
 
     def quick(self) -> Sizes:
         """About 10x smaller everywhere: a smoke run."""
         return replace(
             self,
-            raw_pairs=30,
-            tables=2,
+            raw_window_s=1.0,
+            probe_window_s=1.0,
+            repeats=1,
+            tables=4,
             updates=60,
+            burst_events=100,
+            burst_tables=2,
+            backlog_tables=20,
             call_repeats=1,
+            access_requests=20,
+            access_rate=10.0,
             repair_tables=85,
             repair_partitions=10,
             bulk_tables=500,
+            classifier_window_s=0.5,
+        )
+
+    def tiny(self) -> Sizes:
+        """Just enough to run every code path once (the smoke test)."""
+        return replace(
+            self.quick(),
+            raw_lanes=(1, 2),
+            raw_window_s=0.2,
+            probe_window_s=0.2,
+            tables=2,
+            updates=6,
+            consumers=(1, "naive"),
+            burst_events=6,
+            backlog_tables=3,
+            access_requests=2,
+            repair_tables=6,
+            repair_partitions=2,
+            bulk_tables=6,
+            classifier_values=20,
+            classifier_window_s=0.1,
         )
 
 
@@ -115,35 +163,46 @@ def run_sections(
     sections: dict[str, Any] = results["sections"]
     timeout = args.timeout
     if "raw" in args.only:
-        say("\n-- 1. raw capacity ...")
-        sections["raw"] = guarded(lambda: raw_capacity(logs, sizes.raw_pairs, sizes.raw_threads))
+        say("\n-- 1. the limit: raw capacity of the embedded AWS (async client) ...")
+        sections["raw"] = guarded(
+            lambda: raw_limits(
+                logs, sizes.raw_lanes, sizes.raw_window_s, sizes.repeats, sizes.raw_batch
+            )
+        )
         say(render.raw(sections["raw"]))
         write(args.out, results)
 
     if "sustained" in args.only:
         runs = []
-        for workers in sizes.worker_counts:
-            say(f"\n-- 2. sustained events, {render.who(workers)} ...")
+        for consumer in sizes.consumers:
+            say(f"\n-- 2. sustained events and bursts, {consumer_label(consumer)} ...")
             run = guarded(
-                lambda w=workers: sustained(
+                lambda c=consumer: sustained(
                     logs,
-                    w,
+                    c,
                     sizes.tables,
                     sizes.updates,
                     sizes.producer_threads,
                     timeout,
                     sizes.poll_pause_s,
+                    sizes.repeats,
+                    sizes.probe_window_s,
+                    # The baseline's burst once: it is slow, and its count is one per event.
+                    burst=(
+                        sizes.burst_events,
+                        sizes.burst_tables,
+                        1 if c == "naive" else sizes.burst_repeats,
+                    )
+                    if c in (1, "naive")
+                    else None,
+                    backlog=(sizes.backlog_tables, sizes.repeats),
                 )
             )
-            run.setdefault("workers", workers)
+            run.setdefault("consumer", consumer)
             runs.append(run)
             progress(f"{run['status']} in {run['seconds']} s")
-        raw_rate = _raw_rate(sections.get("raw"))
-        for run in runs:
-            if raw_rate and run.get("events_per_s"):
-                run["ratio_to_raw"] = round(run["events_per_s"] / raw_rate, 2)
         sections["sustained"] = {"status": "ok", "runs": runs}
-        say(render.sustained(sections["sustained"]))
+        say(render.sustained(results))
         write(args.out, results)
 
     if "calls" in args.only:
@@ -154,6 +213,14 @@ def run_sections(
         say(render.calls(sections["calls"]))
         write(args.out, results)
 
+    if "access" in args.only:
+        say(f"\n-- 4. access: approval to grant, {sizes.access_requests} requests ...")
+        sections["access"] = guarded(
+            lambda: access_scenario(logs, sizes.access_requests, sizes.access_rate, timeout)
+        )
+        say(render.access(sections["access"]))
+        write(args.out, results)
+
     if "repair" in args.only:
         scenarios: dict[str, Any] = {}
         sections["repair"] = {"status": "ok", "scenarios": scenarios}
@@ -162,7 +229,7 @@ def run_sections(
             "b": (sizes.bulk_tables, 0),
         }
         for key, (tables, partitions) in plans.items():
-            say(f"\n-- 4{key}. repair of {tables:,} tables x {partitions} partitions ...")
+            say(f"\n-- 5{key}. repair of {tables:,} tables x {partitions} partitions ...")
             scenarios[key] = guarded(
                 lambda k=key, t=tables, p=partitions: repair_scenario(
                     logs, k, t, p, timeout, progress
@@ -171,14 +238,18 @@ def run_sections(
             write(args.out, results)
         say(render.repair(sections["repair"]))
 
+    if "classifier" in args.only:
+        say("\n-- 6. classifier ...")
+        sections["classifier"] = guarded(
+            lambda: classifier_bench(
+                sizes.classifier_values, sizes.classifier_window_s, sizes.repeats
+            )
+        )
+        say(render.classifier(sections["classifier"]))
+        write(args.out, results)
+
     if text := render.memory(sections):
         say(text)
-
-
-def _raw_rate(section: dict[str, Any] | None) -> float | None:
-    if not section or section.get("status") != "ok":
-        return None
-    return float(section["runs"][0]["pairs_per_s"])
 
 
 def write(path: Path, results: dict[str, Any]) -> None:
@@ -189,6 +260,12 @@ def write(path: Path, results: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sync_bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every size ~10x smaller")
+    parser.add_argument("--tiny", action="store_true", help="every code path once (smoke test)")
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="also write the markdown table to bench/RESULTS.md (full runs only)",
+    )
     parser.add_argument(
         "--only",
         default=",".join(SECTIONS),
@@ -207,25 +284,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown section(s): {', '.join(unknown)}")
     stop_on_sigterm()
 
-    sizes = Sizes().quick() if args.quick else Sizes()
-    logs = RESULTS / "logs"
+    if args.publish and (args.quick or args.tiny):
+        parser.error("--publish is for full runs only")
+    sizes = Sizes().tiny() if args.tiny else Sizes().quick() if args.quick else Sizes()
+    logs = args.out.parent / "logs"
     shutil.rmtree(logs, ignore_errors=True)
     results: dict[str, Any] = {
         "meta": {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "commit": git_commit(),
-            "quick": args.quick,
+            "size": "tiny" if args.tiny else "quick" if args.quick else "full",
             "sizes": asdict(sizes),
             "timeout_s": args.timeout,
-            "python": platform.python_version(),
-            "cpus": _cpus(),
+            **machine(),
             "settings": "MESHCORE_WORKER__WAIT_TIME_SECONDS=1, MESHCORE_REPAIR_INTERVAL_MINUTES=1440",
         },
         "sections": {},
     }
     say(
-        f"meshcore sync benchmark{' (quick)' if args.quick else ''}: sections {', '.join(args.only)}; "
-        f"worker logs in {logs.relative_to(REPO)}/"
+        f"meshcore benchmark ({results['meta']['size']}): sections {', '.join(args.only)}; "
+        f"worker logs in {_shown(logs)}/"
     )
     started = time.monotonic()
     code = 0
@@ -241,7 +319,15 @@ def main(argv: list[str] | None = None) -> int:
         total = time.monotonic() - started
         results["meta"]["total_seconds"] = round(total, 1)
         write(args.out, results)
-    say(f"\ntotal run time {total:.0f} s ({total / 60:.1f} min); results in {_shown(args.out)}")
+        table = markdown.document(results)
+        args.out.with_suffix(".md").write_text(table)
+        if args.publish and code == 0:
+            (BENCH / "RESULTS.md").write_text(table)
+    say("\n" + markdown.targets(results))
+    say(
+        f"\ntotal run time {total:.0f} s ({total / 60:.1f} min); results in {_shown(args.out)} "
+        f"and {_shown(args.out.with_suffix('.md'))}"
+    )
     return code
 
 
@@ -249,13 +335,37 @@ def _statuses(sections: dict[str, Any]) -> set[str]:
     found = set()
     for section in sections.values():
         found.add(section.get("status"))
-        for run in [*section.get("runs", []), *section.get("scenarios", {}).values()]:
+        runs = section.get("runs", [])
+        for run in [
+            *(runs if isinstance(runs, list) else []),
+            *section.get("scenarios", {}).values(),
+        ]:
             found.add(run.get("status"))
     return found
 
 
-def _cpus() -> int | None:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on: they mean little without it."""
+    model = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory_gib = None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gib = round(int(line.split()[1]) / 2**20, 1)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpus": cpus,
+        "cpu_model": model,
+        "memory_gib": memory_gib,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+    }
 
 
 def _shown(path: Path) -> str:

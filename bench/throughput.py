@@ -1,7 +1,8 @@
-"""Sections 1 and 2: raw capacity of the embedded AWS, and sustained sync throughput and lag."""
+"""Sustained sync throughput and lag, and bursts: sync-workers or the naive baseline."""
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
 from collections import Counter
@@ -9,95 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from catalog import table_input
-from harness import (
-    CLIENT_CONFIG,
-    Deadline,
-    Emulator,
-    ScenarioTimeout,
-    Stack,
-    emulator_session,
-    wait_until,
-)
+from harness import Deadline, ScenarioTimeout, Stack, wait_until
+from limits import table_pair_probe
 from report import percentile, split_calls
 
 from meshcore_devstack.mesh import AR
 
 SOURCE_VERSION = "meshcore:source_version"
-
-
-def _ms(seconds: list[float]) -> dict[str, float | None]:
-    p50, p99 = percentile(seconds, 50), percentile(seconds, 99)
-    return {
-        "p50_ms": None if p50 is None else round(p50 * 1000, 2),
-        "p99_ms": None if p99 is None else round(p99 * 1000, 2),
-    }
-
-
-# -- 1. raw capacity ---------------------------------------------------------------------
-
-
-def _pairs(clients: list[Any], tables: list[str], pairs: int) -> dict[str, Any]:
-    """Each thread: `pairs` times GetTable then UpdateTable on its own table."""
-    latencies: list[list[float]] = [[] for _ in clients]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(clients) + 1)
-
-    def run(k: int) -> None:
-        glue, name = clients[k], tables[k]
-        try:
-            glue.get_table(DatabaseName="raw", Name=name)  # warm the connection
-            barrier.wait()
-            for i in range(pairs):
-                started = time.perf_counter()
-                glue.get_table(DatabaseName="raw", Name=name)
-                glue.update_table(
-                    DatabaseName="raw", TableInput=table_input(name, False, rev=str(i))
-                )
-                latencies[k].append(time.perf_counter() - started)
-        except BaseException as exc:
-            errors.append(exc)
-            barrier.abort()
-
-    threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(len(clients))]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    total = pairs * len(clients)
-    return {
-        "threads": len(clients),
-        "pairs": total,
-        "seconds": round(seconds, 3),
-        "pairs_per_s": round(total / seconds, 1),
-        **_ms([x for per_thread in latencies for x in per_thread]),
-    }
-
-
-def raw_capacity(log_root: Path, pairs: int, threads: int) -> dict[str, Any]:
-    log_dir = log_root / "raw"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    emulator = Emulator(log_dir / "emulator.log")
-    try:
-
-        def glue() -> Any:
-            session = emulator_session()
-            return session.client("glue", endpoint_url=emulator.endpoint_url, config=CLIENT_CONFIG)
-
-        setup = glue()
-        setup.create_database(DatabaseInput={"Name": "raw"})
-        names = [f"t{k}" for k in range(max(threads, 1))]
-        for name in names:
-            setup.create_table(DatabaseName="raw", TableInput=table_input(name, False, rev="0"))
-        runs = [_pairs([glue()], names[:1], pairs)]
-        runs.append(_pairs([glue() for _ in range(threads)], names[:threads], pairs))
-        return {"status": "ok", "runs": runs, "calls": emulator.calls()}
-    finally:
-        emulator.stop()
+PROBE_LANES = 4  # the raw section's best lane count on 2 cores
 
 
 # -- 2. sustained events per second and end-to-end lag -----------------------------------
@@ -202,89 +122,244 @@ class _Producers:
         return min(self.starts)
 
 
+Consumer = int | str  # how many sync-workers (0: nobody consumes), or "naive"
+
+
+def consumer_label(consumer: Consumer) -> str:
+    if consumer == "naive":
+        return "naive baseline"
+    return "producer alone" if consumer == 0 else f"{consumer} sync-worker(s)"
+
+
 def sustained(
     log_root: Path,
-    workers: int,
+    consumer: Consumer,
     tables: int,
     updates: int,
     producer_threads: int,
     timeout: float,
     poll_pause: float,
+    repeats: int,
+    probe_seconds: float,
+    burst: tuple[int, int, int] | None = None,
+    backlog: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    """With workers=0: the producer alone (events routed to the queue, nobody consuming)."""
-    with Stack(f"sustained-{workers}w", log_root) as stack:
-        if workers:
-            stack.start_sync_workers(workers)
-        clients = [stack.client("glue", AR, fresh=True) for _ in range(producer_threads)]
-        central = stack.client("glue", fresh=True)
-        ar = clients[0]
-        database, target = "sustained", "ar__sustained"
-        names = [f"t{i:03d}" for i in range(tables)]
-        ar.create_database(DatabaseInput={"Name": database})
-        for name in names:
-            ar.create_table(DatabaseName=database, TableInput=table_input(name, False, rev="0"))
-        initial = {
-            n: int(ar.get_table(DatabaseName=database, Name=n)["Table"]["VersionId"]) for n in names
-        }
-
-        def created() -> bool:
-            for n in names:
-                try:
-                    params = central.get_table(DatabaseName=target, Name=n)["Table"]["Parameters"]
-                except central.exceptions.EntityNotFoundException:
-                    return False
-                if int(params.get(SOURCE_VERSION) or 0) < initial[n]:
-                    return False
-            return True
-
-        if workers:
-            wait_until(created, "the central copies of the new tables", Deadline(min(timeout, 180)))
-            # Let the creation messages finish (logs only: no AWS calls while measuring).
-            wait_until(
-                lambda: sum(1 for h in stack.handled() if h.get("outcome") == "ok") >= tables + 1,
-                "the creation messages to be handled",
-                Deadline(120),
+    """`repeats` rounds of `updates` UpdateTable events on `tables` tables, each on a fresh
+    database of one stack; then, with `burst` = (events, tables, repeats), bursts: the consumer
+    is paused (SIGSTOP) while the producers send, so that every event is queued at once."""
+    with Stack(f"sustained-{str(consumer).replace(' ', '')}", log_root) as stack:
+        if consumer == "naive":
+            stack.start_naive_worker()
+        elif consumer:
+            stack.start_sync_workers(int(consumer))
+        rounds = [
+            _round(
+                stack,
+                consumer,
+                f"sustained_{r}",
+                tables,
+                updates,
+                producer_threads,
+                timeout,
+                poll_pause,
+                probe_seconds,
             )
-
-        plan = _plan(names, updates, producer_threads)
-        final = {n: initial[n] + sum(p.count(n) for p in plan) for n in names}
-        producers = _Producers(clients, database, plan, initial)
-        stack.emulator.clear_calls()
-        handled_before = stack.handled_mark()
-        cpu_before = stack.cpu_snapshot()
-        poller = _Poller(central, target, final, poll_pause, producers.stop)
-        deadline = Deadline(timeout)
-        status = "ok"
-        first = time.monotonic()
-        produced_at = None
-        try:
-            if workers:
-                poller.start()
-            first = producers.run(deadline)
-            produced_at = time.monotonic()
-            if workers and not poller.done.wait(deadline.remaining()):
-                raise ScenarioTimeout(f"not converged within {timeout:.0f} s")
-        except ScenarioTimeout:
-            status = "timeout"
-        finally:
-            producers.stop.set()
-            if poller.is_alive():
-                poller.join(30)
-        result: dict[str, Any] = {
-            "status": status,
-            "workers": workers,
+            for r in range(repeats)
+        ]
+        out: dict[str, Any] = {
+            "status": _worst(rounds),
+            "consumer": consumer,
             "tables": tables,
             "events": updates,
-            "producer_threads": producer_threads,
-            "producer_seconds": None if produced_at is None else round(produced_at - first, 3),
-            "poll_calls": poller.polls,
-            "poll_errors": poller.errors,
+            "repeats": repeats,
+            "rounds": rounds,
+            "median": medians(rounds),
         }
-        if produced_at is not None:
-            result["producer_updates_per_s"] = round(updates / (produced_at - first), 1)
-        if workers and status == "ok":
-            converged = max(poller.first_seen[(n, final[n])] for n in names)
-            seconds = converged - first
+        if backlog and consumer:
+            out["backlog"] = _backlog(
+                stack, consumer, backlog[0], backlog[1], producer_threads, timeout, probe_seconds
+            )
+        if burst and consumer:
+            events, burst_tables, burst_repeats = burst
+            bursts = [
+                _round(
+                    stack,
+                    consumer,
+                    f"burst_{r}",
+                    burst_tables,
+                    events,
+                    producer_threads,
+                    timeout,
+                    poll_pause,
+                    probe_seconds,
+                    paused=True,
+                )
+                for r in range(burst_repeats)
+            ]
+            out["burst"] = {
+                "status": _worst(bursts),
+                "events": events,
+                "tables": burst_tables,
+                "repeats": burst_repeats,
+                "rounds": bursts,
+                "median": medians(bursts),
+            }
+        out["memory"] = [*stack.worker_stats(), stack.emulator_stats()]
+        return out
+
+
+MEDIAN_KEYS = (
+    "events_per_s",
+    "drained_seconds",
+    "limit_per_s",
+    "x_limit",
+    "converge_seconds",
+    "lag_p50_s",
+    "lag_p99_s",
+    "lag_max_s",
+    "central_updates",
+    "producer_updates_per_s",
+    "poll_round_ms",
+    "emulator_busy",
+    "handler_ms_p50",
+    "handler_ms_p99",
+)
+
+
+def medians(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each measure over the rounds that converged (and of calls per event)."""
+    ok = [r for r in rounds if r.get("status") == "ok"]
+    out: dict[str, Any] = {"rounds_ok": len(ok)}
+    for key in MEDIAN_KEYS:
+        values = [r[key] for r in ok if r.get(key) is not None]
+        out[key] = round(statistics.median(values), 3) if values else None
+    per_event = [r["worker_calls_per_event"] for r in ok if "worker_calls_per_event" in r]
+    if per_event:
+        out["worker_calls_per_event"] = {
+            k: round(statistics.median(p[k] for p in per_event), 3) for k in per_event[0]
+        }
+    return out
+
+
+def _worst(rounds: list[dict[str, Any]]) -> str:
+    statuses = [r.get("status", "error") for r in rounds]
+    return next((s for s in ("error", "timeout") if s in statuses), "ok")
+
+
+def _round(
+    stack: Stack,
+    consumer: Consumer,
+    database: str,
+    tables: int,
+    updates: int,
+    producer_threads: int,
+    timeout: float,
+    poll_pause: float,
+    probe_seconds: float,
+    paused: bool = False,
+) -> dict[str, Any]:
+    clients = [stack.client("glue", AR, fresh=True) for _ in range(producer_threads)]
+    central = stack.client("glue", fresh=True)
+    ar = clients[0]
+    target = f"ar__{database}"
+    names = [f"t{i:03d}" for i in range(tables)]
+    handled_start = stack.handled_mark()
+    ar.create_database(DatabaseInput={"Name": database})
+    for name in names:
+        ar.create_table(DatabaseName=database, TableInput=table_input(name, False, rev="0"))
+    initial = {
+        n: int(ar.get_table(DatabaseName=database, Name=n)["Table"]["VersionId"]) for n in names
+    }
+
+    def created() -> bool:
+        for n in names:
+            try:
+                params = central.get_table(DatabaseName=target, Name=n)["Table"]["Parameters"]
+            except central.exceptions.EntityNotFoundException:
+                return False
+            if int(params.get(SOURCE_VERSION) or 0) < initial[n]:
+                return False
+        return True
+
+    if consumer:
+        wait_until(created, "the central copies of the new tables", Deadline(min(timeout, 180)))
+        # Let the creation messages finish (logs only: no AWS calls while measuring).
+        wait_until(
+            lambda: (
+                sum(1 for h in stack.handled(since=handled_start) if h.get("outcome") == "ok")
+                >= tables + 1
+            ),
+            "the creation messages to be handled",
+            Deadline(120),
+        )
+    else:
+        stack.purge_catalog_queue()
+
+    probe = table_pair_probe(stack.endpoint, f"probe_{database}", PROBE_LANES, probe_seconds)
+    plan = _plan(names, updates, producer_threads)
+    final = {n: initial[n] + sum(p.count(n) for p in plan) for n in names}
+    producers = _Producers(clients, database, plan, initial)
+    stack.emulator.clear_calls()
+    handled_before = stack.handled_mark()
+    cpu_before = stack.cpu_snapshot()
+    stop_polling = threading.Event()
+    poller = _Poller(central, target, final, poll_pause, stop_polling)
+    deadline = Deadline(timeout)
+    status = "ok"
+    first = time.monotonic()
+    produced_at = None
+    producer_calls = updates
+    if paused:
+        stack.pause_workers(True)
+    try:
+        if consumer and not paused:
+            poller.start()
+        first = producers.run(deadline)
+        produced_at = time.monotonic()
+        if paused:
+            wait_until(lambda: stack.queue_depth() >= updates, "every event to be queued", deadline)
+            stack.emulator.clear_calls()
+            producer_calls = 0
+            cpu_before = stack.cpu_snapshot()
+            first = time.monotonic()
+            stack.pause_workers(False)
+            paused = False
+            poller.start()
+        if consumer and not poller.done.wait(deadline.remaining()):
+            raise ScenarioTimeout(f"not converged within {timeout:.0f} s")
+    except ScenarioTimeout:
+        status = "timeout"
+    finally:
+        if paused:
+            stack.pause_workers(False)
+        producers.stop.set()
+        stop_polling.set()
+        if poller.is_alive():
+            poller.join(30)
+    result: dict[str, Any] = {
+        "status": status,
+        "consumer": consumer,
+        "tables": tables,
+        "events": updates,
+        "burst": producer_calls == 0,
+        "producer_threads": producer_threads,
+        "producer_seconds": None if produced_at is None else round(produced_at - first, 3),
+        "poll_calls": poller.polls,
+        "poll_errors": poller.errors,
+        "limit_per_s": probe["per_s"],
+    }
+    if produced_at is not None and producer_calls:
+        result["producer_updates_per_s"] = round(updates / (produced_at - first), 1)
+    if consumer and status == "ok":
+        converged = max(poller.first_seen[(n, final[n])] for n in names)
+        seconds = converged - first
+        result |= {
+            "converge_seconds": round(seconds, 3),
+            "events_per_s": round(updates / seconds, 1),
+            "x_limit": round(updates / seconds / probe["per_s"], 3) if probe["per_s"] else None,
+            "poll_round_ms": round(1000 * seconds * tables / max(poller.polls, 1), 1),
+        }
+        if producer_calls:  # in a burst every event waited for the resume: no lag to speak of
             lags = [
                 poller.first_seen[key] - at
                 for key, at in producers.returned.items()
@@ -292,48 +367,50 @@ def sustained(
             ]
             p50, p99 = percentile(lags, 50), percentile(lags, 99)
             result |= {
-                "converge_seconds": round(seconds, 3),
-                "events_per_s": round(updates / seconds, 1),
                 "lag_samples": len(lags),
                 "lag_p50_s": None if p50 is None else round(p50, 3),
                 "lag_p99_s": None if p99 is None else round(p99, 3),
                 "lag_max_s": round(max(lags), 3) if lags else None,
-                "poll_round_ms": round(1000 * seconds * tables / max(poller.polls, 1), 1),
             }
-            # Every event's message handled (from the logs, no AWS calls): then count calls.
-            try:
-                wait_until(
-                    lambda: _ok_updates(stack.handled(since=handled_before)) >= updates,
-                    "every update message to be handled",
-                    Deadline(max(deadline.remaining(), 60)),
-                    pause=0.1,
-                )
-                result["drained_seconds"] = round(time.monotonic() - first, 3)
-            except ScenarioTimeout:
-                result["drained_seconds"] = None
-        time.sleep(0.5)  # the last delete batch
-        span = time.monotonic() - first
-        calls = stack.emulator.calls()
-        cpu_after = stack.cpu_snapshot()
-        worker_calls = calls.copy()
-        worker_calls["glue:UpdateTable"] -= updates  # the producer's
-        worker_calls["glue:GetTable"] -= poller.polls  # the poller's
-        worker_calls = +worker_calls
-        handled = stack.handled(since=handled_before)
-        cpu = {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 2) for k in cpu_after}
-        result |= _handled_summary(handled)
-        result |= {
-            "worker_calls": dict(worker_calls),
-            "worker_calls_per_event": {
-                k: round(v / updates, 3) for k, v in split_calls(worker_calls).items()
-            },
-            "central_updates": worker_calls.get("glue:UpdateTable", 0),
-            "cpu_seconds": cpu,
-            "emulator_busy": round(cpu["emulator"] / span, 2),
-            "memory": [*stack.worker_stats(), stack.emulator_stats()],
-            "violations": stack.emulator.violations(),
-        }
-        return result
+        # Every event's message handled (from the logs, no AWS calls): then count calls.
+        try:
+            wait_until(
+                lambda: _ok_updates(stack.handled(since=handled_before)) >= updates,
+                "every update message to be handled",
+                Deadline(max(deadline.remaining(), 60)),
+                pause=0.1,
+            )
+            result["drained_seconds"] = round(time.monotonic() - first, 3)
+        except ScenarioTimeout:
+            result["drained_seconds"] = None
+        if not producer_calls and result["drained_seconds"]:
+            # A queued burst: the first convergence of each table already reads its final
+            # version, so the rate is that of handling every queued message.
+            rate = updates / result["drained_seconds"]
+            result["events_per_s"] = round(rate, 1)
+            result["x_limit"] = round(rate / probe["per_s"], 3) if probe["per_s"] else None
+    time.sleep(0.5)  # the last delete batch
+    span = time.monotonic() - first
+    calls = stack.emulator.calls()
+    cpu_after = stack.cpu_snapshot()
+    worker_calls = calls.copy()
+    worker_calls["glue:UpdateTable"] -= producer_calls  # the producer's
+    worker_calls["glue:GetTable"] -= poller.polls  # the poller's
+    worker_calls = +worker_calls
+    handled = stack.handled(since=handled_before)
+    cpu = {k: round(cpu_after[k] - cpu_before.get(k, 0.0), 2) for k in cpu_after}
+    result |= _handled_summary(handled)
+    result |= {
+        "worker_calls": dict(worker_calls),
+        "worker_calls_per_event": {
+            k: round(v / updates, 3) for k, v in split_calls(worker_calls).items()
+        },
+        "central_updates": worker_calls.get("glue:UpdateTable", 0),
+        "cpu_seconds": cpu,
+        "emulator_busy": round(cpu["emulator"] / span, 2),
+        "violations": stack.emulator.violations(),
+    }
+    return result
 
 
 def _ok_updates(handled: list[dict[str, Any]]) -> int:
@@ -353,4 +430,93 @@ def _handled_summary(handled: list[dict[str, Any]]) -> dict[str, Any]:
         "worker_lag_s_p50": percentile(worker_lags, 50),
         "worker_lag_s_p99": percentile(worker_lags, 99),
         "messages_by_worker": dict(Counter(h["worker"] for h in handled)),
+    }
+
+
+def _backlog(
+    stack: Stack,
+    consumer: Consumer,
+    tables: int,
+    repeats: int,
+    producer_threads: int,
+    timeout: float,
+    probe_seconds: float,
+) -> dict[str, Any]:
+    """The consumer alone against the emulator: with the consumer paused, one UpdateTable on
+    each of `tables` tables (so nothing coalesces), then resume and time until every message is
+    handled; `repeats` times on the same tables. events/s over the limit measured just before."""
+    clients = [stack.client("glue", AR, fresh=True) for _ in range(producer_threads)]
+    central = stack.client("glue", fresh=True)
+    database = "backlog"
+    names = [f"b{i:04d}" for i in range(tables)]
+    mark = stack.handled_mark()
+    clients[0].create_database(DatabaseInput={"Name": database})
+    for name in names:
+        clients[0].create_table(DatabaseName=database, TableInput=table_input(name, False))
+    wait_until(
+        lambda: sum(1 for h in stack.handled(since=mark) if h.get("outcome") == "ok") >= tables + 1,
+        "the backlog tables to be synced",
+        Deadline(timeout),
+        pause=0.5,
+    )
+    rounds = []
+    for r in range(repeats):
+        probe = table_pair_probe(stack.endpoint, f"probe_backlog_{r}", PROBE_LANES, probe_seconds)
+        version = {
+            n: int(clients[0].get_table(DatabaseName=database, Name=n)["Table"]["VersionId"])
+            for n in names
+        }
+        plan = _plan(names, tables, producer_threads)
+        stack.pause_workers(True)
+        try:
+            _Producers(clients, database, plan, version).run(Deadline(timeout))
+            wait_until(lambda: stack.queue_depth() >= tables, "the backlog", Deadline(timeout))
+            stack.emulator.clear_calls()
+            before = stack.handled_mark()
+            cpu_before = stack.cpu_snapshot()
+            started = time.monotonic()
+        finally:
+            stack.pause_workers(False)
+        status = "ok"
+        try:
+            wait_until(
+                lambda mark=before: _ok_updates(stack.handled(since=mark)) >= tables,
+                "every backlog message to be handled",
+                Deadline(timeout),
+                pause=0.05,
+            )
+        except ScenarioTimeout:
+            status = "timeout"
+        seconds = time.monotonic() - started
+        time.sleep(0.5)  # the last delete batch
+        calls = stack.emulator.calls()
+        cpu_after = stack.cpu_snapshot()
+        final = central.get_table(DatabaseName=f"ar__{database}", Name=names[-1])["Table"]
+        rate = tables / seconds
+        rounds.append(
+            {
+                "status": status,
+                "events": tables,
+                "drained_seconds": round(seconds, 3),
+                "events_per_s": round(rate, 1),
+                "limit_per_s": probe["per_s"],
+                "x_limit": round(rate / probe["per_s"], 3) if probe["per_s"] else None,
+                "central_updates": calls.get("glue:UpdateTable", 0),
+                "worker_calls_per_event": {
+                    k: round(v / tables, 3) for k, v in split_calls(calls).items()
+                },
+                "worker_calls": dict(calls),
+                "emulator_busy": round(
+                    (cpu_after["emulator"] - cpu_before["emulator"]) / max(seconds, 1e-9), 2
+                ),
+                "last_table_version": final["Parameters"].get(SOURCE_VERSION),
+            }
+        )
+    return {
+        "status": _worst(rounds),
+        "events": tables,
+        "tables": tables,
+        "repeats": repeats,
+        "rounds": rounds,
+        "median": medians(rounds),
     }

@@ -10,7 +10,7 @@ import structlog
 
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.state import StateStore
-from meshcore.domain.errors import AccessDeniedError, PermanentError
+from meshcore.domain.errors import AccessDeniedError, ConflictError, PermanentError
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairStatus
 from meshcore.messages.decode import decode_sync_message
@@ -25,6 +25,9 @@ from sync_worker.work import Freshness, ProducerCache, TableWork
 log = structlog.get_logger()
 
 SourceCatalog = Callable[[Producer], Awaitable[GlueCatalog]]
+# Convergences of one table tried in a row when another worker keeps writing it first; after
+# that the message goes back to the queue (with backoff) like any other retryable failure.
+CONFLICT_ATTEMPTS = 3
 
 
 @dataclass
@@ -67,19 +70,33 @@ async def converge_table(
         deps.metrics.count("EventsCoalesced")
         return result
 
-    async def run(merged: TableWork) -> None:
-        began = deps.clock()
+    async def once(merged: TableWork) -> Convergence:
+        done = Convergence()
         source = await deps.source_catalog(producer)
         if merged.table or merged.all_partitions:
-            result.merge(
+            done.merge(
                 await deps.converger.table(producer, source, database, table, merged.all_partitions)
             )
         if merged.partitions and not merged.all_partitions:
-            result.merge(
+            done.merge(
                 await deps.converger.partitions(
                     producer, source, database, table, sorted(merged.partitions)
                 )
             )
+        return done
+
+    async def run(merged: TableWork) -> None:
+        began = deps.clock()
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                result.merge(await once(merged))
+                break
+            except ConflictError:
+                # Another worker wrote first: converging again re-reads both sides (so nothing
+                # older is written), here and now rather than after a trip through the queue.
+                if attempt + 1 == CONFLICT_ATTEMPTS:
+                    raise
+                deps.metrics.count("ConflictsRetried")
         deps.freshness.record(key, merged, began)
 
     await deps.coalescer.submit(key, work, run)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from meshcore.aws.errors import aws_errors
+from botocore.exceptions import ClientError
+
+from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.errors import ConflictError, NotFoundError
 
 # Marks the databases meshcore created for resource links, so revocation only removes its own.
@@ -28,9 +30,16 @@ class ConsumerAccount:
             if invitation.get("status") != "PENDING":
                 continue
             with aws_errors(f"ram:AcceptResourceShareInvitation in {self.account_id}"):
-                await self._ram.accept_resource_share_invitation(
-                    resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
-                )
+                try:
+                    await self._ram.accept_resource_share_invitation(
+                        resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
+                    )
+                except ClientError as exc:
+                    # Another grant to the same share accepted it since we listed it (grants
+                    # run concurrently): accepted is what we want.
+                    if error_code(exc) != "ResourceShareInvitationAlreadyAcceptedException":
+                        raise
+                    continue
             accepted.append(invitation["resourceShareArn"])
         return accepted
 
@@ -40,14 +49,17 @@ class ConsumerAccount:
             with aws_errors(f"glue:GetDatabase {self.account_id}/{database}"):
                 await self._glue.get_database(Name=database)
         except NotFoundError:
-            with aws_errors(f"glue:CreateDatabase {self.account_id}/{database}"):
-                await self._glue.create_database(
-                    DatabaseInput={
-                        "Name": database,
-                        "Description": f"resource links to {owner_catalog}:{database} (meshcore)",
-                        "Parameters": {LINKS_MARKER: "true"},
-                    }
-                )
+            try:
+                with aws_errors(f"glue:CreateDatabase {self.account_id}/{database}"):
+                    await self._glue.create_database(
+                        DatabaseInput={
+                            "Name": database,
+                            "Description": f"resource links to {owner_catalog}:{database} (meshcore)",
+                            "Parameters": {LINKS_MARKER: "true"},
+                        }
+                    )
+            except ConflictError:
+                pass  # a concurrent grant into the same database created it since we looked
         link = {
             "Name": table,
             "TargetTable": {"CatalogId": owner_catalog, "DatabaseName": database, "Name": table},

@@ -1,0 +1,152 @@
+"""Access: from an owner's approval to the grant being complete, for many requests.
+
+A producer table per request is synced to the central catalog; a consumer account is onboarded;
+each request is opened as meshctl opens it. The reference ticket system then posts the signed
+approvals at a steady pace (as owners approve, not all in one instant). An approval's latency
+runs from the moment the ticket system starts posting it to the moment grant-worker logged its
+message as handled (grants made, RAM share accepted, resource link created, request recorded
+as applied); worker log times and this process's clock are the same machine's clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from catalog import table_input
+from harness import Deadline, LogTail, ScenarioTimeout, Stack, wait_until
+from report import percentile
+
+from meshcore.actions.access import open_request, post_decision
+from meshcore.actions.context import central
+from meshcore.domain.access import AccessRequest, TableName
+from meshcore.settings import MeshSettings
+from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS
+from meshcore_devstack.processes import start_worker, wait_started
+
+DATABASE = "shared"
+
+
+async def _open(count: int) -> list[str]:
+    async with central(MeshSettings()) as c:
+        ids = []
+        for i in range(count):
+            draft = AccessRequest(
+                consumer_account=CONSUMER,
+                tables=[TableName.parse(f"ar__{DATABASE}.t{i:04d}")],
+                purpose="benchmark",
+            )
+            ids.append((await open_request(c, draft, "analyst@consumer.example.com")).request_id)
+        return ids
+
+
+async def _approve(ids: list[str], rate: float) -> dict[str, datetime]:
+    owner = PRODUCERS[0].owner
+    async with central(MeshSettings()) as c:
+        posted: dict[str, datetime] = {}
+        start = time.monotonic()
+        for k, request_id in enumerate(ids):
+            await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
+            posted[request_id] = datetime.now(UTC)
+            await post_decision(c, request_id, "approve", owner, valid_for=timedelta(days=30))
+        return posted
+
+
+def access_scenario(log_root: Path, requests: int, rate: float, timeout: float) -> dict[str, Any]:
+    with Stack("access", log_root) as stack:
+        stack.start_sync_workers(1)
+        glue = stack.client("glue", AR)
+        glue.create_database(DatabaseInput={"Name": DATABASE})
+        for i in range(requests):
+            glue.create_table(DatabaseName=DATABASE, TableInput=table_input(f"t{i:04d}", False))
+        central_glue = stack.client("glue")
+
+        def synced() -> bool:
+            found = 0
+            for page in central_glue.get_paginator("get_tables").paginate(
+                DatabaseName=f"ar__{DATABASE}"
+            ):
+                found += len(page["TableList"])
+            return found >= requests
+
+        wait_until(lambda: _quietly(synced), "the central tables", Deadline(timeout), pause=1.0)
+        stack.meshctl("onboard-consumer", CONSUMER)
+        grant_worker = start_worker("grant-worker", stack.env, stack.log_dir)
+        stack.workers.append(grant_worker)
+        wait_started([grant_worker], timeout=120)
+        ids = asyncio.run(_open(requests))
+        stack.emulator.clear_calls()
+        started = time.monotonic()
+        posted = asyncio.run(_approve(ids, rate))
+        tail = LogTail(grant_worker.log_path)
+        done: dict[str, datetime] = {}
+        failed: set[str] = set()  # given up: on their way to the dead-letter queue
+        outcomes: dict[str, int] = {}
+
+        def all_handled() -> bool:
+            for record in tail.read():
+                if record.get("event") != "message.handled" or "request_id" not in record:
+                    continue
+                outcome = str(record.get("outcome"))
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                if outcome == "ok":
+                    done.setdefault(
+                        record["request_id"], datetime.fromisoformat(record["timestamp"])
+                    )
+            return all(i in done for i in ids)
+
+        status = "ok"
+        try:
+            wait_until(all_handled, "every approval to be handled", Deadline(timeout), pause=0.2)
+        except ScenarioTimeout:
+            status = "timeout"
+        if failed - set(done):
+            status = "failed"
+        wall = time.monotonic() - started
+        latencies = [(done[i] - posted[i]).total_seconds() for i in ids if i in done]
+        applied = _applied(ids)
+        calls = stack.emulator.calls()
+        p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+        return {
+            "status": status,
+            "requests": requests,
+            "approvals_per_s": rate,
+            "granted": len(latencies),
+            "failed": len(failed - set(done)),
+            "grants_applied": applied,
+            "latency_p50_s": None if p50 is None else round(p50, 3),
+            "latency_p99_s": None if p99 is None else round(p99, 3),
+            "latency_max_s": round(max(latencies), 3) if latencies else None,
+            "outcomes": outcomes,
+            "seconds": round(wall, 1),
+            "calls_per_grant": {
+                k: round(v / max(len(latencies), 1), 2)
+                for k, v in sorted(calls.items(), key=lambda kv: -kv[1])
+                if not k.startswith(("glue:", "sqs:Receive"))
+            },
+            "memory": [*stack.worker_stats(), stack.emulator_stats()],
+            "violations": stack.emulator.violations(),
+        }
+
+
+def _applied(ids: list[str]) -> int:
+    async def go() -> int:
+        async with central(MeshSettings()) as c:
+            wanted = set(ids)
+            return sum(
+                1
+                for r in await c.state.list_requests()
+                if r.request_id in wanted and r.grants_applied
+            )
+
+    return asyncio.run(go())
+
+
+def _quietly(probe: Any) -> bool:
+    try:
+        return bool(probe())
+    except Exception:  # the central database may not exist yet
+        return False

@@ -1,0 +1,50 @@
+"""`make bench` at its tiniest: the benchmark's code paths still run and write their table.
+
+Sizes are a handful of calls; no number is asserted (the machine is shared), only that each
+section ran and the results JSON and the markdown table are complete.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_tiny_benchmark_writes_results_and_table(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "sync_bench.py"),
+            "--tiny",
+            "--only",
+            "raw,classifier",
+            "--out",
+            str(out),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    results = json.loads(out.read_text())
+    raw = results["sections"]["raw"]
+    assert raw["status"] == "ok"
+    assert set(raw["runs"]) == {"table", "partitions", "grant"}
+    assert all(r["per_s"] > 0 for runs in raw["runs"]["table"].values() for r in runs)
+    assert raw["violations"] == []
+    classifier = results["sections"]["classifier"]
+    assert classifier["status"] == "ok"
+    assert 0 < classifier["macro_f1"]["names_visible"] <= 1
+    assert results["meta"]["cpus"] and results["meta"]["python"]
+    table = out.with_suffix(".md").read_text()
+    for heading in ("## Targets", "## The limit", "## Classifier"):
+        assert heading in table
+    assert "GetTable + UpdateTable" in table
+    assert (tmp_path / "logs" / "raw" / "emulator.log").exists()

@@ -1,0 +1,84 @@
+"""Accepting RAM shares in a consumer account while other grants accept the same share."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from meshcore.aws.consumer import ConsumerAccount
+from meshcore.domain.errors import MeshError
+
+SHARE = "arn:aws:ram:us-east-1:123456789012:resource-share/s1"
+INVITATION = "arn:aws:ram:us-east-1:123456789012:resource-share-invitation/i1"
+
+
+class RaceRam:
+    """Lists the invitation as pending, but it is accepted by someone else before we accept."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    async def get_resource_share_invitations(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            "resourceShareInvitations": [
+                {
+                    "status": "PENDING",
+                    "resourceShareArn": SHARE,
+                    "resourceShareInvitationArn": INVITATION,
+                }
+            ]
+        }
+
+    async def accept_resource_share_invitation(self, **kwargs: Any) -> dict[str, Any]:
+        error = {"Error": {"Code": self.code, "Message": "no"}, "ResponseMetadata": {}}
+        raise ClientError(error, "AcceptResourceShareInvitation")  # type: ignore[arg-type]
+
+
+def test_an_invitation_accepted_meanwhile_is_not_an_error() -> None:
+    consumer = ConsumerAccount(
+        RaceRam("ResourceShareInvitationAlreadyAcceptedException"), None, "444444444444"
+    )
+    assert asyncio.run(consumer.accept_shares([SHARE])) == []
+
+
+def test_other_accept_failures_still_fail() -> None:
+    consumer = ConsumerAccount(
+        RaceRam("ResourceShareInvitationExpiredException"), None, "444444444444"
+    )
+    with pytest.raises(MeshError):
+        asyncio.run(consumer.accept_shares([SHARE]))
+
+
+class RaceGlue:
+    """The links database is missing when looked up, but created by someone else just after."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, Any]] = []
+
+    async def get_database(self, **kwargs: Any) -> dict[str, Any]:
+        raise _client_error("EntityNotFoundException", "GetDatabase")
+
+    async def create_database(self, **kwargs: Any) -> dict[str, Any]:
+        raise _client_error("AlreadyExistsException", "CreateDatabase")
+
+    async def create_table(self, **kwargs: Any) -> dict[str, Any]:
+        self.links.append(kwargs["TableInput"])
+        return {}
+
+
+def _client_error(code: str, operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "no"}}, operation)  # type: ignore[arg-type]
+
+
+def test_a_links_database_created_meanwhile_by_another_grant_is_used() -> None:
+    glue = RaceGlue()
+    consumer = ConsumerAccount(None, glue, "444444444444")
+    assert asyncio.run(consumer.link_table("123456789012", "ar__fx", "rates")) == "ar__fx.rates"
+    assert glue.links[0]["TargetTable"] == {
+        "CatalogId": "123456789012",
+        "DatabaseName": "ar__fx",
+        "Name": "rates",
+    }
