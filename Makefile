@@ -11,7 +11,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
 
-.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier clean
+.PHONY: setup demo up test test-fast lint typecheck format contracts bench eval-classifier reliability clean
 
 setup: $(VENV)/.synced
 
@@ -55,6 +55,9 @@ bench: setup ## benchmark sync-worker on the embedded AWS (numbers, never pass/f
 
 eval-classifier: setup ## classifier precision, recall, F1, confusion and throughput on the labelled corpus
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
+
+reliability: setup ## every fault scenario at full size (RELIABILITY_CHANGES=2000); prints and writes reliability/results/
+	$(BIN)/pytest tests/reliability -m "" --timeout 1800
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

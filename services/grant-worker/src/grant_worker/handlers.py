@@ -213,9 +213,15 @@ async def on_decision(
         return
     request = request.model_copy(update={"ticket_id": decision.ticket_id})
     if decision.decision == "approve":
-        excluded = await excluded_columns(
-            deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
-        )
+        try:
+            excluded = await excluded_columns(
+                deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
+            )
+        except NotFoundError as gone:
+            # The producer deleted a table after the request: nothing may be granted on it.
+            reason = f"a table in scope no longer exists: {gone}"
+            await refuse(deps, request.request_id, reason, decision.approver, **about)
+            return
         granted = request.granted(now, decision.expires_at).model_copy(
             update={
                 "granted_tables": scope,

@@ -1,0 +1,52 @@
+"""Reliability scenarios: the e2e stack, a row of results per test, and the table at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..e2e.conftest import Stack, StackFactory, eventually, stack_factory
+from .results import Results, Row
+
+__all__ = ["Stack", "StackFactory", "eventually", "stack_factory"]
+
+RESULTS = Results()
+OUTPUT = Path(__file__).resolve().parents[2] / "reliability" / "results"
+
+
+@pytest.fixture
+def record(request: pytest.FixtureRequest) -> Iterator[Row]:
+    """This test's row; the test fills in load, faults and figures, the hook the result."""
+    scenario = request.node.get_closest_marker("scenario")
+    name = scenario.args[0] if scenario else request.node.name
+    yield RESULTS.row(request.node.nodeid, name)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    row = RESULTS.rows.get(item.nodeid)
+    if row is None:
+        return
+    if report.when == "call":
+        row.seconds = round(call.duration, 1)
+        if hasattr(report, "wasxfail"):
+            row.result = "xfail"
+        else:
+            row.result = "pass" if report.passed else "FAIL"
+    elif report.failed and row.result in ("pass", "not run"):
+        # Teardown checks (worker exit codes, AWS limit violations) fail the scenario too.
+        row.result = f"FAIL ({report.when})"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not RESULTS.rows:
+        return
+    RESULTS.write(OUTPUT)
+    terminalreporter.write_sep("=", "reliability")
+    terminalreporter.write(RESULTS.markdown())
+    terminalreporter.write_line(f"written to {OUTPUT.relative_to(OUTPUT.parents[1])}/")

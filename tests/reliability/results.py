@@ -1,0 +1,77 @@
+"""One row per reliability scenario, collected while the tests run and written at the end."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+COLUMNS = (
+    ("scenario", "scenario"),
+    ("load", "load"),
+    ("faults", "faults injected"),
+    ("lost", "messages lost"),
+    ("duplicated", "duplicated effects"),
+    ("consistency", "final consistency"),
+    ("result", "result"),
+)
+
+
+def scale(default: int) -> int:
+    """The load of the long scenarios: `RELIABILITY_CHANGES` (the issue's 2,000 by default)."""
+    return int(os.environ.get("RELIABILITY_CHANGES", default))
+
+
+@dataclass
+class Row:
+    scenario: str
+    load: str = ""
+    faults: str = ""
+    lost: str = ""
+    duplicated: str = ""
+    consistency: str = ""
+    result: str = "not run"
+    seconds: float = 0.0
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Results:
+    rows: dict[str, Row] = field(default_factory=dict)
+
+    def row(self, nodeid: str, scenario: str) -> Row:
+        return self.rows.setdefault(nodeid, Row(scenario))
+
+    def markdown(self) -> str:
+        lines = [
+            "| " + " | ".join(title for _, title in COLUMNS) + " |",
+            "|" + "---|" * len(COLUMNS),
+        ]
+        for row in self.rows.values():
+            lines.append("| " + " | ".join(str(getattr(row, key)) for key, _ in COLUMNS) + " |")
+        return "\n".join(lines) + "\n"
+
+    def write(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        machine = {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.system(),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "changes": scale(2000),
+        }
+        (directory / "results.json").write_text(
+            json.dumps(
+                {"machine": machine, "rows": [asdict(r) for r in self.rows.values()]}, indent=2
+            )
+            + "\n"
+        )
+        header = (
+            f"Reliability scenarios ({machine['cpus']} cores, Python {machine['python']}, "
+            f"{machine['finished_at']})\n\n"
+        )
+        (directory / "results.md").write_text(header + self.markdown())
