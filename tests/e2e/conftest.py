@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,25 @@ class Stack:
     endpoint: str
     env: dict[str, str]
     workers: dict[str, WorkerProcess]
+    log_dir: Path = Path()
+    # Every process started and not killed: stopped with SIGTERM and checked for exit 0 at the end.
+    started: list[WorkerProcess] = field(default_factory=list)
+
+    def start(self, kind: str, name: str) -> WorkerProcess:
+        """Start one more worker of `kind` (waits until it receives)."""
+        worker = start_worker(kind, self.env, self.log_dir, name=name)
+        self.started.append(worker)
+        self.workers[name] = worker
+        wait_started([worker])
+        return worker
+
+    def kill(self, name: str) -> None:
+        """SIGKILL worker `name`: no drain, no cleanup, whatever it was doing."""
+        worker = self.workers.pop(name)
+        self.started.remove(worker)
+        worker.process.send_signal(signal.SIGKILL)
+        worker.process.wait()
+        worker.log_file.close()
 
     def meshctl(self, *args: str) -> str:
         out = io.StringIO()
@@ -80,7 +100,7 @@ def stack_factory(
     aws: EmbeddedAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[StackFactory]:
     """Bootstrap the mesh and start workers: `stack_factory(sync_workers=4)`."""
-    started: list[WorkerProcess] = []
+    stacks: list[Stack] = []
 
     def make(sync_workers: int = 1, classifier: bool = True, grant_worker: bool = True) -> Stack:
         env = stack_environment(
@@ -94,7 +114,8 @@ def stack_factory(
         for key, value in env.items():
             if key.startswith(("AWS_", "MESHCORE_")):
                 monkeypatch.setenv(key, value)
-        stack = Stack(aws.endpoint_url, env, {})
+        stack = Stack(aws.endpoint_url, env, {}, tmp_path / "logs")
+        stacks.append(stack)
         stack.meshctl("bootstrap")
         for p in PRODUCERS:
             stack.meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
@@ -106,14 +127,14 @@ def stack_factory(
         if grant_worker:
             kinds["grant-worker"] = "grant-worker"
         for name, kind in kinds.items():
-            worker = start_worker(kind, env, tmp_path / "logs", name=name)
-            started.append(worker)
+            worker = start_worker(kind, env, stack.log_dir, name=name)
+            stack.started.append(worker)
             stack.workers[name] = worker
         wait_started(list(stack.workers.values()))
         return stack
 
     yield make
-    codes = {w.name: w.stop() for w in started}
+    codes = {w.name: w.stop() for stack in stacks for w in stack.started}
     assert all(code == 0 for code in codes.values()), codes
     # Every call the workers made stayed within AWS's documented limits.
     assert aws.violations == [], aws.violations

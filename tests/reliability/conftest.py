@@ -9,11 +9,24 @@ from typing import Any
 import pytest
 
 from ..e2e.conftest import Stack, StackFactory, eventually, stack_factory
-from .results import Results, Row
+from .results import Results, Row, scale
 
-__all__ = ["Stack", "StackFactory", "eventually", "stack_factory"]
+__all__ = ["Stack", "StackFactory", "eventually", "sizes", "stack_factory"]
 
 RESULTS = Results()
+# Reduced-size variants of the full scenarios run in the default `make test`; `make reliability`
+# runs every scenario at full size (`-m "not smoke"`).
+SMOKE = 150
+
+
+def sizes(full_default: int = 2000) -> list[Any]:
+    """Parameters of a load scenario: a smoke size for `make test`, the full size otherwise."""
+    return [
+        pytest.param(SMOKE, id="smoke", marks=pytest.mark.smoke),
+        pytest.param(scale(full_default), id="full", marks=pytest.mark.reliability),
+    ]
+
+
 OUTPUT = Path(__file__).resolve().parents[2] / "reliability" / "results"
 
 
@@ -22,6 +35,8 @@ def record(request: pytest.FixtureRequest) -> Iterator[Row]:
     """This test's row; the test fills in load, faults and figures, the hook the result."""
     scenario = request.node.get_closest_marker("scenario")
     name = scenario.args[0] if scenario else request.node.name
+    if request.node.get_closest_marker("smoke") is None:
+        RESULTS.complete = True
     yield RESULTS.row(request.node.nodeid, name)
 
 
@@ -44,8 +59,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not RESULTS.rows:
-        return
+    if not RESULTS.complete:
+        return  # smoke runs only: keep the last full results
     RESULTS.write(OUTPUT)
     terminalreporter.write_sep("=", "reliability")
     terminalreporter.write(RESULTS.markdown())
