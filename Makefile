@@ -57,7 +57,7 @@ eval-classifier: setup ## classifier precision, recall, F1, confusion and throug
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
 
 reliability: setup ## every fault scenario at full size (RELIABILITY_CHANGES=2000); prints and writes reliability/results/
-	$(BIN)/pytest tests/reliability -m "not smoke" --timeout 1800
+	$(BIN)/pytest tests/reliability -m "not smoke"
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .mypy_cache .ruff_cache

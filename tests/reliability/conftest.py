@@ -23,7 +23,11 @@ def sizes(full_default: int = 2000) -> list[Any]:
     """Parameters of a load scenario: a smoke size for `make test`, the full size otherwise."""
     return [
         pytest.param(SMOKE, id="smoke", marks=pytest.mark.smoke),
-        pytest.param(scale(full_default), id="full", marks=pytest.mark.reliability),
+        pytest.param(
+            scale(full_default),
+            id="full",
+            marks=[pytest.mark.reliability, pytest.mark.timeout(1800)],
+        ),
     ]
 
 
