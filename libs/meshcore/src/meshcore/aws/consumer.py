@@ -27,10 +27,13 @@ class ConsumerAccount:
         for invitation in response.get("resourceShareInvitations", []):
             if invitation.get("status") != "PENDING":
                 continue
-            with aws_errors(f"ram:AcceptResourceShareInvitation in {self.account_id}"):
-                await self._ram.accept_resource_share_invitation(
-                    resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
-                )
+            try:
+                with aws_errors(f"ram:AcceptResourceShareInvitation in {self.account_id}"):
+                    await self._ram.accept_resource_share_invitation(
+                        resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
+                    )
+            except ConflictError:
+                continue  # accepted meanwhile by a grant to another request on the same share
             accepted.append(invitation["resourceShareArn"])
         return accepted
 
