@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         return
     if report.when == "call":
         row.seconds = round(call.duration, 1)
+        row.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
         if hasattr(report, "wasxfail"):
             row.result = "xfail"
         else:
@@ -65,6 +67,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not RESULTS.complete:
         return  # smoke runs only: keep the last full results
+    RESULTS.merge_earlier(OUTPUT)
     RESULTS.write(OUTPUT)
     terminalreporter.write_sep("=", "reliability")
     terminalreporter.write(RESULTS.markdown())

@@ -18,6 +18,7 @@ COLUMNS = (
     ("duplicated", "duplicated effects"),
     ("consistency", "final consistency"),
     ("result", "result"),
+    ("seconds", "seconds"),
 )
 
 
@@ -41,6 +42,7 @@ class Row:
     consistency: str = ""
     result: str = "not run"
     seconds: float = 0.0
+    finished_at: str = ""
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -61,6 +63,17 @@ class Results:
             lines.append("| " + " | ".join(str(getattr(row, key)) for key, _ in COLUMNS) + " |")
         return "\n".join(lines) + "\n"
 
+    def merge_earlier(self, directory: Path) -> None:
+        """Keep rows of scenarios this run did not run (`make reliability` runs them all)."""
+        path = directory / "results.json"
+        if not path.exists():
+            return
+        earlier = {r["nodeid"]: r for r in json.loads(path.read_text())["rows"] if "nodeid" in r}
+        for nodeid, row in earlier.items():
+            if nodeid not in self.rows:
+                self.rows[nodeid] = Row(**{k: v for k, v in row.items() if k != "nodeid"})
+        self.rows = dict(sorted(self.rows.items(), key=lambda kv: kv[1].scenario))
+
     def write(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         machine = {
@@ -72,7 +85,11 @@ class Results:
         }
         (directory / "results.json").write_text(
             json.dumps(
-                {"machine": machine, "rows": [asdict(r) for r in self.rows.values()]}, indent=2
+                {
+                    "machine": machine,
+                    "rows": [asdict(r) | {"nodeid": n} for n, r in self.rows.items()],
+                },
+                indent=2,
             )
             + "\n"
         )
