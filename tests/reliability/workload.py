@@ -52,11 +52,17 @@ class Workload:
         self.rng = random.Random(self.seed)
         self.glue = {p.account: self.stack.client("glue", p.account) for p in ALL_PRODUCERS}
 
-    def run(self, changes: int, between: Callable[[int], None] | None = None) -> None:
+    def start(self) -> None:
+        """The producers' databases (once)."""
+        if self.counts["create database"]:
+            return
         for glue in self.glue.values():
             for database in DATABASES:
                 glue.create_database(DatabaseInput={"Name": database})
                 self.counts["create database"] += 1
+
+    def run(self, changes: int, between: Callable[[int], None] | None = None) -> None:
+        self.start()
         while sum(self.counts.values()) < changes:
             self.step()
             if between:
