@@ -17,13 +17,14 @@ __all__ = ["Stack", "StackFactory", "eventually", "sizes", "stack_factory"]
 RESULTS = Results()
 # Reduced-size variants of the full scenarios run in the default `make test`; `make reliability`
 # runs every scenario at full size (`-m "not smoke"`).
-SMOKE = 150
+SMOKE = 100
 
 
-def sizes(full_default: int = 2000) -> list[Any]:
-    """Parameters of a load scenario: a smoke size for `make test`, the full size otherwise."""
+def sizes(full_default: int = 2000, smoke: bool = True) -> list[Any]:
+    """Parameters of a load scenario: the full size, and a smoke size for `make test` when the
+    scenario covers what no end-to-end test does."""
     return [
-        pytest.param(SMOKE, id="smoke", marks=pytest.mark.smoke),
+        *([pytest.param(SMOKE, id="smoke", marks=pytest.mark.smoke)] if smoke else []),
         pytest.param(
             scale(full_default),
             id="full",

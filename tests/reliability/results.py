@@ -94,7 +94,7 @@ class Results:
             + "\n"
         )
         header = (
-            f"Reliability scenarios ({machine['cpus']} cores, Python {machine['python']}, "
-            f"{machine['finished_at']})\n\n"
+            f"Reliability scenarios (RELIABILITY_CHANGES={machine['changes']}, "
+            f"{machine['cpus']} cores, Python {machine['python']}, {machine['finished_at']})\n\n"
         )
         (directory / "results.md").write_text(header + self.markdown())

@@ -56,7 +56,7 @@ def regressions(stack: object) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("changes", sizes(1000))
+@pytest.mark.parametrize("changes", sizes(1000, smoke=False))
 def test_four_sync_and_two_grant_workers_never_regress_or_grant_twice(
     stack_factory: StackFactory, record: Row, changes: int
 ) -> None:

@@ -43,7 +43,7 @@ def drain(sqs: object, url: str) -> list[str]:
 
 
 # 600 changes: three deliveries of each event make 1,800+ messages.
-@pytest.mark.parametrize("changes", sizes(600))
+@pytest.mark.parametrize("changes", sizes(600, smoke=False))
 def test_tripled_shuffled_events_converge_to_the_producers(
     stack_factory: StackFactory, record: Row, changes: int
 ) -> None:

@@ -20,7 +20,7 @@ from .poison import send
 from .results import Row
 from .workload import catalog_differences, queue_depths, wait_idle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.scenario("8 AWS limits")]
+pytestmark = [pytest.mark.e2e, pytest.mark.reliability, pytest.mark.scenario("8 AWS limits")]
 
 PARTITIONS = 2_500  # > 1,000 per BatchGetPartition and GetPartitions page, > 100 per create
 DELETED = 1_200  # > 25 per BatchDeletePartition

@@ -97,7 +97,7 @@ def central_names(stack: Stack) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("changes", sizes(300))
+@pytest.mark.parametrize("changes", sizes(300, smoke=False))
 def test_hostile_decisions_and_names_are_refused_or_handled(
     stack_factory: StackFactory, record: Row, changes: int
 ) -> None:
