@@ -41,8 +41,8 @@ def record(request: pytest.FixtureRequest) -> Iterator[Row]:
     """This test's row; the test fills in load, faults and figures, the hook the result."""
     scenario = request.node.get_closest_marker("scenario")
     name = scenario.args[0] if scenario else request.node.name
-    if request.node.get_closest_marker("smoke") is None:
-        RESULTS.complete = True
+    if request.node.get_closest_marker("reliability") is not None:
+        RESULTS.complete = True  # a `make reliability` run: print and write the table
     yield RESULTS.row(request.node.nodeid, name)
 
 
@@ -67,7 +67,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not RESULTS.complete:
-        return  # smoke runs only: keep the last full results
+        return  # `make test`: keep the last full results
     RESULTS.merge_earlier(OUTPUT)
     RESULTS.write(OUTPUT)
     terminalreporter.write_sep("=", "reliability")

@@ -49,7 +49,7 @@ class Row:
 @dataclass
 class Results:
     rows: dict[str, Row] = field(default_factory=dict)
-    complete: bool = False  # a full-size or size-less scenario ran
+    complete: bool = False  # a full-size scenario ran
 
     def row(self, nodeid: str, scenario: str) -> Row:
         return self.rows.setdefault(nodeid, Row(scenario))
