@@ -28,3 +28,16 @@ async def test_a_missing_table_is_waited_for_then_taken_as_deleted() -> None:
         with pytest.raises(RetryableError, match="not in the catalog yet"):
             await handle_scan(scan(receive), deps)
     await handle_scan(scan(TABLE_WAIT_RECEIVES), deps)  # gone: nothing to classify, no retry
+
+
+class OldColumns:
+    async def get_table(self, database: str, table: str) -> dict[str, Any] | None:
+        return {"Name": table, "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "int"}]}}
+
+
+async def test_a_missing_column_is_waited_for() -> None:
+    deps: Any = ClassifierDependencies(central=OldColumns(), state=None, review=None, sampler=None)  # type: ignore[arg-type]
+    body = ClassificationScanRequest(database="ar__fx", table="rates", columns=["email"])
+    message = QueueMessage("m-2", "r", body.model_dump_json(), 1, None, "meshcore-classification")
+    with pytest.raises(RetryableError, match="not in the catalog yet"):
+        await handle_scan(message, deps)

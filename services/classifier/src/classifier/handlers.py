@@ -93,8 +93,8 @@ def _evidence(found: Found, sample: Sample | None) -> dict[str, str | float | in
     return evidence
 
 
-# Receives of a scan request whose table is missing before it counts as deleted; below any
-# queue's maxReceiveCount, so such a request never reaches the dead-letter queue.
+# Receives of a scan request whose table (or column) is missing before it counts as deleted;
+# below any queue's maxReceiveCount, so such a request never reaches the dead-letter queue.
 TABLE_WAIT_RECEIVES = 3
 
 
@@ -113,6 +113,10 @@ async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> No
         *table.get("PartitionKeys", []),
     ]
     names = [c["Name"] for c in columns]
+    missing = set(request.columns) - set(names)
+    if missing and message.receive_count < TABLE_WAIT_RECEIVES:
+        # Likewise for new columns: the scan may overtake the write that adds them.
+        raise RetryableError(f"columns {sorted(missing)} not in the catalog yet")
     wanted = (set(request.columns) or set(names)) & set(names)
     if not wanted:
         log.info("scan.columns_gone")  # renamed or dropped since the request
