@@ -11,7 +11,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
 
-.PHONY: setup demo up compose-test test test-fast lint typecheck format contracts bench eval-classifier browser screenshots clean
+.PHONY: setup demo up compose-test test test-fast lint typecheck format contracts bench eval-classifier reliability browser screenshots clean
 
 setup: $(VENV)/.synced
 
@@ -57,6 +57,9 @@ bench: setup ## every worker against the embedded AWS's limit, one table (never 
 
 eval-classifier: setup ## classifier precision, recall, F1, confusion and throughput on the labelled corpus
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)
+
+reliability: setup ## every fault scenario at full size (RELIABILITY_CHANGES=2000); prints and writes reliability/results/
+	$(BIN)/pytest tests/reliability -m "not smoke"
 
 browser: ## Debian's Chromium for the portal's browser tests (installed when root with apt-get)
 	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,9 +29,35 @@ class Stack:
     endpoint: str
     env: dict[str, str]
     workers: dict[str, WorkerProcess]
+    log_dir: Path = Path()
     # The access key id each worker process signs with -> its kind, so that the emulator's call
     # log tells which worker made a call.
     worker_keys: dict[str, str] = field(default_factory=dict)
+    # Every process started and not killed: stopped with SIGTERM and checked for exit 0 at the end.
+    started: list[WorkerProcess] = field(default_factory=list)
+
+    def launch(self, kind: str, name: str) -> WorkerProcess:
+        """Start a worker of `kind` signing with its own access key id (does not wait)."""
+        key = f"local-{name}"
+        self.worker_keys[key] = kind
+        worker = start_worker(kind, self.env | {"AWS_ACCESS_KEY_ID": key}, self.log_dir, name=name)
+        self.started.append(worker)
+        self.workers[name] = worker
+        return worker
+
+    def start(self, kind: str, name: str) -> WorkerProcess:
+        """Start one more worker of `kind` (waits until it receives)."""
+        worker = self.launch(kind, name)
+        wait_started([worker])
+        return worker
+
+    def kill(self, name: str) -> None:
+        """SIGKILL worker `name`: no drain, no cleanup, whatever it was doing."""
+        worker = self.workers.pop(name)
+        self.started.remove(worker)
+        worker.process.send_signal(signal.SIGKILL)
+        worker.process.wait()
+        worker.log_file.close()
 
     def meshctl(self, *args: str) -> str:
         out = io.StringIO()
@@ -89,7 +116,6 @@ def stack_factory(
     aws: EmbeddedAws, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[StackFactory]:
     """Bootstrap the mesh and start workers: `stack_factory(sync_workers=4)`."""
-    started: list[WorkerProcess] = []
     stacks: list[Stack] = []
 
     def make(sync_workers: int = 1, classifier: bool = True, grant_worker: bool = True) -> Stack:
@@ -104,7 +130,7 @@ def stack_factory(
         for key, value in env.items():
             if key.startswith(("AWS_", "MESHCORE_")):
                 monkeypatch.setenv(key, value)
-        stack = Stack(aws.endpoint_url, env, {})
+        stack = Stack(aws.endpoint_url, env, {}, tmp_path / "logs")
         stacks.append(stack)
         stack.meshctl("bootstrap")
         for p in PRODUCERS:
@@ -117,18 +143,12 @@ def stack_factory(
         if grant_worker:
             kinds["grant-worker"] = "grant-worker"
         for name, kind in kinds.items():
-            key = f"local-{name}"
-            stack.worker_keys[key] = kind
-            worker = start_worker(
-                kind, env | {"AWS_ACCESS_KEY_ID": key}, tmp_path / "logs", name=name
-            )
-            started.append(worker)
-            stack.workers[name] = worker
+            stack.launch(kind, name)
         wait_started(list(stack.workers.values()))
         return stack
 
     yield make
-    codes = {w.name: w.stop() for w in started}
+    codes = {w.name: w.stop() for stack in stacks for w in stack.started}
     assert all(code == 0 for code in codes.values()), codes
     # Every call the workers made stayed within AWS's documented limits.
     assert aws.violations == [], aws.violations

@@ -2,10 +2,14 @@
 
 AWS: Lake Formation API reference, GetResourceLFTags
 (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GetResourceLFTags.html):
-the response has LFTagOnDatabase, LFTagsOnTable and LFTagsOnColumns.
+the response has LFTagOnDatabase, LFTagsOnTable and LFTagsOnColumns; a resource that does
+not exist is EntityNotFoundException ("A specified entity does not exist", Errors).
 """
 
 from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
 
 from .helpers import ClientFactory
 
@@ -39,3 +43,12 @@ def test_table_resource_reports_column_tags_and_untagged_tables_answer_empty(
     assert [(c["Name"], [(t["TagKey"], t["TagValues"]) for t in c["LFTags"]]) for c in columns] == [
         ("email", [("sensitivity", ["email_address"])])
     ]
+
+
+def test_a_table_that_does_not_exist_is_entity_not_found(client: ClientFactory) -> None:
+    glue, lf = client("glue"), client("lakeformation")
+    glue.create_database(DatabaseInput={"Name": "db"})
+    for resource in ({"DatabaseName": "db", "Name": "gone"}, {"DatabaseName": "no", "Name": "t"}):
+        with pytest.raises(ClientError) as raised:
+            lf.get_resource_lf_tags(Resource={"Table": resource})
+        assert raised.value.response["Error"]["Code"] == "EntityNotFoundException"

@@ -17,7 +17,10 @@ botocore checks only minimum sizes client-side, so the oversize call reaches AWS
 - Amazon SQS API Reference: SendMessageBatch, DeleteMessageBatch and
   ChangeMessageVisibilityBatch take up to 10 entries, else TooManyEntriesInBatchRequest
   (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html);
-  ReceiveMessage ``MaxNumberOfMessages`` is 1-10.
+  ReceiveMessage ``MaxNumberOfMessages`` is 1-10. A message, and a whole SendMessageBatch,
+  is at most the queue's MaximumMessageSize, 262,144 bytes by default, else
+  InvalidParameterValue
+  (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html).
 - DynamoDB API Reference: BatchWriteItem takes up to 25 put or delete requests
   (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html),
   TransactWriteItems up to 100 actions
@@ -100,6 +103,13 @@ OVERSIZE_CALLS = [
       "Entries": [{"Id": str(i), "ReceiptHandle": "r", "VisibilityTimeout": 1}
                   for i in range(11)]},
      "Entries", 10, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
+    ("sqs", "send_message", {"QueueUrl": QUEUE, "MessageBody": "x" * 262_145},
+     "MessageBody", 262_144, "InvalidParameterValue"),
+    ("sqs", "send_message_batch",
+     {"QueueUrl": QUEUE,
+      "Entries": [{"Id": "0", "MessageBody": "x" * 131_072},
+                  {"Id": "1", "MessageBody": "x" * 131_073}]},
+     "MessageBody", 262_144, "InvalidParameterValue"),
     ("sqs", "receive_message", {"QueueUrl": QUEUE, "MaxNumberOfMessages": 11},
      "MaxNumberOfMessages", 10, "InvalidParameterValue"),
     ("dynamodb", "batch_write_item",

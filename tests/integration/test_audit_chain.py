@@ -71,3 +71,21 @@ async def test_a_deleted_entry_is_found(audit: AuditLog, settings: MeshSettings)
     )
     check = await audit.verify()
     assert check.broken_at == 2 and "missing" in check.reason
+
+
+async def test_an_entry_recorded_once_is_appended_once_however_many_race(audit: AuditLog) -> None:
+    # Two grant-workers finishing the same grant, and a retry of one of them.
+    results = await asyncio.gather(
+        *(
+            audit.record_once("request/r:grant.created:3", "request/r", "grant.created", "w")
+            for _ in range(4)
+        ),
+        audit.record("request/r", "request.routed", "t"),
+    )
+    assert sum(r is not None for r in results[:4]) == 1
+    assert (
+        await audit.record_once("request/r:grant.created:3", "request/r", "grant.created", "w")
+        is None
+    )
+    assert [e.action for e in await audit.history("request/r")].count("grant.created") == 1
+    assert (await audit.verify()).intact

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import ValidationError
 
 from meshcore.domain.access import AccessRequest, RequestState, TableName
 from meshcore.domain.errors import InvalidTransitionError
@@ -55,3 +56,29 @@ def test_grantee_is_the_role_when_one_is_named() -> None:
 def test_table_names_need_database_and_table(text: str) -> None:
     with pytest.raises(ValueError, match=r"DATABASE\.TABLE"):
         TableName.parse(text)
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "arn:aws:iam::999999999999:role/analyst",  # another account
+        "arn:aws:iam::444444444444:user/analyst",  # not a role
+        "arn:aws:iam::444444444444:role/a'b",
+        "arn:aws:iam::444444444444:role/x\\narn:aws:iam::999999999999:role/y",
+        "*",
+    ],
+)
+def test_the_principal_is_a_role_in_the_consumer_account(principal: str) -> None:
+    with pytest.raises(ValidationError, match="not an IAM role ARN in the consumer account"):
+        AccessRequest(
+            consumer_account="444444444444",
+            principal_arn=principal,
+            tables=[TableName(database="ar__x", table="t")],
+            purpose="p",
+        )
+    assert AccessRequest(
+        consumer_account="444444444444",
+        principal_arn="arn:aws:iam::444444444444:role/team/analyst-01",
+        tables=[TableName(database="ar__x", table="t")],
+        purpose="p",
+    ).grantee.endswith("analyst-01")

@@ -17,7 +17,7 @@ from .calls import AwsCall
 from .errors import AwsError
 
 # What is measured: a list's length, a number's value, or the items of a map of lists.
-Measure = Literal["length", "value", "items"]
+Measure = Literal["length", "value", "items", "bytes"]
 
 _CORAL_LENGTH = (
     "1 validation error detected: Value '[...]' at '{member}' failed to satisfy constraint: "
@@ -27,6 +27,7 @@ _CORAL_VALUE = (
     "1 validation error detected: Value '{actual}' at '{member}' failed to satisfy "
     "constraint: Member must have value less than or equal to {maximum}"
 )
+SQS_MAX_MESSAGE_BYTES = 262_144
 _SQS_BATCH = "Maximum number of entries per request are {maximum}. You have sent {actual}."
 
 
@@ -46,6 +47,9 @@ class Limit:
         value = params.get(self.parameter)
         if self.measure == "value":
             return _as_int(value)
+        if self.measure == "bytes":
+            bodies = _strings_named(params, self.parameter)
+            return sum(len(b.encode()) for b in bodies) if bodies else None
         if self.measure == "items":
             return sum(len(v) for v in value.values()) if isinstance(value, dict) else None
         if isinstance(value, list):
@@ -67,6 +71,24 @@ def _sqs_batch(operation: str) -> Limit:
         code="TooManyEntriesInBatchRequest",
         message=_SQS_BATCH,
         query_code="AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+    )
+
+
+def _sqs_body(operation: str) -> Limit:
+    # A message, or a whole batch, is at most 256 KiB: the default MaximumMessageSize of the
+    # queues meshcore creates.
+    return Limit(
+        "sqs",
+        operation,
+        "MessageBody",
+        SQS_MAX_MESSAGE_BYTES,
+        "bytes",
+        code="InvalidParameterValue",
+        message=(
+            "One or more parameters are invalid. Reason: Message must be shorter than "
+            "{maximum} bytes."
+        ),
+        query_code="InvalidParameterValue",
     )
 
 
@@ -112,6 +134,8 @@ LIMITS: tuple[Limit, ...] = (
         ),
         query_code="InvalidParameterValue",
     ),
+    _sqs_body("SendMessage"),
+    _sqs_body("SendMessageBatch"),
     Limit(
         "dynamodb",
         "BatchWriteItem",
@@ -185,3 +209,18 @@ def _flattened_length(params: dict[str, Any], name: str) -> int | None:
     pattern = re.compile(rf"^{re.escape(name)}\.(?:member\.)?(\d+)(?:\.|$)")
     indexes = {m.group(1) for key in params if (m := pattern.match(key))}
     return len(indexes) if indexes else None
+
+
+def _strings_named(value: Any, name: str) -> list[str]:
+    """Every string under key `name` (or a query key ending in `.name`), at any depth."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str) and (key == name or key.endswith("." + name)):
+                found.append(item)
+            else:
+                found += _strings_named(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            found += _strings_named(item, name)
+    return found

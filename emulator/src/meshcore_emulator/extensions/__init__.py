@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 from . import (
+    dynamodb_isolation,
     event_envelope,
     eventbridge_schedules,
     glue_catalog_events,
@@ -20,6 +21,7 @@ from . import (
 )
 
 _MODULES = (
+    dynamodb_isolation,
     event_envelope,
     eventbridge_schedules,
     glue_catalog_events,

@@ -5,13 +5,16 @@ of its columns (``LFTagsOnColumns``), and empty lists for an untagged resource
 (Lake Formation API reference, GetResourceLFTags:
 https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_GetResourceLFTags.html).
 moto answers a Table resource without its columns and fails (500) on a table or database that
-was never tagged.
+was never tagged. A table that does not exist in the Glue catalog is EntityNotFoundException in
+AWS; moto answers it as if it existed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from moto.glue.models import glue_backends
+from moto.lakeformation.exceptions import EntityNotFound
 from moto.lakeformation.models import LakeFormationBackend
 
 from ._patching import wrap_method
@@ -36,6 +39,9 @@ def _get_resource_lf_tags(
     if "Table" in resource:
         table = resource["Table"]
         owner = table.get("CatalogId", backend.account_id)
+        tables = glue_backends[owner][backend.region_name].databases.get(table["DatabaseName"])
+        if tables is None or table["Name"] not in tables.tables:
+            raise EntityNotFound
         table_tags = list(
             backend.lf_table_tags.get((owner, table["DatabaseName"], table["Name"]), [])
         )

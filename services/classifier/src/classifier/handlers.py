@@ -22,7 +22,7 @@ from classifier.engine import Recommendation as Found
 from meshcore.actions.review import Review, apply_policy
 from meshcore.aws.samples import Sample
 from meshcore.aws.state import StateStore
-from meshcore.domain.errors import PermanentError
+from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.recommendations import Recommendation, RecommendationState
 from meshcore.domain.registry import Producer
@@ -93,11 +93,19 @@ def _evidence(found: Found, sample: Sample | None) -> dict[str, str | float | in
     return evidence
 
 
+# Receives of a scan request whose table (or column) is missing before it counts as deleted;
+# below any queue's maxReceiveCount, so such a request never reaches the dead-letter queue.
+TABLE_WAIT_RECEIVES = 3
+
+
 async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> None:
     request = decode_scan_request(message.body)
     structlog.contextvars.bind_contextvars(database=request.database, table=request.table)
     table = await deps.central.get_table(request.database, request.table)
     if table is None:
+        if message.receive_count < TABLE_WAIT_RECEIVES:
+            # sync-worker asks for a scan before it writes the table: it may not be there yet.
+            raise RetryableError(f"{request.database}.{request.table} not in the catalog yet")
         log.info("scan.table_gone")  # deleted since the request: nothing to classify
         return
     columns: list[dict[str, str]] = [
@@ -105,6 +113,10 @@ async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> No
         *table.get("PartitionKeys", []),
     ]
     names = [c["Name"] for c in columns]
+    missing = set(request.columns) - set(names)
+    if missing and message.receive_count < TABLE_WAIT_RECEIVES:
+        # Likewise for new columns: the scan may overtake the write that adds them.
+        raise RetryableError(f"columns {sorted(missing)} not in the catalog yet")
     wanted = (set(request.columns) or set(names)) & set(names)
     if not wanted:
         log.info("scan.columns_gone")  # renamed or dropped since the request

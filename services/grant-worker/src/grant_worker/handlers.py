@@ -85,10 +85,13 @@ async def record(
 ) -> None:
     """Audit a transition and tell the requester, then save it (only on the version read).
 
-    Audit first: if anything after it fails, the retry repeats the transition and may audit it
-    twice, which is better than a state change without its audit entry.
+    Audit first: if anything after it fails, the retry repeats the transition, which is better
+    than a state change without its audit entry. The entry is keyed by the transition (action
+    from the version read), so a retry, or a second worker racing on the same request, does not
+    audit it twice; the save on the version read lets only one of them move the request.
     """
-    await deps.audit.record(subject(moved.request_id), action, actor, **details)
+    once = f"{subject(moved.request_id)}:{action}:{version}"
+    await deps.audit.record_once(once, subject(moved.request_id), action, actor, **details)
     await notify(deps, moved)
     await deps.state.save_request(moved, version)
     deps.metrics.count("RequestTransitions", State=moved.state.value)
@@ -213,9 +216,15 @@ async def on_decision(
         return
     request = request.model_copy(update={"ticket_id": decision.ticket_id})
     if decision.decision == "approve":
-        excluded = await excluded_columns(
-            deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
-        )
+        try:
+            excluded = await excluded_columns(
+                deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
+            )
+        except NotFoundError as gone:
+            # The producer deleted a table after the request: nothing may be granted on it.
+            reason = f"a table in scope no longer exists: {gone}"
+            await refuse(deps, request.request_id, reason, decision.approver, **about)
+            return
         granted = request.granted(now, decision.expires_at).model_copy(
             update={
                 "granted_tables": scope,
@@ -252,6 +261,8 @@ async def finish_grant(
         granted, deps.lakeformation, deps.state, deps.consumer_access, deps.catalog_id
     )
     current, current_version = await deps.state.get_request(granted.request_id)
+    if current.grants_applied and current.ticket_id == granted.ticket_id:
+        return  # another worker finished this grant while we granted the same entries
     if current.state is not RequestState.GRANTED or current.ticket_id != granted.ticket_id:
         # Revoked or expired while we granted: undo what we just did.
         await withdraw(delivered, deps.state, deps.consumer_access)

@@ -129,7 +129,10 @@ class Converger:
             await self.central.update_table(target_db, desired, current.get("VersionId"))
             result.add("table", "updated")
         if with_partitions and found.get("PartitionKeys"):
-            result.merge(await self.all_partitions(source, database, target_db, name))
+            try:
+                result.merge(await self.all_partitions(source, database, target_db, name))
+            except NotFoundError:  # deleted at the producer while we read it: converge to that
+                result.merge(await self.table(producer, source, database, name, False))
         return result
 
     def in_step(

@@ -22,6 +22,8 @@ from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import ConflictError, RetryableError
 
 HEAD_SUBJECT, HEAD_KEY = "~chain", "head"
+# Keys of entries appended at most once (`record(..., once=KEY)`), each written with its entry.
+ONCE_SUBJECT = "~once"
 GENESIS = "0" * 64
 # Writers racing for the head retry this often (with jitter) before giving up for now.
 APPEND_ATTEMPTS = 20
@@ -104,6 +106,20 @@ class AuditLog:
         return (int(item["seq"]["N"]), item["hash"]["S"]) if item else (0, GENESIS)
 
     async def record(self, subject: str, action: str, actor: str, **details: Any) -> AuditEntry:
+        entry = await self._append(subject, action, actor, details, None)
+        assert entry is not None  # only an entry recorded once may be skipped
+        return entry
+
+    async def record_once(
+        self, once: str, subject: str, action: str, actor: str, **details: Any
+    ) -> AuditEntry | None:
+        """Append an entry at most once for the key `once`, however many writers race to record
+        it (or retry); those that find it recorded get None."""
+        return await self._append(subject, action, actor, details, once)
+
+    async def _append(
+        self, subject: str, action: str, actor: str, details: dict[str, Any], once: str | None
+    ) -> AuditEntry | None:
         for attempt in range(APPEND_ATTEMPTS):
             seq, prev_hash = await self._head()
             entry = AuditEntry(
@@ -148,12 +164,31 @@ class AuditLog:
                                     **head_condition,
                                 }
                             },
+                            *self._once_marker(once, entry.seq),
                         ],
                     )
                 return entry
             except ConflictError:
+                if once is not None and await self._recorded(once):
+                    return None
                 await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
         raise RetryableError(f"audit: lost the race for the chain head {APPEND_ATTEMPTS} times")
+
+    def _once_marker(self, once: str | None, seq: int) -> list[dict[str, Any]]:
+        if once is None:
+            return []
+        item = {"subject": {"S": ONCE_SUBJECT}, "at": {"S": once}, "seq": {"N": str(seq)}}
+        condition = "attribute_not_exists(subject)"
+        return [{"Put": {"TableName": self._table, "Item": item, "ConditionExpression": condition}}]
+
+    async def _recorded(self, once: str) -> bool:
+        with aws_errors("dynamodb:GetItem audit once"):
+            response = await self._db.get_item(
+                TableName=self._table,
+                Key={"subject": {"S": ONCE_SUBJECT}, "at": {"S": once}},
+                ConsistentRead=True,
+            )
+        return "Item" in response
 
     async def _items(self, **kwargs: Any) -> list[dict[str, Any]]:
         method = self._db.query if "KeyConditionExpression" in kwargs else self._db.scan
@@ -180,7 +215,9 @@ class AuditLog:
             (
                 e
                 for e in (
-                    _entry(i) for i in await self._items() if i["subject"]["S"] != HEAD_SUBJECT
+                    _entry(i)
+                    for i in await self._items()
+                    if i["subject"]["S"] not in (HEAD_SUBJECT, ONCE_SUBJECT)
                 )
                 if e.seq <= head_seq
             ),

@@ -54,6 +54,7 @@ CONFLICT_CODES = frozenset(
         "ConditionalCheckFailedException",
         "AlreadyExistsException",
         "TransactionCanceledException",
+        "ResourceShareInvitationAlreadyAcceptedException",
     }
 )
 NOT_FOUND_CODES = frozenset(

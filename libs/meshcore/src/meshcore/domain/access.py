@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -48,6 +49,13 @@ class TableName(BaseModel, frozen=True):
         return f"{self.database}.{self.table}"
 
 
+# An IAM role ARN: partition, account, optional path, name of at most 64 characters of the
+# characters IAM allows (IAM API Reference, CreateRole: RoleName and Path).
+ROLE_ARN = re.compile(
+    r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII
+)
+
+
 class AccessRequest(BaseModel):
     """A consumer's request for access to central tables, routed to their owners."""
 
@@ -82,6 +90,19 @@ class AccessRequest(BaseModel):
     def _tables_or_domain(self) -> AccessRequest:
         if bool(self.tables) == bool(self.domain):
             raise ValueError("a request names either tables or a domain, not both or neither")
+        return self
+
+    @model_validator(mode="after")
+    def _principal_in_consumer_account(self) -> AccessRequest:
+        """The grantee is the consumer account or one of its roles, never anyone else."""
+        if self.principal_arn is None:
+            return self
+        match = ROLE_ARN.fullmatch(self.principal_arn)
+        if match is None or match.group(1) != self.consumer_account:
+            raise ValueError(
+                f"principal {self.principal_arn!r} is not an IAM role ARN in the consumer "
+                f"account {self.consumer_account} (arn:aws:iam::{self.consumer_account}:role/NAME)"
+            )
         return self
 
     ticket_id: str | None = None

@@ -1,0 +1,43 @@
+"""A scan request can overtake the table it is about: sync-worker asks before it writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from classifier.handlers import TABLE_WAIT_RECEIVES, ClassifierDependencies, handle_scan
+from meshcore.domain.errors import RetryableError
+from meshcore.messages.commands import ClassificationScanRequest
+from meshcore.runtime.consumer import QueueMessage
+
+
+class NoTables:
+    async def get_table(self, database: str, table: str) -> dict[str, Any] | None:
+        return None
+
+
+def scan(receive_count: int) -> QueueMessage:
+    body = ClassificationScanRequest(database="ar__fx", table="rates").model_dump_json()
+    return QueueMessage("m-1", "r", body, receive_count, None, "meshcore-classification")
+
+
+async def test_a_missing_table_is_waited_for_then_taken_as_deleted() -> None:
+    deps: Any = ClassifierDependencies(central=NoTables(), state=None, review=None, sampler=None)  # type: ignore[arg-type]
+    for receive in range(1, TABLE_WAIT_RECEIVES):
+        with pytest.raises(RetryableError, match="not in the catalog yet"):
+            await handle_scan(scan(receive), deps)
+    await handle_scan(scan(TABLE_WAIT_RECEIVES), deps)  # gone: nothing to classify, no retry
+
+
+class OldColumns:
+    async def get_table(self, database: str, table: str) -> dict[str, Any] | None:
+        return {"Name": table, "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "int"}]}}
+
+
+async def test_a_missing_column_is_waited_for() -> None:
+    deps: Any = ClassifierDependencies(central=OldColumns(), state=None, review=None, sampler=None)  # type: ignore[arg-type]
+    body = ClassificationScanRequest(database="ar__fx", table="rates", columns=["email"])
+    message = QueueMessage("m-2", "r", body.model_dump_json(), 1, None, "meshcore-classification")
+    with pytest.raises(RetryableError, match="not in the catalog yet"):
+        await handle_scan(message, deps)

@@ -1,0 +1,65 @@
+"""A producer table deleted while sync-worker reads its partitions converges to the deletion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meshcore.domain.errors import NotFoundError
+from meshcore.domain.registry import Producer
+from sync_worker.converge import Converger
+
+TABLE = {
+    "Name": "t",
+    "VersionId": "1",
+    "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "string"}]},
+    "PartitionKeys": [{"Name": "day", "Type": "string"}],
+}
+
+
+class Vanishing:
+    """The producer: the table is there for the first read, gone for the partition read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    async def get_table(self, database: str, name: str) -> dict[str, Any] | None:
+        self.reads += 1
+        return TABLE if self.reads == 1 else None
+
+    async def list_partitions(self, database: str, table: str) -> list[dict[str, Any]]:
+        raise NotFoundError(f"Table {table} not found.")
+
+
+class Central:
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, Any]] = {}
+
+    async def get_table(self, database: str, name: str) -> dict[str, Any] | None:
+        return self.tables.get(name)
+
+    async def get_database(self, name: str) -> dict[str, Any] | None:
+        return {"Name": name}
+
+    async def create_table(self, database: str, table: dict[str, Any]) -> None:
+        self.tables[table["Name"]] = table
+
+    async def delete_table(self, database: str, name: str) -> None:
+        del self.tables[name]
+
+
+async def test_a_table_deleted_while_its_partitions_are_read_is_deleted_centrally() -> None:
+    central, scans = Central(), []
+
+    async def request_scan(*args: Any) -> None:
+        scans.append(args)
+
+    converger = Converger(central=central, request_scan=request_scan)  # type: ignore[arg-type]
+    producer = Producer(
+        account_id="222222222222",
+        domain="ar",
+        owners=["a@x"],
+        read_role_arn="arn:aws:iam::222222222222:role/r",
+    )
+    result = await converger.table(producer, Vanishing(), "fx", "t", True)  # type: ignore[arg-type]
+    assert central.tables == {}
+    assert result.changes
