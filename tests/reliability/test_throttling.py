@@ -31,25 +31,7 @@ REQUESTS = 5
 RETRY_MAX_SECONDS = 8
 
 
-LOST_SCAN = (
-    "known gap: sync-worker asks for a table's scan before writing it (so a crash in between "
-    "cannot lose the scan); under 25 % faults the write can take longer than the classifier's "
-    "wait for the table (TABLE_WAIT_RECEIVES receives), which then drops the scan as 'table "
-    "gone' (1 of ~400 new tables at 2,000 changes)"
-)
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        p
-        if p.id == "smoke"
-        else pytest.param(
-            *p.values, id=p.id, marks=[*p.marks, pytest.mark.xfail(reason=LOST_SCAN, strict=False)]
-        )
-        for p in sizes()
-    ],
-)
+@pytest.mark.parametrize("changes", sizes())
 def test_transient_faults_are_retried_with_backoff_and_never_dead_lettered(
     stack_factory: StackFactory,
     aws: EmbeddedAws,

@@ -1,4 +1,5 @@
-"""A producer table deleted while sync-worker reads its partitions converges to the deletion."""
+"""Converging one table: a producer table deleted while sync-worker reads its partitions
+converges to the deletion; a new table's scan is asked for before and after the write."""
 
 from __future__ import annotations
 
@@ -63,3 +64,27 @@ async def test_a_table_deleted_while_its_partitions_are_read_is_deleted_centrall
     result = await converger.table(producer, Vanishing(), "fx", "t", True)  # type: ignore[arg-type]
     assert central.tables == {}
     assert result.changes
+
+
+class Present:
+    """The producer: the table is there and has no partitions."""
+
+    async def get_table(self, database: str, name: str) -> dict[str, Any] | None:
+        return {**TABLE, "PartitionKeys": []}
+
+
+async def test_a_new_table_is_scanned_before_and_after_it_is_written() -> None:
+    central, asked = Central(), []
+
+    async def request_scan(database: str, table: str, columns: list[str], reason: str) -> None:
+        asked.append((table in central.tables, columns, reason))
+
+    converger = Converger(central=central, request_scan=request_scan)  # type: ignore[arg-type]
+    producer = Producer(
+        account_id="222222222222",
+        domain="ar",
+        owners=["a@x"],
+        read_role_arn="arn:aws:iam::222222222222:role/r",
+    )
+    await converger.table(producer, Present(), "fx", "t", True)  # type: ignore[arg-type]
+    assert asked == [(False, ["id"], "table created"), (True, ["id"], "table created")]

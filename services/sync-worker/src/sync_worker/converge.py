@@ -111,11 +111,12 @@ class Converger:
             if have is not None and have > want:
                 result.skipped.append(f"{target_db}.{name}: central reflects {have} > {want}")
                 return result
-        # Ask for classification before writing: if the write then fails the retry asks again
-        # (a duplicate scan is harmless); asking after could be lost with nothing to redo it.
+        # Ask for classification before writing (a crash after the write must not lose the
+        # scan: the retry would find nothing changed) and again after it (the first request
+        # may reach the classifier before the table does). Duplicate scans are harmless.
         changed = mapping.changed_columns(current, found)
+        reason = "table created" if current is None else "columns changed"
         if changed:
-            reason = "table created" if current is None else "columns changed"
             await self.request_scan(target_db, name, changed, reason)
         if current is None:
             await self.central.create_table(target_db, desired)
@@ -128,6 +129,8 @@ class Converger:
             # the message is retried and reads both sides again.
             await self.central.update_table(target_db, desired, current.get("VersionId"))
             result.add("table", "updated")
+        if changed:
+            await self.request_scan(target_db, name, changed, reason)
         if with_partitions and found.get("PartitionKeys"):
             try:
                 result.merge(await self.all_partitions(source, database, target_db, name))
