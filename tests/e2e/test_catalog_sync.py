@@ -135,7 +135,9 @@ def test_every_glue_change_type_converges_field_by_field(stack_factory: StackFac
         for line in stack.log("classifier").splitlines()
         if "message.handled" in line
     ]
-    assert scans and all(s["outcome"] == "ok" for s in scans)
+    # A scan asked for before the table's write may wait for it (retry); none is refused.
+    assert any(s["outcome"] == "ok" for s in scans)
+    assert all(s["outcome"] in ("ok", "retry") for s in scans), scans
 
 
 def test_a_delete_event_for_a_table_that_still_exists_keeps_it(stack_factory: StackFactory) -> None:
