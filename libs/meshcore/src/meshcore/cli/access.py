@@ -7,12 +7,10 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
 from meshcore.actions.access import open_request, post_decision
 from meshcore.actions.context import central
 from meshcore.aws.audit import ChainCheck
-from meshcore.cli.common import AddCommand, UsageError, first_error
+from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.messages.commands import RevokeCommand
@@ -24,18 +22,15 @@ def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
         raise UsageError(
             f"--consumer-account {args.consumer_account!r} is not a 12-digit AWS account id"
         )
-    try:
-        draft = AccessRequest(
-            consumer_account=args.consumer_account,
-            principal_arn=args.principal,
-            tables=[TableName.parse(t) for t in args.table or []],
-            domain=args.domain,
-            columns=args.columns or [],
-            purpose=args.purpose,
-            duration_days=args.duration,
-        )
-    except (ValueError, ValidationError) as exc:
-        raise UsageError(first_error(exc)) from exc
+    draft = AccessRequest(
+        consumer_account=args.consumer_account,
+        principal_arn=args.principal,
+        tables=[TableName.parse(t) for t in args.table or []],
+        domain=args.domain,
+        columns=args.columns or [],
+        purpose=args.purpose,
+        duration_days=args.duration,
+    )
 
     async def go() -> AccessRequest:
         async with central(settings) as c:

@@ -72,10 +72,7 @@ def _policy_changes(args: argparse.Namespace) -> dict[str, float | None]:
     changes: dict[str, float | None] = {}
     for item in args.auto_accept or []:
         name, sep, threshold = item.partition("=")
-        try:
-            cls = parse_sensitivity_class(name).value
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
+        cls = parse_sensitivity_class(name).value
         try:
             value = float(threshold) if sep else -1.0
         except ValueError:
@@ -84,10 +81,7 @@ def _policy_changes(args: argparse.Namespace) -> dict[str, float | None]:
             raise UsageError(f"--auto-accept {item!r}: give CLASS=THRESHOLD, 0 <= THRESHOLD <= 1")
         changes[cls] = value
     for name in args.remove or []:
-        try:
-            changes[parse_sensitivity_class(name).value] = None
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
+        changes[parse_sensitivity_class(name).value] = None
     return changes
 
 
@@ -134,10 +128,7 @@ def cmd_policy(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_classify(args: argparse.Namespace, settings: MeshSettings) -> int:
-    try:
-        name = TableName.parse(args.table)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    name = TableName.parse(args.table)
 
     async def go() -> str:
         async with central(settings) as c:

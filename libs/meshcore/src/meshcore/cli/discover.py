@@ -7,7 +7,7 @@ import asyncio
 
 from meshcore.actions.context import central
 from meshcore.actions.discovery import TableInfo, describe, search
-from meshcore.cli.common import AddCommand, UsageError
+from meshcore.cli.common import AddCommand
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import TableName
 from meshcore.settings import MeshSettings
@@ -38,10 +38,7 @@ def cmd_search(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_describe(args: argparse.Namespace, settings: MeshSettings) -> int:
-    try:
-        name = TableName.parse(args.table)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    name = TableName.parse(args.table)
 
     async def go() -> TableInfo:
         async with central(settings) as c:

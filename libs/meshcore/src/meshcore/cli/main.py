@@ -62,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args, settings))
     except (UsageError, ValidationError, ValueError, OverflowError) as exc:
-        # A value the user gave was not acceptable: say which, in one line.
+        # A value the user gave was not acceptable: say which, in one line. Commands let
+        # ValueError and ValidationError from parsing their arguments come here.
         print(f"meshctl: error: {first_error(exc)}", file=sys.stderr)
         return 2
     except OSError as exc:
