@@ -22,6 +22,7 @@ def entry(**permissions: Any) -> dict[str, Any]:
 
 
 def test_batch_grant_and_revoke_carry_the_grant_option(client: ClientFactory) -> None:
+    client("glue").create_database(DatabaseInput={"Name": "sales"})  # its creator may grant
     lakeformation = client("lakeformation")
 
     lakeformation.batch_grant_permissions(

@@ -34,7 +34,12 @@ def lakeformation(client: ClientFactory) -> Any:
     glue.create_database(DatabaseInput={"Name": "sales"})
     for table in ("orders", "refunds"):
         glue.create_table(DatabaseName="sales", TableInput={"Name": table})
-    return client("lakeformation")
+    lakeformation = client("lakeformation")
+    # Grants to another account's IAM principals need version 3 or later (optimize-ram.html).
+    lakeformation.put_data_lake_settings(
+        DataLakeSettings={"Parameters": {"CROSS_ACCOUNT_VERSION": "4"}}
+    )
+    return lakeformation
 
 
 def table(name: str) -> dict[str, Any]:

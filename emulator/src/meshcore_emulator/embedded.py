@@ -14,6 +14,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from . import caller, vended_credentials
 from .calllog import CallLog
 from .extensions import install_all
 from .extensions.eventbridge_schedules import Scheduler
@@ -88,6 +89,8 @@ class EmbeddedAws:
     def reset(self) -> None:
         """Reset every moto backend, fault rule and recorded violation."""
         moto_api_backend.reset()
+        caller.forget()
+        vended_credentials.forget()
         self.faults.clear()
         self._violations.clear()
         self.calls.clear()

@@ -13,7 +13,8 @@ from http import HTTPStatus
 from io import BytesIO
 from typing import Any
 
-from . import limits
+from . import limits, vended_credentials
+from .caller import answering
 from .calllog import CallLog
 from .calls import identify
 from .control import PREFIX, ControlSurface, StartResponse
@@ -60,9 +61,13 @@ class EmulatorMiddleware:
         elif broken := limits.check(call):
             violation, error = broken
             self._violations.record(violation)
+        else:
+            error = vended_credentials.check(call, environ)
 
         if error is None:
-            return self._app(environ, start_response)
+            with answering(call):
+                # moto answers within this call (the body is built before it returns).
+                return list(self._app(environ, start_response))
         status, headers, data = render(call, error)
         headers.append(("Content-Length", str(len(data))))
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)

@@ -13,11 +13,18 @@ from . import (
     eventbridge_schedules,
     glue_catalog_events,
     glue_paging,
+    glue_resource_links,
     glue_table_versions,
     lakeformation_batch_grant_option,
     lakeformation_cross_account,
+    lakeformation_drop,
+    lakeformation_grant_authority,
+    lakeformation_locations,
+    lakeformation_query_engines,
     lakeformation_resource_tags,
+    lakeformation_settings,
     ram_invitations,
+    sts_session_tags,
 )
 
 _MODULES = (
@@ -31,6 +38,15 @@ _MODULES = (
     lakeformation_cross_account,
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
+    # Lake Formation enforcement: installed after the extensions above, so that the checks wrap
+    # them (a refused grant makes no RAM share).
+    sts_session_tags,
+    lakeformation_settings,
+    lakeformation_grant_authority,
+    lakeformation_drop,
+    lakeformation_locations,
+    lakeformation_query_engines,
+    glue_resource_links,
 )
 _lock = threading.Lock()
 

@@ -4,7 +4,8 @@ With the current cross-account data sharing versions, a grant on a Data Catalog
 database or table to another account (or to an IAM principal in another
 account) makes Lake Formation add the resource to a RAM resource share it owns
 in the granting account, naming the receiving account as principal; the
-receiver gets a RAM invitation. Since version 2 Lake Formation maps several
+receiver gets a RAM invitation. From cross-account version 3 on, LF-tag expression grants to
+another account go through RAM too (the share names the catalog). Since version 2 Lake Formation maps several
 grants to one share; the emulator keeps one share per receiving account.
 ListPermissions then reports the share under ``AdditionalDetails.ResourceShare``.
 moto records the grant only.
@@ -89,6 +90,11 @@ def _resource_arn(
         owner = table.get("CatalogId") or catalog_id
         name = table.get("Name") or "*"  # TableWildcard: every table of the database
         path = f"table/{table['DatabaseName']}/{name}"
+    elif "LFTagPolicy" in resource:
+        # Since version 3 an LF-tag grant to another account is shared through RAM as well;
+        # the share names the catalog, whose matching objects the receiver then sees.
+        owner = resource["LFTagPolicy"].get("CatalogId") or catalog_id
+        path = "catalog/"
     else:
         return None
     if owner != lakeformation.account_id:
