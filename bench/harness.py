@@ -277,7 +277,7 @@ class Stack:
         os.environ.update(self.env)
         self.meshctl("bootstrap")
         for p in self.producers:
-            self.meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
+            self.meshctl(*p.onboarding())
 
     def close(self) -> None:
         """Stop the workers, then the emulator; restore the environment. Safe to call twice."""

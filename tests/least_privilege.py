@@ -149,16 +149,16 @@ class RoleUse:
 def role_uses(calls: Iterable[PrincipalCalls], worker_keys: dict[str, str]) -> list[RoleUse]:
     """Attribute the emulator's calls to (worker, template role).
 
-    `worker_keys` maps the access key id each worker process signs with to its kind. A worker
-    runs as its central role with that key; roles it assumes in member accounts are told by the
-    session name meshcore gives them (`meshcore-<worker>`). Calls of anyone else are left out.
+    `worker_keys` maps the access key id each worker process signs with (its central role's
+    credentials) to its kind; roles it assumes in member accounts are told by the session name
+    meshcore gives them (`meshcore-<worker>`). Calls of anyone else are left out.
     """
     sessions = {f"meshcore-{kind}": kind for kind in worker_keys.values()}
     found: dict[tuple[str, str, str], set[str]] = {}
     roles: dict[tuple[str, str, str], TemplateRole] = {}
     for seen in calls:
         principal = seen.principal
-        if not principal.role_arn and principal.access_key_id in worker_keys:
+        if principal.access_key_id in worker_keys:
             worker = worker_keys[principal.access_key_id]
             role = template_roles("central.yaml")[CENTRAL_ROLES[worker]]
         elif principal.role_arn and principal.session_name in sessions:

@@ -15,7 +15,13 @@ import boto3
 import pytest
 
 from meshcore.cli.main import main as meshctl
-from meshcore_devstack.mesh import CONSUMER, ONBOARDING_ROLE, PRODUCERS, stack_environment
+from meshcore_devstack.mesh import (
+    CONSUMER,
+    ONBOARDING_ROLE,
+    PRODUCERS,
+    as_central_role,
+    stack_environment,
+)
 from meshcore_devstack.processes import WorkerProcess, start_worker, wait_started
 from meshcore_emulator import EmbeddedAws
 
@@ -37,10 +43,11 @@ class Stack:
     started: list[WorkerProcess] = field(default_factory=list)
 
     def launch(self, kind: str, name: str) -> WorkerProcess:
-        """Start a worker of `kind` signing with its own access key id (does not wait)."""
-        key = f"local-{name}"
-        self.worker_keys[key] = kind
-        worker = start_worker(kind, self.env | {"AWS_ACCESS_KEY_ID": key}, self.log_dir, name=name)
+        """Start a worker of `kind` as its central role, with credentials of its own (does not
+        wait)."""
+        env = as_central_role(self.env, kind, f"local-{name}")
+        self.worker_keys[env["AWS_ACCESS_KEY_ID"]] = kind
+        worker = start_worker(kind, env, self.log_dir, name=name)
         self.started.append(worker)
         self.workers[name] = worker
         return worker
@@ -134,7 +141,7 @@ def stack_factory(
         stacks.append(stack)
         stack.meshctl("bootstrap")
         for p in PRODUCERS:
-            stack.meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
+            stack.meshctl(*p.onboarding())
         stack.meshctl("onboard-consumer", CONSUMER)
         names = [f"sync-worker-{i}" if i else "sync-worker" for i in range(sync_workers)]
         kinds = {n: "sync-worker" for n in names}

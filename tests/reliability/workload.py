@@ -26,9 +26,7 @@ SENSITIVE = ("customer_email", "string")
 
 
 def onboard_treasury(stack: Stack) -> None:
-    stack.meshctl(
-        "onboard-producer", TREASURY.account, "--domain", TREASURY.domain, "--owner", TREASURY.owner
-    )
+    stack.meshctl(*TREASURY.onboarding())
 
 
 @dataclass

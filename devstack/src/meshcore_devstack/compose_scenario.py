@@ -27,7 +27,7 @@ REPAIR_INTERVAL_MINUTES = 1  # so that the scheduled repair fires during the sce
 def catalog_and_access(endpoint: str) -> None:
     """A producer table reaches the central catalog, is classified, and access is granted."""
     for p in PRODUCERS:
-        run_meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
+        run_meshctl(*p.onboarding())
     run_meshctl("onboard-consumer", CONSUMER)
     glue_ar = client("glue", endpoint, AR)
     glue_ar.create_database(DatabaseInput={"Name": "receivables"})

@@ -2,8 +2,9 @@
 
 A producer creates a table in its own Glue catalog; it appears in the central catalog; the
 classifier recommends a classification; a consumer requests access; the ticket system posts a
-signed approval; grant-worker grants Lake Formation access. Exits 0 only if every step happened,
-and stops every process it started.
+signed approval; grant-worker grants Lake Formation access; the consumer's data lake admin
+grants its analyst role, whose query engine reads the rows without the sensitive column. Exits 0
+only if every step happened, and stops every process it started.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ import boto3
 
 from meshcore.cli.main import main as meshctl
 from meshcore_devstack.mesh import (
+    ANALYST_ROLE,
     AR,
     CENTRAL,
     CONSUMER,
     ONBOARDING_ROLE,
     PRODUCERS,
+    QUERY_ENGINE_TAG,
+    analyst_clients,
+    as_central_role,
     stack_environment,
 )
 from meshcore_devstack.processes import (
@@ -39,6 +44,7 @@ from meshcore_devstack.processes import (
     start_worker,
     wait_started,
 )
+from meshcore_devstack.query_engine import QueryRefused, select, trust_engine
 from meshcore_emulator import EmbeddedAws
 
 T = TypeVar("T")
@@ -124,6 +130,33 @@ def invoices_table() -> dict[str, Any]:
     }
 
 
+INVOICE_MONTHS = ("09", "10", "11")
+
+
+def write_invoices(s3: Any, month: str, rows: int = 3) -> None:
+    """The producer's data for one month: a Parquet object under the table's location."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    data = pa.table(
+        {
+            "invoice_id": [f"INV-2026{month}-{i:03d}" for i in range(rows)],
+            "customer_id": [f"C{i:04d}" for i in range(rows)],
+            "customer_email": [f"buyer{i}@example.com" for i in range(rows)],
+            "amount": [f"{100 + i}.50" for i in range(rows)],
+            "currency": ["EUR"] * rows,
+        }
+    )
+    body = io.BytesIO()
+    pq.write_table(data, body)
+    location = invoices_table()["StorageDescriptor"]["Location"].removeprefix("s3://")
+    bucket, _, prefix = location.partition("/")
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=bucket)
+    key = f"{prefix}year=2026/month={month}/part-0.parquet"
+    s3.put_object(Bucket=bucket, Key=key, Body=body.getvalue())
+
+
 def partition(year: str, month: str) -> dict[str, Any]:
     sd = dict(invoices_table()["StorageDescriptor"])
     sd["Location"] = f"{sd['Location']}year={year}/month={month}/"
@@ -138,10 +171,14 @@ def workers_running(
     started: list[WorkerProcess] = []
     try:
         for name in WORKERS:
-            started.append(start_worker(name, env, log_dir))
+            started.append(start_worker(name, as_central_role(env, name, name), log_dir))
         wait_started(started)
         portal, url = start_portal(
-            env, log_dir, free_port(), dev_login="true", catalog_max_age_seconds="5"
+            as_central_role(env, "portal", "portal"),
+            log_dir,
+            free_port(),
+            dev_login="true",
+            catalog_max_age_seconds="5",
         )
         started.append(portal)
         yield started, url
@@ -164,7 +201,7 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
     run_meshctl("bootstrap")
     step(2, "Onboard two producers (accounts receivable, accounts payable) and one consumer")
     for p in PRODUCERS:
-        run_meshctl("onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner)
+        run_meshctl(*p.onboarding())
     run_meshctl("onboard-consumer", CONSUMER)
 
     step(3, "Start the three workers as separate processes")
@@ -184,10 +221,16 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         glue_ar.batch_create_partition(
             DatabaseName="receivables",
             TableName="invoices",
-            PartitionInputList=[partition("2026", m) for m in ("09", "10", "11")],
+            PartitionInputList=[partition("2026", m) for m in INVOICE_MONTHS],
         )
+        s3_ar = client("s3", endpoint, AR)
+        for month in INVOICE_MONTHS:
+            write_invoices(s3_ar, month)
         say(
             "    glue:CreateDatabase, glue:CreateTable, glue:BatchCreatePartition done (Glue emits catalog events)"
+        )
+        say(
+            f"    and 3 Parquet objects in its bucket s3://{PRODUCERS[0].bucket}/ (registered with Lake Formation at onboarding)"
         )
 
         step(5, "sync-worker copies it into the central catalog")
@@ -322,6 +365,33 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         if request_id not in portal_page(portal_url, "/requests", CONSUMER_USER):
             raise DemoFailed("the portal's 'my requests' page does not show the request")
         say(f"    and so does the portal: {portal_url}/requests")
+        step(
+            12, "The consumer's data lake admin trusts its query engine and grants its analyst role"
+        )
+        trust_engine(client("lakeformation", endpoint, CONSUMER), CONSUMER, QUERY_ENGINE_TAG)
+        say(
+            f"    lakeformation:PutDataLakeSettings in {CONSUMER}: external engines tagged {QUERY_ENGINE_TAG} may ask"
+        )
+        run_meshctl(
+            "consumer", "grant", CONSUMER, ANALYST_ROLE, "--table", "ar__receivables.invoices"
+        )
+
+        step(13, f"The analyst ({ANALYST_ROLE}) queries ar__receivables.invoices through the link")
+        analyst = analyst_clients(dict(os.environ))
+        result = select(analyst, "ar__receivables", "invoices")
+        if "customer_email" in result.columns or not result.rows:
+            raise DemoFailed(
+                f"the analyst's query returned {result.columns} ({len(result.rows)} rows)"
+            )
+        say(f"    SELECT * -> {len(result.rows)} rows of {', '.join(result.columns)}")
+        for row in result.rows[:3]:
+            say("      " + "  ".join(str(row[c]) for c in result.columns))
+        try:
+            select(analyst, "ar__receivables", "invoices", ["invoice_id", "customer_email"])
+        except QueryRefused as refused:
+            say(f"    SELECT invoice_id, customer_email -> refused: {refused}")
+        else:
+            raise DemoFailed("a query naming customer_email was answered")
         run_meshctl("audit", request_id)
         run_meshctl("audit", "verify")
         if keep:
@@ -329,7 +399,7 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
             with contextlib.suppress(KeyboardInterrupt):
                 while all(w.process.poll() is None for w in workers):
                     time.sleep(0.5)
-        step(12, "Stop the workers and the portal")
+        step(14, "Stop the workers and the portal")
 
 
 def main() -> int:

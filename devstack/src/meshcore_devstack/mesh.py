@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
+
+import boto3
 
 from meshcore.settings import MeshSettings
 
@@ -14,17 +17,45 @@ AR, AP, CONSUMER = "222222222222", "333333333333", "444444444444"
 ONBOARDING_ROLE = "OrganizationAccountAccessRole"
 
 
+# Where the producers keep table data (each its own bucket; tests share one prefix), registered
+# with Lake Formation at onboarding so that grants reach the data.
+SHARED_TEST_LOCATION = "s3://producer-data/"
+
+
 @dataclass(frozen=True)
 class MeshProducer:
     account: str
     domain: str
     owner: str
 
+    @property
+    def bucket(self) -> str:
+        return f"{self.domain}-finance-{self.account}"
+
+    def onboarding(self) -> list[str]:
+        """`meshctl onboard-producer` arguments for this producer."""
+        return [
+            "onboard-producer",
+            self.account,
+            "--domain",
+            self.domain,
+            "--owner",
+            self.owner,
+            "--location",
+            f"s3://{self.bucket}/",
+            "--location",
+            SHARED_TEST_LOCATION,
+        ]
+
 
 PRODUCERS = (
     MeshProducer(AR, "ar", "ada@ar.example.com"),
     MeshProducer(AP, "ap", "piet@ap.example.com"),
 )
+# The roles the consumer account's analysts query as (granted by its data lake admin, step 8),
+# and the session tag its query engine carries (trusted in the consumer's Lake Formation).
+ANALYST_ROLE = f"arn:aws:iam::{CONSUMER}:role/analyst"
+QUERY_ENGINE_TAG = "meshcore-devstack-engine"
 
 
 def stack_environment(endpoint_url: str, **overrides: str) -> dict[str, str]:
@@ -45,6 +76,60 @@ def stack_environment(endpoint_url: str, **overrides: str) -> dict[str, str]:
         }
     )
     return env
+
+
+def as_central_role(env: dict[str, str], kind: str, session: str) -> dict[str, str]:
+    """`env` signed as the central role a process of `kind` runs as (sync-worker, classifier,
+    grant-worker, portal), as a task role would give it in AWS."""
+    settings = stack_settings(env)
+    role = getattr(settings.roles, kind.replace("-", "_"))
+    sts = boto3.client(
+        "sts",
+        endpoint_url=env["MESHCORE_ENDPOINT_URL"],
+        region_name=env["AWS_DEFAULT_REGION"],
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    issued = sts.assume_role(
+        RoleArn=settings.central_role_arn(role), RoleSessionName=session, DurationSeconds=43200
+    )["Credentials"]
+    return env | {
+        "AWS_ACCESS_KEY_ID": issued["AccessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": issued["SecretAccessKey"],
+        "AWS_SESSION_TOKEN": issued["SessionToken"],
+    }
+
+
+def analyst_clients(env: dict[str, str]) -> Any:
+    """A client factory signing as the consumer's analyst role, in a session its query engine
+    tags `LakeFormationAuthorizedCaller` (what the consumer's Lake Formation trusts)."""
+    endpoint, region = env["MESHCORE_ENDPOINT_URL"], env["AWS_DEFAULT_REGION"]
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+    )
+    issued = sts.assume_role(
+        RoleArn=ANALYST_ROLE,
+        RoleSessionName="analyst",
+        Tags=[{"Key": "LakeFormationAuthorizedCaller", "Value": QUERY_ENGINE_TAG}],
+    )["Credentials"]
+    credentials = {
+        "aws_access_key_id": issued["AccessKeyId"],
+        "aws_secret_access_key": issued["SecretAccessKey"],
+        "aws_session_token": issued["SessionToken"],
+    }
+
+    session: Any = boto3.Session()  # services are chosen at run time: no stub overloads
+
+    def client(service: str, **override: str) -> Any:
+        return session.client(
+            service, endpoint_url=endpoint, region_name=region, **(credentials | override)
+        )
+
+    return client
 
 
 def stack_settings(env: dict[str, str]) -> MeshSettings:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO
 
 from meshcore.cli.main import main as meshctl
-from meshcore_devstack.mesh import CONSUMER, PRODUCERS, stack_environment
+from meshcore_devstack.mesh import CONSUMER, PRODUCERS, as_central_role, stack_environment
 from meshcore_devstack.processes import WORKERS, start_portal
 from meshcore_emulator import EmbeddedAws
 
@@ -62,10 +62,7 @@ def _follow(name: str, path: Path, stop: threading.Event) -> None:
 def bootstrap_mesh() -> None:
     for args in (
         ["bootstrap"],
-        *(
-            ["onboard-producer", p.account, "--domain", p.domain, "--owner", p.owner]
-            for p in PRODUCERS
-        ),
+        *(p.onboarding() for p in PRODUCERS),
         ["onboard-consumer", CONSUMER],
     ):
         out = io.StringIO()
@@ -99,7 +96,7 @@ def main() -> int:
         for name, module in WORKERS.items():
             process = subprocess.Popen(
                 [sys.executable, "-m", module],
-                env=env,
+                env=as_central_role(env, name, name),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
             )
@@ -108,7 +105,11 @@ def main() -> int:
             threading.Thread(target=_pump, args=(name, process.stdout), daemon=True).start()
         log_dir = Path(tempfile.mkdtemp(prefix="meshcore-portal-"))
         portal, portal_url = start_portal(
-            env, log_dir, args.portal_port, dev_login="true", catalog_max_age_seconds="5"
+            as_central_role(env, "portal", "portal"),
+            log_dir,
+            args.portal_port,
+            dev_login="true",
+            catalog_max_age_seconds="5",
         )
         workers["portal"] = portal.process
         threading.Thread(

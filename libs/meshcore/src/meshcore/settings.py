@@ -44,6 +44,17 @@ class WorkerSettings(BaseModel):
     heartbeat_interval_seconds: float = Field(5.0, gt=0)
 
 
+class CentralRoles(BaseModel):
+    """Names of the IAM roles meshcore's processes run as in the central account (infra/central.yaml)."""
+
+    sync_worker: str = "meshcore-sync-worker"
+    classifier: str = "meshcore-classifier"
+    grant_worker: str = "meshcore-grant-worker"
+    portal: str = "meshcore-portal"
+    # The role Lake Formation assumes to reach producers' registered S3 locations.
+    data_access: str = "meshcore-lakeformation-access"
+
+
 class MeshSettings(BaseSettings):
     """Everything a meshcore process needs to know about the mesh it governs.
 
@@ -72,11 +83,18 @@ class MeshSettings(BaseSettings):
     repair_concurrency: int = Field(4, ge=1, le=64)  # tables compared at once during a repair
     repair_interval_minutes: int = Field(60, ge=1)
     queues: QueueNames = QueueNames()
+    roles: CentralRoles = CentralRoles()
+    # More data lake admins of the central account (IAM role or user ARNs), besides
+    # grant-worker's role and whoever runs `meshctl bootstrap`.
+    lakeformation_admins: list[str] = []
     worker: WorkerSettings = WorkerSettings()
     log_json: bool | None = None  # None: JSON when stderr is not a terminal
 
     def role_arn(self, account_id: str, role_name: str) -> str:
         return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+    def central_role_arn(self, role_name: str) -> str:
+        return self.role_arn(self.central_account_id, role_name)
 
     def central_bus_arn(self) -> str:
         return f"arn:aws:events:{self.region}:{self.central_account_id}:event-bus/{self.central_event_bus}"

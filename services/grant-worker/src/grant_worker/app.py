@@ -6,6 +6,7 @@ from grant_worker.handlers import GrantDependencies, handle_approvals_message
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.consumer import ConsumerAccount
+from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.signing import DecisionSigner
@@ -35,6 +36,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             audit=AuditLog(dynamodb, settings.audit_table),
             signer=DecisionSigner(await aws.client("kms"), settings.decision_key_alias),
             lakeformation=LakeFormation(await aws.client("lakeformation")),
+            catalog=GlueCatalog(await aws.client("glue"), settings.central_account_id),
             notifications=QueueSender(sqs, await queue_url(sqs, notifications), notifications),
             consumer_access=consumer_access,
             catalog_id=settings.central_account_id,

@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from meshcore.aws.consumer import ConsumerAccount
+from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.state import StateStore
-from meshcore.domain.access import AccessRequest, RequestState
-from meshcore.domain.errors import RetryableError
+from meshcore.domain.access import AccessRequest, RequestState, TableName
+from meshcore.domain.errors import PermanentError, RetryableError
+from meshcore.domain.naming import split_central_database_name
 
 ConsumerAccess = Callable[[str], Awaitable[ConsumerAccount]]
 
@@ -20,16 +22,16 @@ async def deliver(
     state: StateStore,
     consumer_access: ConsumerAccess,
     catalog_id: str,
+    catalog: GlueCatalog,
 ) -> AccessRequest:
-    """Find the shares, and where the consumer is onboarded, accept them and link the tables."""
-    if request.granted_domain is not None:
-        return request.model_copy(
-            update={
-                "delivery": f"tag-based grant on domain {request.granted_domain}: the consumer's "
-                "data lake admin links the tables it needs"
-            }
-        )
+    """Find the shares, and where the consumer is onboarded, accept them and link the tables
+    (for a domain: the tables it has now; later ones are readable through the central catalog
+    and linked by the next grant)."""
     shares: list[str] = []
+    tables = list(request.granted_tables)
+    if request.granted_domain is not None:
+        tables = await domain_tables(catalog, request.granted_domain)
+        shares = await lakeformation.shares_for(request.grantee)
     for table in request.granted_tables:
         for arn in await lakeformation.share_arns(
             request.grantee, catalog_id, table.database, table.table
@@ -50,9 +52,7 @@ async def deliver(
         raise RetryableError(f"no RAM share for {request.grantee} yet; delivery will be retried")
     account = await consumer_access(consumer.admin_role_arn)
     await account.accept_shares(shares)
-    links = [
-        await account.link_table(catalog_id, t.database, t.table) for t in request.granted_tables
-    ]
+    links = [await account.link_table(catalog_id, t.database, t.table) for t in tables]
     return request.model_copy(
         update={
             "resource_share_arns": shares,
@@ -60,6 +60,22 @@ async def deliver(
             "delivery": f"share accepted and {len(links)} resource links created in {request.consumer_account}",
         }
     )
+
+
+async def domain_tables(catalog: GlueCatalog, domain: str) -> list[TableName]:
+    """The central tables of a producer domain now."""
+    found = []
+    for database in await catalog.list_databases():
+        try:
+            owner, _source = split_central_database_name(database["Name"])
+        except PermanentError:
+            continue  # not a producer's database
+        if owner == domain:
+            found += [
+                TableName(database=database["Name"], table=t["Name"])
+                for t in await catalog.list_tables(database["Name"])
+            ]
+    return found
 
 
 async def withdraw(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from meshcore.aws.lakeformation import LakeFormation, table_grants
+from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.lakeformation import LakeFormation, domain_grants, is_registered, table_grants
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, TableName
-from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
+from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.recommendations import RecommendationState
 
 
@@ -54,33 +55,16 @@ def grant_entries(request: AccessRequest, catalog_id: str) -> list[dict[str, obj
     return entries
 
 
-def domain_grants(grantee: str, catalog_id: str, domain: str) -> list[dict[str, object]]:
-    """Tag-based access control: DESCRIBE on the domain's databases, and DESCRIBE and SELECT on
-    every table column of the domain still tagged not sensitive (tables are tagged
-    `sensitivity=none` when synced; a classified column carries its class instead)."""
-    who = {"DataLakePrincipalIdentifier": grantee}
-
-    def policy(resource_type: str, expression: list[dict[str, object]]) -> dict[str, object]:
-        return {
-            "LFTagPolicy": {
-                "CatalogId": catalog_id,
-                "ResourceType": resource_type,
-                "Expression": expression,
-            }
-        }
-
-    in_domain: dict[str, object] = {"TagKey": DOMAIN_TAG_KEY, "TagValues": [domain]}
-    return [
-        {
-            "Principal": who,
-            "Resource": policy("DATABASE", [in_domain]),
-            "Permissions": ["DESCRIBE"],
-        },
-        {
-            "Principal": who,
-            "Resource": policy(
-                "TABLE", [in_domain, {"TagKey": SENSITIVITY_TAG_KEY, "TagValues": [NOT_SENSITIVE]}]
-            ),
-            "Permissions": ["SELECT", "DESCRIBE"],
-        },
-    ]
+async def unregistered(
+    catalog: GlueCatalog, lakeformation: LakeFormation, scope: list[TableName]
+) -> list[str]:
+    """`db.table (s3://…)` for each table in scope whose data Lake Formation cannot vend
+    (its location is not registered): a grant on it would reach no data."""
+    registered = await lakeformation.registered_locations()
+    missing = []
+    for name in scope:
+        table = await catalog.get_table(name.database, name.table)
+        location = str(((table or {}).get("StorageDescriptor") or {}).get("Location") or "")
+        if table is not None and not is_registered(location, registered):
+            missing.append(f"{name} ({location or 'no location'})")
+    return missing

@@ -16,9 +16,10 @@ import structlog
 from pydantic import BaseModel
 
 from grant_worker.delivery import ConsumerAccess, deliver, withdraw
-from grant_worker.grants import excluded_columns, grant_entries
+from grant_worker.grants import excluded_columns, grant_entries, unregistered
 from grant_worker.verify import Refusal, check_decision
 from meshcore.aws.audit import AuditLog
+from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.queues import QueueSender
 from meshcore.aws.signing import DecisionSigner, decision_digest
@@ -51,6 +52,7 @@ class GrantDependencies:
     audit: AuditLog
     signer: DecisionSigner
     lakeformation: LakeFormation
+    catalog: GlueCatalog  # the central catalog
     notifications: QueueSender
     consumer_access: ConsumerAccess
     catalog_id: str
@@ -225,6 +227,15 @@ async def on_decision(
             reason = f"a table in scope no longer exists: {gone}"
             await refuse(deps, request.request_id, reason, decision.approver, **about)
             return
+        missing = await unregistered(deps.catalog, deps.lakeformation, scope)
+        if missing:
+            # Lake Formation would record the grant but vend no data: say so instead.
+            reason = (
+                f"the data of {', '.join(missing)} is not registered with Lake Formation; "
+                "onboard its producer with --location"
+            )
+            await refuse(deps, request.request_id, reason, decision.approver, **about)
+            return
         granted = request.granted(now, decision.expires_at).model_copy(
             update={
                 "granted_tables": scope,
@@ -258,7 +269,7 @@ async def finish_grant(
     entries = grant_entries(granted, deps.catalog_id)
     await deps.lakeformation.grant(entries)
     delivered = await deliver(
-        granted, deps.lakeformation, deps.state, deps.consumer_access, deps.catalog_id
+        granted, deps.lakeformation, deps.state, deps.consumer_access, deps.catalog_id, deps.catalog
     )
     current, current_version = await deps.state.get_request(granted.request_id)
     if current.grants_applied and current.ticket_id == granted.ticket_id:

@@ -7,37 +7,72 @@ from typing import Any
 
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.glue import chunks
+from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.errors import PermanentError
 
 # Lake Formation API reference: BatchGrantPermissions / BatchRevokePermissions take 20 entries.
 BATCH_GRANT_MAX = 20
 
 
+def grant_option(principal: str, permissions: list[str]) -> list[str]:
+    """What a grant passes on. To an account: everything, so that its data lake admin can grant
+    its own roles (nobody else there has access until it does); to an IAM principal of another
+    account: nothing, as Lake Formation allows none.
+    https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-named-resource.html"""
+    return list(permissions) if principal.isdigit() else []
+
+
+def entry(principal: str, resource: dict[str, Any], permissions: list[str]) -> dict[str, Any]:
+    return {
+        "Principal": {"DataLakePrincipalIdentifier": principal},
+        "Resource": resource,
+        "Permissions": permissions,
+        "PermissionsWithGrantOption": grant_option(principal, permissions),
+    }
+
+
 def table_grants(
     principal: str, catalog_id: str, database: str, table: str, excluded_columns: list[str]
 ) -> list[dict[str, Any]]:
     """DESCRIBE on the table and SELECT on every column but the excluded (sensitive) ones."""
-    who = {"DataLakePrincipalIdentifier": principal}
+    named = {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
+    wildcard = {"ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)}}
     return [
-        {
-            "Principal": who,
-            "Resource": {
-                "Table": {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
-            },
-            "Permissions": ["DESCRIBE"],
-        },
-        {
-            "Principal": who,
-            "Resource": {
-                "TableWithColumns": {
-                    "CatalogId": catalog_id,
-                    "DatabaseName": database,
-                    "Name": table,
-                    "ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)},
-                }
-            },
-            "Permissions": ["SELECT"],
-        },
+        entry(principal, {"Table": named}, ["DESCRIBE"]),
+        entry(principal, {"TableWithColumns": named | wildcard}, ["SELECT"]),
+    ]
+
+
+def location_of(resource_arn: str) -> str:
+    """`arn:aws:s3:::bucket/prefix` -> `s3://bucket/prefix/`."""
+    return "s3://" + resource_arn.split(":::", 1)[-1].strip("/") + "/"
+
+
+def is_registered(location: str, registered: list[str]) -> bool:
+    """Whether an s3:// location lies under one of the registered prefixes."""
+    path = location.rstrip("/") + "/"
+    return any(path.startswith(prefix) for prefix in registered)
+
+
+def domain_grants(grantee: str, catalog_id: str, domain: str) -> list[dict[str, Any]]:
+    """Tag-based access control: DESCRIBE on the domain's databases, and DESCRIBE and SELECT on
+    every table column of the domain still tagged not sensitive (tables are tagged
+    `sensitivity=none` when synced; a classified column carries its class instead)."""
+
+    def policy(resource_type: str, expression: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "LFTagPolicy": {
+                "CatalogId": catalog_id,
+                "ResourceType": resource_type,
+                "Expression": expression,
+            }
+        }
+
+    in_domain: dict[str, Any] = {"TagKey": DOMAIN_TAG_KEY, "TagValues": [domain]}
+    not_sensitive: dict[str, Any] = {"TagKey": SENSITIVITY_TAG_KEY, "TagValues": [NOT_SENSITIVE]}
+    return [
+        entry(grantee, policy("DATABASE", [in_domain]), ["DESCRIBE"]),
+        entry(grantee, policy("TABLE", [in_domain, not_sensitive]), ["SELECT", "DESCRIBE"]),
     ]
 
 
@@ -99,6 +134,19 @@ class LakeFormation:
                 return rows
             params["NextToken"] = response["NextToken"]
 
+    async def registered_locations(self) -> list[str]:
+        """The S3 prefixes registered with Lake Formation (`s3://bucket/prefix/`)."""
+        rows: list[dict[str, Any]] = []
+        params: dict[str, Any] = {}
+        while True:
+            with aws_errors("lakeformation:ListResources"):
+                response = await self._lf.list_resources(**params)
+            rows.extend(response.get("ResourceInfoList", []))
+            if not response.get("NextToken"):
+                break
+            params["NextToken"] = response["NextToken"]
+        return [location_of(r["ResourceArn"]) for r in rows]
+
     async def column_tags(
         self, catalog_id: str, database: str, table: str
     ) -> dict[str, dict[str, list[str]]]:
@@ -114,6 +162,15 @@ class LakeFormation:
             column["Name"]: {t["TagKey"]: list(t["TagValues"]) for t in column.get("LFTags", [])}
             for column in response.get("LFTagsOnColumns", [])
         }
+
+    async def shares_for(self, principal: str) -> list[str]:
+        """Every RAM share through which Lake Formation delivers `principal`'s grants."""
+        arns: list[str] = []
+        for row in await self.permissions_of(principal):
+            for arn in row.get("AdditionalDetails", {}).get("ResourceShare", []):
+                if arn not in arns:
+                    arns.append(arn)
+        return arns
 
     async def share_arns(
         self, principal: str, catalog_id: str, database: str, table: str

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from meshcore.actions.access import open_request, post_decision
+from meshcore.actions.consumer_roles import change_role_access
 from meshcore.actions.context import central
 from meshcore.aws.audit import ChainCheck
 from meshcore.cli.common import AddCommand, UsageError
@@ -105,6 +106,29 @@ def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
             ],
         )
     )
+    return 0
+
+
+def cmd_consumer(args: argparse.Namespace, settings: MeshSettings) -> int:
+    """`consumer grant|revoke ACCOUNT ROLE_ARN (--table …|--domain D)`: step 8."""
+    if not (args.table or args.domain):
+        raise UsageError("name what to grant: --table DB.TABLE (repeatable) or --domain D")
+    tables = [TableName.parse(t) for t in args.table or []]
+    grant = args.action == "grant"
+
+    async def go() -> list[dict[str, Any]]:
+        async with central(settings) as c:
+            return await change_role_access(
+                c, grant, args.account, args.role, tables, args.domain, args.actor
+            )
+
+    entries = asyncio.run(go())
+    if args.json:
+        emit_json({"action": args.action, "role": args.role, "entries": entries})
+        return 0
+    what = ", ".join(map(str, tables)) + (f" domain {args.domain}" if args.domain else "")
+    verb = "granted" if grant else "revoked"
+    print(f"{verb} {args.role} {what.strip(', ')} in {args.account} ({len(entries)} permissions)")
     return 0
 
 
@@ -222,6 +246,18 @@ def register(add: AddCommand) -> None:
     p.add_argument("request_id")
     p.add_argument("--by", default="meshctl", help="who revokes (for the audit trail)")
     p.add_argument("--reason", default="revoked by operator")
+    p = add(
+        "consumer",
+        cmd_consumer,
+        "as a consumer account's data lake admin, grant or revoke one of its roles what the "
+        "account received (step 8)",
+    )
+    p.add_argument("action", choices=["grant", "revoke"])
+    p.add_argument("account", help="the consumer account id")
+    p.add_argument("role", help="the consumer's IAM role ARN that queries")
+    p.add_argument("--table", action="append", help="DB.TABLE, linked in the consumer account")
+    p.add_argument("--domain", help="every table of a producer domain, now and later")
+    p.add_argument("--actor", default="meshctl", help="who grants (for the audit trail)")
     p = add(
         "audit",
         cmd_audit,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 from typing import Any
 
 from meshcore.actions.context import central
@@ -14,6 +15,7 @@ from meshcore.domain.errors import PermanentError
 from meshcore.domain.naming import validate_domain
 from meshcore.domain.registry import Consumer, Producer
 from meshcore.provisioning.central import bootstrap_central
+from meshcore.provisioning.lakeformation import ensure_consumer_lake, register_locations
 from meshcore.provisioning.onboarding import (
     ensure_domain_tag,
     ensure_sample_role,
@@ -22,6 +24,8 @@ from meshcore.provisioning.onboarding import (
 )
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
+
+_S3_LOCATION = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")
 
 
 def _report(args: argparse.Namespace, what: str, result: Provisioned, **extra: Any) -> int:
@@ -66,9 +70,16 @@ def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> in
         validate_domain(args.domain)
     except PermanentError as exc:
         raise UsageError(str(exc)) from exc
+    bad = [loc for loc in args.location if not _S3_LOCATION.match(loc)]
+    if bad:
+        raise UsageError(
+            f"--location {bad[0]!r} is not an S3 bucket or prefix (s3://bucket/prefix/)"
+        )
     member = _member(settings, args.account, args.via_role)
     result, role_arn = onboard_producer(SyncAws(settings), member, settings, args.account)
-    ensure_domain_tag(SyncAws(settings).client("lakeformation"), args.domain, result)
+    central_lakeformation = SyncAws(settings).client("lakeformation")
+    ensure_domain_tag(central_lakeformation, args.domain, result)
+    register_locations(central_lakeformation, settings, args.location, result)
     sample_role_arn = ensure_sample_role(member, settings, result) if args.allow_sampling else None
 
     async def register() -> bool:
@@ -109,6 +120,7 @@ def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> in
 def cmd_onboard_consumer(args: argparse.Namespace, settings: MeshSettings) -> int:
     member = _member(settings, args.account, args.via_role)
     result, role_arn = onboard_consumer(member, settings)
+    ensure_consumer_lake(member.client("lakeformation"), role_arn, args.account, result)
 
     async def register() -> bool:
         async with central(settings) as c:
@@ -144,6 +156,13 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument(
         "--allow-sampling", action="store_true", help="let the classifier sample values from S3"
+    )
+    p.add_argument(
+        "--location",
+        action="append",
+        default=[],
+        help="an S3 prefix holding the producer's table data, registered with Lake Formation "
+        "in hybrid access mode so that grants reach the data (repeatable)",
     )
     p.add_argument("--via-role", help="role in the producer account to assume for onboarding")
     p = add(

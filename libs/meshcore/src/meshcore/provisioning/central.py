@@ -12,6 +12,12 @@ from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY, SENSITIVITY_TAG_VALUES
 from meshcore.messages.eventbridge import DATABASE_STATE_CHANGE, TABLE_STATE_CHANGE
 from meshcore.provisioning.alarms import ensure_alarms, ensure_dashboard
+from meshcore.provisioning.lakeformation import (
+    DATA_ACCESS_ACTIONS,
+    data_access_trust,
+    ensure_central_lake,
+)
+from meshcore.provisioning.onboarding import ensure_role
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
@@ -258,7 +264,16 @@ def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
         result,
     )
     ensure_tables(aws.client("dynamodb"), settings, result)
-    ensure_tag_ontology(aws.client("lakeformation"), result)
+    lakeformation = aws.client("lakeformation")
+    ensure_central_lake(lakeformation, aws.client("sts"), settings, result)
+    ensure_tag_ontology(lakeformation, result)
+    ensure_role(
+        aws.client("iam"),
+        settings.roles.data_access,
+        data_access_trust(),
+        DATA_ACCESS_ACTIONS,
+        result,
+    )
     ensure_decision_key(aws.client("kms"), settings, result)
     cloudwatch = aws.client("cloudwatch")
     ensure_alarms(cloudwatch, settings, result)

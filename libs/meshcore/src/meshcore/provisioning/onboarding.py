@@ -40,6 +40,12 @@ CONSUMER_ADMIN_ACTIONS = [
     "glue:GetTable",
     "glue:GetTables",
     "glue:DeleteTable",
+    # It administers the consumer's data lake: the account's own roles get what it received.
+    "lakeformation:GrantPermissions",
+    "lakeformation:RevokePermissions",
+    "lakeformation:BatchGrantPermissions",
+    "lakeformation:BatchRevokePermissions",
+    "lakeformation:ListPermissions",
 ]
 
 
