@@ -13,8 +13,17 @@ import pytest
 
 from meshcore.domain.access import TableName
 from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
-from meshcore_devstack.demo import invoices_table, partition
-from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER, PRODUCERS
+from meshcore_devstack.demo import invoices_table, partition, write_invoices
+from meshcore_devstack.mesh import (
+    ANALYST_ROLE,
+    AR,
+    CENTRAL,
+    CONSUMER,
+    PRODUCERS,
+    QUERY_ENGINE_TAG,
+    analyst_clients,
+)
+from meshcore_devstack.query_engine import QueryRefused, QueryResult, select, trust_engine
 
 from .conftest import Stack, StackFactory, eventually
 
@@ -36,6 +45,9 @@ def mesh(stack_factory: StackFactory) -> Stack:
         TableName="invoices",
         PartitionInputList=[partition("2026", "11")],
     )
+    write_invoices(stack.client("s3", AR), "11")
+    # The consumer's data lake admin trusts its query engine (its own business, once).
+    trust_engine(stack.client("lakeformation", CONSUMER), CONSUMER, QUERY_ENGINE_TAG)
 
     def email_recommended() -> Any:
         recs = json.loads(stack.meshctl("--json", "review", "list"))
@@ -59,6 +71,25 @@ def request(stack: Stack, *extra: str) -> str:
         *extra,
     )
     return str(json.loads(out)["request_id"])
+
+
+def analyst_reads(
+    stack: Stack, columns: list[str] | None = None, table: str = TABLE, **kw: Any
+) -> QueryResult:
+    """What the consumer's analyst gets back from its query engine (raises QueryRefused)."""
+    database, _, name = table.partition(".")
+    return select(analyst_clients(stack.env), database, name, columns, **kw)
+
+
+def query_refused(stack: Stack, columns: list[str] | None = None, **kw: Any) -> str:
+    with pytest.raises(QueryRefused) as refusal:
+        analyst_reads(stack, columns, **kw)
+    return str(refusal.value)
+
+
+def consumer_admin_grants_analyst(stack: Stack, *what: str) -> None:
+    """Step 8: the consumer's data lake admin grants its analyst role what the account got."""
+    stack.meshctl("consumer", "grant", CONSUMER, ANALYST_ROLE, *(what or ("--table", TABLE)))
 
 
 def request_state(stack: Stack, request_id: str) -> dict[str, Any]:
@@ -141,6 +172,15 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
         "Name": "invoices",
     }
 
+    # Effect: nobody in the consumer reads anything until its admin grants a role (step 8) ...
+    assert "AccessDeniedException" in query_refused(mesh)
+    consumer_admin_grants_analyst(mesh)
+    # ... then the analyst reads every approved column's rows, and never customer_email.
+    result = analyst_reads(mesh)
+    assert result.columns == ["invoice_id", "customer_id", "amount", "currency", "year", "month"]
+    assert [r["invoice_id"] for r in result.rows] == [f"INV-202611-00{i}" for i in range(3)]
+    assert "no SELECT on customer_email" in query_refused(mesh, ["invoice_id", "customer_email"])
+
     assert audit_actions(mesh, request_id) == ["request.created", "request.routed", "grant.created"]
     assert [n["state"] for n in notifications(mesh)] == ["granted"]
     described = json.loads(mesh.meshctl("--json", "describe", TABLE))
@@ -157,6 +197,8 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
     mesh.meshctl("revoke", request_id, "--by", "ops@central.example.com")
     eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
     assert consumer_permissions(mesh) == []
+    # The analyst's own grant is still there, but the revoke took what it was bounded by.
+    assert "AccessDeniedException" in query_refused(mesh, catalog=CENTRAL)
     glue = mesh.client("glue", CONSUMER)
     assert "ar__receivables" not in {d["Name"] for d in glue.get_databases()["DatabaseList"]}
     assert audit_actions(mesh, request_id)[-1] == "grant.revoked"
@@ -174,6 +216,9 @@ def test_approval_naming_a_sensitive_column_includes_it(mesh: Stack) -> None:
         select["Resource"]["TableWithColumns"]["ColumnWildcard"].get("ExcludedColumnNames", [])
         == []
     )
+    consumer_admin_grants_analyst(mesh)
+    emails = analyst_reads(mesh, ["invoice_id", "customer_email"]).rows
+    assert [r["customer_email"] for r in emails] == [f"buyer{i}@example.com" for i in range(3)]
 
 
 def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
@@ -183,10 +228,13 @@ def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
     )
     eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     assert consumer_permissions(mesh)
+    consumer_admin_grants_analyst(mesh)
+    assert analyst_reads(mesh).rows
     time.sleep(3)
     post(mesh, ExpirySweep(sweep_id="test").model_dump_json())
     eventually(lambda: request_state(mesh, request_id)["state"] == "expired", "the expiry")
     assert consumer_permissions(mesh) == []
+    assert "AccessDeniedException" in query_refused(mesh, catalog=CENTRAL)
     assert audit_actions(mesh, request_id)[-1] == "grant.expired"
 
 
@@ -252,6 +300,7 @@ def test_bad_decisions_are_refused_with_nothing_granted_and_audited(
     entry = eventually(refused, f"the refusal ({case})")
     assert reason in entry["details"]["reason"]
     assert consumer_permissions(mesh) == []
+    assert "AccessDeniedException" in query_refused(mesh, catalog=CENTRAL)
     assert request_state(mesh, request_id)["state"] == "pending"
     dlq = mesh.client("sqs").get_queue_url(QueueName="meshcore-approvals-dlq")["QueueUrl"]
     assert "Messages" not in mesh.client("sqs").receive_message(QueueUrl=dlq, WaitTimeSeconds=0)
@@ -296,6 +345,30 @@ def test_domain_wide_access_by_tag_expression(mesh: Stack) -> None:
         "DATABASE": [("domain", ("ar",))],
         "TABLE": [("domain", ("ar",)), ("sensitivity", ("none",))],
     }
+    # Delivered: the share accepted in the consumer account and today's tables linked.
+    assert request_state(mesh, request_id)["resource_links"] == [TABLE]
+    consumer_admin_grants_analyst(mesh, "--domain", "ar")
+    assert "customer_email" not in analyst_reads(mesh).columns
+    # A table the producer creates later is readable without a new request.
+    glue = mesh.client("glue", AR)
+    later = invoices_table() | {"Name": "credit_notes"}
+    later["StorageDescriptor"] = later["StorageDescriptor"] | {
+        "Location": f"s3://{PRODUCERS[0].bucket}/receivables/credit_notes/"
+    }
+    glue.create_table(DatabaseName="receivables", TableInput=later)
+    write_invoices(mesh.client("s3", AR), "11", table=later)
+
+    def readable() -> QueryResult | None:
+        try:
+            return analyst_reads(
+                mesh, ["invoice_id", "amount"], "ar__receivables.credit_notes", catalog=CENTRAL
+            )
+        except QueryRefused:
+            return None
+
+    assert len(eventually(readable, "the new table to be readable").rows) == 3
+    assert "no SELECT on customer_email" in query_refused(mesh, ["customer_email"], catalog=CENTRAL)
     mesh.meshctl("revoke", request_id)
     eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
     assert consumer_permissions(mesh) == []
+    assert "AccessDeniedException" in query_refused(mesh, catalog=CENTRAL)

@@ -133,7 +133,7 @@ def invoices_table() -> dict[str, Any]:
 INVOICE_MONTHS = ("09", "10", "11")
 
 
-def write_invoices(s3: Any, month: str, rows: int = 3) -> None:
+def write_invoices(s3: Any, month: str, rows: int = 3, table: dict[str, Any] | None = None) -> None:
     """The producer's data for one month: a Parquet object under the table's location."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
@@ -149,7 +149,7 @@ def write_invoices(s3: Any, month: str, rows: int = 3) -> None:
     )
     body = io.BytesIO()
     pq.write_table(data, body)
-    location = invoices_table()["StorageDescriptor"]["Location"].removeprefix("s3://")
+    location = (table or invoices_table())["StorageDescriptor"]["Location"].removeprefix("s3://")
     bucket, _, prefix = location.partition("/")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=bucket)

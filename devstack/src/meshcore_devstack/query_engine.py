@@ -57,17 +57,20 @@ def trust_engine(lakeformation: Any, account: str, tag_value: str) -> None:
 
 
 def select(
-    client: ClientFactory, database: str, table: str, columns: list[str] | None = None
+    client: ClientFactory,
+    database: str,
+    table: str,
+    columns: list[str] | None = None,
+    catalog: str | None = None,
 ) -> QueryResult:
-    """`SELECT columns (all authorized ones when None) FROM database.table`."""
+    """`SELECT columns (all authorized ones when None) FROM database.table`, in the caller's own
+    catalog (where a resource link leads to the shared table) or in `catalog`."""
     glue = client("glue")
     try:
-        found = glue.get_table(DatabaseName=database, Name=table)["Table"]
-        target = found.get("TargetTable") or {
-            "CatalogId": found["CatalogId"],
-            "DatabaseName": database,
-            "Name": table,
-        }
+        target = {"CatalogId": catalog, "DatabaseName": database, "Name": table}
+        if catalog is None:
+            found = glue.get_table(DatabaseName=database, Name=table)["Table"]
+            target = found.get("TargetTable") or target | {"CatalogId": found["CatalogId"]}
         metadata = glue.get_unfiltered_table_metadata(
             CatalogId=target["CatalogId"],
             DatabaseName=target["DatabaseName"],
