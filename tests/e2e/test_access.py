@@ -180,6 +180,12 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
     assert result.columns == ["invoice_id", "customer_id", "amount", "currency", "year", "month"]
     assert [r["invoice_id"] for r in result.rows] == [f"INV-202611-00{i}" for i in range(3)]
     assert "no SELECT on customer_email" in query_refused(mesh, ["invoice_id", "customer_email"])
+    explained = {
+        a["column"]: a
+        for a in json.loads(mesh.meshctl("--json", "access", "explain", ANALYST_ROLE, TABLE))
+    }
+    assert [c for c, a in explained.items() if a["readable"]] == result.columns
+    assert "not among the columns shared" in explained["customer_email"]["why_not"]
 
     assert audit_actions(mesh, request_id) == ["request.created", "request.routed", "grant.created"]
     assert [n["state"] for n in notifications(mesh)] == ["granted"]

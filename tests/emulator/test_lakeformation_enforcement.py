@@ -540,3 +540,40 @@ def test_a_resource_link_needs_create_table_and_grants_nothing(
     with pytest.raises(ClientError) as refused:  # the link alone gives nothing on its target
         readable(as_role(CONSUMER_ADMIN, "glue", engine=True), catalog=CONSUMER)
     assert code(refused) == "AccessDeniedException"
+
+
+def test_get_table_shows_only_what_lake_formation_lets_the_caller_see(
+    central: Any, consumer: None, client: ClientFactory, as_role: Any
+) -> None:
+    """limitations.html: a column-limited caller's GetTable lists only its columns; no
+    permission at all is AccessDeniedException, and GetTables leaves the table out;
+    resource-links-glue-apis.html: a shared table is read with the owner's CatalogId."""
+    reader = f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/reader"
+    with pytest.raises(ClientError) as refused:
+        as_role(reader, "glue").get_table(DatabaseName="ar", Name="invoices")
+    assert code(refused) == "AccessDeniedException"
+    assert as_role(reader, "glue").get_tables(DatabaseName="ar")["TableList"] == []
+
+    grant(central, reader, columns_but("customer_email"), ["SELECT"])
+    seen = as_role(reader, "glue").get_table(DatabaseName="ar", Name="invoices")["Table"]
+    assert [c["Name"] for c in seen["StorageDescriptor"]["Columns"]] == ["invoice_id", "amount"]
+    # Admins describe everything.
+    whole = as_role(OTHER_ADMIN, "glue").get_table(DatabaseName="ar", Name="invoices")["Table"]
+    assert [c["Name"] for c in whole["StorageDescriptor"]["Columns"]] == COLUMNS
+
+    # Another account: nothing before its admin grants, then the shared columns.
+    grant(
+        central,
+        CONSUMER,
+        columns_but("customer_email"),
+        ["SELECT"],
+        PermissionsWithGrantOption=["SELECT"],
+    )
+    accept_all(client)
+    analyst = as_role(ANALYST, "glue")
+    with pytest.raises(ClientError) as refused:
+        analyst.get_table(CatalogId=CENTRAL_ACCOUNT, DatabaseName="ar", Name="invoices")
+    assert code(refused) == "EntityNotFoundException"
+    grant(as_role(CONSUMER_ADMIN, "lakeformation"), ANALYST, columns_but(), ["SELECT"])
+    seen = analyst.get_table(CatalogId=CENTRAL_ACCOUNT, DatabaseName="ar", Name="invoices")["Table"]
+    assert [c["Name"] for c in seen["StorageDescriptor"]["Columns"]] == ["invoice_id", "amount"]

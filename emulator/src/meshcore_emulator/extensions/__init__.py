@@ -12,6 +12,7 @@ from . import (
     event_envelope,
     eventbridge_schedules,
     glue_catalog_events,
+    glue_column_filtering,
     glue_paging,
     glue_resource_links,
     glue_table_versions,
@@ -47,6 +48,7 @@ _MODULES = (
     lakeformation_locations,
     lakeformation_query_engines,
     glue_resource_links,
+    glue_column_filtering,
 )
 _lock = threading.Lock()
 

@@ -14,6 +14,7 @@ from typing import Any
 from meshcore.actions.context import Central
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.lakeformation import LakeFormation, domain_grants, entry
+from meshcore.domain import column_access
 from meshcore.domain.access import ROLE_ARN, TableName
 from meshcore.domain.errors import NotFoundError
 
@@ -87,3 +88,73 @@ async def change_role_access(
         domain=domain or "",
     )
     return entries
+
+
+async def explain_access(
+    central: Central, principal: str, name: TableName
+) -> list[column_access.ColumnAccess]:
+    """Per column of a central table, whether `principal` can read it and through which grant,
+    from Lake Formation's own reads (ListPermissions, GetResourceLFTags, RAM invitations)."""
+    catalog_id = central.settings.central_account_id
+    glue = await central.aws.client("glue")
+    with aws_errors(f"glue:GetTable {name}"):
+        found = (await glue.get_table(DatabaseName=name.database, Name=name.table))["Table"]
+    lf_client = await central.aws.client("lakeformation")
+    lakeformation = LakeFormation(lf_client)
+    table = column_access.Table(
+        catalog_id,
+        name.database,
+        name.table,
+        [c["Name"] for c in found.get("StorageDescriptor", {}).get("Columns", [])],
+        [k["Name"] for k in found.get("PartitionKeys", [])],
+        await _effective_tags(lf_client, catalog_id, name),
+    )
+    account = principal.split(":")[4] if principal.startswith("arn:") else principal
+    owner_grants = await lakeformation.permissions_of(principal)
+    account_grants: list[dict[str, Any]] = []
+    accepted = True
+    if account != catalog_id:
+        owner_grants += await lakeformation.permissions_of(account)
+        consumer = await central.state.get_consumer(account)
+        if consumer is not None and consumer.admin_role_arn and principal != account:
+            admin = consumer.admin_role_arn
+            theirs = LakeFormation(await central.aws.assumed_client("lakeformation", admin))
+            account_grants = await theirs.permissions_of(principal)
+            ram = await central.aws.assumed_client("ram", admin)
+            with aws_errors(f"ram:GetResourceShareInvitations in {account}"):
+                invitations = (await ram.get_resource_share_invitations()).get(
+                    "resourceShareInvitations", []
+                )
+            accepted = any(
+                i.get("senderAccountId") == catalog_id and i.get("status") == "ACCEPTED"
+                for i in invitations
+            )
+    return column_access.explain(principal, table, owner_grants, account_grants, accepted)
+
+
+async def _effective_tags(
+    lakeformation: Any, catalog_id: str, name: TableName
+) -> dict[str, column_access.Tags]:
+    """Each column's LF-tags: its own, else its table's, else its database's (key by key)."""
+
+    def as_dict(tags: list[dict[str, Any]]) -> column_access.Tags:
+        return {t["TagKey"]: list(t["TagValues"]) for t in tags}
+
+    with aws_errors(f"lakeformation:GetResourceLFTags {name}"):
+        db = await lakeformation.get_resource_lf_tags(
+            Resource={"Database": {"CatalogId": catalog_id, "Name": name.database}}
+        )
+        table = await lakeformation.get_resource_lf_tags(
+            Resource={
+                "Table": {
+                    "CatalogId": catalog_id,
+                    "DatabaseName": name.database,
+                    "Name": name.table,
+                }
+            }
+        )
+    inherited = as_dict(db.get("LFTagOnDatabase", [])) | as_dict(table.get("LFTagsOnTable", []))
+    return {
+        column["Name"]: inherited | as_dict(column.get("LFTags", []))
+        for column in table.get("LFTagsOnColumns", [])
+    } | {"*": inherited}

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from meshcore.actions.access import open_request, post_decision
-from meshcore.actions.consumer_roles import change_role_access
+from meshcore.actions.consumer_roles import change_role_access, explain_access
 from meshcore.actions.context import central
 from meshcore.aws.audit import ChainCheck
 from meshcore.cli.common import AddCommand, UsageError
@@ -132,6 +132,30 @@ def cmd_consumer(args: argparse.Namespace, settings: MeshSettings) -> int:
     return 0
 
 
+def cmd_access(args: argparse.Namespace, settings: MeshSettings) -> int:
+    """`access explain PRINCIPAL DB.TABLE`: per column, readable or not, and why."""
+    name = TableName.parse(args.table)
+
+    async def go() -> list[Any]:
+        async with central(settings) as c:
+            return await explain_access(c, args.principal, name)
+
+    answers = asyncio.run(go())
+    if args.json:
+        emit_json([vars(a) for a in answers])
+        return 0
+    print(
+        table(
+            ["COLUMN", "READABLE", "THROUGH / WHY NOT"],
+            [
+                [a.column, "yes" if a.readable else "no", "; ".join(a.through) or a.why_not]
+                for a in answers
+            ],
+        )
+    )
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
     """`audit SUBJECT` shows a history; `audit verify` checks the whole hash chain."""
     if args.subject == "verify":
@@ -246,6 +270,15 @@ def register(add: AddCommand) -> None:
     p.add_argument("request_id")
     p.add_argument("--by", default="meshctl", help="who revokes (for the audit trail)")
     p.add_argument("--reason", default="revoked by operator")
+    p = add(
+        "access",
+        cmd_access,
+        "explain, column by column, what a principal can read of a central table and through "
+        "which grant (Lake Formation's own reads)",
+    )
+    p.add_argument("action", choices=["explain"])
+    p.add_argument("principal", help="an IAM role ARN or an account id")
+    p.add_argument("table", help="DB.TABLE in the central catalog")
     p = add(
         "consumer",
         cmd_consumer,
