@@ -9,13 +9,13 @@ from types import MappingProxyType
 
 from classifier.engine.classes import SensitivityClass as C
 from classifier.engine.coltypes import allowed, type_family
-from classifier.engine.lexicon import LEDGER_WORDS, PERSON_ENTITIES
+from classifier.engine.lexicon import HEAD_COMPATIBLE, LEDGER_WORDS, PERSON_ENTITIES
 from classifier.engine.model import ColumnFacts, Evidence, Recommendation
 from classifier.engine.names import (
     NameHit,
     best_hits,
     context_words,
-    describes_something_else,
+    other_head,
     match_text,
     region_from_context,
     tokenise,
@@ -245,7 +245,7 @@ def classify_column(
     value_stats: dict[C, ValueStats] = {}
     if sample:
         value_stats = score_sample(sample, candidates, ctx.region, today or date.today())
-    other_name = not hits and describes_something_else(facts.name)
+    head = None if hits else other_head(facts.name)
 
     recommendations: list[Recommendation] = []
     for cls in candidates:
@@ -256,6 +256,7 @@ def classify_column(
         if usable is not None:
             if hit is not None:
                 score = _with_name(hit.weight, usable)
+            other_name = head is not None and head not in HEAD_COMPATIBLE[cls]
             alone = _values_only(cls, usable, other_name)
             if alone.confidence > score.confidence:
                 score = alone
@@ -267,7 +268,9 @@ def classify_column(
             )  # fmt: skip
         if score.confidence < THRESHOLD:
             continue
-        name_says_other = other_name or any(c is not cls for c in hits)
+        name_says_other = (head is not None and head not in HEAD_COMPATIBLE[cls]) or any(
+            c is not cls for c in hits
+        )
         explanation, evidence = _explain(cls, hit, stats, score, ctx.region, name_says_other)
         recommendations.append(
             Recommendation(cls, round(min(score.confidence, 0.99), 2), explanation, evidence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -10,6 +11,7 @@ from functools import cache
 from classifier.engine.classes import SensitivityClass
 from classifier.engine.lexicon import (
     ABBREVIATIONS,
+    FOREIGN_WORDS,
     COUNT_PREFIXES,
     ID_LIKE,
     KEEP_WHOLE,
@@ -63,9 +65,19 @@ class NameHit:
     note: str | None = None
 
 
+def fold_accents(text: str) -> str:
+    """``Straße`` -> ``Strasse``, ``teléfono`` -> ``telefono`` (case kept)."""
+    if text.isascii():
+        return text
+    text = text.replace("ß", "ss").replace("ẞ", "SS")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def split_words(name: str) -> list[str]:
-    """Lower-case words of a name: snake_case, camelCase, digits, dots and hyphens split."""
-    isolated = _KEEP_WHOLE_RE.sub(lambda m: f" {m.group(0)} ", name)
+    """Lower-case words of a name: snake_case, camelCase, digits, dots and hyphens split;
+    accents folded."""
+    isolated = _KEEP_WHOLE_RE.sub(lambda m: f" {m.group(0)} ", fold_accents(name))
     words: list[str] = []
     for chunk in re.split(r"[^0-9A-Za-z]+", isolated):
         if not chunk:
@@ -93,10 +105,48 @@ def _segment_vocabulary() -> frozenset[str]:
 
 
 @cache
+def _whole_words() -> frozenset[str]:
+    """Vocabulary without English abbreviations (``mname``, ``cust``): the known part of a
+    glued word with an unknown part must be made of these."""
+    abbreviations = set(ABBREVIATIONS) - set(FOREIGN_WORDS)
+    return frozenset(w for w in _segment_vocabulary() if w not in abbreviations or len(w) <= 3)
+
+
+MIN_KNOWN_PART = 4
+"""A glued word with one unknown part is split only if its known part has this many letters..."""
+MIN_UNKNOWN_PART = 3
+"""... and the unknown part this many (``principaladdress``, ``sturmname``)."""
+
+
+@cache
 def _segment(word: str) -> tuple[str, ...]:
-    """Split a glued word (``custid``, ``emailaddress``) into known words, fewest pieces first."""
-    vocab = _segment_vocabulary()
+    """Split a glued word (``custid``, ``emailaddress``) into known words, fewest pieces first;
+    failing that, into one unknown word and known words (``mainaddress``), longest known
+    part first."""
     if word in _vocabulary() or len(word) < 4 or not word.isalpha():
+        return (word,)
+    known = _segment_known(word)
+    if known is not None:
+        return known
+    best: tuple[str, ...] = (word,)
+    best_known = 0
+    whole = _whole_words()
+    for cut in range(MIN_UNKNOWN_PART, len(word) - MIN_KNOWN_PART + 1):
+        tail = _segment_known(word[cut:])  # unknown word first
+        if tail is not None and len(word) - cut > best_known and whole.issuperset(tail):
+            best, best_known = (word[:cut], *tail), len(word) - cut
+    for cut in range(MIN_KNOWN_PART, len(word) - MIN_UNKNOWN_PART + 1):
+        head = _segment_known(word[:cut])  # known words first
+        if head is not None and cut > best_known and whole.issuperset(head):
+            best, best_known = (*head, word[cut:]), cut
+    return best
+
+
+@cache
+def _segment_known(word: str) -> tuple[str, ...] | None:
+    """``word`` as known words only, fewest pieces first, or None."""
+    vocab = _segment_vocabulary()
+    if word in _vocabulary():
         return (word,)
     best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
     best[0] = ()
@@ -111,7 +161,7 @@ def _segment(word: str) -> tuple[str, ...]:
             if current is None or len(candidate) < len(current):
                 best[end] = candidate
     result = best[len(word)]
-    return result if result is not None and len(result) > 1 else (word,)
+    return result if result is not None and len(result) > 1 else None
 
 
 def _singular(word: str) -> str:
@@ -130,7 +180,7 @@ def _tokens(name: str) -> list[Token]:
     for index, word in enumerate(split_words(name)):
         for piece in _segment(word):
             piece = _singular(piece)
-            for canon in ABBREVIATIONS.get(piece, (piece,)):
+            for canon in ABBREVIATIONS.get(piece, (piece,)):  # () drops a particle
                 if out and out[-1].canon == canon:
                     continue
                 out.append(Token(canon, word, index))
@@ -209,17 +259,26 @@ def best_hits(hits: Iterable[NameHit]) -> dict[SensitivityClass, NameHit]:
     return best
 
 
-def describes_something_else(name: str) -> bool:
-    """The name's head word says what the column is, and it is no sensitive class.
+def other_head(name: str) -> str | None:
+    """The name's head word when it says what the column is, and that is no sensitive class
+    on its own (``ship_date``, ``order_number``, ``company_name``), else None.
 
-    ``ship_date``, ``order_number``, ``company_name``: value evidence that is not
-    checksum-validated is then discounted.
+    Whether the head contradicts a class depends on the class: ``number`` does not
+    contradict phone numbers, ``location`` does not contradict street addresses
+    (see ``lexicon.HEAD_COMPATIBLE``).
     """
     canon = tokenise(name)
     if not canon:
-        return False
+        return None
     head = canon[-1]
-    return head in NEGATORS or head in ID_LIKE or head in {"number", "reference", "title"}
+    if head in NEGATORS or head in ID_LIKE or head in {"number", "reference", "title"}:
+        return head
+    return None
+
+
+def describes_something_else(name: str) -> bool:
+    """The name's head word says what the column is, and it is no sensitive class."""
+    return other_head(name) is not None
 
 
 def context_words(*texts: str | None) -> set[str]:
