@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,14 @@ from classifier.engine.names import (
     tokenise,
 )
 from classifier.engine.validators import Strength
-from classifier.engine.values import ValueStats, describe_check, score_sample
+from classifier.engine.values import (
+    PERSON_MIN_DISTINCT,
+    ValueStats,
+    clean_sample,
+    describe_check,
+    is_flag_column,
+    score_sample,
+)
 
 THRESHOLD = 0.5
 """Recommendations below this confidence are dropped."""
@@ -150,18 +158,33 @@ def _values_only(cls: C, stats: ValueStats, other_name: bool) -> _Score:
     return score
 
 
+WEAK_NAME = 0.5
+"""Name hits below this weight (a bare ``name``, ``nombre``, ``client``) are ambiguous: only
+values that pass a real validator confirm them, name-shaped values do not."""
+
+
 def _with_name(weight: float, stats: ValueStats) -> _Score:
     valid = stats.rate(Strength.VALID)
     plausible = stats.rate(Strength.PLAUSIBLE)
     if valid >= 0.5:
         bonus = 0.05 if weight >= 0.6 else 0.0
         return _Score(min(0.99, 0.85 + bonus + 0.09 * valid), Strength.VALID)
-    if plausible >= 0.5:
+    if plausible >= 0.5 and weight >= WEAK_NAME - 1e-9:
         return _Score(min(0.85, weight + 0.15), Strength.PLAUSIBLE)
     if plausible >= 0.2:
         return _Score(weight, Strength.PLAUSIBLE)
     penalty = CONTRADICTION_PENALTY if stats.non_empty >= 10 else 0.1
     return _Score(weight - penalty, Strength.PLAUSIBLE, contradicted=True)
+
+
+def _only_plausible(stats: ValueStats) -> ValueStats:
+    """The same statistics with every value that passed counted as merely PLAUSIBLE."""
+    plausible = stats.at_least[Strength.PLAUSIBLE]
+    at_least = tuple(
+        plausible if s is Strength.PLAUSIBLE else (stats.non_empty if s is Strength.NONE else 0)
+        for s in Strength
+    )
+    return ValueStats(stats.sample_size, stats.non_empty, at_least, stats.distinct)
 
 
 def _reported_level(stats: ValueStats, floor: Strength) -> Strength:
@@ -244,7 +267,12 @@ def classify_column(
     hits = _name_hits(facts, ctx)
     value_stats: dict[C, ValueStats] = {}
     if sample:
+        if is_flag_column(Counter(clean_sample(sample))):
+            return []  # yes/no values: a flag about the class, never the class itself
         value_stats = score_sample(sample, candidates, ctx.region, today or date.today())
+        person = value_stats.get(C.PERSON_NAME)
+        if person is not None and person.distinct < PERSON_MIN_DISTINCT * person.non_empty:
+            value_stats[C.PERSON_NAME] = _only_plausible(person)
     head = None if hits else other_head(facts.name)
 
     recommendations: list[Recommendation] = []
@@ -271,7 +299,8 @@ def classify_column(
         name_says_other = (head is not None and head not in HEAD_COMPATIBLE[cls]) or any(
             c is not cls for c in hits
         )
-        explanation, evidence = _explain(cls, hit, stats, score, ctx.region, name_says_other)
+        region = stats.region if stats is not None and stats.region else ctx.region
+        explanation, evidence = _explain(cls, hit, stats, score, region, name_says_other)
         recommendations.append(
             Recommendation(cls, round(min(score.confidence, 0.99), 2), explanation, evidence)
         )

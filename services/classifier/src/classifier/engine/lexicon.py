@@ -60,9 +60,7 @@ FOREIGN_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **_words_to("beneficiary", "beneficiario beneficiaire begunstigde beguenstigter"),
         **_words_to("email", "correo courriel mel correio"),
         **_words_to("electronic", "electronico electronique eletronico elektronisch"),
-        **_words_to(
-            "phone", "telefono telefone telephone telefoon fono rufnummer"
-        ),
+        **_words_to("phone", "telefono telefone telephone telefoon fono rufnummer"),
         **_words_to("mobile", "movil celular portable handy mobiel telemovel cel gsm"),
         **_words_to(
             "address",

@@ -77,15 +77,22 @@ def has_card_issuer_prefix(number: str) -> bool:
     return False
 
 
+_MASKED_CARD = re.compile(r"^(?:\d{4,6}[\s\-]?)?(?:[Xx*#•][\s\-]?){4,15}\d{4}$")
+
+
 def check_card(value: str) -> Strength:
-    """Luhn alone is PLAUSIBLE (it accepts a tenth of random numbers); with a known issuer
-    prefix and a length valid for that issuer it is CHECKSUM."""
+    """Luhn with a known issuer prefix and a length valid for that issuer is CHECKSUM; Luhn
+    alone (a tenth of random numbers pass it), card-length digit strings that fail it (test
+    numbers, typos) and masked numbers (``4111XXXXXXXX1111``) are only PLAUSIBLE: they
+    support a card name but never decide alone."""
     number = _digits(value)
-    if number is None or not 12 <= len(number) <= 19 or len(set(number)) == 1:
+    if number is None:
+        return Strength.PLAUSIBLE if _MASKED_CARD.match(value) else Strength.NONE
+    if not 12 <= len(number) <= 19 or len(set(number)) == 1:
         return Strength.NONE
-    if not luhn.is_valid(number):
-        return Strength.NONE
-    return Strength.CHECKSUM if has_card_issuer_prefix(number) else Strength.PLAUSIBLE
+    if luhn.is_valid(number) and has_card_issuer_prefix(number):
+        return Strength.CHECKSUM
+    return Strength.PLAUSIBLE
 
 
 _IBAN_START = re.compile(r"^[A-Za-z]{2}\d{2}")
@@ -121,7 +128,11 @@ def check_routing(value: str) -> Strength:
     if number is not None and len(number) == 6:
         return Strength.PLAUSIBLE
     if len(value) in (8, 11) and value.isalnum() and value.isupper() and bic.is_valid(value):
-        return Strength.DISTINCTIVE
+        # An 8-letter BIC is also an upper-case word (PHARMACY: bank PHAR, country MA);
+        # a branch code or a digit in the location code makes it a code.
+        if len(value) == 11 or any(c.isdigit() for c in value):
+            return Strength.DISTINCTIVE
+        return Strength.VALID
     return Strength.NONE
 
 
@@ -197,12 +208,14 @@ _PHONE_SHAPE = re.compile(
     r"^(?:\+|00)?[\d\s().\-/]{6,24}?(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$", re.IGNORECASE
 )
 _PHONE_FORMATTING = re.compile(r"[+()\s.\-/]")
+_IPV4_OR_NETWORK = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?$")
+"""IPv4 addresses and networks are never phone numbers, whatever region would parse them."""
 
 
 def check_phone(value: str, region: str) -> Strength:
     """Parsed with one default region (international numbers carry their own); values with
     formatting that are valid numbers are DISTINCTIVE, bare digit strings only VALID."""
-    if not _PHONE_SHAPE.match(value):
+    if not _PHONE_SHAPE.match(value) or _IPV4_OR_NETWORK.match(value):
         return Strength.NONE
     main = re.split(r"(?i)\s*(?:x|ext|extension|#)", value, maxsplit=1)[0]
     digit_count = sum(c.isdigit() for c in main)

@@ -42,7 +42,9 @@ CHECK_DESCRIPTIONS: Mapping[C, Mapping[Strength, str]] = MappingProxyType(
         },
         C.EMAIL_ADDRESS: {_S.DISTINCTIVE: "valid email addresses"},
         C.PHONE_NUMBER: {
-            _S.DISTINCTIVE: "valid formatted phone numbers (region {region})",
+            _S.DISTINCTIVE: (
+                "valid phone numbers (region {region}), formatted or spread like real numbers"
+            ),
             _S.VALID: "valid phone numbers (region {region})",
             _S.PLAUSIBLE: "possible phone numbers (region {region})",
         },
@@ -60,7 +62,10 @@ CHECK_DESCRIPTIONS: Mapping[C, Mapping[Strength, str]] = MappingProxyType(
             _S.PLAUSIBLE: "Luhn-valid 12-19 digit numbers",
         },
         C.NATIONAL_IDENTIFIER: {
-            _S.DISTINCTIVE: "formatted US SSNs or UK national insurance numbers",
+            _S.DISTINCTIVE: (
+                "US SSNs (formatted, or bare and spread like real ones) or UK national "
+                "insurance numbers"
+            ),
             _S.VALID: "valid US SSNs or UK national insurance numbers",
             _S.PLAUSIBLE: "identifier-shaped values",
         },
@@ -99,6 +104,10 @@ class ValueStats:
     non_empty: int
     at_least: tuple[int, ...]
     """``at_least[s]`` = number of non-empty values whose strength is ``s`` or more."""
+    distinct: int = 0
+    """Distinct non-empty values."""
+    region: str | None = None
+    """Region the values were checked in (phone numbers)."""
 
     def count(self, level: Strength) -> int:
         return self.at_least[level]
@@ -136,8 +145,24 @@ def _checkers(region: str) -> dict[C, Callable[[str], Strength]]:
     }
 
 
-def _tally(strengths: Sequence[Strength]) -> tuple[int, ...]:
-    return tuple(sum(1 for s in strengths if s >= level) for level in Strength)
+def _tally(strengths: Mapping[str, Strength], counts: Mapping[str, int]) -> tuple[int, ...]:
+    """``at_least`` counts over the whole sample from the strength of each distinct value."""
+    totals = [0] * len(Strength)
+    for value, strength in strengths.items():
+        totals[strength] += counts[value]
+    at_least = [0] * len(Strength)
+    running = 0
+    for level in reversed(Strength):
+        running += totals[level]
+        at_least[level] = running
+    return tuple(at_least)
+
+
+def _promote(strengths: dict[str, Strength], when: Callable[[str], bool]) -> None:
+    """VALID values that pass ``when`` become DISTINCTIVE (a column-level finding)."""
+    for value, strength in strengths.items():
+        if strength is Strength.VALID and when(value):
+            strengths[value] = Strength.DISTINCTIVE
 
 
 _PAIRS = re.compile(r"^(\d{2})[- ](\d{2})[- ](\d{2})$")
@@ -145,10 +170,12 @@ _PAIRS = re.compile(r"^(\d{2})[- ](\d{2})[- ](\d{2})$")
 _DATE_OR_TIME_SHAPES = ((31, 12, 99), (12, 31, 99), (99, 12, 31), (23, 59, 59))
 
 
-def _routing_codes(values: Sequence[str]) -> tuple[int, ...]:
-    """Routing strengths, with UK sort codes (``20-00-00``) promoted to DISTINCTIVE when the
-    column's dd-dd-dd values cannot all be read as dates or times of one layout."""
-    strengths = [check_routing(v) for v in values]
+def _routing_codes(strengths: dict[str, Strength], counts: Counter[str]) -> None:
+    """UK sort codes (``20-00-00``) become DISTINCTIVE when the column's dd-dd-dd values cannot
+    all be read as dates or times of one layout; 8-letter BICs when enough of the column's
+    BICs are unmistakable codes (branch codes, digits), so a column of upper-case words whose
+    letters happen to spell a country code (``PHARMACY``) stays VALID."""
+    values = list(counts)
     pairs = [m for m in (_PAIRS.match(v) for v in values) if m]
     if len(pairs) >= 0.9 * len(values) and len(pairs) >= 5:
         numbers = [tuple(int(g) for g in m.groups()) for m in pairs]
@@ -157,32 +184,85 @@ def _routing_codes(values: Sequence[str]) -> tuple[int, ...]:
             for limits in _DATE_OR_TIME_SHAPES
         )
         if not date_like:
-            strengths = [Strength.DISTINCTIVE if s is Strength.VALID else s for s in strengths]
-    return _tally(strengths)
+            _promote(strengths, lambda v: _PAIRS.match(v) is not None)
+            return
+    codes = sum(1 for s in strengths.values() if s is Strength.DISTINCTIVE)
+    words = sum(1 for v, s in strengths.items() if s is Strength.VALID and v.isalpha())
+    if codes and words and codes >= 0.3 * (codes + words):
+        _promote(strengths, str.isalpha)
 
 
-def _birth_dates(values: Sequence[str], today: date) -> tuple[int, ...]:
-    strengths: list[Strength] = []
+def _birth_dates(counts: Counter[str], today: date) -> tuple[int, ...]:
+    strengths: dict[str, Strength] = {}
     dates: list[date] = []
-    times = 0
-    for value in values:
+    times = future = 0
+    for value, count in counts.items():
         parsed = parse_date(value)
+        if parsed is not None and parsed[0] > today:
+            future += count
         if parsed is None or not plausible_birth_date(parsed[0], today):
-            strengths.append(Strength.NONE)
+            strengths[value] = Strength.NONE
             continue
-        dates.append(parsed[0])
-        times += parsed[1]
-        strengths.append(Strength.VALID)
-    if looks_like_births(dates, times, today):
-        strengths = [Strength.DISTINCTIVE if s else s for s in strengths]
-    return _tally(strengths)
+        dates.extend([parsed[0]] * count)
+        times += parsed[1] * count
+        strengths[value] = Strength.VALID
+    if looks_like_births(dates, times, today, future):
+        _promote(strengths, lambda _: True)
+    return _tally(strengths, counts)
 
 
-def sample_region(values: Sequence[str], default: str) -> str:
-    """The region most of the sample's international numbers (``+44 ...``) belong to.
+SPREAD_MIN_VALUES = 20
+"""Column-level spread tests need at least this many matching values..."""
+SSN_AREA_SPREAD = 0.5
+"""... distinct SSN areas (first three digits) per valid bare SSN, and ..."""
+PHONE_PREFIX_SPREAD = 0.3
+"""... distinct leading six digits per valid bare phone number: identifiers issued from one
+block (invoice 510023456, 510023519...) share their leading digits, SSNs and phone numbers
+do not."""
+BARE_MIN_RATE = 0.95
+"""Bare 9-digit SSNs or bare phone digits speak alone only when nearly all values pass (about
+one random 9-digit number in eight is no valid SSN)."""
 
-    A column of one country's numbers usually writes some of them internationally; their
-    region is then used for the national ones, instead of trying every region per value.
+
+def _spread(values: Sequence[str], width: int) -> float:
+    keys = {"".join(c for c in v if c.isdigit())[:width] for v in values}
+    return len(keys) / len(values) if values else 0.0
+
+
+def _bare_numbers(
+    strengths: dict[str, Strength], counts: Counter[str], spread: float, width: int
+) -> None:
+    """Promote bare digit strings that validate (VALID) to DISTINCTIVE when nearly every value
+    of the column validates and they are spread like real numbers, not issued from a block."""
+    total = sum(counts.values())
+    valid = [v for v, s in strengths.items() if s is Strength.VALID]
+    passing = sum(counts[v] for v, s in strengths.items() if s >= Strength.VALID)
+    if (
+        len(valid) >= SPREAD_MIN_VALUES
+        and passing >= BARE_MIN_RATE * total
+        and _spread(valid, width) >= spread
+    ):
+        _promote(strengths, lambda _: True)
+
+
+PHONE_REGIONS = (
+    "US", "GB", "CA", "AU", "IE", "IN", "ES", "MX", "CO", "AR", "CL", "PE", "FR", "BE", "CH",
+    "DE", "AT", "NL", "BR", "PT", "IT",
+)  # fmt: skip
+"""Regions tried for a column of phone-shaped values that mostly fail the default region."""
+REGION_PROBE = 20
+"""Distinct values each candidate region is tried on."""
+REGION_MIN_RATE = 0.8
+
+
+def sample_region(values: Sequence[str], default: str) -> tuple[str, bool]:
+    """The region the sample's phone numbers belong to, and whether it was found by trying
+    regions on national numbers (then bare digits are no evidence on their own: a random
+    digit string is valid somewhere).
+
+    First the region most of its international numbers (``+44 ...``) belong to. Else, when
+    the values are phone-shaped but not nearly all valid in ``default`` (a Colombian table
+    read with a US default), the candidate region in which most of a few values are valid.
     """
     regions: Counter[str] = Counter()
     for value in values[:200]:
@@ -191,28 +271,74 @@ def sample_region(values: Sequence[str], default: str) -> str:
             region = phonenumbers.region_code_for_number(number)
             if region:
                 regions[region] += 1
-    if not regions:
-        return default
-    region, count = regions.most_common(1)[0]
-    return region if count * 2 >= sum(regions.values()) else default
+    if regions:
+        region, count = regions.most_common(1)[0]
+        return (region if count * 2 >= sum(regions.values()) else default), False
+    probe = [v for v in values if phone_shaped(v)][:REGION_PROBE]
+    if len(probe) < max(5, 0.6 * min(len(values), REGION_PROBE)):
+        return default, False
+    scores = {default: sum(check_phone(v, default) >= Strength.VALID for v in probe)}
+    if scores[default] >= 0.95 * len(probe):
+        return default, False
+    for region in PHONE_REGIONS:
+        if region not in scores:
+            scores[region] = sum(check_phone(v, region) >= Strength.VALID for v in probe)
+    best = max(scores, key=lambda r: scores[r])
+    if scores[best] >= REGION_MIN_RATE * len(probe) and scores[best] > scores[default] + 1:
+        return best, True
+    return default, False
+
+
+_PHONE_CHARS = frozenset("0123456789+-() ./")
+
+
+def phone_shaped(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    return 7 <= digits <= 15 and all(c in _PHONE_CHARS for c in value)
+
+
+BOOLEAN_TOKENS = frozenset(
+    "yes no y n true false t f si sí oui non ja nein sim nao não nee 0 1 x".split()
+)
+"""Values of yes/no flags in the corpus' languages."""
+
+
+def is_flag_column(counts: Counter[str]) -> bool:
+    """At most three distinct values, all yes/no tokens: a flag, whatever its name says
+    (``ssn_provided``, ``has_phone``)."""
+    return 0 < len(counts) <= 3 and all(v.lower() in BOOLEAN_TOKENS for v in counts)
+
+
+PERSON_MIN_DISTINCT = 0.2
+"""Values alone say person names only when at least this share of them are distinct: a
+column of a few repeated names is storms, species, languages or conditions."""
 
 
 def score_sample(
     sample: Sequence[str | None], classes: Collection[C], region: str, today: date
 ) -> dict[C, ValueStats]:
-    """Value statistics for each of ``classes``."""
+    """Value statistics for each of ``classes``. Each distinct value is checked once."""
     values = clean_sample(sample)
+    counts = Counter(values)
+    distinct = list(counts)
+    found_by_trying = False
     if C.PHONE_NUMBER in classes:
-        region = sample_region(values, region)
+        region, found_by_trying = sample_region(distinct, region)
     checkers = _checkers(region)
     stats: dict[C, ValueStats] = {}
     for cls in classes:
         if cls is C.DATE_OF_BIRTH:
-            at_least = _birth_dates(values, today)
-        elif cls is C.BANK_ROUTING_CODE:
-            at_least = _routing_codes(values)
+            at_least = _birth_dates(counts, today)
         else:
             check = checkers[cls]
-            at_least = _tally([check(v) for v in values])
-        stats[cls] = ValueStats(len(sample), len(values), at_least)
+            strengths = {v: check(v) for v in distinct}
+            if cls is C.BANK_ROUTING_CODE:
+                _routing_codes(strengths, counts)
+            elif cls is C.NATIONAL_IDENTIFIER:
+                _bare_numbers(strengths, counts, SSN_AREA_SPREAD, 3)
+            elif cls is C.PHONE_NUMBER and not found_by_trying:
+                _bare_numbers(strengths, counts, PHONE_PREFIX_SPREAD, 6)
+            at_least = _tally(strengths, counts)
+        phone_region = region if cls is C.PHONE_NUMBER else None
+        stats[cls] = ValueStats(len(sample), len(values), at_least, len(distinct), phone_region)
     return stats
