@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,11 +23,10 @@ from classifier.engine.names import (
 from classifier.engine.validators import Strength
 from classifier.engine.values import (
     PERSON_MIN_DISTINCT,
+    PreparedSample,
     ValueStats,
-    clean_sample,
     describe_check,
     is_flag_column,
-    score_sample,
 )
 
 THRESHOLD = 0.5
@@ -265,20 +263,21 @@ def classify_column(
         return []
     ctx = _context(facts, default_region)
     hits = _name_hits(facts, ctx)
-    value_stats: dict[C, ValueStats] = {}
-    if sample:
-        if is_flag_column(Counter(clean_sample(sample))):
-            return []  # yes/no values: a flag about the class, never the class itself
-        value_stats = score_sample(sample, candidates, ctx.region, today or date.today())
-        person = value_stats.get(C.PERSON_NAME)
-        if person is not None and person.distinct < PERSON_MIN_DISTINCT * person.non_empty:
-            value_stats[C.PERSON_NAME] = _only_plausible(person)
+    prepared = PreparedSample(sample, ctx.region, today or date.today()) if sample else None
+    if prepared is not None and is_flag_column(prepared.counts):
+        return []  # yes/no values: a flag about the class, never the class itself
     head = None if hits else other_head(facts.name)
 
+    # Classes the name points at first: when one of them is confirmed by its values, only
+    # checksum classes could still come close, and the other checks are skipped.
+    ordered = sorted(candidates, key=lambda c: c not in hits)
     recommendations: list[Recommendation] = []
-    for cls in candidates:
+    confirmed = False
+    for cls in ordered:
         hit = hits.get(cls)
-        stats = value_stats.get(cls)
+        if confirmed and hit is None and cls not in CHECKSUM_CLASSES:
+            continue
+        stats = _class_stats(prepared, cls, hit is not None)
         usable = stats if stats is not None and stats.non_empty >= MIN_VALUES else None
         score = _Score(hit.weight) if hit else _Score()
         if usable is not None:
@@ -296,6 +295,7 @@ def classify_column(
             )  # fmt: skip
         if score.confidence < THRESHOLD:
             continue
+        confirmed = confirmed or (hit is not None and score.confidence >= CONFIRMED)
         name_says_other = (head is not None and head not in HEAD_COMPATIBLE[cls]) or any(
             c is not cls for c in hits
         )
@@ -305,6 +305,24 @@ def classify_column(
             Recommendation(cls, round(min(score.confidence, 0.99), 2), explanation, evidence)
         )
     return select(recommendations)
+
+
+CONFIRMED = 0.95
+"""A name hit whose values bring it this far leaves room only for checksum classes."""
+CHECKSUM_CLASSES = frozenset({C.IBAN, C.PAYMENT_CARD_NUMBER, C.BANK_ROUTING_CODE, C.TAX_IDENTIFIER})
+
+
+def _class_stats(prepared: PreparedSample | None, cls: C, named: bool) -> ValueStats | None:
+    if prepared is None:
+        return None
+    stats = prepared.stats(cls, named)
+    if (
+        cls is C.PERSON_NAME
+        and stats is not None
+        and stats.distinct < PERSON_MIN_DISTINCT * stats.non_empty
+    ):
+        return _only_plausible(stats)
+    return stats
 
 
 def select(recommendations: Sequence[Recommendation]) -> list[Recommendation]:

@@ -255,7 +255,9 @@ REGION_PROBE = 20
 REGION_MIN_RATE = 0.8
 
 
-def sample_region(values: Sequence[str], default: str) -> tuple[str, bool]:
+def sample_region(
+    values: Sequence[str], default: str, formatted_only: bool = False
+) -> tuple[str, bool]:
     """The region the sample's phone numbers belong to, and whether it was found by trying
     regions on national numbers (then bare digits are no evidence on their own: a random
     digit string is valid somewhere).
@@ -277,6 +279,12 @@ def sample_region(values: Sequence[str], default: str) -> tuple[str, bool]:
     probe = [v for v in values if phone_shaped(v)][:REGION_PROBE]
     if len(probe) < max(5, 0.6 * min(len(values), REGION_PROBE)):
         return default, False
+    if formatted_only:
+        # without a phone name only formatted numbers can count (bare digits found valid by
+        # trying regions are no evidence): no need to try regions for bare digits
+        probe = [v for v in probe if not v.isdigit()]
+        if len(probe) < 5:
+            return default, False
     scores = {default: sum(check_phone(v, default) >= Strength.VALID for v in probe)}
     if scores[default] >= 0.95 * len(probe):
         return default, False
@@ -314,23 +322,70 @@ PERSON_MIN_DISTINCT = 0.2
 column of a few repeated names is storms, species, languages or conditions."""
 
 
-def score_sample(
-    sample: Sequence[str | None], classes: Collection[C], region: str, today: date
-) -> dict[C, ValueStats]:
-    """Value statistics for each of ``classes``. Each distinct value is checked once."""
-    values = clean_sample(sample)
-    counts = Counter(values)
-    distinct = list(counts)
-    found_by_trying = False
-    if C.PHONE_NUMBER in classes:
-        region, found_by_trying = sample_region(distinct, region)
-    checkers = _checkers(region)
-    stats: dict[C, ValueStats] = {}
-    for cls in classes:
+def _has_digit(value: str) -> bool:
+    return any(c.isdigit() for c in value)
+
+
+PREFILTERS: Mapping[C, Callable[[str], bool]] = MappingProxyType(
+    {
+        C.PERSON_NAME: lambda v: not _has_digit(v),
+        C.EMAIL_ADDRESS: lambda v: "@" in v,
+        C.PHONE_NUMBER: lambda v: 7 <= sum(c.isdigit() for c in v) <= 21,
+        C.IBAN: lambda v: len(v) >= 15 and v[:2].isalpha() and v[2:4].isdigit(),
+        C.BANK_ROUTING_CODE: lambda v: len(v) <= 12,
+        C.PAYMENT_CARD_NUMBER: lambda v: 12 <= sum(c.isdigit() for c in v) <= 19,
+        C.NATIONAL_IDENTIFIER: _has_digit,
+        C.TAX_IDENTIFIER: _has_digit,
+        C.POSTAL_ADDRESS: lambda v: _has_digit(v) or " " in v,
+        C.DATE_OF_BIRTH: lambda v: 6 <= len(v) <= 35 and _has_digit(v),
+        C.IP_ADDRESS: lambda v: "." in v or ":" in v,
+    }
+)
+"""Cheap necessary conditions of each class's value check. A class without name evidence is
+only checked when at least ``VALUES_ONLY_MIN_SHARE`` of the values pass its prefilter: values
+alone never decide below that share, so the check could not change the outcome."""
+VALUES_ONLY_MIN_SHARE = 0.5
+NEEDS_NAME = frozenset({C.CUSTOMER_IDENTIFIER, C.BANK_ACCOUNT_NUMBER})
+"""Classes whose values never decide alone: not checked without name evidence."""
+
+
+class PreparedSample:
+    """A cleaned sample whose statistics are computed per class on demand."""
+
+    def __init__(self, sample: Sequence[str | None], region: str, today: date) -> None:
+        self.sample_size = len(sample)
+        self.values = clean_sample(sample)
+        self.counts = Counter(self.values)
+        self.distinct = list(self.counts)
+        self.default_region = region
+        self.today = today
+        self._region: tuple[str, bool] | None = None
+
+    def region(self, named: bool) -> tuple[str, bool]:
+        if self._region is None:
+            self._region = sample_region(self.distinct, self.default_region, not named)
+        return self._region
+
+    def _share(self, test: Callable[[str], bool]) -> float:
+        passing = sum(n for v, n in self.counts.items() if test(v))
+        return passing / len(self.values) if self.values else 0.0
+
+    def stats(self, cls: C, named: bool = True) -> ValueStats | None:
+        """Statistics of ``cls``; None when, without name evidence (``named`` false), values
+        could not decide the class anyway."""
+        if not named and (
+            cls in NEEDS_NAME
+            or (cls in PREFILTERS and self._share(PREFILTERS[cls]) < VALUES_ONLY_MIN_SHARE)
+        ):
+            return None
+        counts, distinct = self.counts, self.distinct
+        region, found_by_trying = self.default_region, False
         if cls is C.DATE_OF_BIRTH:
-            at_least = _birth_dates(counts, today)
+            at_least = _birth_dates(counts, self.today)
         else:
-            check = checkers[cls]
+            if cls is C.PHONE_NUMBER:
+                region, found_by_trying = self.region(named)
+            check = _checkers(region)[cls]
             strengths = {v: check(v) for v in distinct}
             if cls is C.BANK_ROUTING_CODE:
                 _routing_codes(strengths, counts)
@@ -340,5 +395,18 @@ def score_sample(
                 _bare_numbers(strengths, counts, PHONE_PREFIX_SPREAD, 6)
             at_least = _tally(strengths, counts)
         phone_region = region if cls is C.PHONE_NUMBER else None
-        stats[cls] = ValueStats(len(sample), len(values), at_least, len(distinct), phone_region)
-    return stats
+        return ValueStats(self.sample_size, len(self.values), at_least, len(distinct), phone_region)
+
+
+def score_sample(
+    sample: Sequence[str | None], classes: Collection[C], region: str, today: date
+) -> dict[C, ValueStats]:
+    """Value statistics for each of ``classes`` (all checked). Each distinct value is checked
+    once."""
+    prepared = PreparedSample(sample, region, today)
+    out: dict[C, ValueStats] = {}
+    for cls in classes:
+        stats = prepared.stats(cls)
+        if stats is not None:
+            out[cls] = stats
+    return out
