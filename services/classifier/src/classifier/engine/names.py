@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from classifier.engine.classes import SensitivityClass
 from classifier.engine.lexicon import (
@@ -27,6 +27,7 @@ from classifier.engine.lexicon import (
 )
 from classifier.engine.model import NameSource
 
+RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
 COMMENT_FACTOR = 0.6
 """Comment phrases count as weaker evidence than the column name."""
 UNKNOWN_TRAILER_FACTOR = 0.65
@@ -77,6 +78,11 @@ def fold_accents(text: str) -> str:
 def split_words(name: str) -> list[str]:
     """Lower-case words of a name: snake_case, camelCase, digits, dots and hyphens split;
     accents folded."""
+    return list(_split_words(name))
+
+
+@lru_cache(maxsize=8192)
+def _split_words(name: str) -> tuple[str, ...]:
     isolated = _KEEP_WHOLE_RE.sub(lambda m: f" {m.group(0)} ", fold_accents(name))
     words: list[str] = []
     for chunk in re.split(r"[^0-9A-Za-z]+", isolated):
@@ -86,7 +92,7 @@ def split_words(name: str) -> list[str]:
             words.append(chunk.lower())
             continue
         words.extend(w.lower() for w in _WORD_RE.findall(chunk))
-    return words
+    return tuple(words)
 
 
 @cache
@@ -175,7 +181,8 @@ def _singular(word: str) -> str:
     return word
 
 
-def _tokens(name: str) -> list[Token]:
+@lru_cache(maxsize=8192)
+def _tokens(name: str) -> tuple[Token, ...]:
     out: list[Token] = []
     for index, word in enumerate(split_words(name)):
         for piece in _segment(word):
@@ -184,7 +191,7 @@ def _tokens(name: str) -> list[Token]:
                 if out and out[-1].canon == canon:
                     continue
                 out.append(Token(canon, word, index))
-    return out
+    return tuple(out)
 
 
 def tokenise(name: str) -> tuple[str, ...]:
@@ -223,14 +230,33 @@ def _rule_weight(rule: Rule, canon: Sequence[str], start: int, whole_name: bool)
     return weight
 
 
+@cache
+def _rules_by_first_token() -> dict[str, tuple[Rule, ...]]:
+    index: dict[str, list[Rule]] = {}
+    for rule in RULES:
+        index.setdefault(rule.phrase[0], []).append(rule)
+    return {first: tuple(rules) for first, rules in index.items()}
+
+
 def match_text(text: str, source: NameSource) -> list[NameHit]:
     """Phrase hits in a column name (``source="name"``) or a comment (weaker, local checks)."""
+    return list(_match_text(text, source))
+
+
+@lru_cache(maxsize=8192)
+def _match_text(text: str, source: NameSource) -> tuple[NameHit, ...]:
     tokens = _tokens(text)
     canon = [t.canon for t in tokens]
     whole_name = source == "name"
     counted = whole_name and bool(tokens) and tokens[0].raw in COUNT_PREFIXES
     hits: list[NameHit] = []
-    for rule in RULES:
+    index = _rules_by_first_token()
+    present = set(canon)
+    # rules in lexicon order, restricted to those whose first word occurs in the text
+    rules = sorted(
+        (r for first in present for r in index.get(first, ())), key=RULE_ORDER.__getitem__
+    )
+    for rule in rules:
         for start in _find(canon, rule.phrase):
             if counted and start > 0:
                 continue
@@ -246,7 +272,7 @@ def match_text(text: str, source: NameSource) -> list[NameHit]:
             hits.append(
                 NameHit(rule.cls, weight, " ".join(rule.phrase), tuple(raw), source, rule.note)
             )
-    return hits
+    return tuple(hits)
 
 
 def best_hits(hits: Iterable[NameHit]) -> dict[SensitivityClass, NameHit]:
@@ -285,12 +311,22 @@ def context_words(*texts: str | None) -> set[str]:
     words: set[str] = set()
     for text in texts:
         if text:
-            words.update(tokenise(text))
-            words.update(split_words(text))
+            words.update(_context_words(text))
     return words
+
+
+@lru_cache(maxsize=8192)
+def _context_words(text: str) -> frozenset[str]:
+    return frozenset(tokenise(text)) | frozenset(_split_words(text))
 
 
 def region_from_context(words: Iterable[str], default: str = "US") -> str:
     """Phone-number region hinted at by context words, else ``default``."""
     found = {REGION_HINTS[w] for w in words if w in REGION_HINTS}
     return found.pop() if len(found) == 1 else default
+
+
+def clear_caches() -> None:
+    """Forget tokenised names (benchmarks measure cold names this way)."""
+    for cached in (_split_words, _tokens, _match_text, _context_words):
+        cached.cache_clear()
