@@ -253,6 +253,7 @@ PHONE_REGIONS = (
 REGION_PROBE = 20
 """Distinct values each candidate region is tried on."""
 REGION_MIN_RATE = 0.8
+REGION_FIRST_ROUND = 8
 
 
 def sample_region(
@@ -288,9 +289,14 @@ def sample_region(
     scores = {default: sum(check_phone(v, default) >= Strength.VALID for v in probe)}
     if scores[default] >= 0.95 * len(probe):
         return default, False
+    first = probe[:REGION_FIRST_ROUND]
     for region in PHONE_REGIONS:
-        if region not in scores:
-            scores[region] = sum(check_phone(v, region) >= Strength.VALID for v in probe)
+        if region in scores:
+            continue
+        # a first round on a few values keeps most regions from being tried on all of them
+        if sum(check_phone(v, region) >= Strength.VALID for v in first) < 0.75 * len(first):
+            continue
+        scores[region] = sum(check_phone(v, region) >= Strength.VALID for v in probe)
     best = max(scores, key=lambda r: scores[r])
     if scores[best] >= REGION_MIN_RATE * len(probe) and scores[best] > scores[default] + 1:
         return best, True
@@ -300,9 +306,17 @@ def sample_region(
 _PHONE_CHARS = frozenset("0123456789+-() ./")
 
 
+_DATE_SHAPE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})$")
+
+
 def phone_shaped(value: str) -> bool:
+    """Digits with phone punctuation only, and not a date."""
     digits = sum(c.isdigit() for c in value)
-    return 7 <= digits <= 15 and all(c in _PHONE_CHARS for c in value)
+    return (
+        7 <= digits <= 15
+        and all(c in _PHONE_CHARS for c in value)
+        and not _DATE_SHAPE.match(value)
+    )
 
 
 BOOLEAN_TOKENS = frozenset(
@@ -322,18 +336,25 @@ PERSON_MIN_DISTINCT = 0.2
 column of a few repeated names is storms, species, languages or conditions."""
 
 
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+
+
+def _digit_count(value: str) -> int:
+    return len(value) - len(value.translate(_NO_DIGITS))
+
+
 def _has_digit(value: str) -> bool:
-    return any(c.isdigit() for c in value)
+    return _digit_count(value) > 0
 
 
 PREFILTERS: Mapping[C, Callable[[str], bool]] = MappingProxyType(
     {
         C.PERSON_NAME: lambda v: not _has_digit(v),
         C.EMAIL_ADDRESS: lambda v: "@" in v,
-        C.PHONE_NUMBER: lambda v: 7 <= sum(c.isdigit() for c in v) <= 21,
+        C.PHONE_NUMBER: lambda v: 7 <= _digit_count(v) <= 21,
         C.IBAN: lambda v: len(v) >= 15 and v[:2].isalpha() and v[2:4].isdigit(),
         C.BANK_ROUTING_CODE: lambda v: len(v) <= 12,
-        C.PAYMENT_CARD_NUMBER: lambda v: 12 <= sum(c.isdigit() for c in v) <= 19,
+        C.PAYMENT_CARD_NUMBER: lambda v: 12 <= _digit_count(v) <= 19,
         C.NATIONAL_IDENTIFIER: _has_digit,
         C.TAX_IDENTIFIER: _has_digit,
         C.POSTAL_ADDRESS: lambda v: _has_digit(v) or " " in v,
@@ -345,6 +366,11 @@ PREFILTERS: Mapping[C, Callable[[str], bool]] = MappingProxyType(
 only checked when at least ``VALUES_ONLY_MIN_SHARE`` of the values pass its prefilter: values
 alone never decide below that share, so the check could not change the outcome."""
 VALUES_ONLY_MIN_SHARE = 0.5
+PROBE = 20
+"""Without name evidence, a class is checked on this many distinct values first..."""
+PROBE_MIN_SHARE = 0.4
+"""... and on the rest only if at least this share of them passed at some level: values alone
+decide only from a share of 0.5 (checksums) or 0.7 (other checks) up."""
 NEEDS_NAME = frozenset({C.CUSTOMER_IDENTIFIER, C.BANK_ACCOUNT_NUMBER})
 """Classes whose values never decide alone: not checked without name evidence."""
 
@@ -386,7 +412,13 @@ class PreparedSample:
             if cls is C.PHONE_NUMBER:
                 region, found_by_trying = self.region(named)
             check = _checkers(region)[cls]
-            strengths = {v: check(v) for v in distinct}
+            if not named and len(distinct) > PROBE:
+                probe = {v: check(v) for v in distinct[:PROBE]}
+                if sum(1 for x in probe.values() if x) < PROBE_MIN_SHARE * PROBE:
+                    return None
+                strengths = probe | {v: check(v) for v in distinct[PROBE:]}
+            else:
+                strengths = {v: check(v) for v in distinct}
             if cls is C.BANK_ROUTING_CODE:
                 _routing_codes(strengths, counts)
             elif cls is C.NATIONAL_IDENTIFIER:
