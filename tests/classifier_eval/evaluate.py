@@ -180,8 +180,10 @@ def mistakes(corpus: Sequence[AnyColumn], predicted: Sequence[str]) -> None:
 def evaluate_split(name: str, corpus: Sequence[AnyColumn], show_mistakes: bool) -> None:
     truth = [label(c) for c in corpus]
     sensitive = sum(1 for t in truth if t != NOT_SENSITIVE)
-    print(f"\n=== {name}: {len(corpus)} columns ({sensitive} sensitive, "
-          f"{len(corpus) - sensitive} not), {len(corpus[0].values)} sampled values each ===")
+    print(
+        f"\n=== {name}: {len(corpus)} columns ({sensitive} sensitive, "
+        f"{len(corpus) - sensitive} not), {len(corpus[0].values)} sampled values each ==="
+    )
     for masked in (False, True):
         predicted = engine_predictions(corpus, masked)
         report(f"{name}, names {'masked' if masked else 'visible'}", truth, predicted)

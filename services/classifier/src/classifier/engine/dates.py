@@ -61,7 +61,7 @@ def parse_date(value: str) -> tuple[date, bool] | None:
     Regular expressions only (no ``strptime`` attempts): a value that has no digit or is too
     long to be a date is refused at once, which keeps non-date columns cheap."""
     text = value.strip()
-    if len(text) < 6 or len(text) > 35 or not text[-1].isdigit() and not text.endswith("Z"):
+    if len(text) < 6 or len(text) > 35 or (not text[-1].isdigit() and not text.endswith("Z")):
         return None
     match = _ISO.match(text)
     if match:

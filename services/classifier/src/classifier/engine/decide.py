@@ -15,8 +15,8 @@ from classifier.engine.names import (
     NameHit,
     best_hits,
     context_words,
-    other_head,
     match_text,
+    other_head,
     region_from_context,
     tokenise,
 )

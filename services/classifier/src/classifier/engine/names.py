@@ -11,8 +11,8 @@ from functools import cache, lru_cache
 from classifier.engine.classes import SensitivityClass
 from classifier.engine.lexicon import (
     ABBREVIATIONS,
-    FOREIGN_WORDS,
     COUNT_PREFIXES,
+    FOREIGN_WORDS,
     ID_LIKE,
     KEEP_WHOLE,
     LEADING_NEGATORS,

@@ -13,7 +13,17 @@ from enum import IntEnum
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum import bic, iban, luhn, vatin
+from stdnum.br import cnpj, cpf
+from stdnum.co import nit as co_nit
+from stdnum.es import cif as es_cif
+from stdnum.es import dni as es_dni
+from stdnum.es import nie as es_nie
+from stdnum.fr import nir, siren
 from stdnum.gb import utr
+from stdnum.it import codicefiscale
+from stdnum.mx import curp, rfc
+from stdnum.nl import bsn
+from stdnum.pt import nif as pt_nif
 from stdnum.us import ein, itin, rtn, ssn
 
 
@@ -154,19 +164,50 @@ _UUID = re.compile(
 )
 
 
+_CPF_FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
+_CNPJ_FORMATTED = re.compile(r"^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$")
+_DNI_OR_NIE = re.compile(r"^[XYZ0-9]\d{7}-?[A-Z]$", re.IGNORECASE)
+_CURP = re.compile(r"^[A-Z]{4}\d{6}[HM][A-Z]{5}[0-9A-Z]\d$", re.IGNORECASE)
+_CODICE_FISCALE = re.compile(r"^[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]$", re.IGNORECASE)
+
+
+def _national_checksum(value: str) -> bool:
+    """Personal identifiers with check digits (python-stdnum): Spanish DNI/NIE, French NIR,
+    Brazilian CPF, Mexican CURP, Italian codice fiscale."""
+    compact = value.replace(" ", "")
+    if _DNI_OR_NIE.match(compact):
+        return bool(es_dni.is_valid(compact) or es_nie.is_valid(compact))
+    if _CPF_FORMATTED.match(compact) or (compact.isdigit() and len(compact) == 11):
+        return bool(cpf.is_valid(compact))
+    if compact.isdigit() and len(compact) == 15 and compact[0] in "12":
+        return bool(nir.is_valid(compact))
+    if _CURP.match(compact):
+        return bool(curp.is_valid(compact))
+    if _CODICE_FISCALE.match(compact):
+        return bool(codicefiscale.is_valid(compact))
+    return False
+
+
 def check_national_id(value: str) -> Strength:
-    """US SSN (stdnum rules: area, group and serial), UK national insurance number."""
+    """US SSN (stdnum rules: area, group and serial), UK national insurance number, Dutch
+    BSN (11-test), and identifiers with real check digits (CHECKSUM): Spanish DNI/NIE,
+    French NIR, Brazilian CPF, Mexican CURP, Italian codice fiscale."""
     if _SSN_FORMATTED.match(value):
         return Strength.DISTINCTIVE if ssn.is_valid(value) else Strength.NONE
     if value.isdigit() and len(value) == 9:
-        return Strength.VALID if ssn.is_valid(value) else Strength.NONE
+        # one random 9-digit number in eleven passes the BSN test: VALID, like a bare SSN
+        return Strength.VALID if ssn.is_valid(value) or bsn.is_valid(value) else Strength.NONE
     if _NINO.match(value.upper()):
         return Strength.DISTINCTIVE
+    if _national_checksum(value):
+        return Strength.CHECKSUM
     if _EIN_FORMATTED.match(value):
         return Strength.NONE  # an employer's number, not a person's
     return Strength.PLAUSIBLE if _ID_TOKEN.match(value) and 5 <= len(value) <= 20 else Strength.NONE
 
 
+_NIT_FORMATTED = re.compile(r"^\d{3}\.?\d{3}\.?\d{3}-\d$")
+_ES_CIF = re.compile(r"^[ABCDEFGHJNPQRSUVW]\d{7}[0-9A-J]$")
 _VAT_START = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z+*. \-]{2,14}$")
 
 
@@ -179,11 +220,23 @@ def check_tax_id(value: str) -> Strength:
         return Strength.VALID if ssn.is_valid(value) or itin.is_valid(value) else Strength.NONE
     if value.isdigit():
         if len(value) == 9:
-            return Strength.VALID if ein.is_valid(value) else Strength.NONE
+            # US EIN, Portuguese NIF, French SIREN: one in ten random numbers passes each
+            valid = ein.is_valid(value) or pt_nif.is_valid(value) or siren.is_valid(value)
+            return Strength.VALID if valid else Strength.NONE
         if len(value) == 10:
             return Strength.VALID if utr.is_valid(value) else Strength.NONE
+    if _CNPJ_FORMATTED.match(value) or (value.isdigit() and len(value) == 14):
+        return Strength.CHECKSUM if cnpj.is_valid(value) else Strength.NONE
+    if _NIT_FORMATTED.match(value):
+        return Strength.CHECKSUM if co_nit.is_valid(value) else Strength.NONE
     if _VAT_START.match(value) and any(c.isdigit() for c in value):
-        return Strength.CHECKSUM if vatin.is_valid(value) else Strength.NONE
+        if vatin.is_valid(value):
+            return Strength.CHECKSUM
+        if len(value) in (12, 13) and rfc.is_valid(value):
+            return Strength.VALID  # Mexican RFC (its check digit is optional)
+        return Strength.NONE
+    if _ES_CIF.match(value) and es_cif.is_valid(value):
+        return Strength.CHECKSUM
     return Strength.PLAUSIBLE if _ID_TOKEN.match(value) and 5 <= len(value) <= 20 else Strength.NONE
 
 

@@ -62,17 +62,21 @@ CHECK_DESCRIPTIONS: Mapping[C, Mapping[Strength, str]] = MappingProxyType(
             _S.PLAUSIBLE: "Luhn-valid 12-19 digit numbers",
         },
         C.NATIONAL_IDENTIFIER: {
+            _S.CHECKSUM: (
+                "national identifiers passing their check digits (DNI/NIE, NIR, CPF, CURP, "
+                "codice fiscale)"
+            ),
             _S.DISTINCTIVE: (
-                "US SSNs (formatted, or bare and spread like real ones) or UK national "
+                "US SSNs (formatted, or bare and spread like real ones), BSNs or UK national "
                 "insurance numbers"
             ),
-            _S.VALID: "valid US SSNs or UK national insurance numbers",
+            _S.VALID: "valid US SSNs, BSNs or UK national insurance numbers",
             _S.PLAUSIBLE: "identifier-shaped values",
         },
         C.TAX_IDENTIFIER: {
-            _S.CHECKSUM: "VAT numbers passing their country checksum",
+            _S.CHECKSUM: "VAT numbers, CNPJs, NITs or CIFs passing their check digits",
             _S.DISTINCTIVE: "formatted US EINs or checksum-valid VAT numbers",
-            _S.VALID: "valid US EINs, SSNs, ITINs, UK UTRs or VAT numbers",
+            _S.VALID: "valid US EINs, SSNs, ITINs, UK UTRs, NIFs, SIRENs, RFCs or VAT numbers",
             _S.PLAUSIBLE: "identifier-shaped values",
         },
         C.POSTAL_ADDRESS: {
@@ -219,9 +223,11 @@ PHONE_PREFIX_SPREAD = 0.3
 """... distinct leading six digits per valid bare phone number: identifiers issued from one
 block (invoice 510023456, 510023519...) share their leading digits, SSNs and phone numbers
 do not."""
-BARE_MIN_RATE = 0.95
-"""Bare 9-digit SSNs or bare phone digits speak alone only when nearly all values pass (about
-one random 9-digit number in eight is no valid SSN)."""
+SSN_MIN_RATE = 0.95
+"""Bare 9-digit SSNs speak alone only when nearly all values pass (about one random 9-digit
+number in eight is no valid SSN)..."""
+PHONE_MIN_RATE = 0.9
+"""... and bare phone digits when nine in ten are valid numbers of the region."""
 
 
 def _spread(values: Sequence[str], width: int) -> float:
@@ -230,7 +236,7 @@ def _spread(values: Sequence[str], width: int) -> float:
 
 
 def _bare_numbers(
-    strengths: dict[str, Strength], counts: Counter[str], spread: float, width: int
+    strengths: dict[str, Strength], counts: Counter[str], spread: float, width: int, rate: float
 ) -> None:
     """Promote bare digit strings that validate (VALID) to DISTINCTIVE when nearly every value
     of the column validates and they are spread like real numbers, not issued from a block."""
@@ -239,7 +245,7 @@ def _bare_numbers(
     passing = sum(counts[v] for v, s in strengths.items() if s >= Strength.VALID)
     if (
         len(valid) >= SPREAD_MIN_VALUES
-        and passing >= BARE_MIN_RATE * total
+        and passing >= rate * total
         and _spread(valid, width) >= spread
     ):
         _promote(strengths, lambda _: True)
@@ -313,14 +319,12 @@ def phone_shaped(value: str) -> bool:
     """Digits with phone punctuation only, and not a date."""
     digits = sum(c.isdigit() for c in value)
     return (
-        7 <= digits <= 15
-        and all(c in _PHONE_CHARS for c in value)
-        and not _DATE_SHAPE.match(value)
+        7 <= digits <= 15 and all(c in _PHONE_CHARS for c in value) and not _DATE_SHAPE.match(value)
     )
 
 
 BOOLEAN_TOKENS = frozenset(
-    "yes no y n true false t f si sí oui non ja nein sim nao não nee 0 1 x".split()
+    ["yes", "no", "y", "n", "true", "false", "t", "f", "si", "sí", "oui", "non", "ja", "nein", "sim", "nao", "não", "nee", "0", "1", "x"]
 )
 """Values of yes/no flags in the corpus' languages."""
 
@@ -422,9 +426,9 @@ class PreparedSample:
             if cls is C.BANK_ROUTING_CODE:
                 _routing_codes(strengths, counts)
             elif cls is C.NATIONAL_IDENTIFIER:
-                _bare_numbers(strengths, counts, SSN_AREA_SPREAD, 3)
+                _bare_numbers(strengths, counts, SSN_AREA_SPREAD, 3, SSN_MIN_RATE)
             elif cls is C.PHONE_NUMBER and not found_by_trying:
-                _bare_numbers(strengths, counts, PHONE_PREFIX_SPREAD, 6)
+                _bare_numbers(strengths, counts, PHONE_PREFIX_SPREAD, 6, PHONE_MIN_RATE)
             at_least = _tally(strengths, counts)
         phone_region = region if cls is C.PHONE_NUMBER else None
         return ValueStats(self.sample_size, len(self.values), at_least, len(distinct), phone_region)
