@@ -43,6 +43,16 @@ _PREFIX_WORDS = frozenset(
         "carrera alameda estrada rodovia ladeira beco viela vila praceta urbanizacion"
     )
 )
+# Street types that are also ordinary words (Brazilian logradouro types, Spanish vias):
+# a street only with a house number (``Jardim Alves, 30``, ``Cañada Salvador Jiménez 60``).
+_NUMBERED_PREFIX_WORDS = frozenset(
+    str.split(
+        "aeroporto area campo chacara colonia condominio conjunto distrito esplanada estacao "
+        "favela fazenda feira jardim lago lagoa loteamento morro nucleo parque passarela patio "
+        "quadra recanto residencial setor sitio trecho trevo vale vereda viaduto praia "
+        "canada acceso vial pasadizo circunvalacion ampliacion continuacion callejon c"
+    )
+)
 # Colombian and other Latin American grid addresses: ``Cl. 144S # 8-8``, ``Cra 7 No. 40-62``.
 _GRID_ADDRESS = re.compile(
     r"^(?:calle|cl|cll|carrera|cra|cr|kr|kra|transversal|tv|tr|diagonal|dg|avenida|av|ak|ac|"
@@ -103,7 +113,7 @@ def _street_line(line: str) -> bool:
         return False
     # number last (continental style): "Hauptstraße 5", "Via Roma 10"
     first = words[0].rstrip(".,").lower()
-    if first in _PREFIX_WORDS:
+    if first in _PREFIX_WORDS or first in _NUMBERED_PREFIX_WORDS:
         return True
     return any(
         w[0].isupper() and len(w) >= 5 and _COMPOUND_ENDINGS.search(w.rstrip(","))

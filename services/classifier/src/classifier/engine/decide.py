@@ -59,7 +59,14 @@ VALUES_ONLY_CAP: Mapping[C, float] = MappingProxyType(
 )
 """Confidence that distinctive but not checksum-validated values give on their own.
 Classes missing here (customer identifiers, bank account numbers) need name evidence."""
-VALUES_ONLY_RATE: Mapping[C, float] = MappingProxyType({C.PERSON_NAME: 0.7, C.PHONE_NUMBER: 0.7})
+VALUES_ONLY_RATE: Mapping[C, float] = MappingProxyType(
+    {C.PERSON_NAME: 0.7, C.PHONE_NUMBER: 0.7, C.POSTAL_ADDRESS: 0.6}
+)
+SURNAMES_ONLY = 0.6
+"""Confidence of values alone that are nearly all known last names, one word each (a
+surname column); place names built from surnames are rarely single words throughout."""
+SURNAME_RATE = 0.9
+SURNAME_SINGLE_SHARE = 0.8
 DEFAULT_VALUES_ONLY_RATE = 0.8
 OTHER_NAME_PENALTY = 0.3
 """Values-only confidence lost when the name says the column is something else."""
@@ -143,6 +150,15 @@ def _values_only(cls: C, stats: ValueStats, other_name: bool) -> _Score:
         score = _Score(0.85 + 0.1 * checksum, Strength.CHECKSUM, values_only=True)
     elif checksum >= 0.5:
         score = _Score(0.5 + 0.4 * checksum, Strength.CHECKSUM, values_only=True)
+    elif (
+        cls is C.PERSON_NAME
+        and stats.rate(Strength.DISTINCTIVE) < VALUES_ONLY_RATE[cls]
+        and stats.rate(Strength.VALID) >= SURNAME_RATE
+        and stats.single_words >= SURNAME_SINGLE_SHARE * stats.non_empty
+    ):
+        score = _Score(SURNAMES_ONLY, Strength.VALID, values_only=True)
+        if other_name:
+            score.confidence -= OTHER_NAME_PENALTY
     else:
         cap = VALUES_ONLY_CAP.get(cls)
         rate = stats.rate(Strength.DISTINCTIVE)
@@ -182,7 +198,7 @@ def _only_plausible(stats: ValueStats) -> ValueStats:
         plausible if s is Strength.PLAUSIBLE else (stats.non_empty if s is Strength.NONE else 0)
         for s in Strength
     )
-    return ValueStats(stats.sample_size, stats.non_empty, at_least, stats.distinct)
+    return ValueStats(stats.sample_size, stats.non_empty, at_least, stats.distinct, stats.region, 0)
 
 
 def _reported_level(stats: ValueStats, floor: Strength) -> Strength:

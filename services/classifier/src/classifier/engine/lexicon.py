@@ -395,6 +395,7 @@ RULES: tuple[Rule, ...] = (
     _r(C.NATIONAL_IDENTIFIER, "social security", 0.75),
     _r(C.NATIONAL_IDENTIFIER, "social security number", 0.8),
     _r(C.NATIONAL_IDENTIFIER, "soc sec", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "social sec", 0.7),
     _r(C.NATIONAL_IDENTIFIER, "social insurance number", 0.75),
     _r(C.NATIONAL_IDENTIFIER, "national id", 0.75),
     _r(C.NATIONAL_IDENTIFIER, "national identity", 0.75),

@@ -153,7 +153,7 @@ def check_bank_account(value: str) -> Strength:
     return Strength.NONE
 
 
-_SSN_FORMATTED = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+_SSN_FORMATTED = re.compile(r"^\d{3}([- ])\d{2}\1\d{4}$")
 _EIN_FORMATTED = re.compile(r"^\d{2}-\d{7}$")
 _NINO = re.compile(
     r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]$"
@@ -193,7 +193,7 @@ def check_national_id(value: str) -> Strength:
     BSN (11-test), and identifiers with real check digits (CHECKSUM): Spanish DNI/NIE,
     French NIR, Brazilian CPF, Mexican CURP, Italian codice fiscale."""
     if _SSN_FORMATTED.match(value):
-        return Strength.DISTINCTIVE if ssn.is_valid(value) else Strength.NONE
+        return Strength.DISTINCTIVE if ssn.is_valid(value.replace(" ", "-")) else Strength.NONE
     if value.isdigit() and len(value) == 9:
         # one random 9-digit number in eleven passes the BSN test: VALID, like a bare SSN
         return Strength.VALID if ssn.is_valid(value) or bsn.is_valid(value) else Strength.NONE
@@ -217,7 +217,11 @@ def check_tax_id(value: str) -> Strength:
     if _EIN_FORMATTED.match(value):
         return Strength.DISTINCTIVE if ein.is_valid(value) else Strength.NONE
     if _SSN_FORMATTED.match(value):
-        return Strength.VALID if ssn.is_valid(value) or itin.is_valid(value) else Strength.NONE
+        return (
+            Strength.VALID
+            if ssn.is_valid(value.replace(" ", "-")) or itin.is_valid(value.replace(" ", "-"))
+            else Strength.NONE
+        )
     if value.isdigit():
         if len(value) == 9:
             # US EIN, Portuguese NIF, French SIREN: one in ten random numbers passes each

@@ -112,6 +112,8 @@ class ValueStats:
     """Distinct non-empty values."""
     region: str | None = None
     """Region the values were checked in (phone numbers)."""
+    single_words: int = 0
+    """Non-empty values that are one word (particles aside): surnames, not places."""
 
     def count(self, level: Strength) -> int:
         return self.at_least[level]
@@ -324,7 +326,29 @@ def phone_shaped(value: str) -> bool:
 
 
 BOOLEAN_TOKENS = frozenset(
-    ["yes", "no", "y", "n", "true", "false", "t", "f", "si", "sí", "oui", "non", "ja", "nein", "sim", "nao", "não", "nee", "0", "1", "x"]
+    [
+        "yes",
+        "no",
+        "y",
+        "n",
+        "true",
+        "false",
+        "t",
+        "f",
+        "si",
+        "sí",
+        "oui",
+        "non",
+        "ja",
+        "nein",
+        "sim",
+        "nao",
+        "não",
+        "nee",
+        "0",
+        "1",
+        "x",
+    ]
 )
 """Values of yes/no flags in the corpus' languages."""
 
@@ -432,6 +456,17 @@ class PreparedSample:
             at_least = _tally(strengths, counts)
         phone_region = region if cls is C.PHONE_NUMBER else None
         return ValueStats(self.sample_size, len(self.values), at_least, len(distinct), phone_region)
+
+
+_PARTICLES = frozenset(str.split("van von der den de la le di da del dos das du ter ten"))
+
+
+def _single_words(counts: Counter[str]) -> int:
+    return sum(
+        n
+        for v, n in counts.items()
+        if len([w for w in v.split() if w.lower() not in _PARTICLES]) == 1
+    )
 
 
 def score_sample(
