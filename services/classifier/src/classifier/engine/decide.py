@@ -174,13 +174,14 @@ def _values_only(cls: C, stats: ValueStats, other_name: bool) -> _Score:
 
 WEAK_NAME = 0.5
 """Name hits below this weight (a bare ``name``, ``nombre``, ``client``) are ambiguous: only
-values that pass a real validator confirm them, name-shaped values do not."""
+most values passing a real validator confirm them, name-shaped values do not."""
+WEAK_NAME_RATE = 0.7
 
 
 def _with_name(weight: float, stats: ValueStats) -> _Score:
     valid = stats.rate(Strength.VALID)
     plausible = stats.rate(Strength.PLAUSIBLE)
-    if valid >= 0.5:
+    if valid >= (0.5 if weight >= WEAK_NAME - 1e-9 else WEAK_NAME_RATE):
         bonus = 0.05 if weight >= 0.6 else 0.0
         return _Score(min(0.99, 0.85 + bonus + 0.09 * valid), Strength.VALID)
     if plausible >= 0.5 and weight >= WEAK_NAME - 1e-9:
@@ -335,7 +336,7 @@ def _class_stats(prepared: PreparedSample | None, cls: C, named: bool) -> ValueS
     if (
         cls is C.PERSON_NAME
         and stats is not None
-        and stats.distinct < PERSON_MIN_DISTINCT * stats.non_empty
+        and stats.distinct_names < PERSON_MIN_DISTINCT * stats.non_empty
     ):
         return _only_plausible(stats)
     return stats

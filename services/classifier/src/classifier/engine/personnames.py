@@ -128,3 +128,14 @@ def check_person_name(value: str) -> Strength:
     if 1 <= len(kept) <= 3 and all(w[0].isupper() and len(w) >= 2 for w, _ in kept):
         return Strength.PLAUSIBLE  # a single capitalised word too: a surname not in the list
     return Strength.NONE
+
+
+def known_in(value: str) -> set[str]:
+    """The dictionary names a value contains (folded)."""
+    names = known_names()
+    return {
+        part
+        for word in value.replace(",", " ").split()
+        for part in fold(word).rstrip(".").split("-")
+        if part in names
+    }

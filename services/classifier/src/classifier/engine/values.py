@@ -14,7 +14,7 @@ import phonenumbers
 from classifier.engine.addresses import check_address
 from classifier.engine.classes import SensitivityClass as C
 from classifier.engine.dates import looks_like_births, parse_date, plausible_birth_date
-from classifier.engine.personnames import check_person_name
+from classifier.engine.personnames import check_person_name, known_in
 from classifier.engine.validators import (
     Strength,
     check_bank_account,
@@ -114,6 +114,9 @@ class ValueStats:
     """Region the values were checked in (phone numbers)."""
     single_words: int = 0
     """Non-empty values that are one word (particles aside): surnames, not places."""
+    distinct_names: int = 0
+    """Distinct known first and last names among the values (person names only): storms,
+    species or languages repeat a few."""
 
     def count(self, level: Strength) -> int:
         return self.at_least[level]
@@ -434,6 +437,7 @@ class PreparedSample:
             return None
         counts, distinct = self.counts, self.distinct
         region, found_by_trying = self.default_region, False
+        strengths: dict[str, Strength] = {}
         if cls is C.DATE_OF_BIRTH:
             at_least = _birth_dates(counts, self.today)
         else:
@@ -455,7 +459,21 @@ class PreparedSample:
                 _bare_numbers(strengths, counts, PHONE_PREFIX_SPREAD, 6, PHONE_MIN_RATE)
             at_least = _tally(strengths, counts)
         phone_region = region if cls is C.PHONE_NUMBER else None
-        return ValueStats(self.sample_size, len(self.values), at_least, len(distinct), phone_region)
+        single = names = 0
+        if cls is C.PERSON_NAME:
+            single = _single_words(counts)
+            names = len(
+                {n for v, s in strengths.items() if s >= Strength.VALID for n in known_in(v)}
+            )
+        return ValueStats(
+            self.sample_size,
+            len(self.values),
+            at_least,
+            len(distinct),
+            phone_region,
+            single,
+            names,
+        )
 
 
 _PARTICLES = frozenset(str.split("van von der den de la le di da del dos das du ter ten"))
