@@ -182,7 +182,9 @@ NEUTRAL = _fs(
     cell raw orig original full value val txt text str string clean cleaned norm normalized
     normalised formatted fmt std standard current curr new old prev previous latest plain clear
     cleartext e164 intl international national local number list data info details field col
-    column encrypted enc billing shipping mailing residential permanent postal contact
+    column encrypted enc billing shipping mailing residential permanent postal contact electronic
+    fijo fixe vast festnetz usuel usual usage preferred preferido principal residencia residence
+    residencial residentiel
     """
 )
 """Tokens that may follow a phrase without weakening it (``address_line_1``)."""
