@@ -33,6 +33,8 @@ from stdnum import luhn, vatin
 from stdnum.co import nit as co_nit
 from stdnum.es import dni
 from stdnum.iso7064 import mod_11_10
+from stdnum.pt import cc as pt_cc
+from stdnum.us import rtn
 
 from classifier.engine import SensitivityClass
 
@@ -460,9 +462,22 @@ NAMES: dict[str, dict[str, list[str]]] = {
 }
 
 
+LOCALE_NAMES: dict[str, dict[str, list[str]]] = {
+    "pt_PT": {"national_id": ["numero cc", "cartao cidadao", "num identificacao civil", "num bi"]},
+    "es_CO": {
+        "national_id": ["cedula", "numero documento", "nro documento", "documento identidad"]
+    },
+    "es_MX": {"national_id": ["curp", "clave curp", "curp titular", "curp persona"]},
+    "en_GB": {"national_id": ["ni number", "national insurance no", "nino", "ni no"]},
+}
+"""Where a locale names a concept its own way (Portugal has no CPF, Mexico has the CURP)."""
+
+
 def name_for(concept: str, ctx: Ctx, split: str) -> str:
     by_lang = NAMES[concept]
-    variants = by_lang.get(ctx.lang) or by_lang["en"]
+    variants = (
+        LOCALE_NAMES.get(ctx.locale, {}).get(concept) or by_lang.get(ctx.lang) or by_lang["en"]
+    )
     half = variants[SPLITS.index(split) :: 2] or variants
     return style(ctx.rng.choice(half).split(), ctx.rng)
 
@@ -575,8 +590,12 @@ def iban(c: Ctx) -> str:
     return value.lower() if r < 0.35 else value
 
 
+ABA_PREFIXES = [f"{n:02d}" for n in (*range(1, 13), *range(21, 33), *range(61, 73), 80)]
+
+
 def aba(c: Ctx) -> str:
-    return str(c.fake.aba()) if hasattr(c.fake, "aba") else Faker("en_US").aba()
+    body = c.rng.choice(ABA_PREFIXES) + "".join(c.rng.choice(string.digits) for _ in range(6))
+    return body + rtn.calc_check_digit(body)
 
 
 def sort_code(c: Ctx) -> str:
@@ -616,7 +635,8 @@ def test_or_masked_card(c: Ctx) -> str:
 
 
 def us_ssn(c: Ctx) -> str:
-    value = str(c.fake.ssn())
+    area = c.rng.choice([a for a in range(1, 900) if a != 666])
+    value = f"{area:03d}-{c.rng.randrange(1, 100):02d}-{c.rng.randrange(1, 10000):04d}"
     r = c.rng.random()
     if r < 0.4:
         return value.replace("-", "")
@@ -656,7 +676,9 @@ def national_id(c: Ctx) -> str:
     if c.locale == "de_DE":
         return "".join(c.rng.choice("CFGHJKLMNPRTVWXYZ0123456789") for _ in range(9))
     if c.locale == "pt_PT":
-        return f"{c.rng.randrange(10**7, 10**8)} {c.rng.randrange(10)} {c.rng.choice('ZXYW')}{c.rng.choice('ZXYW')}{c.rng.randrange(10)}"
+        body = f"{c.rng.randrange(10**7, 10**8)}{c.rng.randrange(10)}{c.rng.choice('ZXYW')}{c.rng.choice('ZXYW')}"
+        number = body + pt_cc.calc_check_digit(body)
+        return f"{number[:8]} {number[8]} {number[9:]}"
     return f"{c.rng.choice(string.ascii_uppercase)}{c.rng.randrange(10**7, 10**8)}"  # passport
 
 
@@ -957,6 +979,13 @@ CONCEPTS: dict[str, tuple[C | None, Gen, str]] = {
     "amount": (None, amount, "decimal(12,2)"),
     "count": (None, count, "int"),
     "free_text": (None, free_text, "string"),
+    "opaque_ssn": (C.NATIONAL_IDENTIFIER, us_ssn, "string"),
+    "opaque_card": (C.PAYMENT_CARD_NUMBER, card, "string"),
+    "opaque_iban": (C.IBAN, iban, "string"),
+    "opaque_aba": (C.BANK_ROUTING_CODE, aba, "string"),
+    "opaque_order": (None, order_no, "string"),
+    "opaque_amount": (None, amount, "string"),
+    "opaque_code": (None, code, "string"),
 }
 
 # Table themes: a table-name word per language and the concepts its columns hold.
@@ -1136,6 +1165,26 @@ THEMES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
         ("ip", "event_date", "code", "count", "email", "flag"),
     ),
 }
+# Legacy exports and spreadsheets: opaque column names over checksum-validated values and
+# look-alike negatives.
+_OPAQUE_NAMES = {
+    "en": ["field 1", "col b", "value", "ref", "attr2", "data 3", "x", "var 7", "key",
+           "column 12", "id2", "f4"],
+    "es": ["campo 1", "valor", "dato 2", "columna 3", "ref", "campo x", "var 4"],
+    "fr": ["champ 1", "valeur", "donnee 2", "colonne 3", "ref", "champ x", "var 4"],
+    "de": ["feld 1", "wert", "daten 2", "spalte 3", "ref", "feld x", "var 4"],
+    "pt": ["campo 1", "valor", "dado 2", "coluna 3", "ref", "campo x", "var 4"],
+    "nl": ["veld 1", "waarde", "gegeven 2", "kolom 3", "ref", "veld x", "var 4"],
+}  # fmt: skip
+for _concept in ("opaque_ssn", "opaque_card", "opaque_iban", "opaque_aba", "opaque_order",
+                 "opaque_amount", "opaque_code"):  # fmt: skip
+    NAMES[_concept] = _OPAQUE_NAMES
+THEMES["extract"] = (
+    {"en": "extract", "es": "extraccion", "fr": "extraction", "de": "auszug", "pt": "extracao",
+     "nl": "uittreksel"},
+    ("opaque_ssn", "opaque_ssn", "opaque_card", "opaque_iban", "opaque_aba", "opaque_order",
+     "opaque_amount", "opaque_code"),
+)  # fmt: skip
 US_ONLY = {"ssn": "national_id", "routing": "routing"}
 
 
@@ -1199,8 +1248,8 @@ def columns(split: str = "dev", n: int = 200) -> list[Column]:
             names.append(name)
             specs.append((name, label, gen, type_))
         if theme == "payments" and rng.random() < 0.5:
-            names.append(name_for("card", ctx, split) + "_test")
-            specs.append((names[-1], C.PAYMENT_CARD_NUMBER, test_or_masked_card, "string"))
+            # an extract of a test system: its card column holds test and masked numbers
+            specs = [(n, lab, test_or_masked_card if g is card else g, t) for n, lab, g, t in specs]
         for name, label, gen, type_ in specs:
             nulls = rng.choice([0.0, 0.0, 0.05, 0.2, 0.5])
             values = _values(gen, ctx, n, nulls)

@@ -90,7 +90,10 @@ FOREIGN_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "creditcard": ("credit", "card"),
         **_words_to("national id", "dni cedula curp nir bsn burgerservicenummer sofinummer cpf"),
         **_words_to("identity", "identidad identite identitaet identidade identiteit"),
+        **_words_to("citizen", "cidadao ciudadano citoyen burger buerger"),
+        **_words_to("civil", "civil"),
         **_words_to("document", "documento document dokument"),
+        **_words_to("identification", "identificacion identificacao identifikation"),
         **_words_to("identity card", "ausweis personalausweis"),
         **_words_to("passport", "pasaporte passeport reisepass passaporte paspoort"),
         **_words_to("social security", "secu insee"),
@@ -217,7 +220,7 @@ _ADDRESS_NOT_AFTER = _fs(
 )
 _PERSON_ALLOW = _fs("name first last middle full given family")
 _DOB_ALLOW = _fs("date time timestamp on")
-_CARD_NOT = _fs("last first type brand product program limit report id")
+_CARD_NOT = _fs("last first type brand product program limit report id citizen identity")
 _ACCOUNT_NOT = _fs("type name holder open opened closed manager officer branch balance")
 _LEDGER_NOTE = (
     "an account identifier may also be a general-ledger account rather than a customer account"
@@ -421,6 +424,9 @@ RULES: tuple[Rule, ...] = (
     _r(C.NATIONAL_IDENTIFIER, "identity document", 0.7),
     _r(C.NATIONAL_IDENTIFIER, "document identity", 0.7),
     _r(C.NATIONAL_IDENTIFIER, "identity card", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "card citizen", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "citizen card", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "identification civil", 0.65),
     _r(C.NATIONAL_IDENTIFIER, "identity number", 0.7),
     _r(C.NATIONAL_IDENTIFIER, "number document", 0.6),
     _r(C.NATIONAL_IDENTIFIER, "number security social", 0.8),

@@ -230,6 +230,20 @@ def _rule_weight(rule: Rule, canon: Sequence[str], start: int, whole_name: bool)
     return weight
 
 
+_NUMBER_PREFIXES = frozenset({"num", "no", "nbr", "n", "number"})
+
+
+def _counts_things(raw: Sequence[str]) -> bool:
+    """``num_emails``, ``total_cards``: a count. ``num_cliente`` is a customer number: after
+    a number word, only a plural counts things."""
+    if not raw or raw[0] not in COUNT_PREFIXES:
+        return False
+    if raw[0] in _NUMBER_PREFIXES:
+        following = [w for w in raw[1:] if w != "of"]
+        return bool(following) and following[0].endswith("s") and len(following[0]) > 3
+    return True
+
+
 @cache
 def _rules_by_first_token() -> dict[str, tuple[Rule, ...]]:
     index: dict[str, list[Rule]] = {}
@@ -248,7 +262,7 @@ def _match_text(text: str, source: NameSource) -> tuple[NameHit, ...]:
     tokens = _tokens(text)
     canon = [t.canon for t in tokens]
     whole_name = source == "name"
-    counted = whole_name and bool(tokens) and tokens[0].raw in COUNT_PREFIXES
+    counted = whole_name and _counts_things([t.raw for t in tokens])
     hits: list[NameHit] = []
     index = _rules_by_first_token()
     present = set(canon)

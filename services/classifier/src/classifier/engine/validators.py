@@ -23,6 +23,7 @@ from stdnum.gb import utr
 from stdnum.it import codicefiscale
 from stdnum.mx import curp, rfc
 from stdnum.nl import bsn
+from stdnum.pt import cc as pt_cc
 from stdnum.pt import nif as pt_nif
 from stdnum.us import ein, itin, rtn, ssn
 
@@ -168,12 +169,13 @@ _CPF_FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
 _CNPJ_FORMATTED = re.compile(r"^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$")
 _DNI_OR_NIE = re.compile(r"^[XYZ0-9]\d{7}-?[A-Z]$", re.IGNORECASE)
 _CURP = re.compile(r"^[A-Z]{4}\d{6}[HM][A-Z]{5}[0-9A-Z]\d$", re.IGNORECASE)
+_PT_CC = re.compile(r"^\d{9}[A-Z]{2}\d$", re.IGNORECASE)
 _CODICE_FISCALE = re.compile(r"^[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]$", re.IGNORECASE)
 
 
 def _national_checksum(value: str) -> bool:
     """Personal identifiers with check digits (python-stdnum): Spanish DNI/NIE, French NIR,
-    Brazilian CPF, Mexican CURP, Italian codice fiscale."""
+    Brazilian CPF, Mexican CURP, Italian codice fiscale, Portuguese citizen card."""
     compact = value.replace(" ", "")
     if _DNI_OR_NIE.match(compact):
         return bool(es_dni.is_valid(compact) or es_nie.is_valid(compact))
@@ -185,6 +187,8 @@ def _national_checksum(value: str) -> bool:
         return bool(curp.is_valid(compact))
     if _CODICE_FISCALE.match(compact):
         return bool(codicefiscale.is_valid(compact))
+    if _PT_CC.match(compact):
+        return bool(pt_cc.is_valid(compact))
     return False
 
 

@@ -64,7 +64,7 @@ CHECK_DESCRIPTIONS: Mapping[C, Mapping[Strength, str]] = MappingProxyType(
         C.NATIONAL_IDENTIFIER: {
             _S.CHECKSUM: (
                 "national identifiers passing their check digits (DNI/NIE, NIR, CPF, CURP, "
-                "codice fiscale)"
+                "codice fiscale, citizen card)"
             ),
             _S.DISTINCTIVE: (
                 "US SSNs (formatted, or bare and spread like real ones), BSNs or UK national "
