@@ -1212,11 +1212,11 @@ def _values(gen: Gen, ctx: Ctx, n: int, nulls: float) -> list[str | None]:
     return out
 
 
-def columns(split: str = "dev", n: int = 200) -> list[Column]:
+def columns(split: str = "dev", n: int = 200, variant: int = 0) -> list[Column]:
     """Every column of one split with ``n`` values each (the same on every call)."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
-    seed = 18_000 + 7 * SPLITS.index(split)
+    seed = 18_000 + 7 * SPLITS.index(split) + 1000 * variant
     rng = random.Random(seed)
     out: list[Column] = []
     for theme, locale in _tables(split):

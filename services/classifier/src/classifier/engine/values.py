@@ -294,7 +294,9 @@ def sample_region(
     if formatted_only:
         # without a phone name only formatted numbers can count (bare digits found valid by
         # trying regions are no evidence): no need to try regions for bare digits
-        probe = [v for v in probe if not v.isdigit()]
+        # formatted national numbers of at least nine digits: shorter ones (postcodes such
+        # as 9101-978) are valid in permissive numbering plans (Germany's) by accident
+        probe = [v for v in probe if not v.isdigit() and _digit_count(v) >= 9]
         if len(probe) < 5:
             return default, False
     scores = {default: sum(check_phone(v, default) >= Strength.VALID for v in probe)}
