@@ -99,7 +99,7 @@ FOREIGN_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         **_words_to("social security", "secu insee"),
         **_words_to("social", "sociale sociale"),
         **_words_to("security", "securite seguridad"),
-        **_words_to("tax id", "nif cif nit rfc cnpj nipc siren siret steuernummer steuerid"),
+        **_words_to("tax id", "nif nit rfc cnpj nipc siren siret steuernummer steuerid"),
         **_words_to("vat", "tva iva btw ust umsatzsteuer mwst"),
         **_words_to("taxpayer", "contribuinte contribuyente"),
         **_words_to("ip", "ip"),
