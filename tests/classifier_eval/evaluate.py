@@ -17,6 +17,7 @@ Run from the repository root: ``python tests/classifier_eval/evaluate.py [--spli
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections import Counter, defaultdict
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import opendata
 from corpus import TODAY, Column, columns
 
-from classifier.engine import ColumnFacts, SensitivityClass, classify_column
+from classifier.engine import THRESHOLD, ColumnFacts, SensitivityClass, classify_column
 from classifier.engine.names import clear_caches
 
 NOT_SENSITIVE = "not_sensitive"
@@ -82,21 +83,30 @@ def engine_predictions(corpus: Sequence[AnyColumn], masked: bool) -> list[str]:
 def scores(
     truth: Sequence[str], predicted: Sequence[str]
 ) -> dict[str, tuple[float, float, float, int]]:
-    """Per label: precision, recall, F1, support."""
+    """Per label: precision, recall, F1, support. Precision is NaN for a label never
+    predicted (there is nothing to be precise about); F1 is then 0 if the label occurs."""
     out = {}
     for name in LABELS:
         tp = sum(1 for t, p in zip(truth, predicted, strict=True) if t == p == name)
         fp = sum(1 for t, p in zip(truth, predicted, strict=True) if p == name != t)
         fn = sum(1 for t, p in zip(truth, predicted, strict=True) if t == name != p)
-        precision = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
+        precision = tp / (tp + fp) if tp + fp else float("nan")
         recall = tp / (tp + fn) if tp + fn else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if tp
+            else (0.0 if tp + fn else float("nan"))
+        )
         out[name] = (precision, recall, f1, tp + fn)
     return out
 
 
+def _cell(value: float, width: int) -> str:
+    return f"{'-':>{width}}" if math.isnan(value) else f"{value:>{width}.2f}"
+
+
 def macro_f1(table: dict[str, tuple[float, float, float, int]]) -> float:
-    present = [f1 for _, _, f1, support in table.values() if support]
+    present = [0.0 if math.isnan(f1) else f1 for _, _, f1, support in table.values() if support]
     return sum(present) / len(present)
 
 
@@ -116,9 +126,15 @@ def typed_micro(truth: Sequence[str], predicted: Sequence[str]) -> tuple[float, 
 def report(title: str, truth: Sequence[str], predicted: Sequence[str]) -> float:
     table = scores(truth, predicted)
     print(f"\n{title}")
-    print(f"  {'class':<22} {'n':>4} {'precision':>9} {'recall':>7} {'F1':>6}")
+    print(
+        f"  {'class':<22} {'n':>4} {'said':>5} {'precision':>9} {'recall':>7} {'F1':>6}"
+        f"   (precision of the top recommendation at the threshold {THRESHOLD})"
+    )
+    said = Counter(predicted)
     for name, (p, r, f1, support) in table.items():
-        print(f"  {name:<22} {support:>4} {p:>9.2f} {r:>7.2f} {f1:>6.2f}")
+        print(
+            f"  {name:<22} {support:>4} {said[name]:>5} {_cell(p, 9)} {_cell(r, 7)} {_cell(f1, 6)}"
+        )
     macro = macro_f1(table)
     accuracy = sum(1 for t, p in zip(truth, predicted, strict=True) if t == p) / len(truth)
     mp, mr, mf = typed_micro(truth, predicted)
@@ -177,6 +193,9 @@ def mistakes(corpus: Sequence[AnyColumn], predicted: Sequence[str]) -> None:
             print(f"    {where} {column.table}.{column.name}: {label(column)} predicted as {p}")
 
 
+SUMMARY: list[str] = []
+
+
 def evaluate_split(name: str, corpus: Sequence[AnyColumn], show_mistakes: bool) -> None:
     truth = [label(c) for c in corpus]
     sensitive = sum(1 for t in truth if t != NOT_SENSITIVE)
@@ -186,7 +205,16 @@ def evaluate_split(name: str, corpus: Sequence[AnyColumn], show_mistakes: bool) 
     )
     for masked in (False, True):
         predicted = engine_predictions(corpus, masked)
-        report(f"{name}, names {'masked' if masked else 'visible'}", truth, predicted)
+        run = f"{name}, names {'masked' if masked else 'visible'}"
+        micro = report(run, truth, predicted)
+        table = scores(truth, predicted)
+        worst = min(
+            (p, c) for c, (p, _, _, _) in table.items() if c != NOT_SENSITIVE and not math.isnan(p)
+        )
+        SUMMARY.append(
+            f"  {run:<48} typed micro-F1 {micro:.3f}   lowest class precision "
+            f"{worst[0]:.2f} ({worst[1]})"
+        )
         if hasattr(corpus[0], "locale"):
             per_locale(corpus, truth, predicted)
         checksum_recall(corpus, truth, predicted)
@@ -315,6 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             corpus_split = opendata.columns(split, args.values)
             evaluate_split(f"open-data corpus, {split} split", corpus_split, args.mistakes)
             bench = corpus_split
+    print("\nsummary")
+    print("\n".join(SUMMARY))
     where = "finance corpus" if args.corpus == "finance" else f"{splits[-1]} split"
     print(f"\nthroughput (one process, names visible, {where})")
     print(
