@@ -289,10 +289,15 @@ def presidio_predictor() -> Predictor | None:
 # -- throughput ------------------------------------------------------------------------------
 
 
-def throughput(corpus: Sequence[AnyColumn], sample: int | None, seconds: float) -> float:
-    """Columns classified per second (names visible). Name caches are cleared before each
-    pass over the corpus, so every pass sees its column names for the first time."""
-    done, started = 0, time.perf_counter()
+def throughput(
+    corpus: Sequence[AnyColumn], sample: int | None, seconds: float
+) -> tuple[float, float]:
+    """Columns classified per second of wall time and per second of this process's CPU time
+    (names visible). One process, one thread: the CPU figure is the one-core rate even when
+    other work shares the machine. Name caches are cleared before each pass over the corpus,
+    so every pass sees its column names for the first time."""
+    done = 0
+    started, cpu_started = time.perf_counter(), time.process_time()
     while True:
         clear_caches()
         for index, column in enumerate(corpus, start=1):
@@ -301,7 +306,8 @@ def throughput(corpus: Sequence[AnyColumn], sample: int | None, seconds: float) 
             done += 1
         elapsed = time.perf_counter() - started
         if elapsed >= seconds:
-            return done / elapsed
+            cpu = max(time.process_time() - cpu_started, 1e-9)
+            return done / elapsed, done / cpu
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -347,12 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(SUMMARY))
     where = "finance corpus" if args.corpus == "finance" else f"{splits[-1]} split"
     print(f"\nthroughput (one process, names visible, {where})")
-    print(
-        f"  metadata only:          {throughput(bench, None, args.bench_seconds):>9,.0f} columns/s"
-    )
-    print(
-        f"  with a 100-value sample: {throughput(bench, 100, args.bench_seconds):>8,.0f} columns/s"
-    )
+    for label_, sample in (("metadata only", None), ("with a 100-value sample", 100)):
+        wall, cpu = throughput(bench, sample, args.bench_seconds)
+        print(
+            f"  {label_ + ':':<25} {cpu:>9,.0f} columns per CPU second (one core), "
+            f"{wall:>9,.0f} columns/s wall time"
+        )
     return 0
 
 

@@ -269,17 +269,18 @@ _PHONE_SHAPE = re.compile(
     r"^(?:\+|00)?[\d\s().\-/]{6,24}?(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$", re.IGNORECASE
 )
 _PHONE_FORMATTING = re.compile(r"[+()\s.\-/]")
-_NOT_PHONE = re.compile(
-    r"^(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|\d{3}([- ])\d{2}\1\d{4}|\d{2}-\d{7})$"
+NOT_PHONE = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|\d{3}([- ])\d{2}\1\d{4}|\d{2}-\d{7}"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})$"
 )
-"""IPv4 addresses and networks, SSN- and EIN-shaped values are never phone numbers, whatever
-region would parse them."""
+"""IPv4 addresses and networks, SSN-, EIN- and date-shaped values are never phone numbers,
+whatever region would parse them."""
 
 
 def check_phone(value: str, region: str) -> Strength:
     """Parsed with one default region (international numbers carry their own); values with
     formatting that are valid numbers are DISTINCTIVE, bare digit strings only VALID."""
-    if not _PHONE_SHAPE.match(value) or _NOT_PHONE.match(value):
+    if not _PHONE_SHAPE.match(value) or NOT_PHONE.match(value):
         return Strength.NONE
     main = re.split(r"(?i)\s*(?:x|ext|extension|#)", value, maxsplit=1)[0]
     digit_count = sum(c.isdigit() for c in main)

@@ -16,6 +16,7 @@ from classifier.engine.classes import SensitivityClass as C
 from classifier.engine.dates import looks_like_births, parse_date, plausible_birth_date
 from classifier.engine.personnames import check_person_name, known_in
 from classifier.engine.validators import (
+    NOT_PHONE,
     Strength,
     check_bank_account,
     check_card,
@@ -326,7 +327,10 @@ def phone_shaped(value: str) -> bool:
     """Digits with phone punctuation only, and not a date."""
     digits = sum(c.isdigit() for c in value)
     return (
-        7 <= digits <= 15 and all(c in _PHONE_CHARS for c in value) and not _DATE_SHAPE.match(value)
+        7 <= digits <= 15
+        and all(c in _PHONE_CHARS for c in value)
+        and not _DATE_SHAPE.match(value)
+        and not NOT_PHONE.match(value)
     )
 
 
@@ -389,15 +393,17 @@ PREFILTERS: Mapping[C, Callable[[str], bool]] = MappingProxyType(
         C.BANK_ROUTING_CODE: lambda v: len(v) <= 12,
         C.PAYMENT_CARD_NUMBER: lambda v: 12 <= _digit_count(v) <= 19,
         C.NATIONAL_IDENTIFIER: _has_digit,
-        C.TAX_IDENTIFIER: _has_digit,
+        C.TAX_IDENTIFIER: lambda v: _has_digit(v) and not (v.isdigit() and len(v) != 14),
         C.POSTAL_ADDRESS: lambda v: _has_digit(v) or " " in v,
         C.DATE_OF_BIRTH: lambda v: 6 <= len(v) <= 35 and _has_digit(v),
         C.IP_ADDRESS: lambda v: "." in v or ":" in v,
     }
 )
-"""Cheap necessary conditions of each class's value check. A class without name evidence is
-only checked when at least ``VALUES_ONLY_MIN_SHARE`` of the values pass its prefilter: values
-alone never decide below that share, so the check could not change the outcome."""
+"""Cheap necessary conditions of each class's value check at the level that decides without a
+name (bare digit strings other than 14-digit CNPJs are at most VALID tax identifiers, which
+never decide alone). A class without name evidence is only checked when at least
+``VALUES_ONLY_MIN_SHARE`` of the values pass its prefilter: values alone never decide below
+that share, so the check could not change the outcome."""
 VALUES_ONLY_MIN_SHARE = 0.5
 PROBE = 20
 """Without name evidence, a class is checked on this many distinct values first..."""
@@ -406,6 +412,38 @@ PROBE_MIN_SHARE = 0.4
 decide only from a share of 0.5 (checksums) or 0.7 (other checks) up."""
 NEEDS_NAME = frozenset({C.CUSTOMER_IDENTIFIER, C.BANK_ACCOUNT_NUMBER})
 """Classes whose values never decide alone: not checked without name evidence."""
+
+
+def _prefilter_shares(counts: Counter[str], total: int) -> dict[C, float]:
+    """``PREFILTERS`` of every class at once, inlined: the same conditions, one pass."""
+    k = dict.fromkeys(PREFILTERS, 0)
+    for v, n in counts.items():
+        size = len(v)
+        digits = size - len(v.translate(_NO_DIGITS))
+        if digits:
+            k[C.NATIONAL_IDENTIFIER] += n
+            if not (v.isdigit() and size != 14):
+                k[C.TAX_IDENTIFIER] += n
+            k[C.POSTAL_ADDRESS] += n
+            if 6 <= size <= 35:
+                k[C.DATE_OF_BIRTH] += n
+            if 7 <= digits <= 21:
+                k[C.PHONE_NUMBER] += n
+            if 12 <= digits <= 19:
+                k[C.PAYMENT_CARD_NUMBER] += n
+            if size >= 15 and v[:2].isalpha() and v[2:4].isdigit():
+                k[C.IBAN] += n
+        else:
+            k[C.PERSON_NAME] += n
+            if " " in v:
+                k[C.POSTAL_ADDRESS] += n
+        if "@" in v:
+            k[C.EMAIL_ADDRESS] += n
+        if size <= 12:
+            k[C.BANK_ROUTING_CODE] += n
+        if "." in v or ":" in v:
+            k[C.IP_ADDRESS] += n
+    return {c: passed / (total or 1) for c, passed in k.items()}
 
 
 class PreparedSample:
@@ -419,23 +457,24 @@ class PreparedSample:
         self.default_region = region
         self.today = today
         self._region: tuple[str, bool] | None = None
+        self._shares: dict[C, float] | None = None
 
     def region(self, named: bool) -> tuple[str, bool]:
         if self._region is None:
             self._region = sample_region(self.distinct, self.default_region, not named)
         return self._region
 
-    def _share(self, test: Callable[[str], bool]) -> float:
-        passing = sum(n for v, n in self.counts.items() if test(v))
-        return passing / len(self.values) if self.values else 0.0
+    def _share(self, cls: C) -> float:
+        """Share of the values that pass the class's prefilter (``PREFILTERS``; computed for
+        all classes in one pass over the distinct values)."""
+        if self._shares is None:
+            self._shares = _prefilter_shares(self.counts, len(self.values))
+        return self._shares.get(cls, 1.0)
 
     def stats(self, cls: C, named: bool = True) -> ValueStats | None:
         """Statistics of ``cls``; None when, without name evidence (``named`` false), values
         could not decide the class anyway."""
-        if not named and (
-            cls in NEEDS_NAME
-            or (cls in PREFILTERS and self._share(PREFILTERS[cls]) < VALUES_ONLY_MIN_SHARE)
-        ):
+        if not named and (cls in NEEDS_NAME or self._share(cls) < VALUES_ONLY_MIN_SHARE):
             return None
         counts, distinct = self.counts, self.distinct
         region, found_by_trying = self.default_region, False
