@@ -210,3 +210,14 @@ def test_luhn_valid_cards_are_found_under_any_name() -> None:
         cards.append(body + luhn.calc_check_digit(body))
     for name in ("x", "ref", "valor", "field_3"):
         assert top(name, cards) is C.PAYMENT_CARD_NUMBER
+
+
+def test_a_customer_word_after_a_phrase_says_whose_it_is() -> None:
+    rng = random.Random(9)
+    postcodes = [f"{rng.randrange(1000, 9999)} {rng.choice(['AB', 'KL', 'XZ'])}" for _ in range(80)]
+    assert top("postcode_klant", postcodes) is C.POSTAL_ADDRESS
+    assert top("email_cliente") is C.EMAIL_ADDRESS
+    assert top("telefoonnummer_klant") is C.PHONE_NUMBER
+    # the customer word alone or first still names the customer
+    assert top("id_cliente") is C.CUSTOMER_IDENTIFIER
+    assert top("klantcode") is C.CUSTOMER_IDENTIFIER

@@ -222,6 +222,11 @@ _PERSON_ALLOW = _fs("name first last middle full given family")
 _DOB_ALLOW = _fs("date time timestamp on")
 _CARD_NOT = _fs("last first type brand product program limit report id citizen identity")
 _ACCOUNT_NOT = _fs("type name holder open opened closed manager officer branch balance")
+_OWNED_THINGS = _fs(
+    "name first last full code postal post zip sort address street phone mobile email mail "
+    "birth date number card account iban tax vat id identity document ip house passport national"
+)
+"""Words of other classes' phrases: a customer word after them says whose it is."""
 _LEDGER_NOTE = (
     "an account identifier may also be a general-ledger account rather than a customer account"
 )
@@ -325,8 +330,12 @@ RULES: tuple[Rule, ...] = (
             ("party id", 0.55),
             ("cif", 0.65),
             ("cif number", 0.7),
-            ("customer", 0.5),
-            ("client", 0.45),
+        )
+    ),
+    # Romance and Dutch order: ``id_cliente``, ``numero_cliente``, ``klantcode``
+    *(
+        _r(C.CUSTOMER_IDENTIFIER, p, w, not_before=_ACCOUNT_NOT, not_after=_OWNED_THINGS)
+        for p, w in (
             ("id customer", 0.65),
             ("number customer", 0.65),
             ("code customer", 0.6),
@@ -336,6 +345,12 @@ RULES: tuple[Rule, ...] = (
             ("code client", 0.6),
             ("reference client", 0.6),
         )
+    ),
+    # a bare customer word names the customer, unless it follows what it qualifies
+    # ("postcode klant", "email cliente": the customer's postcode, the client's email)
+    *(
+        _r(C.CUSTOMER_IDENTIFIER, p, w, not_before=_ACCOUNT_NOT, not_after=_OWNED_THINGS)
+        for p, w in (("customer", 0.5), ("client", 0.45))
     ),
     _r(C.CUSTOMER_IDENTIFIER, "account id", 0.6, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
     _r(C.CUSTOMER_IDENTIFIER, "account key", 0.55, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),

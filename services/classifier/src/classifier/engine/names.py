@@ -28,6 +28,8 @@ from classifier.engine.lexicon import (
 from classifier.engine.model import NameSource
 
 RULE_ORDER = {rule: i for i, rule in enumerate(RULES)}
+OWNERS = PERSON_ENTITIES - {"holder", "owner", "party"}
+"""People a column's value may belong to, written after it in many languages."""
 COMMENT_FACTOR = 0.6
 """Comment phrases count as weaker evidence than the column name."""
 UNKNOWN_TRAILER_FACTOR = 0.65
@@ -225,7 +227,12 @@ def _rule_weight(rule: Rule, canon: Sequence[str], start: int, whole_name: bool)
         return 0.0
     weight = rule.weight
     if whole_name:
-        unknown = [t for t in trailing if not t.isdigit() and t not in NEUTRAL and t not in ID_LIKE]
+        # an owner after the phrase (``email_cliente``, ``postcode_klant``) does not weaken it
+        unknown = [
+            t
+            for t in trailing
+            if not t.isdigit() and t not in NEUTRAL and t not in ID_LIKE and t not in OWNERS
+        ]
         weight *= UNKNOWN_TRAILER_FACTOR ** min(len(unknown), 2)
     return weight
 
