@@ -221,3 +221,10 @@ def test_a_customer_word_after_a_phrase_says_whose_it_is() -> None:
     # the customer word alone or first still names the customer
     assert top("id_cliente") is C.CUSTOMER_IDENTIFIER
     assert top("klantcode") is C.CUSTOMER_IDENTIFIER
+
+
+def test_flag_names_in_other_languages_and_identity_cards_are_not_the_class() -> None:
+    for name in ("tiene_telefono", "possui_cartao", "heeftTelefoon", "hat_email", "ssnProvided"):
+        assert top(name) is None, name
+    assert top("personalausweis_nr") is C.NATIONAL_IDENTIFIER
+    assert top("cartao_cidadao") is C.NATIONAL_IDENTIFIER

@@ -170,7 +170,7 @@ NEGATORS = _fs(
     country city region geo location lat lon latitude longitude range subnet block version ver app
     device os browser agent file files archive folder path dir url link uri level source reason
     error message msg desc description comment note notes subject body attempt attempts retry
-    code name holder prefix suffix extension ext cvv cvc cvv2 pin last first
+    code name holder prefix suffix extension ext cvv cvc cvv2 pin last first provided supplied
     """
 )
 """Tokens that, following a phrase, show the column describes something else
@@ -193,8 +193,11 @@ NEUTRAL = _fs(
 """Tokens that may follow a phrase without weakening it (``address_line_1``)."""
 
 LEADING_NEGATORS = _fs(
-    "is has hashed hash masked mask tokenized tokenised token md5 sha sha1 sha256"
+    "is has hashed hash masked mask tokenized tokenised token md5 sha sha1 sha256 "
+    "tiene tienen tem possui heeft hat ist es a"
 )
+"""Words before a phrase that make the column a flag or a digest of it (``has_phone``,
+``tiene_telefono``, ``heeft_telefoon``, ``possui_cartao``)."""
 COUNT_PREFIXES = _fs(
     "num no nbr n number count cnt total qty pct percent avg min max sum distinct unique"
 )
@@ -222,6 +225,8 @@ _PERSON_ALLOW = _fs("name first last middle full given family")
 _DOB_ALLOW = _fs("date time timestamp on")
 _CARD_NOT = _fs("last first type brand product program limit report id citizen identity")
 _ACCOUNT_NOT = _fs("type name holder open opened closed manager officer branch balance")
+_NOT_PAYMENT_CARDS = _fs("identity citizen sim gift loyalty library membership id")
+"""Cards that are no payment cards (``identity card number``, ``sim card number``)."""
 _OWNED_THINGS = _fs(
     "name first last full code postal post zip sort address street phone mobile email mail "
     "birth date number card account iban tax vat id identity document ip house passport national"
@@ -388,7 +393,7 @@ RULES: tuple[Rule, ...] = (
     _r(C.BANK_ROUTING_CODE, "transit number", 0.6),
     # payment_card_number
     *(
-        _r(C.PAYMENT_CARD_NUMBER, p, w, not_before=_CARD_NOT)
+        _r(C.PAYMENT_CARD_NUMBER, p, w, not_before=_CARD_NOT, not_after=_NOT_PAYMENT_CARDS)
         for p, w in (
             ("card number", 0.75),
             ("credit card", 0.75),
@@ -409,7 +414,7 @@ RULES: tuple[Rule, ...] = (
         0.5,
         not_before=_CARD_NOT,
         not_after=_fs(
-            "report score id sim gift loyalty library business key wild flash graphics "
+            "report score id sim gift loyalty library business key wild flash graphics identity citizen "
             "video sd memory network rate"
         ),
     ),
