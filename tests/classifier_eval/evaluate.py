@@ -316,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--split", choices=(*opendata.SPLITS, "both"), default="both", help="opendata split"
     )
+    parser.add_argument(
+        "--variant", type=int, default=0, help="opendata: generate the splits from other seeds"
+    )
     parser.add_argument("--values", type=int, default=200, help="sampled values per column")
     parser.add_argument("--bench-seconds", type=float, default=2.0)
     parser.add_argument("--mistakes", action="store_true", help="list misclassified columns")
@@ -346,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         splits = opendata.SPLITS if args.split == "both" else (args.split,)
         bench = []
         for split in splits:
-            corpus_split = opendata.columns(split, args.values)
+            corpus_split = opendata.columns(split, args.values, args.variant)
             evaluate_split(f"open-data corpus, {split} split", corpus_split, args.mistakes)
             bench = corpus_split
     print("\nsummary")

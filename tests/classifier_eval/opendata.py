@@ -1213,7 +1213,8 @@ def _values(gen: Gen, ctx: Ctx, n: int, nulls: float) -> list[str | None]:
 
 
 def columns(split: str = "dev", n: int = 200, variant: int = 0) -> list[Column]:
-    """Every column of one split with ``n`` values each (the same on every call)."""
+    """Every column of one split with ``n`` values each (the same on every call). Another
+    ``variant`` draws the same kinds of tables and the split's column names from other seeds."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
     seed = 18_000 + 7 * SPLITS.index(split) + 1000 * variant
