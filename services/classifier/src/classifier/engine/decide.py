@@ -326,7 +326,10 @@ def classify_column(
 
 CONFIRMED = 0.95
 """A name hit whose values bring it this far leaves room only for checksum classes."""
-CHECKSUM_CLASSES = frozenset({C.IBAN, C.PAYMENT_CARD_NUMBER, C.BANK_ROUTING_CODE, C.TAX_IDENTIFIER})
+CHECKSUM_CLASSES = frozenset(
+    {C.IBAN, C.PAYMENT_CARD_NUMBER, C.BANK_ROUTING_CODE, C.TAX_IDENTIFIER, C.NATIONAL_IDENTIFIER}
+)
+"""Classes whose check digits could still outscore a confirmed name."""
 
 
 def _class_stats(prepared: PreparedSample | None, cls: C, named: bool) -> ValueStats | None:
