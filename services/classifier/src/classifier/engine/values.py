@@ -38,8 +38,9 @@ _S = Strength
 CHECK_DESCRIPTIONS: Mapping[C, Mapping[Strength, str]] = MappingProxyType(
     {
         C.PERSON_NAME: {
-            _S.DISTINCTIVE: "names containing a known first or last name",
-            _S.PLAUSIBLE: "capitalised name-like words",
+            _S.DISTINCTIVE: "names containing a known first name",
+            _S.VALID: "names containing a known first or last name",
+            _S.PLAUSIBLE: "capitalised name-like words or initials",
         },
         C.EMAIL_ADDRESS: {_S.DISTINCTIVE: "valid email addresses"},
         C.PHONE_NUMBER: {
@@ -60,7 +61,7 @@ CHECK_DESCRIPTIONS: Mapping[C, Mapping[Strength, str]] = MappingProxyType(
         },
         C.PAYMENT_CARD_NUMBER: {
             _S.CHECKSUM: "Luhn-valid card numbers with a known issuer prefix and length",
-            _S.PLAUSIBLE: "Luhn-valid 12-19 digit numbers",
+            _S.PLAUSIBLE: "card-shaped numbers (12-19 digits failing the issuer checks, or masked)",
         },
         C.NATIONAL_IDENTIFIER: {
             _S.CHECKSUM: (
