@@ -312,3 +312,39 @@ async def test_policy_auto_accepts_confident_classes_and_tags_them(env: Env) -> 
     assert env.tag("contact_email") == []
     with pytest.raises(InvalidTransitionError):
         Recommendation.model_validate(email.model_dump()).decide(S.PENDING, "ada")
+
+
+async def test_a_rejection_is_remembered_for_columns_named_alike_in_the_domain(env: Env) -> None:
+    env.glue.update_table(DatabaseName=DB, TableInput=table_input(columns(("payee_ref", "string"))))
+    write_csv(
+        env.s3,
+        [[e, "n", "1.00", "unknown"] for e in EMAILS],
+        ["contact_email", "notes", "amount", "payee_ref"],
+    )
+    await env.scan()
+    email = (await env.recs())[("contact_email", "email_address")]
+    await reject(env.review, email.recommendation_id, "ada@ar.example.com")
+    producer = await env.state.get_producer(PRODUCER)
+    assert producer is not None
+    assert [r.key for r in producer.rejection_rules] == [("email_address", "contactemail")]
+    history = await env.review.audit.history(f"producer/{PRODUCER}")
+    assert [e.action for e in history] == ["rejection_rule.remembered"]
+
+    # another table of the domain: a column named alike with the same evidence is recorded as
+    # rejected without asking; its explanation says why
+    other = "contacts_eu"
+    env.glue.create_table(
+        DatabaseName=DB,
+        TableInput={**table_input([{"Name": "ContactEmail", "Type": "string"}]), "Name": other},
+    )
+    request = ClassificationScanRequest(database=DB, table=other, columns=[])
+    await env.handle(QueueMessage("m-2", "r-2", request.model_dump_json(), 1, None, "scan"))
+    (found, _), *_ = await env.state.recommendations_of_table(DB, other)
+    assert found.state is S.REJECTED and found.decided_by == "rejection-rule"
+    assert "ada@ar.example.com rejected email_address" in found.explanation
+    assert await audit_actions(env, found.recommendation_id) == ["recommendation.rejected_by_rule"]
+
+    # a person accepting it after all drops the rule
+    await accept(env.review, found.recommendation_id, "ada@ar.example.com")
+    producer = await env.state.get_producer(PRODUCER)
+    assert producer is not None and producer.rejection_rules == []

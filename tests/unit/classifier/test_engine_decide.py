@@ -200,14 +200,20 @@ def test_phone() -> None:
     assert classify("mobile_no", sample=phones)[0].confidence >= 0.9
     assert top(classify("col_3", sample=phones)) is C.PHONE_NUMBER
     bare = [p.replace("(", "").replace(")", "").replace(" ", "").replace("-", "") for p in phones]
-    # bare 10-digit numbers alone could be anything
-    assert classify("col_3", "bigint", [b.removeprefix("+1") for b in bare]) == []
-    assert top(classify("phone", "bigint", [b.removeprefix("+1") for b in bare])) is C.PHONE_NUMBER
+    national = [b.removeprefix("+1") for b in bare]
+    # bare 10-digit numbers that are all valid and spread like phone numbers speak alone...
+    alone = classify("col_3", "bigint", national)
+    assert top(alone) is C.PHONE_NUMBER and alone[0].confidence <= 0.7
+    assert top(classify("phone", "bigint", national)) is C.PHONE_NUMBER
+    # ... numbers issued from one block (invoice numbers) do not, though they are valid
+    block = [str(2125550000 + 7 * i) for i in range(200)]
+    assert classify("col_3", "bigint", block) == []
 
 
 def test_phone_region_from_context() -> None:
     uk = ["020 7946 0958", "0161 496 0123", "0113 496 0999", "07700 900123", "029 2018 0123"] * 20
-    assert classify("col_7", sample=uk) == []  # not valid as US numbers
+    found = classify("col_7", sample=uk)  # not valid as US numbers: the region is found
+    assert top(found) is C.PHONE_NUMBER and "region GB" in found[0].explanation
     assert top(classify("col_7", sample=uk, table="uk_customers")) is C.PHONE_NUMBER
     assert top(classify("home_tel", sample=uk, table="customers_gb")) is C.PHONE_NUMBER
 
@@ -279,7 +285,10 @@ def test_national_identifier(fake: Faker) -> None:
     assert classify("ssn", sample=ssns)[0].confidence >= 0.9
     assert top(classify("col_12", sample=ssns)) is C.NATIONAL_IDENTIFIER
     bare = [s.replace("-", "") for s in ssns]
-    assert classify("col_12", sample=bare) == []  # nine bare digits alone are ambiguous
+    # nine bare digits that are all valid SSNs, spread over many areas, speak alone...
+    assert top(classify("col_12", sample=bare)) is C.NATIONAL_IDENTIFIER
+    # ... numbers issued from one block do not
+    assert classify("col_12", sample=[str(123450000 + 37 * i) for i in range(200)]) == []
     assert top(classify("social_security_no", sample=bare)) is C.NATIONAL_IDENTIFIER
     assert top(classify("ni_number", sample=["AB123456C", "CE987654A"] * 10)) is (
         C.NATIONAL_IDENTIFIER

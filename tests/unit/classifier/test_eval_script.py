@@ -22,5 +22,18 @@ def test_the_evaluation_prints_scores_confusion_and_throughput(
     spec.loader.exec_module(module)
     assert module.main(["--values", "20", "--bench-seconds", "0.01"]) == 0
     out = capsys.readouterr().out
-    for text in ("names visible", "names masked", "macro F1", "confusion", "columns/s"):
+    for text in (
+        "dev split",
+        "heldout split",
+        "names visible",
+        "names masked",
+        "typed micro-F1",
+        "per locale",
+        "checksum-validated columns",
+        "precision",
+        "confusion",
+        "summary",
+        "columns/s",
+    ):
         assert text in out
+    assert module.main(["--corpus", "finance", "--values", "20", "--bench-seconds", "0.01"]) == 0

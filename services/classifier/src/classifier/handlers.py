@@ -10,7 +10,7 @@ are never stored, logged or audited, only the statistics the engine derives from
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -24,7 +24,12 @@ from meshcore.aws.samples import Sample
 from meshcore.aws.state import StateStore
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
-from meshcore.domain.recommendations import Recommendation, RecommendationState
+from meshcore.domain.recommendations import (
+    RULE_ACTOR,
+    Recommendation,
+    RecommendationState,
+    RejectionRule,
+)
 from meshcore.domain.registry import Producer
 from meshcore.messages.decode import decode_scan_request
 from meshcore.runtime.consumer import QueueMessage
@@ -151,7 +156,8 @@ async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> No
                 )
             )
 
-    counts = await reconcile(deps, found)
+    rules = producer.rejection_rules if producer is not None else []
+    counts = await reconcile(deps, found, rules)
     if producer is not None:
         pending = [r for r in found if r.recommendation_id in counts.open_ids]
         auto = await apply_policy(deps.review, producer, pending, ACTOR)
@@ -160,6 +166,7 @@ async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> No
         columns_scanned=len(wanted),
         sampled=sample is not None,
         new_recommendations=counts.created,
+        rejected_by_rule=counts.rejected_by_rule,
         reopened_recommendations=counts.reopened,
         auto_accepted=counts.auto_accepted,
     )
@@ -171,11 +178,18 @@ class Counts:
     reopened: int = 0
     updated: int = 0
     auto_accepted: int = 0
+    rejected_by_rule: int = 0
     open_ids: frozenset[str] = frozenset()
 
 
-async def reconcile(deps: ClassifierDependencies, found: list[Recommendation]) -> Counts:
-    """Store what the scan found without asking again what was decided."""
+async def reconcile(
+    deps: ClassifierDependencies,
+    found: list[Recommendation],
+    rules: Sequence[RejectionRule] = (),
+) -> Counts:
+    """Store what the scan found without asking again what was decided: neither for this
+    column (its stored recommendation) nor for columns named alike in the domain (the
+    producer's remembered rejections)."""
     counts = Counts()
     if not found:
         return counts
@@ -188,7 +202,21 @@ async def reconcile(deps: ClassifierDependencies, found: list[Recommendation]) -
         rec_id = rec.recommendation_id
         current = stored.get(rec_id)
         if current is None:
+            rule = next((r for r in rules if r.covers(rec)), None)
+            if rule is not None:
+                rec = rule.applied_to(rec)
             if await deps.state.add_recommendation(rec):
+                if rule is not None:
+                    counts.rejected_by_rule += 1
+                    await _audit(
+                        deps,
+                        rec,
+                        "recommendation.rejected_by_rule",
+                        actor=RULE_ACTOR,
+                        column_pattern=rule.column_pattern,
+                        rejected_from=rule.rejected_from,
+                    )
+                    continue
                 counts.created += 1
                 open_ids.add(rec_id)
                 await _audit(deps, rec, "recommendation.created")
@@ -216,12 +244,16 @@ async def reconcile(deps: ClassifierDependencies, found: list[Recommendation]) -
 
 
 async def _audit(
-    deps: ClassifierDependencies, rec: Recommendation, action: str, **extra: object
+    deps: ClassifierDependencies,
+    rec: Recommendation,
+    action: str,
+    actor: str = ACTOR,
+    **extra: object,
 ) -> None:
     await deps.review.audit.record(
         f"recommendation/{rec.recommendation_id}",
         action,
-        ACTOR,
+        actor,
         column=rec.column_ref,
         sensitivity_class=rec.sensitivity_class,
         confidence=rec.confidence,

@@ -5,12 +5,18 @@ the central catalog. A column carries one value per tag key, so accepting anothe
 same column replaces the tag and retires the recommendation it came from. Rejecting an accepted
 recommendation removes its tag; a pending or rejected recommendation never touches a tag.
 
+A person's rejection is also remembered as a rule of the producer's domain (class and column
+name pattern), so the classifier records the same false positive in the domain's other tables
+as rejected instead of asking again; a person accepting that class for such a column drops
+the rule.
+
 The tag is written before the state, so a failure in between leaves the recommendation as it
 was and repeating the decision completes it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from meshcore.actions.context import Central
@@ -18,9 +24,19 @@ from meshcore.aws.audit import AuditLog
 from meshcore.aws.lftags import ColumnTags
 from meshcore.aws.state import StateStore
 from meshcore.domain.classification import auto_accepts
-from meshcore.domain.errors import AccessDeniedError, InvalidTransitionError, NotFoundError
+from meshcore.domain.errors import (
+    AccessDeniedError,
+    ConflictError,
+    InvalidTransitionError,
+    NotFoundError,
+)
 from meshcore.domain.naming import split_central_database_name
-from meshcore.domain.recommendations import Recommendation, RecommendationState
+from meshcore.domain.recommendations import (
+    Recommendation,
+    RecommendationState,
+    RejectionRule,
+    column_pattern,
+)
 from meshcore.domain.registry import Producer
 
 S = RecommendationState
@@ -120,6 +136,8 @@ async def accept(
     decided = rec.decide(to, by)
     replaced = await review.tags.assign(rec.database, rec.table, rec.column, rec.sensitivity_class)
     await review.state.save_recommendation(decided, version)
+    if not auto:
+        await _forget_rejection(review, decided, by)
     if replaced and replaced != rec.sensitivity_class:
         details["replaced_tag"] = replaced
     await review.audit.record(
@@ -185,7 +203,71 @@ async def reject(review: Review, rec_id: str, by: str) -> Recommendation:
         sensitivity_class=rec.sensitivity_class,
         tag_removed=removed,
     )
+    await _remember_rejection(review, decided, by)
     return decided
+
+
+RULE_SAVE_ATTEMPTS = 3
+
+
+async def _update_domain_producer(
+    review: Review, rec: Recommendation, change: Callable[[Producer], Producer | None]
+) -> Producer | None:
+    """Apply ``change`` to the producer of the recommendation's domain (optimistically, read
+    again on a concurrent change); None when there is no such producer or nothing changed."""
+    producer = await review.state.producer_for_domain(domain_of(rec))
+    if producer is None:
+        return None
+    for attempt in range(RULE_SAVE_ATTEMPTS):
+        found = await review.state.get_producer_versioned(producer.account_id)
+        if found is None:
+            return None
+        current, version = found
+        changed = change(current)
+        if changed is None:
+            return None
+        try:
+            await review.state.save_producer(changed, version)
+            return changed
+        except ConflictError:
+            if attempt == RULE_SAVE_ATTEMPTS - 1:
+                raise
+    return None
+
+
+async def _remember_rejection(review: Review, rejected: Recommendation, by: str) -> None:
+    rule = RejectionRule.from_rejection(rejected)
+    saved = await _update_domain_producer(review, rejected, lambda p: p.with_rejection_rule(rule))
+    if saved is not None:
+        await review.audit.record(
+            f"producer/{saved.account_id}",
+            "rejection_rule.remembered",
+            by,
+            sensitivity_class=rule.sensitivity_class,
+            column_pattern=rule.column_pattern,
+            match_rate=rule.match_rate,
+            rejected_from=rule.rejected_from,
+        )
+
+
+async def _forget_rejection(review: Review, accepted: Recommendation, by: str) -> None:
+    key = (accepted.sensitivity_class, column_pattern(accepted.column))
+
+    def drop(producer: Producer) -> Producer | None:
+        if not any(r.key == key for r in producer.rejection_rules):
+            return None
+        return producer.without_rejection_rule(*key)
+
+    saved = await _update_domain_producer(review, accepted, drop)
+    if saved is not None:
+        await review.audit.record(
+            f"producer/{saved.account_id}",
+            "rejection_rule.forgotten",
+            by,
+            sensitivity_class=key[0],
+            column_pattern=key[1],
+            accepted=accepted.recommendation_id,
+        )
 
 
 async def apply_policy(

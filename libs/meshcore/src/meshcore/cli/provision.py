@@ -94,6 +94,10 @@ def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> in
                 sample_role_arn=sample_role_arn,
                 # the auto-accept policy is set with `meshctl policy`; onboarding keeps it
                 auto_accept=existing.auto_accept if existing else {},
+                # remembered rejections belong to the domain: kept while it stays the same
+                rejection_rules=(
+                    existing.rejection_rules if existing and existing.domain == args.domain else []
+                ),
             )
             if existing and existing.model_dump(exclude={"onboarded_at"}) == producer.model_dump(
                 exclude={"onboarded_at"}

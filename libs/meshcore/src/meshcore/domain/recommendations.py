@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -149,3 +150,73 @@ class Recommendation(BaseModel):
                 }
             )
         return None
+
+
+RULE_ACTOR = "rejection-rule"
+"""``decided_by`` of a recommendation rejected by a remembered rejection, not by a person."""
+
+_DIGITS = re.compile(r"\d+")
+_SEPARATORS = re.compile(r"[^\w#]|_")
+
+
+def column_pattern(column: str) -> str:
+    """A column name reduced to what repeats from table to table: lower case, separators
+    dropped, each run of digits as ``#``. ``Address_Line_1`` and ``addressLine2`` are both
+    ``addressline#``."""
+    return _SEPARATORS.sub("", _DIGITS.sub("#", column.lower()))
+
+
+class RejectionRule(BaseModel):
+    """A producer's rejection remembered for its domain: the class is not recommended again,
+    without asking, for columns named like the rejected one in any table of the domain,
+    unless their evidence is materially stronger than what was rejected."""
+
+    sensitivity_class: str
+    column_pattern: str
+    match_rate: float | None = None
+    """Share of sampled values that matched when the reviewer rejected (None: not checked)."""
+    rejected_by: str
+    rejected_from: str
+    """The recommendation whose rejection made the rule."""
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def from_rejection(cls, rec: Recommendation) -> RejectionRule:
+        evidence = rec.rejected_evidence if rec.rejected_evidence is not None else rec.evidence
+        rate = evidence.get("match_rate")
+        return cls(
+            sensitivity_class=rec.sensitivity_class,
+            column_pattern=column_pattern(rec.column),
+            match_rate=float(rate) if isinstance(rate, int | float) else None,
+            rejected_by=rec.decided_by or "unknown",
+            rejected_from=rec.recommendation_id,
+        )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.sensitivity_class, self.column_pattern
+
+    def covers(self, rec: Recommendation) -> bool:
+        """Same class, a column named alike, and evidence not materially stronger."""
+        if (rec.sensitivity_class, column_pattern(rec.column)) != self.key:
+            return False
+        baseline = {} if self.match_rate is None else {"match_rate": self.match_rate}
+        return not evidence_changed_materially(baseline, rec.evidence)
+
+    def applied_to(self, rec: Recommendation) -> Recommendation:
+        """``rec`` recorded as rejected by this rule, its explanation saying so."""
+        said = (
+            f"rejected without asking: {self.rejected_by} rejected {self.sensitivity_class} "
+            f"for columns named like '{self.column_pattern}' in this domain "
+            f"(recommendation {self.rejected_from})"
+        )
+        now = datetime.now(UTC)
+        return rec.model_copy(
+            update={
+                "state": RecommendationState.REJECTED,
+                "decided_by": RULE_ACTOR,
+                "decided_at": now,
+                "explanation": f"{rec.explanation}; {said}",
+                "rejected_evidence": dict(rec.evidence),
+            }
+        )

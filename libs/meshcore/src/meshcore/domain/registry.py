@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from meshcore.domain.classification import parse_sensitivity_class
 from meshcore.domain.naming import validate_domain
+from meshcore.domain.recommendations import Recommendation, RejectionRule
 
 SAMPLING_PARAMETER = "meshcore.sampling"
 """Glue table parameter a producer sets to ``deny`` to keep one table from being sampled."""
@@ -27,6 +28,8 @@ class Producer(BaseModel):
     """Role in the producer account with s3:GetObject and s3:ListBucket, for sampling."""
     auto_accept: dict[str, float] = Field(default_factory=dict)
     """Classes the producer accepts without review: class -> minimum confidence."""
+    rejection_rules: list[RejectionRule] = Field(default_factory=list)
+    """Rejections remembered for the producer's domain (one per class and column pattern)."""
     onboarded_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
     @field_validator("domain")
@@ -43,6 +46,19 @@ class Producer(BaseModel):
                 raise ValueError(f"threshold for {name} must be between 0 and 1, not {threshold}")
             policy[parse_sensitivity_class(name).value] = threshold
         return policy
+
+    def rejection_rule_for(self, rec: Recommendation) -> RejectionRule | None:
+        """The remembered rejection that covers a new recommendation, if any."""
+        return next((r for r in self.rejection_rules if r.covers(rec)), None)
+
+    def with_rejection_rule(self, rule: RejectionRule) -> Producer:
+        """This producer remembering ``rule`` (replacing one for the same class and pattern)."""
+        kept = [r for r in self.rejection_rules if r.key != rule.key]
+        return self.model_copy(update={"rejection_rules": [*kept, rule]})
+
+    def without_rejection_rule(self, sensitivity_class: str, pattern: str) -> Producer:
+        kept = [r for r in self.rejection_rules if r.key != (sensitivity_class, pattern)]
+        return self.model_copy(update={"rejection_rules": kept})
 
     def may_sample(self, table_parameters: dict[str, str]) -> bool:
         """Sampling is allowed for the producer and the table did not opt out."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from classifier.engine.validators import Strength
 
@@ -37,8 +38,35 @@ _PREFIX_WORDS = frozenset(
     str.split(
         "rue avenue av boulevard bd chemin allee impasse place via viale piazza corso calle avenida "
         "plaza paseo carrer rua travessa largo praca vicolo strada ronda camino carretera travesia "
-        "glorieta cuesta"
+        "glorieta cuesta quai route cours square voie passage pasaje callejon rambla calzada "
+        "cerrada privada prolongacion peatonal andador circuito retorno diagonal transversal "
+        "carrera alameda estrada rodovia ladeira beco viela vila praceta urbanizacion"
     )
+)
+# Street types that are also ordinary words (Brazilian logradouro types, Spanish vias):
+# a street only with a house number (``Jardim Alves, 30``, ``Cañada Salvador Jiménez 60``).
+_NUMBERED_PREFIX_WORDS = frozenset(
+    str.split(
+        "aeroporto area campo chacara colonia condominio conjunto distrito esplanada estacao "
+        "favela fazenda feira jardim lago lagoa loteamento morro nucleo parque passarela patio "
+        "quadra recanto residencial setor sitio trecho trevo vale vereda viaduto praia "
+        "canada acceso vial pasadizo circunvalacion ampliacion continuacion callejon c"
+    )
+)
+# Colombian and other Latin American grid addresses: ``Cl. 144S # 8-8``, ``Cra 7 No. 40-62``.
+_GRID_ADDRESS = re.compile(
+    r"^(?:calle|cl|cll|carrera|cra|cr|kr|kra|transversal|tv|tr|diagonal|dg|avenida|av|ak|ac|"
+    r"autopista|circular|cq)\.?\s*\d+\s*[a-z]{0,4}\s*(?:#|no\.?|n°|nº)\s*\d+\s*[a-z]?\s*-\s*\d+",
+    re.IGNORECASE,
+)
+# Highways, masked house numbers and intersections, as published open data writes them:
+# ``I-89 N``, ``HWY 71 W``, ``3XX VILLA GRANDE AV S``, ``MAIN ST & 5TH AVE``.
+_HIGHWAY = re.compile(
+    r"^(?:I|US|SR|CR|HWY|HIGHWAY|ROUTE|RTE|STATE ROUTE|INTERSTATE)[-\s]?\d{1,4}\b", re.IGNORECASE
+)
+_MASKED_NUMBER = re.compile(r"^\d{0,5}[Xx*]{1,4}\s+\S")
+_NAME_COMMA_NUMBER = re.compile(
+    r"^[^\W\d_][^\W\d_'.\- ]*(?:\s+[^\W\d_'.\-]+){1,5},\s*\d{1,5}[A-Za-z]?$"
 )
 # Street-name endings of compound words (German, Dutch, Scandinavian).
 _COMPOUND_ENDINGS = re.compile(
@@ -62,6 +90,8 @@ _NL_POSTCODE = re.compile(r"^[1-9]\d{3}\s?[A-Z]{2}$")
 _ZIP_PLUS4 = re.compile(r"^\d{5}-\d{4}$")
 _ZIP5 = re.compile(r"^\d{5}$")
 _POSTCODE4 = re.compile(r"^\d{4}$")
+_POSTCODE6 = re.compile(r"^\d{6}$")
+_CEP_OR_PT = re.compile(r"^\d{4,5}-\d{3}$")
 
 
 def _street_line(line: str) -> bool:
@@ -83,7 +113,7 @@ def _street_line(line: str) -> bool:
         return False
     # number last (continental style): "Hauptstraße 5", "Via Roma 10"
     first = words[0].rstrip(".,").lower()
-    if first in _PREFIX_WORDS:
+    if first in _PREFIX_WORDS or first in _NUMBERED_PREFIX_WORDS:
         return True
     return any(
         w[0].isupper() and len(w) >= 5 and _COMPOUND_ENDINGS.search(w.rstrip(","))
@@ -100,16 +130,25 @@ def _postcode(text: str) -> bool:
     )
 
 
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def check_address(value: str) -> Strength:
     """Street lines, PO boxes and distinctive postcodes are DISTINCTIVE; a five-digit ZIP is
     only VALID and a four-digit code PLAUSIBLE."""
-    text = value.strip()
+    text = _fold(value.strip())
     if not text or len(text) > 300:
         return Strength.NONE
-    if _ZIP5.match(text):
+    if _ZIP5.match(text) or _CEP_OR_PT.match(text):
         return Strength.VALID
-    if _POSTCODE4.match(text):
+    if _POSTCODE4.match(text) or _POSTCODE6.match(text):
         return Strength.PLAUSIBLE
+    if _GRID_ADDRESS.match(text):
+        return Strength.DISTINCTIVE
     if _PO_BOX.search(text) or _MILITARY.search(text):
         return Strength.DISTINCTIVE
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -121,8 +160,23 @@ def check_address(value: str) -> Strength:
             return Strength.DISTINCTIVE
         words = line.split()
         if len(words) >= 2 and (
-            words[0].lower() in _PREFIX_WORDS
+            words[0].lower().rstrip(".") in _PREFIX_WORDS
             or (_UNIT.search(text) and words[-1].lower().rstrip(".") in _SUFFIX_SET)
         ):
             return Strength.DISTINCTIVE
-    return Strength.NONE
+    return _free_form(text)
+
+
+def _free_form(text: str) -> Strength:
+    """Highways, masked house numbers, intersections and other street words: PLAUSIBLE
+    (they support an address name, never decide alone)."""
+    if _HIGHWAY.match(text) or _MASKED_NUMBER.match(text) or _NAME_COMMA_NUMBER.match(text):
+        return Strength.PLAUSIBLE
+    words = [w.strip(".,").lower() for w in text.replace("&", " & ").split()]
+    if len(words) < 2 or len(words) > 14:
+        return Strength.NONE
+    if "&" in words or " and " in text.lower():
+        return Strength.PLAUSIBLE if any(w in _SUFFIX_SET for w in words) else Strength.NONE
+    has_digit = any(c.isdigit() for c in text)
+    street_word = any(w in _SUFFIX_SET or w in _PREFIX_WORDS for w in words)
+    return Strength.PLAUSIBLE if has_digit and street_word else Strength.NONE

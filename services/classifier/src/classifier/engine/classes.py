@@ -64,12 +64,12 @@ CLASS_DESCRIPTIONS: Mapping[SensitivityClass, str] = MappingProxyType(
         ),
         SensitivityClass.NATIONAL_IDENTIFIER: (
             "Government-issued personal identifiers such as US social security numbers, UK "
-            "national insurance numbers or passport numbers, found from name phrases and "
-            "validated number formats."
+            "national insurance numbers, Dutch BSNs, Spanish DNIs, French NIRs, Brazilian CPFs "
+            "or passport numbers, found from name phrases, check digits and validated formats."
         ),
         SensitivityClass.TAX_IDENTIFIER: (
-            "Tax identification numbers such as US EINs and TINs or VAT numbers, found from name "
-            "phrases and from EIN rules and VAT number checksums."
+            "Tax identification numbers such as US EINs and TINs, VAT numbers, NIFs, NITs or "
+            "CNPJs, found from name phrases, EIN rules and check digits."
         ),
         SensitivityClass.POSTAL_ADDRESS: (
             "Street addresses and postal codes, found from name phrases such as 'address_line1' "

@@ -9,19 +9,25 @@ from types import MappingProxyType
 
 from classifier.engine.classes import SensitivityClass as C
 from classifier.engine.coltypes import allowed, type_family
-from classifier.engine.lexicon import LEDGER_WORDS, PERSON_ENTITIES
+from classifier.engine.lexicon import HEAD_COMPATIBLE, LEDGER_WORDS, PERSON_ENTITIES
 from classifier.engine.model import ColumnFacts, Evidence, Recommendation
 from classifier.engine.names import (
     NameHit,
     best_hits,
     context_words,
-    describes_something_else,
     match_text,
+    other_head,
     region_from_context,
     tokenise,
 )
 from classifier.engine.validators import Strength
-from classifier.engine.values import ValueStats, describe_check, score_sample
+from classifier.engine.values import (
+    PERSON_MIN_DISTINCT,
+    PreparedSample,
+    ValueStats,
+    describe_check,
+    is_flag_column,
+)
 
 THRESHOLD = 0.5
 """Recommendations below this confidence are dropped."""
@@ -53,7 +59,14 @@ VALUES_ONLY_CAP: Mapping[C, float] = MappingProxyType(
 )
 """Confidence that distinctive but not checksum-validated values give on their own.
 Classes missing here (customer identifiers, bank account numbers) need name evidence."""
-VALUES_ONLY_RATE: Mapping[C, float] = MappingProxyType({C.PERSON_NAME: 0.7, C.PHONE_NUMBER: 0.7})
+VALUES_ONLY_RATE: Mapping[C, float] = MappingProxyType(
+    {C.PERSON_NAME: 0.7, C.PHONE_NUMBER: 0.7, C.POSTAL_ADDRESS: 0.6}
+)
+SURNAMES_ONLY = 0.6
+"""Confidence of values alone that are nearly all known last names, one word each (a
+surname column); place names built from surnames are rarely single words throughout."""
+SURNAME_RATE = 0.9
+SURNAME_SINGLE_SHARE = 0.8
 DEFAULT_VALUES_ONLY_RATE = 0.8
 OTHER_NAME_PENALTY = 0.3
 """Values-only confidence lost when the name says the column is something else."""
@@ -137,6 +150,15 @@ def _values_only(cls: C, stats: ValueStats, other_name: bool) -> _Score:
         score = _Score(0.85 + 0.1 * checksum, Strength.CHECKSUM, values_only=True)
     elif checksum >= 0.5:
         score = _Score(0.5 + 0.4 * checksum, Strength.CHECKSUM, values_only=True)
+    elif (
+        cls is C.PERSON_NAME
+        and stats.rate(Strength.DISTINCTIVE) < VALUES_ONLY_RATE[cls]
+        and stats.rate(Strength.VALID) >= SURNAME_RATE
+        and stats.single_words >= SURNAME_SINGLE_SHARE * stats.non_empty
+    ):
+        score = _Score(SURNAMES_ONLY, Strength.VALID, values_only=True)
+        if other_name:
+            score.confidence -= OTHER_NAME_PENALTY
     else:
         cap = VALUES_ONLY_CAP.get(cls)
         rate = stats.rate(Strength.DISTINCTIVE)
@@ -150,18 +172,34 @@ def _values_only(cls: C, stats: ValueStats, other_name: bool) -> _Score:
     return score
 
 
+WEAK_NAME = 0.5
+"""Name hits below this weight (a bare ``name``, ``nombre``, ``client``) are ambiguous: only
+most values passing a real validator confirm them, name-shaped values do not."""
+WEAK_NAME_RATE = 0.7
+
+
 def _with_name(weight: float, stats: ValueStats) -> _Score:
     valid = stats.rate(Strength.VALID)
     plausible = stats.rate(Strength.PLAUSIBLE)
-    if valid >= 0.5:
+    if valid >= (0.5 if weight >= WEAK_NAME - 1e-9 else WEAK_NAME_RATE):
         bonus = 0.05 if weight >= 0.6 else 0.0
         return _Score(min(0.99, 0.85 + bonus + 0.09 * valid), Strength.VALID)
-    if plausible >= 0.5:
+    if plausible >= 0.5 and weight >= WEAK_NAME - 1e-9:
         return _Score(min(0.85, weight + 0.15), Strength.PLAUSIBLE)
     if plausible >= 0.2:
         return _Score(weight, Strength.PLAUSIBLE)
     penalty = CONTRADICTION_PENALTY if stats.non_empty >= 10 else 0.1
     return _Score(weight - penalty, Strength.PLAUSIBLE, contradicted=True)
+
+
+def _only_plausible(stats: ValueStats) -> ValueStats:
+    """The same statistics with every value that passed counted as merely PLAUSIBLE."""
+    plausible = stats.at_least[Strength.PLAUSIBLE]
+    at_least = tuple(
+        plausible if s is Strength.PLAUSIBLE else (stats.non_empty if s is Strength.NONE else 0)
+        for s in Strength
+    )
+    return ValueStats(stats.sample_size, stats.non_empty, at_least, stats.distinct, stats.region, 0)
 
 
 def _reported_level(stats: ValueStats, floor: Strength) -> Strength:
@@ -242,20 +280,27 @@ def classify_column(
         return []
     ctx = _context(facts, default_region)
     hits = _name_hits(facts, ctx)
-    value_stats: dict[C, ValueStats] = {}
-    if sample:
-        value_stats = score_sample(sample, candidates, ctx.region, today or date.today())
-    other_name = not hits and describes_something_else(facts.name)
+    prepared = PreparedSample(sample, ctx.region, today or date.today()) if sample else None
+    if prepared is not None and is_flag_column(prepared.counts):
+        return []  # yes/no values: a flag about the class, never the class itself
+    head = None if hits else other_head(facts.name)
 
+    # Classes the name points at first: when one of them is confirmed by its values, only
+    # checksum classes could still come close, and the other checks are skipped.
+    ordered = sorted(candidates, key=lambda c: c not in hits)
     recommendations: list[Recommendation] = []
-    for cls in candidates:
+    confirmed = False
+    for cls in ordered:
         hit = hits.get(cls)
-        stats = value_stats.get(cls)
+        if confirmed and hit is None and cls not in CHECKSUM_CLASSES:
+            continue
+        stats = _class_stats(prepared, cls, hit is not None)
         usable = stats if stats is not None and stats.non_empty >= MIN_VALUES else None
         score = _Score(hit.weight) if hit else _Score()
         if usable is not None:
             if hit is not None:
                 score = _with_name(hit.weight, usable)
+            other_name = head is not None and head not in HEAD_COMPATIBLE[cls]
             alone = _values_only(cls, usable, other_name)
             if alone.confidence > score.confidence:
                 score = alone
@@ -267,12 +312,37 @@ def classify_column(
             )  # fmt: skip
         if score.confidence < THRESHOLD:
             continue
-        name_says_other = other_name or any(c is not cls for c in hits)
-        explanation, evidence = _explain(cls, hit, stats, score, ctx.region, name_says_other)
+        confirmed = confirmed or (hit is not None and score.confidence >= CONFIRMED)
+        name_says_other = (head is not None and head not in HEAD_COMPATIBLE[cls]) or any(
+            c is not cls for c in hits
+        )
+        region = stats.region if stats is not None and stats.region else ctx.region
+        explanation, evidence = _explain(cls, hit, stats, score, region, name_says_other)
         recommendations.append(
             Recommendation(cls, round(min(score.confidence, 0.99), 2), explanation, evidence)
         )
     return select(recommendations)
+
+
+CONFIRMED = 0.95
+"""A name hit whose values bring it this far leaves room only for checksum classes."""
+CHECKSUM_CLASSES = frozenset(
+    {C.IBAN, C.PAYMENT_CARD_NUMBER, C.BANK_ROUTING_CODE, C.TAX_IDENTIFIER, C.NATIONAL_IDENTIFIER}
+)
+"""Classes whose check digits could still outscore a confirmed name."""
+
+
+def _class_stats(prepared: PreparedSample | None, cls: C, named: bool) -> ValueStats | None:
+    if prepared is None:
+        return None
+    stats = prepared.stats(cls, named)
+    if (
+        cls is C.PERSON_NAME
+        and stats is not None
+        and stats.distinct_names < PERSON_MIN_DISTINCT * stats.non_empty
+    ):
+        return _only_plausible(stats)
+    return stats
 
 
 def select(recommendations: Sequence[Recommendation]) -> list[Recommendation]:

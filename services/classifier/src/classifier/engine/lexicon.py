@@ -32,6 +32,82 @@ def _fs(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
+def _words_to(canon: str, words: str) -> dict[str, tuple[str, ...]]:
+    return dict.fromkeys(words.split(), tuple(canon.split()))
+
+
+FOREIGN_WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        # Spanish, French, German, Portuguese, Dutch (accents are folded before lookup)
+        **_words_to("name", "nombre nombres nom noms nome nomes naam namen"),
+        **_words_to(
+            "first name",
+            "prenom prenoms vorname vornamen rufname prenome voornaam voornamen roepnaam",
+        ),
+        **_words_to(
+            "last name",
+            "apellido apellidos nachname zuname familienname sobrenome apelido achternaam "
+            "familienaam geslachtsnaam patronimico",
+        ),
+        **_words_to("full", "completo complet completa vollstaendiger vollstandiger volledige"),
+        **_words_to("first", "primer primero premier erster primeiro eerste"),
+        **_words_to("second", "segundo second zweiter segunda tweede"),
+        **_words_to("middle", "meio medio milieu mitte midden"),
+        **_words_to("family", "famille familia familie"),
+        **_words_to("holder", "titular titulaire inhaber houder"),
+        "kontoinhaber": ("account", "holder"),
+        "rekeninghouder": ("account", "holder"),
+        **_words_to("contact person", "ansprechpartner contactpersoon"),
+        **_words_to("person", "persona personne personen pessoa persoon"),
+        **_words_to("beneficiary", "beneficiario beneficiaire begunstigde beguenstigter"),
+        **_words_to("email", "correo courriel mel correio"),
+        **_words_to("electronic", "electronico electronique eletronico elektronisch"),
+        **_words_to("phone", "telefono telefone telephone telefoon fono rufnummer"),
+        **_words_to("mobile", "movil celular portable handy mobiel telemovel cel gsm"),
+        **_words_to(
+            "address",
+            "direccion domicilio adresse anschrift endereco morada adres domicile wohnadresse "
+            "woonadres",
+        ),
+        **_words_to("street", "calle rue strasse logradouro straat"),
+        **_words_to("house number", "hausnummer huisnummer"),
+        **_words_to("postal code", "cep postleitzahl codepostal codigopostal cp"),
+        "postadres": ("postal", "address"),
+        **_words_to("code", "codigo cod codice"),
+        **_words_to("date", "fecha datum"),
+        **_words_to("contact", "contacto kontakt contato"),
+        **_words_to("birth", "nacimiento naissance nascimento geburt geburts geboorte"),
+        **_words_to("birth date", "geburtsdatum geboortedatum geburtstag"),
+        **_words_to("born", "geboren nacido nascido"),
+        **_words_to("number", "numero nummer nro nr num numro"),
+        **_words_to("customer", "cliente clientes kunde kunden klant klanten"),
+        **_words_to("account", "cuenta compte konto conta rekening"),
+        **_words_to("bank", "bancaria bancario bancaire bancaria bancario bank banco banque"),
+        **_words_to("checking", "corrente courant"),
+        **_words_to("card", "tarjeta carte karte karten cartao kaart"),
+        **_words_to("credit", "credito kredit"),
+        "kreditkarte": ("credit", "card"),
+        "creditcard": ("credit", "card"),
+        **_words_to("national id", "dni cedula curp nir bsn burgerservicenummer sofinummer cpf"),
+        **_words_to("identity", "identidad identite identitaet identidade identiteit"),
+        **_words_to("citizen", "cidadao ciudadano citoyen burger buerger"),
+        **_words_to("civil", "civil"),
+        **_words_to("document", "documento document dokument"),
+        **_words_to("identification", "identificacion identificacao identifikation"),
+        **_words_to("identity card", "ausweis personalausweis"),
+        **_words_to("passport", "pasaporte passeport reisepass passaporte paspoort"),
+        **_words_to("social security", "secu insee"),
+        **_words_to("social", "sociale sociale"),
+        **_words_to("security", "securite seguridad"),
+        **_words_to("tax id", "nif nit rfc cnpj nipc siren siret steuernummer steuerid"),
+        **_words_to("vat", "tva iva btw ust umsatzsteuer mwst"),
+        **_words_to("taxpayer", "contribuinte contribuyente"),
+        **_words_to("ip", "ip"),
+        **_words_to("", "de del la las los le les du des da do dos das van der den von y et und"),
+    }
+)
+"""Words of other languages, mapped to the English tokens the phrases use."""
+
 ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         **dict.fromkeys(("cust", "cst", "custmr", "cus"), ("customer",)),
@@ -74,9 +150,13 @@ ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "cnt": ("count",),
         "amt": ("amount",),
         "qty": ("quantity",),
+        "mi": ("middle", "initial"),
+        **dict.fromkeys(("init", "inits", "initiale", "inicial", "initiaal"), ("initial",)),
+        **FOREIGN_WORDS,
     }
 )
-"""Abbreviation or glued word -> canonical tokens."""
+"""Abbreviation, glued word or word of another language -> canonical tokens (an empty
+expansion drops the word)."""
 
 NEGATORS = _fs(
     """
@@ -90,7 +170,7 @@ NEGATORS = _fs(
     country city region geo location lat lon latitude longitude range subnet block version ver app
     device os browser agent file files archive folder path dir url link uri level source reason
     error message msg desc description comment note notes subject body attempt attempts retry
-    code name holder prefix suffix extension ext cvv cvc cvv2 pin last first
+    code name holder prefix suffix extension ext cvv cvc cvv2 pin last first provided supplied
     """
 )
 """Tokens that, following a phrase, show the column describes something else
@@ -105,14 +185,19 @@ NEUTRAL = _fs(
     cell raw orig original full value val txt text str string clean cleaned norm normalized
     normalised formatted fmt std standard current curr new old prev previous latest plain clear
     cleartext e164 intl international national local number list data info details field col
-    column encrypted enc billing shipping mailing residential permanent postal contact
+    column encrypted enc billing shipping mailing residential permanent postal contact electronic
+    fijo fixe vast festnetz usuel usual usage preferred preferido principal residencia residence
+    residencial residentiel
     """
 )
 """Tokens that may follow a phrase without weakening it (``address_line_1``)."""
 
 LEADING_NEGATORS = _fs(
-    "is has hashed hash masked mask tokenized tokenised token md5 sha sha1 sha256"
+    "is has hashed hash masked mask tokenized tokenised token md5 sha sha1 sha256 "
+    "tiene tienen tem possui heeft hat ist es a"
 )
+"""Words before a phrase that make the column a flag or a digest of it (``has_phone``,
+``tiene_telefono``, ``heeft_telefoon``, ``possui_cartao``)."""
 COUNT_PREFIXES = _fs(
     "num no nbr n number count cnt total qty pct percent avg min max sum distinct unique"
 )
@@ -138,8 +223,15 @@ _ADDRESS_NOT_AFTER = _fs(
 )
 _PERSON_ALLOW = _fs("name first last middle full given family")
 _DOB_ALLOW = _fs("date time timestamp on")
-_CARD_NOT = _fs("last first type brand product program limit report id")
+_CARD_NOT = _fs("last first type brand product program limit report id citizen identity")
 _ACCOUNT_NOT = _fs("type name holder open opened closed manager officer branch balance")
+_NOT_PAYMENT_CARDS = _fs("identity citizen sim gift loyalty library membership id")
+"""Cards that are no payment cards (``identity card number``, ``sim card number``)."""
+_OWNED_THINGS = _fs(
+    "name first last full code postal post zip sort address street phone mobile email mail "
+    "birth date number card account iban tax vat id identity document ip house passport national"
+)
+"""Words of other classes' phrases: a customer word after them says whose it is."""
 _LEDGER_NOTE = (
     "an account identifier may also be a general-ledger account rather than a customer account"
 )
@@ -188,14 +280,27 @@ RULES: tuple[Rule, ...] = (
             ("spouse name", 0.7),
             ("display name", 0.5),
             ("legal name", 0.55),
+            ("name full", 0.7),
+            ("name first", 0.75),
+            ("name last", 0.75),
+            ("name customer", 0.7),
+            ("name family", 0.75),
+            ("initial middle", 0.7),
+            ("second name", 0.65),
+            ("contact person", 0.65),
+            ("holder", 0.55),
+            ("beneficiary", 0.55),
+            ("middle initial", 0.7),
         )
     ),
+    _r(C.PERSON_NAME, "initial", 0.5, allow_after=_PERSON_ALLOW | _fs("middle")),
     _r(C.PERSON_NAME, "name", 0.45, not_after=NON_PERSON_QUALIFIERS, allow_after=_PERSON_ALLOW),
     # email_address
     _r(C.EMAIL_ADDRESS, "email", 0.7),
     _r(C.EMAIL_ADDRESS, "e mail", 0.7),
     _r(C.EMAIL_ADDRESS, "email address", 0.75),
     _r(C.EMAIL_ADDRESS, "mail", 0.55, not_after=_fs("voice snail postal"), not_before=_fs("stop")),
+    _r(C.EMAIL_ADDRESS, "address email", 0.75),
     # phone_number
     _r(C.PHONE_NUMBER, "phone", 0.7),
     _r(C.PHONE_NUMBER, "phone number", 0.75),
@@ -207,6 +312,9 @@ RULES: tuple[Rule, ...] = (
     _r(C.PHONE_NUMBER, "fax", 0.6),
     _r(C.PHONE_NUMBER, "msisdn", 0.75),
     _r(C.PHONE_NUMBER, "contact number", 0.6),
+    _r(C.PHONE_NUMBER, "number phone", 0.75),
+    _r(C.PHONE_NUMBER, "number mobile", 0.7),
+    _r(C.PHONE_NUMBER, "call in number", 0.65),
     # customer_identifier
     *(
         _r(C.CUSTOMER_IDENTIFIER, p, w, not_before=_ACCOUNT_NOT)
@@ -227,9 +335,27 @@ RULES: tuple[Rule, ...] = (
             ("party id", 0.55),
             ("cif", 0.65),
             ("cif number", 0.7),
-            ("customer", 0.5),
-            ("client", 0.45),
         )
+    ),
+    # Romance and Dutch order: ``id_cliente``, ``numero_cliente``, ``klantcode``
+    *(
+        _r(C.CUSTOMER_IDENTIFIER, p, w, not_before=_ACCOUNT_NOT, not_after=_OWNED_THINGS)
+        for p, w in (
+            ("id customer", 0.65),
+            ("number customer", 0.65),
+            ("code customer", 0.6),
+            ("reference customer", 0.6),
+            ("id client", 0.65),
+            ("number client", 0.65),
+            ("code client", 0.6),
+            ("reference client", 0.6),
+        )
+    ),
+    # a bare customer word names the customer, unless it follows what it qualifies
+    # ("postcode klant", "email cliente": the customer's postcode, the client's email)
+    *(
+        _r(C.CUSTOMER_IDENTIFIER, p, w, not_before=_ACCOUNT_NOT, not_after=_OWNED_THINGS)
+        for p, w in (("customer", 0.5), ("client", 0.45))
     ),
     _r(C.CUSTOMER_IDENTIFIER, "account id", 0.6, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
     _r(C.CUSTOMER_IDENTIFIER, "account key", 0.55, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
@@ -242,6 +368,9 @@ RULES: tuple[Rule, ...] = (
     _r(C.BANK_ACCOUNT_NUMBER, "account number", 0.65, not_before=_ACCOUNT_NOT, note=_LEDGER_NOTE),
     _r(C.BANK_ACCOUNT_NUMBER, "bban", 0.75),
     _r(C.BANK_ACCOUNT_NUMBER, "dda number", 0.65),
+    _r(C.BANK_ACCOUNT_NUMBER, "account bank", 0.75, not_before=_ACCOUNT_NOT),
+    _r(C.BANK_ACCOUNT_NUMBER, "number account", 0.65, not_before=_ACCOUNT_NOT),
+    _r(C.BANK_ACCOUNT_NUMBER, "account checking", 0.65, not_before=_ACCOUNT_NOT),
     *(
         _r(C.BANK_ACCOUNT_NUMBER, f"{q} account", 0.65, not_before=_ACCOUNT_NOT)
         for q in ("checking", "savings", "beneficiary", "debtor", "creditor", "deposit", "payee")
@@ -264,7 +393,7 @@ RULES: tuple[Rule, ...] = (
     _r(C.BANK_ROUTING_CODE, "transit number", 0.6),
     # payment_card_number
     *(
-        _r(C.PAYMENT_CARD_NUMBER, p, w, not_before=_CARD_NOT)
+        _r(C.PAYMENT_CARD_NUMBER, p, w, not_before=_CARD_NOT, not_after=_NOT_PAYMENT_CARDS)
         for p, w in (
             ("card number", 0.75),
             ("credit card", 0.75),
@@ -274,6 +403,9 @@ RULES: tuple[Rule, ...] = (
             ("pan", 0.6),
             ("primary account number", 0.75),
             ("payment card", 0.7),
+            ("card credit", 0.75),
+            ("number card", 0.75),
+            ("card bank", 0.7),
         )
     ),
     _r(
@@ -282,7 +414,7 @@ RULES: tuple[Rule, ...] = (
         0.5,
         not_before=_CARD_NOT,
         not_after=_fs(
-            "report score id sim gift loyalty library business key wild flash graphics "
+            "report score id sim gift loyalty library business key wild flash graphics identity citizen "
             "video sd memory network rate"
         ),
     ),
@@ -292,6 +424,7 @@ RULES: tuple[Rule, ...] = (
     _r(C.NATIONAL_IDENTIFIER, "social security", 0.75),
     _r(C.NATIONAL_IDENTIFIER, "social security number", 0.8),
     _r(C.NATIONAL_IDENTIFIER, "soc sec", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "social sec", 0.7),
     _r(C.NATIONAL_IDENTIFIER, "social insurance number", 0.75),
     _r(C.NATIONAL_IDENTIFIER, "national id", 0.75),
     _r(C.NATIONAL_IDENTIFIER, "national identity", 0.75),
@@ -308,6 +441,16 @@ RULES: tuple[Rule, ...] = (
     _r(C.NATIONAL_IDENTIFIER, "aadhaar", 0.75),
     _r(C.NATIONAL_IDENTIFIER, "nric", 0.7),
     _r(C.NATIONAL_IDENTIFIER, "personnummer", 0.75),
+    _r(C.NATIONAL_IDENTIFIER, "identity document", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "document identity", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "identity card", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "card citizen", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "citizen card", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "identification civil", 0.65),
+    _r(C.NATIONAL_IDENTIFIER, "identity number", 0.7),
+    _r(C.NATIONAL_IDENTIFIER, "number document", 0.6),
+    _r(C.NATIONAL_IDENTIFIER, "number security social", 0.8),
+    _r(C.NATIONAL_IDENTIFIER, "number passport", 0.7),
     # tax_identifier
     _r(C.TAX_IDENTIFIER, "tin", 0.7),
     _r(C.TAX_IDENTIFIER, "ein", 0.75),
@@ -328,8 +471,17 @@ RULES: tuple[Rule, ...] = (
     _r(C.TAX_IDENTIFIER, "vatin", 0.75),
     _r(C.TAX_IDENTIFIER, "utr", 0.65),
     _r(C.TAX_IDENTIFIER, "gstin", 0.7),
+    _r(C.TAX_IDENTIFIER, "number vat", 0.75),
+    _r(C.TAX_IDENTIFIER, "taxpayer", 0.6),
+    _r(C.TAX_IDENTIFIER, "number taxpayer", 0.7),
     # postal_address
-    _r(C.POSTAL_ADDRESS, "address", 0.7, not_after=_ADDRESS_NOT_AFTER),
+    _r(
+        C.POSTAL_ADDRESS,
+        "address",
+        0.7,
+        not_after=_ADDRESS_NOT_AFTER,
+        not_before=_fs("ip ipv4 ipv6 mac email mail web url"),
+    ),
     _r(C.POSTAL_ADDRESS, "address line", 0.75),
     _r(C.POSTAL_ADDRESS, "street", 0.65),
     _r(C.POSTAL_ADDRESS, "street address", 0.75),
@@ -340,6 +492,9 @@ RULES: tuple[Rule, ...] = (
     _r(C.POSTAL_ADDRESS, "post code", 0.6, allow_after=_fs("code")),
     _r(C.POSTAL_ADDRESS, "po box", 0.7),
     _r(C.POSTAL_ADDRESS, "house number", 0.6),
+    _r(C.POSTAL_ADDRESS, "code postal", 0.6),
+    _r(C.POSTAL_ADDRESS, "street house number", 0.75),
+    _r(C.POSTAL_ADDRESS, "address postal", 0.75),
     # date_of_birth
     _r(C.DATE_OF_BIRTH, "date of birth", 0.8, allow_after=_DOB_ALLOW),
     _r(C.DATE_OF_BIRTH, "birth date", 0.8, allow_after=_DOB_ALLOW),
@@ -352,6 +507,8 @@ RULES: tuple[Rule, ...] = (
         allow_after=_DOB_ALLOW,
     ),
     _r(C.DATE_OF_BIRTH, "born", 0.5, allow_after=_DOB_ALLOW),
+    _r(C.DATE_OF_BIRTH, "date birth", 0.8, allow_after=_DOB_ALLOW),
+    _r(C.DATE_OF_BIRTH, "data birth", 0.8, allow_after=_DOB_ALLOW),
     # ip_address
     _r(C.IP_ADDRESS, "ip", 0.75),
     _r(C.IP_ADDRESS, "ip address", 0.8),
@@ -360,7 +517,29 @@ RULES: tuple[Rule, ...] = (
     _r(C.IP_ADDRESS, "ipv4 address", 0.8),
     _r(C.IP_ADDRESS, "ipv6 address", 0.8),
     _r(C.IP_ADDRESS, "remote address", 0.6),
+    _r(C.IP_ADDRESS, "address ip", 0.8),
 )
+
+HEAD_COMPATIBLE: Mapping[C, frozenset[str]] = MappingProxyType(
+    {
+        C.PERSON_NAME: _fs("name first last holder initial"),
+        C.EMAIL_ADDRESS: _fs("contact"),
+        C.PHONE_NUMBER: _fs("number line contact"),
+        C.CUSTOMER_IDENTIFIER: _fs("id key number code reference"),
+        C.BANK_ACCOUNT_NUMBER: _fs("number reference"),
+        C.IBAN: _fs("number reference code"),
+        C.BANK_ROUTING_CODE: _fs("code number"),
+        C.PAYMENT_CARD_NUMBER: _fs("number reference"),
+        C.NATIONAL_IDENTIFIER: _fs("number id code reference"),
+        C.TAX_IDENTIFIER: _fs("number id code reference"),
+        C.POSTAL_ADDRESS: _fs("location code"),
+        C.DATE_OF_BIRTH: frozenset(),
+        C.IP_ADDRESS: _fs("source"),
+    }
+)
+"""Head words of a column name that say what the column is without contradicting the class:
+``name_first`` may hold first names, ``Location`` street lines, ``Public Call-In Number``
+phone numbers. Other heads from ``NEGATORS`` discount values-only evidence."""
 
 PERSON_ENTITIES = _fs(
     """
@@ -396,5 +575,5 @@ REGION_HINTS: Mapping[str, str] = MappingProxyType(
 KEEP_WHOLE = _fs("ipv4 ipv6 e164 last4 sha1 sha256 cvv2 md5")
 """Tokens mixing letters and digits that are not split."""
 
-SEGMENT_SHORT_PIECES = _fs("no id ip nm dt cc of ph")
+SEGMENT_SHORT_PIECES = _fs("no id ip nm dt cc of ph nr")
 """Two-letter pieces allowed when splitting glued words such as ``custid`` or ``acctno``."""

@@ -13,7 +13,18 @@ from enum import IntEnum
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum import bic, iban, luhn, vatin
+from stdnum.br import cnpj, cpf
+from stdnum.co import nit as co_nit
+from stdnum.es import cif as es_cif
+from stdnum.es import dni as es_dni
+from stdnum.es import nie as es_nie
+from stdnum.fr import nir, siren
 from stdnum.gb import utr
+from stdnum.it import codicefiscale
+from stdnum.mx import curp, rfc
+from stdnum.nl import bsn
+from stdnum.pt import cc as pt_cc
+from stdnum.pt import nif as pt_nif
 from stdnum.us import ein, itin, rtn, ssn
 
 
@@ -77,15 +88,22 @@ def has_card_issuer_prefix(number: str) -> bool:
     return False
 
 
+_MASKED_CARD = re.compile(r"^(?:\d{4,6}[\s\-]?)?(?:[Xx*#•][\s\-]?){4,15}\d{4}$")
+
+
 def check_card(value: str) -> Strength:
-    """Luhn alone is PLAUSIBLE (it accepts a tenth of random numbers); with a known issuer
-    prefix and a length valid for that issuer it is CHECKSUM."""
+    """Luhn with a known issuer prefix and a length valid for that issuer is CHECKSUM; Luhn
+    alone (a tenth of random numbers pass it), card-length digit strings that fail it (test
+    numbers, typos) and masked numbers (``4111XXXXXXXX1111``) are only PLAUSIBLE: they
+    support a card name but never decide alone."""
     number = _digits(value)
-    if number is None or not 12 <= len(number) <= 19 or len(set(number)) == 1:
+    if number is None:
+        return Strength.PLAUSIBLE if _MASKED_CARD.match(value) else Strength.NONE
+    if not 12 <= len(number) <= 19 or len(set(number)) == 1:
         return Strength.NONE
-    if not luhn.is_valid(number):
-        return Strength.NONE
-    return Strength.CHECKSUM if has_card_issuer_prefix(number) else Strength.PLAUSIBLE
+    if luhn.is_valid(number) and has_card_issuer_prefix(number):
+        return Strength.CHECKSUM
+    return Strength.PLAUSIBLE
 
 
 _IBAN_START = re.compile(r"^[A-Za-z]{2}\d{2}")
@@ -121,7 +139,11 @@ def check_routing(value: str) -> Strength:
     if number is not None and len(number) == 6:
         return Strength.PLAUSIBLE
     if len(value) in (8, 11) and value.isalnum() and value.isupper() and bic.is_valid(value):
-        return Strength.DISTINCTIVE
+        # An 8-letter BIC is also an upper-case word (PHARMACY: bank PHAR, country MA);
+        # a branch code or a digit in the location code makes it a code.
+        if len(value) == 11 or any(c.isdigit() for c in value):
+            return Strength.DISTINCTIVE
+        return Strength.VALID
     return Strength.NONE
 
 
@@ -132,7 +154,7 @@ def check_bank_account(value: str) -> Strength:
     return Strength.NONE
 
 
-_SSN_FORMATTED = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+_SSN_FORMATTED = re.compile(r"^\d{3}([- ])\d{2}\1\d{4}$")
 _EIN_FORMATTED = re.compile(r"^\d{2}-\d{7}$")
 _NINO = re.compile(
     r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]$"
@@ -143,19 +165,53 @@ _UUID = re.compile(
 )
 
 
+_CPF_FORMATTED = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$")
+_CNPJ_FORMATTED = re.compile(r"^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$")
+_DNI_OR_NIE = re.compile(r"^[XYZ0-9]\d{7}-?[A-Z]$", re.IGNORECASE)
+_CURP = re.compile(r"^[A-Z]{4}\d{6}[HM][A-Z]{5}[0-9A-Z]\d$", re.IGNORECASE)
+_PT_CC = re.compile(r"^\d{9}[A-Z]{2}\d$", re.IGNORECASE)
+_CODICE_FISCALE = re.compile(r"^[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]$", re.IGNORECASE)
+
+
+def _national_checksum(value: str) -> bool:
+    """Personal identifiers with check digits (python-stdnum): Spanish DNI/NIE, French NIR,
+    Brazilian CPF, Mexican CURP, Italian codice fiscale, Portuguese citizen card."""
+    compact = value.replace(" ", "")
+    if _DNI_OR_NIE.match(compact):
+        return bool(es_dni.is_valid(compact) or es_nie.is_valid(compact))
+    if _CPF_FORMATTED.match(compact) or (compact.isdigit() and len(compact) == 11):
+        return bool(cpf.is_valid(compact))
+    if compact.isdigit() and len(compact) == 15 and compact[0] in "12":
+        return bool(nir.is_valid(compact))
+    if _CURP.match(compact):
+        return bool(curp.is_valid(compact))
+    if _CODICE_FISCALE.match(compact):
+        return bool(codicefiscale.is_valid(compact))
+    if _PT_CC.match(compact):
+        return bool(pt_cc.is_valid(compact))
+    return False
+
+
 def check_national_id(value: str) -> Strength:
-    """US SSN (stdnum rules: area, group and serial), UK national insurance number."""
+    """US SSN (stdnum rules: area, group and serial), UK national insurance number, Dutch
+    BSN (11-test), and identifiers with real check digits (CHECKSUM): Spanish DNI/NIE,
+    French NIR, Brazilian CPF, Mexican CURP, Italian codice fiscale."""
     if _SSN_FORMATTED.match(value):
-        return Strength.DISTINCTIVE if ssn.is_valid(value) else Strength.NONE
+        return Strength.DISTINCTIVE if ssn.is_valid(value.replace(" ", "-")) else Strength.NONE
     if value.isdigit() and len(value) == 9:
-        return Strength.VALID if ssn.is_valid(value) else Strength.NONE
+        # one random 9-digit number in eleven passes the BSN test: VALID, like a bare SSN
+        return Strength.VALID if ssn.is_valid(value) or bsn.is_valid(value) else Strength.NONE
     if _NINO.match(value.upper()):
         return Strength.DISTINCTIVE
+    if _national_checksum(value):
+        return Strength.CHECKSUM
     if _EIN_FORMATTED.match(value):
         return Strength.NONE  # an employer's number, not a person's
     return Strength.PLAUSIBLE if _ID_TOKEN.match(value) and 5 <= len(value) <= 20 else Strength.NONE
 
 
+_NIT_FORMATTED = re.compile(r"^\d{3}\.?\d{3}\.?\d{3}-\d$")
+_ES_CIF = re.compile(r"^[ABCDEFGHJNPQRSUVW]\d{7}[0-9A-J]$")
 _VAT_START = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z+*. \-]{2,14}$")
 
 
@@ -165,14 +221,30 @@ def check_tax_id(value: str) -> Strength:
     if _EIN_FORMATTED.match(value):
         return Strength.DISTINCTIVE if ein.is_valid(value) else Strength.NONE
     if _SSN_FORMATTED.match(value):
-        return Strength.VALID if ssn.is_valid(value) or itin.is_valid(value) else Strength.NONE
+        return (
+            Strength.VALID
+            if ssn.is_valid(value.replace(" ", "-")) or itin.is_valid(value.replace(" ", "-"))
+            else Strength.NONE
+        )
     if value.isdigit():
         if len(value) == 9:
-            return Strength.VALID if ein.is_valid(value) else Strength.NONE
+            # US EIN, Portuguese NIF, French SIREN: one in ten random numbers passes each
+            valid = ein.is_valid(value) or pt_nif.is_valid(value) or siren.is_valid(value)
+            return Strength.VALID if valid else Strength.NONE
         if len(value) == 10:
             return Strength.VALID if utr.is_valid(value) else Strength.NONE
+    if _CNPJ_FORMATTED.match(value) or (value.isdigit() and len(value) == 14):
+        return Strength.CHECKSUM if cnpj.is_valid(value) else Strength.NONE
+    if _NIT_FORMATTED.match(value):
+        return Strength.CHECKSUM if co_nit.is_valid(value) else Strength.NONE
     if _VAT_START.match(value) and any(c.isdigit() for c in value):
-        return Strength.CHECKSUM if vatin.is_valid(value) else Strength.NONE
+        if vatin.is_valid(value):
+            return Strength.CHECKSUM
+        if len(value) in (12, 13) and rfc.is_valid(value):
+            return Strength.VALID  # Mexican RFC (its check digit is optional)
+        return Strength.NONE
+    if _ES_CIF.match(value) and es_cif.is_valid(value):
+        return Strength.CHECKSUM
     return Strength.PLAUSIBLE if _ID_TOKEN.match(value) and 5 <= len(value) <= 20 else Strength.NONE
 
 
@@ -197,12 +269,18 @@ _PHONE_SHAPE = re.compile(
     r"^(?:\+|00)?[\d\s().\-/]{6,24}?(?:\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?$", re.IGNORECASE
 )
 _PHONE_FORMATTING = re.compile(r"[+()\s.\-/]")
+NOT_PHONE = re.compile(
+    r"^(?:\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?|\d{3}([- ])\d{2}\1\d{4}|\d{2}-\d{7}"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})$"
+)
+"""IPv4 addresses and networks, SSN-, EIN- and date-shaped values are never phone numbers,
+whatever region would parse them."""
 
 
 def check_phone(value: str, region: str) -> Strength:
     """Parsed with one default region (international numbers carry their own); values with
     formatting that are valid numbers are DISTINCTIVE, bare digit strings only VALID."""
-    if not _PHONE_SHAPE.match(value):
+    if not _PHONE_SHAPE.match(value) or NOT_PHONE.match(value):
         return Strength.NONE
     main = re.split(r"(?i)\s*(?:x|ext|extension|#)", value, maxsplit=1)[0]
     digit_count = sum(c.isdigit() for c in main)
