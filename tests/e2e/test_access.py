@@ -378,3 +378,15 @@ def test_domain_wide_access_by_tag_expression(mesh: Stack) -> None:
     eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
     assert consumer_permissions(mesh) == []
     assert "AccessDeniedException" in query_refused(mesh, catalog=CENTRAL)
+
+
+def test_a_request_naming_a_role_reaches_that_role_only(mesh: Stack) -> None:
+    """Granted to the role directly (cross-account version 4): it reads without step 8, and
+    another role of the same account reads nothing."""
+    request_id = request(mesh, "--principal", ANALYST_ROLE)
+    mesh.meshctl("decide", request_id, "approve", "--approver", OWNER)
+    eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
+    assert "customer_email" not in analyst_reads(mesh).columns
+    other = analyst_clients(mesh.env, role=f"arn:aws:iam::{CONSUMER}:role/intern")
+    with pytest.raises(QueryRefused):
+        select(other, "ar__receivables", "invoices")

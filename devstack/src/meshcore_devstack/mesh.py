@@ -100,9 +100,10 @@ def as_central_role(env: dict[str, str], kind: str, session: str) -> dict[str, s
     }
 
 
-def analyst_clients(env: dict[str, str]) -> Any:
-    """A client factory signing as the consumer's analyst role, in a session its query engine
-    tags `LakeFormationAuthorizedCaller` (what the consumer's Lake Formation trusts)."""
+def analyst_clients(env: dict[str, str], role: str = ANALYST_ROLE) -> Any:
+    """A client factory signing as a consumer role (its analyst's by default), in a session its
+    query engine tags `LakeFormationAuthorizedCaller` (what the consumer's Lake Formation
+    trusts)."""
     endpoint, region = env["MESHCORE_ENDPOINT_URL"], env["AWS_DEFAULT_REGION"]
     sts = boto3.client(
         "sts",
@@ -112,7 +113,7 @@ def analyst_clients(env: dict[str, str]) -> Any:
         aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
     )
     issued = sts.assume_role(
-        RoleArn=ANALYST_ROLE,
+        RoleArn=role,
         RoleSessionName="analyst",
         Tags=[{"Key": "LakeFormationAuthorizedCaller", "Value": QUERY_ENGINE_TAG}],
     )["Credentials"]
