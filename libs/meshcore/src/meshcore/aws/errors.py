@@ -91,6 +91,30 @@ def translate(exc: ClientError, what: str) -> MeshError:
     return PermanentError(text)
 
 
+def raise_batch_failures(
+    what: str, failures: list[tuple[str, str]], races: frozenset[str] = CONFLICT_CODES
+) -> None:
+    """One vocabulary for the per-entry failures batch calls report in their response (Glue
+    `Errors`, Lake Formation `Failures`): never silent, and classified as a whole call's error
+    would be. Only lost races (`races`, by default the conflicts of a single call): a conflict
+    (converge again); any throttle or service fault:
+    retryable (every batch meshcore sends is idempotent); only missing entities: not found; any
+    refusal: access denied; anything else: permanent."""
+    if not failures:
+        return
+    codes = {code for code, _message in failures}
+    text = f"{what}: {len(failures)} entries failed ({', '.join(sorted(codes))}): {failures[0][1]}"
+    if codes <= races:
+        raise ConflictError(text)
+    if codes & RETRYABLE_CODES:
+        raise RetryableError(text)
+    if codes <= NOT_FOUND_CODES:
+        raise NotFoundError(text)
+    if codes & ACCESS_CODES:
+        raise AccessDeniedError(text)
+    raise PermanentError(text)
+
+
 @contextmanager
 def aws_errors(what: str) -> Iterator[None]:
     """Re-raise AWS failures of `what` as RetryableError / PermanentError subclasses."""

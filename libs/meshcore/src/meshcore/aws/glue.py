@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from meshcore.aws.errors import aws_errors
-from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError, RetryableError
+from meshcore.aws.errors import CONFLICT_CODES, aws_errors, raise_batch_failures
+from meshcore.domain.errors import NotFoundError, RetryableError
 
 # AWS Glue API reference, per operation.
 GET_TABLES_PAGE = 100
@@ -19,9 +19,7 @@ BATCH_DELETE_PARTITION_MAX = 25
 
 Row = dict[str, Any]
 # Per-entry batch errors that mean another writer got there first: read again and converge.
-RACE_CODES = frozenset(
-    {"AlreadyExistsException", "EntityNotFoundException", "ConcurrentModificationException"}
-)
+RACE_CODES = CONFLICT_CODES | {"EntityNotFoundException"}
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -29,17 +27,18 @@ def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
 
 
 def _raise_batch_errors(what: str, errors: list[Row]) -> None:
-    """Batch calls report per-entry failures in the response; they must not pass silently."""
-    if not errors:
-        return
-    codes = {e.get("ErrorDetail", {}).get("ErrorCode", "") for e in errors}
-    sample = errors[0].get("ErrorDetail", {}).get("ErrorMessage", "")
-    text = f"{what}: {len(errors)} entries failed ({', '.join(sorted(codes))}): {sample}"
-    if codes <= RACE_CODES:
-        raise ConflictError(text)
-    if codes & {"ThrottlingException", "InternalServiceException", "OperationTimeoutException"}:
-        raise RetryableError(text)
-    raise PermanentError(text)
+    """Glue's per-entry batch errors, classified once for every batch call."""
+    raise_batch_failures(
+        what,
+        [
+            (
+                e.get("ErrorDetail", {}).get("ErrorCode", ""),
+                e.get("ErrorDetail", {}).get("ErrorMessage", ""),
+            )
+            for e in errors
+        ],
+        races=RACE_CODES,
+    )
 
 
 class GlueCatalog:

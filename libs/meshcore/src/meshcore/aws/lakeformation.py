@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from meshcore.aws.errors import aws_errors
+from meshcore.aws.errors import aws_errors, raise_batch_failures
 from meshcore.aws.glue import chunks
 from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
-from meshcore.domain.errors import PermanentError
 
 # Lake Formation API reference: BatchGrantPermissions / BatchRevokePermissions take 20 entries.
 BATCH_GRANT_MAX = 20
@@ -109,13 +108,17 @@ class LakeFormation:
             numbered = [{"Id": str(i), **e} for i, e in enumerate(batch)]
             with aws_errors(f"lakeformation:{name}"):
                 response = await getattr(self._lf, method)(Entries=numbered)
-            failures = [f for f in response.get("Failures", []) if not tolerate(f)]
-            if failures:
-                error = failures[0].get("Error", {})
-                raise PermanentError(
-                    f"lakeformation:{name}: {len(failures)} entries failed: "
-                    f"{error.get('ErrorCode')}: {error.get('ErrorMessage')}"
-                )
+            raise_batch_failures(
+                f"lakeformation:{name}",
+                [
+                    (
+                        f.get("Error", {}).get("ErrorCode", ""),
+                        f.get("Error", {}).get("ErrorMessage", ""),
+                    )
+                    for f in response.get("Failures", [])
+                    if not tolerate(f)
+                ],
+            )
 
     async def permissions_of(self, principal: str) -> list[dict[str, Any]]:
         """Every permission of `principal` (ListPermissions filters by principal only together

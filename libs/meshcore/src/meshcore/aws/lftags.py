@@ -10,13 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from meshcore.aws.errors import aws_errors
+from meshcore.aws.errors import aws_errors, raise_batch_failures
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY
-from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
-
-RETRYABLE_FAILURES = frozenset(
-    {"ConcurrentModificationException", "InternalServiceException", "OperationTimeoutException"}
-)
 
 
 def _column(catalog_id: str, database: str, table: str, column: str) -> dict[str, Any]:
@@ -32,16 +27,13 @@ def _column(catalog_id: str, database: str, table: str, column: str) -> dict[str
 
 def _raise_failures(what: str, failures: list[dict[str, Any]]) -> None:
     """AddLFTagsToResource / RemoveLFTagsFromResource report failures in the response."""
-    if not failures:
-        return
-    error = failures[0].get("Error", {})
-    code, message = error.get("ErrorCode", ""), error.get("ErrorMessage", "")
-    text = f"{what}: {code}: {message}"
-    if code == "EntityNotFoundException":
-        raise NotFoundError(text)
-    if code in RETRYABLE_FAILURES:
-        raise RetryableError(text)
-    raise PermanentError(text)
+    raise_batch_failures(
+        what,
+        [
+            (f.get("Error", {}).get("ErrorCode", ""), f.get("Error", {}).get("ErrorMessage", ""))
+            for f in failures
+        ],
+    )
 
 
 class ColumnTags:
