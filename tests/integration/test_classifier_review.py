@@ -26,6 +26,7 @@ from meshcore.messages.commands import ClassificationScanRequest
 from meshcore.provisioning.central import bootstrap_central
 from meshcore.provisioning.onboarding import SAMPLE_READ_ROLE
 from meshcore.runtime.consumer import QueueMessage
+from meshcore.runtime.dispatch import dispatcher
 from meshcore.runtime.metrics import Metrics
 from meshcore.settings import MeshSettings
 
@@ -136,7 +137,13 @@ async def env(settings: MeshSettings) -> AsyncIterator[Env]:
         )
         routes = await make_bootstrap(settings)(aws, Metrics())
         yield Env(
-            settings, state, review, routes[0].handler, glue, sync.client("lakeformation"), s3
+            settings,
+            state,
+            review,
+            dispatcher(routes[0].decode, routes[0].handlers),
+            glue,
+            sync.client("lakeformation"),
+            s3,
         )
 
 

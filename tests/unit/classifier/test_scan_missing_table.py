@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from classifier.handlers import TABLE_WAIT_RECEIVES, ClassifierDependencies, handle_scan
+from classifier.handlers import TABLE_WAIT_RECEIVES, ClassifierDependencies, on_scan
 from meshcore.domain.errors import RetryableError
 from meshcore.messages.commands import ClassificationScanRequest
-from meshcore.runtime.consumer import QueueMessage
+from meshcore.runtime.dispatch import Delivery
 
 
 class NoTables:
@@ -17,17 +17,17 @@ class NoTables:
         return None
 
 
-def scan(receive_count: int) -> QueueMessage:
-    body = ClassificationScanRequest(database="ar__fx", table="rates").model_dump_json()
-    return QueueMessage("m-1", "r", body, receive_count, None, "meshcore-classification")
+SCAN = ClassificationScanRequest(database="ar__fx", table="rates")
 
 
 async def test_a_missing_table_is_waited_for_then_taken_as_deleted() -> None:
     deps: Any = ClassifierDependencies(central=NoTables(), state=None, review=None, sampler=None)  # type: ignore[arg-type]
     for receive in range(1, TABLE_WAIT_RECEIVES):
         with pytest.raises(RetryableError, match="not in the catalog yet"):
-            await handle_scan(scan(receive), deps)
-    await handle_scan(scan(TABLE_WAIT_RECEIVES), deps)  # gone: nothing to classify, no retry
+            await on_scan(SCAN, Delivery("m-1", receive), deps)
+    await on_scan(
+        SCAN, Delivery("m-1", TABLE_WAIT_RECEIVES), deps
+    )  # gone: nothing to classify, no retry
 
 
 class OldColumns:
@@ -38,6 +38,5 @@ class OldColumns:
 async def test_a_missing_column_is_waited_for() -> None:
     deps: Any = ClassifierDependencies(central=OldColumns(), state=None, review=None, sampler=None)  # type: ignore[arg-type]
     body = ClassificationScanRequest(database="ar__fx", table="rates", columns=["email"])
-    message = QueueMessage("m-2", "r", body.model_dump_json(), 1, None, "meshcore-classification")
     with pytest.raises(RetryableError, match="not in the catalog yet"):
-        await handle_scan(message, deps)
+        await on_scan(body, Delivery("m-2", 1), deps)

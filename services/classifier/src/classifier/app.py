@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from classifier.handlers import ClassifierDependencies, Row, handle_scan
+from classifier.handlers import ClassifierDependencies, Row, on_scan
 from meshcore.actions.review import Review
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
@@ -14,7 +15,8 @@ from meshcore.aws.lftags import ColumnTags
 from meshcore.aws.samples import Sample, SampleLimits, SampleReader
 from meshcore.aws.state import StateStore
 from meshcore.domain.registry import Producer
-from meshcore.runtime.consumer import QueueMessage
+from meshcore.messages.commands import ClassificationScanRequest
+from meshcore.messages.decode import decode_scan_request
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
@@ -60,9 +62,9 @@ def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -
             sampler=sample,
         )
 
-        async def handle(message: QueueMessage) -> None:
-            await handle_scan(message, deps)
-
-        return [Route(settings.queues.classification, handle, "classifier.scan")]
+        handlers = {ClassificationScanRequest: partial(on_scan, deps=deps)}
+        return [
+            Route(settings.queues.classification, "classifier.scan", decode_scan_request, handlers)
+        ]
 
     return bootstrap

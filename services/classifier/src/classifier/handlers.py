@@ -31,8 +31,8 @@ from meshcore.domain.recommendations import (
     RejectionRule,
 )
 from meshcore.domain.registry import Producer
-from meshcore.messages.decode import decode_scan_request
-from meshcore.runtime.consumer import QueueMessage
+from meshcore.messages.commands import ClassificationScanRequest
+from meshcore.runtime.dispatch import Delivery
 
 log = structlog.get_logger()
 ACTOR = "classifier"
@@ -103,12 +103,13 @@ def _evidence(found: Found, sample: Sample | None) -> dict[str, str | float | in
 TABLE_WAIT_RECEIVES = 3
 
 
-async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> None:
-    request = decode_scan_request(message.body)
+async def on_scan(
+    request: ClassificationScanRequest, delivery: Delivery, deps: ClassifierDependencies
+) -> None:
     structlog.contextvars.bind_contextvars(database=request.database, table=request.table)
     table = await deps.central.get_table(request.database, request.table)
     if table is None:
-        if message.receive_count < TABLE_WAIT_RECEIVES:
+        if delivery.receive_count < TABLE_WAIT_RECEIVES:
             # sync-worker asks for a scan before it writes the table: it may not be there yet.
             raise RetryableError(f"{request.database}.{request.table} not in the catalog yet")
         log.info("scan.table_gone")  # deleted since the request: nothing to classify
@@ -119,7 +120,7 @@ async def handle_scan(message: QueueMessage, deps: ClassifierDependencies) -> No
     ]
     names = [c["Name"] for c in columns]
     missing = set(request.columns) - set(names)
-    if missing and message.receive_count < TABLE_WAIT_RECEIVES:
+    if missing and delivery.receive_count < TABLE_WAIT_RECEIVES:
         # Likewise for new columns: the scan may overtake the write that adds them.
         raise RetryableError(f"columns {sorted(missing)} not in the catalog yet")
     wanted = (set(request.columns) or set(names)) & set(names)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grant_worker.handlers import GrantDependencies, handle_approvals_message
+from grant_worker.handlers import GrantDependencies, handler_map
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.consumer import ConsumerAccount
@@ -11,7 +11,7 @@ from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.signing import DecisionSigner
 from meshcore.aws.state import StateStore
-from meshcore.runtime.consumer import QueueMessage
+from meshcore.messages.decode import decode_approvals_message
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
@@ -43,9 +43,13 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             metrics=metrics,
         )
 
-        async def handle(message: QueueMessage) -> None:
-            await handle_approvals_message(message, deps)
-
-        return [Route(settings.queues.approvals, handle, "grant.approvals")]
+        return [
+            Route(
+                settings.queues.approvals,
+                "grant.approvals",
+                decode_approvals_message,
+                handler_map(deps),
+            )
+        ]
 
     return bootstrap

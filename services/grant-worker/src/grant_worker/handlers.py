@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import structlog
@@ -33,8 +34,7 @@ from meshcore.messages.commands import (
     RevokeCommand,
     SignedAccessDecision,
 )
-from meshcore.messages.decode import decode_approvals_message
-from meshcore.runtime.consumer import QueueMessage
+from meshcore.runtime.dispatch import Delivery, HandlerMap
 from meshcore.runtime.metrics import Metrics
 
 log = structlog.get_logger()
@@ -165,7 +165,7 @@ def interrupted_grant(request: AccessRequest, signed: SignedAccessDecision) -> b
 
 
 async def on_decision(
-    message: QueueMessage, signed: SignedAccessDecision, deps: GrantDependencies
+    signed: SignedAccessDecision, delivery: Delivery, deps: GrantDependencies
 ) -> None:
     decision = signed.decision
     structlog.contextvars.bind_contextvars(
@@ -193,10 +193,10 @@ async def on_decision(
         await finish_grant(deps, request, version, decision.approver)
         return
     digest = decision_digest(signed)
-    claim = DecisionClaim(message_id=message.message_id, request_id=decision.request_id)
+    claim = DecisionClaim(message_id=delivery.message_id, request_id=decision.request_id)
     if not await deps.state.claim_decision(digest, claim):
         first = await deps.state.decision_claim(digest, DecisionClaim)
-        copy = first is not None and first.message_id != message.message_id
+        copy = first is not None and first.message_id != delivery.message_id
         # A copy (e.g. redriven from the dead-letter queue) of a decision that was never applied
         # may go on; a copy of one that already moved the request is a replay.
         if copy and request.state is not PRE_STATE[decision.decision]:
@@ -370,11 +370,17 @@ async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
     structlog.contextvars.bind_contextvars(sweep_id=sweep.sweep_id, expired=expired, failed=failed)
 
 
-async def handle_approvals_message(message: QueueMessage, deps: GrantDependencies) -> None:
-    decoded = decode_approvals_message(message.body)
-    if isinstance(decoded, SignedAccessDecision):
-        await on_decision(message, decoded, deps)
-    elif isinstance(decoded, RevokeCommand):
-        await on_revoke_command(decoded, deps)
-    else:
-        await on_expiry_sweep(decoded, deps)
+def handler_map(deps: GrantDependencies) -> HandlerMap:
+    """What the approvals queue carries, and who handles it."""
+
+    async def revoke_command(command: RevokeCommand, _delivery: Delivery) -> None:
+        await on_revoke_command(command, deps)
+
+    async def expiry_sweep(sweep: ExpirySweep, _delivery: Delivery) -> None:
+        await on_expiry_sweep(sweep, deps)
+
+    return {
+        SignedAccessDecision: partial(on_decision, deps=deps),
+        RevokeCommand: revoke_command,
+        ExpirySweep: expiry_sweep,
+    }

@@ -9,12 +9,12 @@ from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.state import StateStore
 from meshcore.domain.registry import Producer
 from meshcore.messages.commands import ClassificationScanRequest
-from meshcore.runtime.consumer import QueueMessage
+from meshcore.messages.decode import decode_sync_message
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
 from sync_worker.converge import Converger
-from sync_worker.handlers import SyncDependencies, handle_catalog_message
+from sync_worker.handlers import SyncDependencies, handler_map
 from sync_worker.repair import Repair
 
 
@@ -47,9 +47,13 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             metrics=metrics,
         )
 
-        async def handle(message: QueueMessage) -> None:
-            await handle_catalog_message(message, deps)
-
-        return [Route(settings.queues.catalog_changes, handle, "sync.catalog_change")]
+        return [
+            Route(
+                settings.queues.catalog_changes,
+                "sync.catalog_change",
+                decode_sync_message,
+                handler_map(deps),
+            )
+        ]
 
     return bootstrap

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 import structlog
 
@@ -13,9 +14,9 @@ from meshcore.aws.state import StateStore
 from meshcore.domain.errors import AccessDeniedError, ConflictError, PermanentError
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairStatus
-from meshcore.messages.decode import decode_sync_message
+from meshcore.messages.commands import RepairCommand
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
-from meshcore.runtime.consumer import QueueMessage
+from meshcore.runtime.dispatch import Delivery, HandlerMap
 from meshcore.runtime.metrics import Metrics
 from sync_worker.coalesce import Coalescer
 from sync_worker.converge import Convergence, Converger
@@ -132,22 +133,24 @@ async def on_table_event(
     )
 
 
-async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) -> None:
-    decoded = decode_sync_message(message.body)
-    if not isinstance(decoded, GlueDatabaseEvent | GlueTableEvent):
-        structlog.contextvars.bind_contextvars(change="Repair", repair_id=decoded.repair_id)
-        report = await deps.repair.run(decoded)
-        structlog.contextvars.bind_contextvars(
-            drift_total=report.drift_total, repair_status=report.status.value
-        )
-        # Samples, not gauges: two repairs within one publishing interval must both count.
-        deps.metrics.value("RepairDrift", report.drift_total, "Count")
-        deps.metrics.value("RepairErrors", len(report.errors), "Count")
-        if report.status is RepairStatus.SUCCEEDED:
-            deps.metrics.count("RepairSucceeded")
-        if report.duration_seconds is not None:
-            deps.metrics.value("RepairDuration", report.duration_seconds, "Seconds")
-        return
+async def on_repair(command: RepairCommand, _delivery: Delivery, deps: SyncDependencies) -> None:
+    structlog.contextvars.bind_contextvars(change="Repair", repair_id=command.repair_id)
+    report = await deps.repair.run(command)
+    structlog.contextvars.bind_contextvars(
+        drift_total=report.drift_total, repair_status=report.status.value
+    )
+    # Samples, not gauges: two repairs within one publishing interval must both count.
+    deps.metrics.value("RepairDrift", report.drift_total, "Count")
+    deps.metrics.value("RepairErrors", len(report.errors), "Count")
+    if report.status is RepairStatus.SUCCEEDED:
+        deps.metrics.count("RepairSucceeded")
+    if report.duration_seconds is not None:
+        deps.metrics.value("RepairDuration", report.duration_seconds, "Seconds")
+
+
+async def on_catalog_event(
+    decoded: GlueDatabaseEvent | GlueTableEvent, _delivery: Delivery, deps: SyncDependencies
+) -> None:
     detail = decoded.detail
     structlog.contextvars.bind_contextvars(
         change=detail.type_of_change, account=decoded.account, database=detail.database_name
@@ -170,6 +173,15 @@ async def handle_catalog_message(message: QueueMessage, deps: SyncDependencies) 
     deps.metrics.value("SyncLag", lag, "Seconds")
     for change, count in result.changes.items():
         deps.metrics.count("CatalogChanges", count, Change=change)
+
+
+def handler_map(deps: SyncDependencies) -> HandlerMap:
+    """What the catalog-change queue carries, and who handles it."""
+    return {
+        RepairCommand: partial(on_repair, deps=deps),
+        GlueDatabaseEvent: partial(on_catalog_event, deps=deps),
+        GlueTableEvent: partial(on_catalog_event, deps=deps),
+    }
 
 
 # What the producer's read role must allow (the onboarding template grants exactly these).

@@ -2,7 +2,7 @@
 
 - Central: who administers the data lake (whoever bootstraps, grant-worker's role, and the
   admins named in settings); read-only admins for the roles that only describe the catalog
-  (classifier, portal); no IAM_ALLOWED_PRINCIPALS defaults, so that Lake Formation governs every
+  (sync-worker's repair, classifier, portal); no IAM_ALLOWED_PRINCIPALS defaults, so that Lake Formation governs every
   database and table meshcore creates; cross-account version 4, which LF-tag grants across
   accounts and hybrid-mode locations need; CREATE_DATABASE for sync-worker.
   https://docs.aws.amazon.com/lake-formation/latest/dg/change-settings.html
@@ -87,7 +87,11 @@ def ensure_central_lake(
         settings.central_role_arn(roles.grant_worker),
         *settings.lakeformation_admins,
     ]
-    readers = [settings.central_role_arn(roles.classifier), settings.central_role_arn(roles.portal)]
+    # Read-only admins describe the whole catalog: repair must see objects it did not create.
+    readers = [
+        settings.central_role_arn(role)
+        for role in (roles.sync_worker, roles.classifier, roles.portal)
+    ]
     _merge(
         lakeformation,
         "lake formation settings (admins, no IAM-only defaults, cross-account version 4)",

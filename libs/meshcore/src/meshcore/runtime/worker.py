@@ -1,4 +1,5 @@
-"""A worker process: one composition root hands it routes (queue -> handler); it runs them.
+"""A worker process: one composition root hands it routes (queue -> contract and handlers);
+it runs them.
 
 SIGTERM or SIGINT stops receiving, lets in-flight work finish up to the grace period and gives
 anything unfinished back to its queue at once.
@@ -19,7 +20,8 @@ from meshcore.aws.clients import AsyncAws
 from meshcore.aws.queues import queue_url
 from meshcore.aws.rejections import RejectionLog, rejection_now
 from meshcore.domain.errors import MeshError
-from meshcore.runtime.consumer import Handler, QueueConsumer, QueueMessage
+from meshcore.runtime.consumer import QueueConsumer, QueueMessage
+from meshcore.runtime.dispatch import Decoder, HandlerMap, dispatcher
 from meshcore.runtime.heartbeat import beat
 from meshcore.runtime.logging import configure_logging
 from meshcore.runtime.metrics import Metrics
@@ -31,9 +33,12 @@ log = structlog.get_logger()
 
 @dataclass(frozen=True)
 class Route:
+    """A queue, its contract (the decoder of its bodies) and a handler per decoded type."""
+
     queue: str
-    handler: Handler
     name: str
+    decode: Decoder
+    handlers: HandlerMap
 
 
 Bootstrap = Callable[[AsyncAws, Metrics], Awaitable[list[Route]]]
@@ -62,7 +67,7 @@ async def serve(
                 sqs,
                 await queue_url(sqs, r.queue),
                 r.queue,
-                r.handler,
+                dispatcher(r.decode, r.handlers),
                 settings.worker,
                 metrics,
                 r.name,
