@@ -24,6 +24,7 @@ from meshcore.aws.samples import Sample
 from meshcore.aws.state import StateStore
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
+from meshcore.domain.provenance import PRODUCER_ACCOUNT
 from meshcore.domain.recommendations import (
     RULE_ACTOR,
     Recommendation,
@@ -36,7 +37,6 @@ from meshcore.runtime.dispatch import Delivery
 
 log = structlog.get_logger()
 ACTOR = "classifier"
-PRODUCER_ACCOUNT_PARAMETER = "meshcore:producer_account"
 
 Row = dict[str, Any]
 Sampler = Callable[[Producer, Row, str], Awaitable[Sample]]
@@ -58,7 +58,7 @@ class ClassifierDependencies:
 
 async def producer_of(state: StateStore, database: str, table: Row) -> Producer | None:
     """The producer a central table came from: its provenance parameter, else its domain."""
-    account = table.get("Parameters", {}).get(PRODUCER_ACCOUNT_PARAMETER)
+    account = table.get("Parameters", {}).get(PRODUCER_ACCOUNT)
     if account:
         producer = await state.get_producer(account)
         if producer is not None:

@@ -5,24 +5,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-Row = dict[str, Any]
-
-# Provenance kept in every central table's Parameters.
-PRODUCER_ACCOUNT = "meshcore:producer_account"
-SOURCE_DATABASE = "meshcore:source_database"
-SOURCE_TABLE = "meshcore:source_table"
-SOURCE_VERSION = "meshcore:source_version"
-# When the producer created the table: a dropped and re-created table starts its versions anew.
-SOURCE_CREATED = "meshcore:source_created"
-SYNCED_AT = "meshcore:synced_at"
-PROVENANCE_KEYS = (
+# Provenance kept in every central table's Parameters: one vocabulary, in the domain.
+from meshcore.domain.provenance import (
     PRODUCER_ACCOUNT,
+    PROVENANCE_KEYS,
+    SOURCE_CREATED,
     SOURCE_DATABASE,
     SOURCE_TABLE,
     SOURCE_VERSION,
-    SOURCE_CREATED,
     SYNCED_AT,
 )
+
+Row = dict[str, Any]
+__all__ = [
+    "PRODUCER_ACCOUNT",
+    "PROVENANCE_KEYS",
+    "SOURCE_CREATED",
+    "SOURCE_DATABASE",
+    "SOURCE_TABLE",
+    "SOURCE_VERSION",
+    "SYNCED_AT",
+]
 
 # The writable fields of a Glue TableInput / PartitionInput / DatabaseInput (Glue API reference).
 TABLE_INPUT_FIELDS = (

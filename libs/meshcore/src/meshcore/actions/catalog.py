@@ -20,6 +20,7 @@ from meshcore.actions.context import Central
 from meshcore.aws.glue import GlueCatalog
 from meshcore.domain.access import TableName
 from meshcore.domain.naming import SEPARATOR, split_central_database_name
+from meshcore.domain.provenance import SYNCED_AT
 
 # Central databases listed at once: bounded so a large catalog does not burst Glue's rate.
 LISTING_CONCURRENCY = 8
@@ -186,7 +187,7 @@ async def catalog_page(
                 domain=domain,
                 owners=owners.get(domain, []),
                 description=row.get("Description", ""),
-                synced_at=row.get("Parameters", {}).get("meshcore:synced_at"),
+                synced_at=row.get("Parameters", {}).get(SYNCED_AT),
                 column_count=len(_columns(row)),
                 sensitive_columns=_classified_in(row, classified),
             )

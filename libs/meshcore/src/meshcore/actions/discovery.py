@@ -12,8 +12,9 @@ from meshcore.domain.access import RequestState, TableName
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import SEPARATOR, split_central_database_name
+from meshcore.domain.provenance import PREFIX
 
-PROVENANCE_PREFIX = "meshcore:"
+PROVENANCE_PREFIX = PREFIX
 
 
 @dataclass

@@ -6,26 +6,12 @@ Class values double as Lake Formation tag values: lower-case, at most 50 charact
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from types import MappingProxyType
 
+# One class vocabulary: the domain's (its values are the Lake Formation tag values).
+from meshcore.domain.classification import SensitivityClass
 
-class SensitivityClass(StrEnum):
-    """A kind of sensitive data a column can hold."""
-
-    PERSON_NAME = "person_name"
-    EMAIL_ADDRESS = "email_address"
-    PHONE_NUMBER = "phone_number"
-    CUSTOMER_IDENTIFIER = "customer_identifier"
-    BANK_ACCOUNT_NUMBER = "bank_account_number"
-    IBAN = "iban"
-    BANK_ROUTING_CODE = "bank_routing_code"
-    PAYMENT_CARD_NUMBER = "payment_card_number"
-    NATIONAL_IDENTIFIER = "national_identifier"
-    TAX_IDENTIFIER = "tax_identifier"
-    POSTAL_ADDRESS = "postal_address"
-    DATE_OF_BIRTH = "date_of_birth"
-    IP_ADDRESS = "ip_address"
+__all__ = ["CLASS_DESCRIPTIONS", "SensitivityClass"]
 
 
 CLASS_DESCRIPTIONS: Mapping[SensitivityClass, str] = MappingProxyType(
