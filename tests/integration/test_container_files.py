@@ -1,4 +1,4 @@
-"""docker-compose.yml and the Dockerfiles hold what operators rely on (checked without Docker;
+"""docker-compose.yml and the Dockerfile hold what operators rely on (checked without Docker;
 `make compose-test` builds and runs them)."""
 
 from __future__ import annotations
@@ -16,10 +16,36 @@ from meshcore_devstack.engine import debian_mirror
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS = {"sync-worker": "sync_worker", "classifier": "classifier", "grant-worker": "grant_worker"}
+IMAGES = [*WORKERS, "portal", "emulator"]  # the Dockerfile's targets
+BASE_IMAGE = "python:3.11-slim"
 
 
 def compose() -> dict[str, Any]:
     return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))
+
+
+def dockerfile_stages() -> dict[str, tuple[str, str]]:
+    """The Dockerfile's stages by name: (what it starts FROM, its instructions)."""
+    text = (ROOT / "Dockerfile").read_text()
+    stages: dict[str, tuple[str, str]] = {}
+    for chunk in re.split(r"^(?=FROM )", text, flags=re.M)[1:]:
+        header, _, body = chunk.partition("\n")
+        match = re.fullmatch(r"FROM (\S+) AS (\S+)", header.strip())
+        assert match, f"every stage is named: {header!r}"
+        assert match[2] not in stages, f"stage {match[2]} twice"
+        stages[match[2]] = (match[1], body)
+    return stages
+
+
+def image_text(stages: dict[str, tuple[str, str]], target: str) -> str:
+    """What makes the image of `target`: its instructions and those of the stages it starts
+    FROM, down to the base image."""
+    parts = []
+    while target in stages:
+        target, body = stages[target]
+        parts.insert(0, body)
+    assert target == BASE_IMAGE
+    return "\n".join(parts)
 
 
 def test_the_stack_has_the_emulator_a_bootstrap_the_three_workers_and_the_portal() -> None:
@@ -35,22 +61,53 @@ def test_the_stack_has_the_emulator_a_bootstrap_the_three_workers_and_the_portal
         assert "container_name" not in worker  # `--scale sync-worker=3` needs generated names
     for service in services.values():
         assert service["logging"]["driver"] == "json-file"
-        assert (ROOT / service["build"]["dockerfile"]).is_file()
 
 
-@pytest.mark.parametrize("service", [*WORKERS, "portal", "emulator"])
+def test_every_image_is_a_target_of_the_one_dockerfile() -> None:
+    services = compose()["services"]
+    targets = {
+        "aws": "emulator",
+        "bootstrap": "grant-worker",
+        "portal": "portal",
+        **{w: w for w in WORKERS},
+    }
+    stages = dockerfile_stages()
+    for name, service in services.items():
+        build = service["build"]
+        assert build["context"] == "."
+        assert build.get("dockerfile", "Dockerfile") == "Dockerfile"
+        assert build["target"] == targets[name] and build["target"] in stages
+        assert service["image"] == f"meshcore/{targets[name]}:local"
+    assert not (ROOT / "emulator/Dockerfile").exists()
+    assert not list(ROOT.glob("services/*/Dockerfile"))
+
+
+@pytest.mark.parametrize("service", IMAGES)
 def test_each_image_is_non_root_healthchecked_and_installed_from_the_lock(service: str) -> None:
-    path = ROOT / ("emulator" if service == "emulator" else f"services/{service}") / "Dockerfile"
-    text = path.read_text()
-    package = "meshcore-emulator" if service == "emulator" else f"meshcore-{service}"
-    assert f"uv sync --frozen --no-dev --no-editable --package {package}" in text
-    assert re.search(r"^USER meshcore$", text, re.M)
-    assert re.search(r"^HEALTHCHECK ", text, re.M)
-    final_stage = text.split("\nFROM ")[-1]
-    assert "COPY --from=build /opt/venv /opt/venv" in final_stage and "COPY . ." not in final_stage
+    stages = dockerfile_stages()
+    image = image_text(stages, service)
+    assert re.search(r"^USER meshcore$", image, re.M)
+    assert re.search(r"^HEALTHCHECK ", image, re.M)
+    # The image holds its service's venv and nothing else of the build.
+    assert "COPY . ." not in image and "uv sync" not in image
+    copies = re.findall(r"^COPY --from=(\S+) /opt/venv /opt/venv$", image, re.M)
+    assert copies == [f"{service}-venv"]
+    # That venv: locked third-party dependencies first, then the sources, of this package only.
+    package = f"meshcore-{service}"
+    venv = image_text(stages, copies[0])
+    first = venv.index(f"uv sync --frozen --no-dev --no-install-workspace --package {package}\n")
+    sources = venv.index("COPY . .")
+    last = venv.index(f"uv sync --frozen --no-dev --no-editable --package {package}\n")
+    assert first < sources < last
+    assert set(re.findall(r"--package (\S+)", venv)) == {package}
+    lock = re.search(r"^COPY .*\buv\.lock\b", venv, re.M)
+    assert lock and lock.start() < first
     if service in WORKERS:
-        assert "meshcore.runtime.heartbeat" in text and "HEARTBEAT_PATH" in text
-        assert f'CMD ["python3", "-m", "{WORKERS[service]}"]' in text
+        assert "meshcore.runtime.heartbeat" in image and "HEARTBEAT_PATH" in image
+        assert re.search(r"^STOPSIGNAL SIGTERM$", image, re.M)
+    cmds = re.findall(r"^CMD .*$", image, re.M)
+    module = {**WORKERS, "portal": "portal", "emulator": "meshcore_emulator"}[service]
+    assert cmds[-1].startswith(f'CMD ["python3", "-m", "{module}"')
 
 
 def test_the_base_image_comes_from_the_mirror_apt_uses(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """A private Docker engine for `make compose-test`, on a machine with no engine and no registry.
 
 Debian's docker.io runs here once installed; base images cannot be pulled, so the one the
-Dockerfiles start FROM is built with debootstrap (Debian bookworm with python3) and tagged with
+Dockerfile starts FROM is built with debootstrap (Debian bookworm with python3) and tagged with
 that name. The engine keeps its data under `.compose/` in the repository, so images built once
 are reused by the next run; it is stopped, by its pid, when the test ends.
 """
@@ -26,7 +26,7 @@ PACKAGES = {
     "docker-compose": "docker-compose",
     "debootstrap": "debootstrap",
 }
-BASE_IMAGE = "python:3.11-slim"  # what the Dockerfiles start FROM
+BASE_IMAGE = "python:3.11-slim"  # what the Dockerfile starts FROM
 BASE_PACKAGES = "python3,python3-venv,ca-certificates"
 HOST_CA_DIR = Path("/usr/local/share/ca-certificates")
 # A unix socket path is at most 107 bytes; containerd puts its sockets below the exec root.
