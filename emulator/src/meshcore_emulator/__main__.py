@@ -20,6 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="meshcore-emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
     parser.add_argument("--port", type=int, default=4566, help="port to bind, 0 = any free port")
+    parser.add_argument(
+        "--without-speed-extensions",
+        action="store_true",
+        help="leave out the extensions that only make moto faster (benchmark baseline)",
+    )
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
@@ -30,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    aws = EmbeddedAws.start(host=args.host, port=args.port)
+    aws = EmbeddedAws.start(
+        host=args.host, port=args.port, speed=not args.without_speed_extensions
+    )
     _log({"event": "ready", "endpoint_url": aws.endpoint_url})
     try:
         stopping.wait()

@@ -1,6 +1,8 @@
 """Extensions that make moto behave like AWS where meshcore relies on it.
 
-Each module closes one gap and documents the AWS behaviour it reproduces.
+Each module closes one gap and documents the AWS behaviour it reproduces. The speed modules
+change no behaviour: they make moto answer in time independent of how much it holds, and can be
+left out (``install_all(speed=False)``) so that the benchmark can measure what they gain.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from . import (
     lakeformation_batch_grant_option,
     lakeformation_cross_account,
     lakeformation_resource_tags,
+    moto_dispatch,
     ram_invitations,
 )
 
@@ -32,11 +35,16 @@ _MODULES = (
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
 )
+_SPEED = (moto_dispatch,)
 _lock = threading.Lock()
 
 
-def install_all() -> None:
-    """Install every extension; safe to call any number of times."""
+def install_all(speed: bool = True) -> None:
+    """Install every extension; safe to call any number of times.
+
+    ``speed=False`` leaves the speed modules out; they patch moto for the whole process, so
+    once installed they stay (the benchmark runs the slow variant in a process of its own).
+    """
     with _lock:
-        for module in _MODULES:
+        for module in (*_MODULES, *(_SPEED if speed else ())):
             module.install()
