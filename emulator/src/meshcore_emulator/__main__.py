@@ -35,9 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    aws = EmbeddedAws.start(
-        host=args.host, port=args.port, speed=not args.without_speed_extensions
-    )
+    aws = EmbeddedAws.start(host=args.host, port=args.port, speed=not args.without_speed_extensions)
     _log({"event": "ready", "endpoint_url": aws.endpoint_url})
     try:
         stopping.wait()

@@ -21,6 +21,7 @@ from . import (
     lakeformation_resource_tags,
     moto_dispatch,
     ram_invitations,
+    sqs_depth,
 )
 
 _MODULES = (
@@ -35,7 +36,7 @@ _MODULES = (
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
 )
-_SPEED = (moto_dispatch,)
+_SPEED = (moto_dispatch, sqs_depth)
 _lock = threading.Lock()
 
 

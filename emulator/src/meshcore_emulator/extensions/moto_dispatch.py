@@ -24,8 +24,11 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 from ._patching import replace_function, wrap_method
 
+
 class _MethodNames(frozenset[str]):
     """The function names of a class; call_action only asks ``action in names``."""
+
+    _clazz: type
 
     def __new__(cls, clazz: type, names: list[str]) -> _MethodNames:
         self = super().__new__(cls, names)
