@@ -15,6 +15,7 @@ from . import (
     eventbridge_schedules,
     glue_catalog_events,
     glue_paging,
+    glue_request_body,
     glue_table_versions,
     lakeformation_batch_grant_option,
     lakeformation_cross_account,
@@ -36,7 +37,7 @@ _MODULES = (
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
 )
-_SPEED = (moto_dispatch, sqs_depth)
+_SPEED = (moto_dispatch, sqs_depth, glue_request_body)
 _lock = threading.Lock()
 
 
