@@ -13,6 +13,7 @@ from . import (
     dynamodb_isolation,
     event_envelope,
     eventbridge_schedules,
+    events_input_paths,
     glue_catalog_events,
     glue_paging,
     glue_request_body,
@@ -37,7 +38,7 @@ _MODULES = (
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
 )
-_SPEED = (moto_dispatch, sqs_depth, glue_request_body)
+_SPEED = (moto_dispatch, sqs_depth, glue_request_body, events_input_paths)
 _lock = threading.Lock()
 
 

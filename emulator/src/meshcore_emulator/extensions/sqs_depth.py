@@ -15,13 +15,15 @@ unchanged: ApproximateNumberOfMessagesNotVisible counts ``visible_at >= now`` an
 ...Delayed counts ``delayed_until > now``, exactly moto's ``not visible`` and ``delayed``;
 ApproximateNumberOfMessages is the rest, since no message is ever both (a message is delayed
 only before its first receive, and only a receive or a receipt handle sets ``visible_at``).
-FIFO deduplication still scans the queue (FIFO queues only).
+FIFO deduplication still scans the queue (FIFO queues only). ``Queue.attributes`` also converted
+every attribute name from CamelCase on each read; the conversion (a pure function) is cached.
 
 Belongs upstream in moto (``moto/sqs/models.py``).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from bisect import bisect_left, bisect_right, insort
@@ -221,6 +223,8 @@ def _change_message_visibility(
 def install() -> None:
     if isinstance(vars(Queue).get("_messages"), property):
         return
+    convert = sqs_models.camelcase_to_underscores  # type: ignore[attr-defined]
+    sqs_models.camelcase_to_underscores = functools.lru_cache(maxsize=256)(convert)  # type: ignore[attr-defined]
     for name in (*_TIMES, "receipt_handle"):
         setattr(Message, name, _tracked(name))
     Queue._messages = property(_messages_of, _set_messages)  # type: ignore[assignment]
