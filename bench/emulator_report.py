@@ -130,9 +130,9 @@ def rows(section: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 NOTE = (
     "Each variant runs in an emulator process of its own: moto = `--without-speed-extensions`, "
     "meshcore = as every other section runs it. CPU per call is the emulator process's CPU time "
-    "over the measured calls (pairs per emulator CPU s likewise: the rate the emulator alone could
-serve; the observed pairs/s is bounded by the client too, which costs about as much CPU per
-call on the same shared cores); the moto variant's queue is filled less deep (filling it is "
+    "over the measured calls (pairs per emulator CPU s likewise: the rate the emulator alone "
+    "could serve; the observed pairs/s is bounded by the client too, which costs about as much "
+    "CPU per call on the same shared cores); the moto variant's queue is filled less deep (filling it is "
     "quadratic). Table creation routes Glue's events to an SQS queue nobody drains, as the mesh "
     "does."
 )

@@ -110,7 +110,7 @@ class Sizes:
             emulator_moto_depths=(0, 2_000),
             emulator_send_calls=100,
             emulator_tables=1_500,
-            emulator_pair_window_s=1.0,
+            emulator_pair_window_s=2.0,
         )
 
     def tiny(self) -> Sizes:

@@ -17,6 +17,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .calllog import CallLog
 from .extensions import install_all
 from .extensions.eventbridge_schedules import Scheduler
+from .extensions.http_keep_alive import KeepAliveMixin, close_connections
 from .faults import FaultInjector
 from .limits import Violation, ViolationLog
 from .middleware import EmulatorMiddleware
@@ -27,6 +28,10 @@ class _QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+
+class _KeepAliveRequestHandler(KeepAliveMixin, _QuietRequestHandler):
+    """The same, keeping connections open between requests (extensions/http_keep_alive.py)."""
 
 
 class EmbeddedAws:
@@ -72,7 +77,8 @@ class EmbeddedAws:
             reset=lambda: holder[0].reset(),
             calls=calls,
         )
-        server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
+        handler = _KeepAliveRequestHandler if speed else _QuietRequestHandler
+        server = make_server(host, port, app, threaded=True, request_handler=handler)
         aws = cls(server, faults, violations, calls)
         holder.append(aws)
         aws._thread.start()
@@ -101,6 +107,7 @@ class EmbeddedAws:
         self.schedules.stop()
         self._server.shutdown()
         self._server.server_close()
+        close_connections(self._server)
         self._thread.join(timeout=10)
 
     def __enter__(self) -> EmbeddedAws:

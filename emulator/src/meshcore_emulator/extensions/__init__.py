@@ -18,6 +18,7 @@ from . import (
     glue_paging,
     glue_request_body,
     glue_table_versions,
+    http_keep_alive,
     lakeformation_batch_grant_option,
     lakeformation_cross_account,
     lakeformation_resource_tags,
@@ -38,7 +39,7 @@ _MODULES = (
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
 )
-_SPEED = (moto_dispatch, sqs_depth, glue_request_body, events_input_paths)
+_SPEED = (moto_dispatch, sqs_depth, glue_request_body, events_input_paths, http_keep_alive)
 _lock = threading.Lock()
 
 
