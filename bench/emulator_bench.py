@@ -5,10 +5,11 @@ whole process): "moto" is started with --without-speed-extensions, "meshcore" as
 section starts it. For each:
 
 - send: one SendMessage into one queue at each depth (the queue filled with SendMessageBatch
-  between measures): median wall time per call and the emulator's CPU time per call. The moto
-  variant stops at a smaller depth: filling its queue is quadratic;
+  between measures): median wall time per call and the emulator's CPU time per call;
 - tables: CreateTable for `tables` tables, with a rule routing Glue's catalog events to an SQS
-  queue as the mesh does (nothing drains it): seconds per block of 500;
+  queue as the mesh does (nothing drains it): seconds per block of 500.
+
+The moto variant stops at a smaller depth and fewer tables: filling its queue is quadratic.
 - pairs: GetTable + UpdateTable pairs/s by an async client (limits.table_pair_probe), and the
   emulator's CPU time per pair: the client costs about as much CPU per call as the emulator, so
   on 2 shared cores the observed rate is bounded by both; pairs per emulator CPU second is the
@@ -129,6 +130,7 @@ def _variant(
             if any(capacity)
             else None,
             "send": sends,
+            "tables": tables,
             "table_blocks_s": blocks,
             "violations": emulator.violations(),
         }
@@ -142,6 +144,7 @@ def emulator_bench(
     moto_depths: tuple[int, ...],
     send_calls: int,
     tables: int,
+    moto_tables: int,
     pair_window_s: float,
     repeats: int,
     progress: Callable[[str], None],
@@ -154,7 +157,7 @@ def emulator_bench(
             name,
             moto_depths if name == "moto" else depths,
             send_calls,
-            tables,
+            moto_tables if name == "moto" else tables,
             pair_window_s,
             repeats,
             progress,
