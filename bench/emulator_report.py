@@ -48,14 +48,15 @@ def targets(section: dict[str, Any] | None) -> list[Row]:
                 met(ratio <= 1.2),
             )
         )
-    blocks = fast["table_blocks_s"]
+    blocks = fast.get("table_blocks_cpu_s", [])
     if (ratio := _blocks_ratio(blocks)) is not None:
         rows.append(
             (
                 f"emulator: creating {section['tables']:,} tables, slowest / first "  # type: ignore[index]
-                f"{section['block']} (events to SQS)",  # type: ignore[index]
+                f"{section['block']}, CPU (events to SQS)",  # type: ignore[index]
                 "<= 1.20",
-                f"{ratio:.2f} (moto alone: {fmt(_blocks_ratio(slow['table_blocks_s']))} over "
+                f"{ratio:.2f} (wall {fmt(_blocks_ratio(fast['table_blocks_s']))}; moto alone: "
+                f"{fmt(_blocks_ratio(slow.get('table_blocks_cpu_s', [])))} over "
                 f"{slow.get('tables', 0):,})",
                 met(ratio <= 1.2),
             )
@@ -100,15 +101,16 @@ def rows(section: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                     f"p50 {fmt(s['wall_ms_p50'], 3)} ms wall, {s['calls']} calls",
                 ]
             )
-        blocks = v["table_blocks_s"]
-        out.append(
-            [
-                f"CreateTable x {v.get('tables', section['tables']):,}, s per {section['block']}",
-                name,
-                ", ".join(fmt(b) for b in blocks),
-                f"slowest / first {fmt(_blocks_ratio(blocks))}",
-            ]
-        )
+        for label, blocks in (("s", v["table_blocks_s"]), ("CPU s", v.get("table_blocks_cpu_s"))):
+            out.append(
+                [
+                    f"CreateTable x {v.get('tables', section['tables']):,}, {label} per "
+                    f"{section['block']}",
+                    name,
+                    ", ".join(fmt(b) for b in blocks or []),
+                    f"slowest / first {fmt(_blocks_ratio(blocks or []))}",
+                ]
+            )
         out.append(
             [
                 f"GetTable + UpdateTable pairs/s ({section['pair_lanes']} async lanes)",
