@@ -49,7 +49,11 @@ def _fill(sqs: Any, url: str, depth: int, have: int) -> int:
     return have
 
 
-def _sends(emulator: Emulator, depths: tuple[int, ...], calls: int) -> list[dict[str, Any]]:
+def _sends(
+    emulator: Emulator, depths: tuple[int, ...], calls: int, rounds: int
+) -> list[dict[str, Any]]:
+    """At each depth, `rounds` rounds of `calls` sends: the median round's emulator CPU per call
+    (a round that holds a full garbage collection of the process is not the send's cost)."""
     sqs = _client(emulator.endpoint_url, "sqs")
     warm = sqs.create_queue(QueueName="warm")["QueueUrl"]
     for i in range(10):  # the first calls of a service cost more: not what is measured
@@ -58,20 +62,22 @@ def _sends(emulator: Emulator, depths: tuple[int, ...], calls: int) -> list[dict
     have, rows = 0, []
     for depth in depths:
         have = _fill(sqs, url, depth, have)
-        walls = []
-        cpu_before = cpu_seconds(emulator.pid) or 0.0
-        for i in range(calls):
-            started = time.perf_counter()
-            sqs.send_message(QueueUrl=url, MessageBody=f"measured {i}")
-            walls.append(time.perf_counter() - started)
-        cpu = (cpu_seconds(emulator.pid) or 0.0) - cpu_before
-        have += calls
+        walls, cpus = [], []
+        for _ in range(rounds):
+            cpu_before = cpu_seconds(emulator.pid) or 0.0
+            for i in range(calls):
+                started = time.perf_counter()
+                sqs.send_message(QueueUrl=url, MessageBody=f"measured {i}")
+                walls.append(time.perf_counter() - started)
+            cpus.append(((cpu_seconds(emulator.pid) or 0.0) - cpu_before) * 1000 / calls)
+            have += calls
         rows.append(
             {
                 "depth": depth,
-                "calls": calls,
+                "calls": calls * rounds,
                 "wall_ms_p50": round(statistics.median(walls) * 1000, 3),
-                "cpu_ms_per_call": round(cpu * 1000 / calls, 3),
+                "cpu_ms_per_call": round(statistics.median(cpus), 3),
+                "cpu_ms_per_call_rounds": [round(c, 3) for c in cpus],
             }
         )
     return rows
@@ -119,7 +125,7 @@ def _variant(
             pairs.append(probe["per_s"])
             capacity.append(round(probe["sequences"] / cpu, 1) if cpu else None)
         progress(f"{name}: pairs/s {pairs}, per emulator CPU s {capacity}")
-        sends = _sends(emulator, depths, send_calls)
+        sends = _sends(emulator, depths, send_calls, repeats)
         progress(
             f"{name}: send " + ", ".join(f"{s['depth']:,}: {s['wall_ms_p50']} ms" for s in sends)
         )

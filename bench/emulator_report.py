@@ -98,7 +98,8 @@ def rows(section: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                     f"SendMessage at depth {s['depth']:,}",
                     name,
                     f"{fmt(s['cpu_ms_per_call'], 3)} ms CPU",
-                    f"p50 {fmt(s['wall_ms_p50'], 3)} ms wall, {s['calls']} calls",
+                    f"p50 {fmt(s['wall_ms_p50'], 3)} ms wall, {s['calls']} calls; CPU rounds "
+                    + ", ".join(fmt(c, 3) for c in s.get("cpu_ms_per_call_rounds", [])),
                 ]
             )
         for label, blocks in (("s", v["table_blocks_s"]), ("CPU s", v.get("table_blocks_cpu_s"))):

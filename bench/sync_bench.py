@@ -85,7 +85,7 @@ class Sizes:
     # quadratic: 10,000 messages would take it 20 minutes.
     emulator_depths: tuple[int, ...] = (0, 10_000, 50_000)
     emulator_moto_depths: tuple[int, ...] = (0, 2_000)
-    emulator_send_calls: int = 300
+    emulator_send_calls: int = 200  # per round
     emulator_tables: int = 5_000
     emulator_moto_tables: int = 2_000
     emulator_pair_window_s: float = 3.0
