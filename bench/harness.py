@@ -139,11 +139,15 @@ def _stop_process(process: subprocess.Popen[bytes], timeout: float) -> int:
 class Emulator:
     """`python -m meshcore_emulator` as a child process on a free loopback port."""
 
-    def __init__(self, log_path: Path) -> None:
+    def __init__(self, log_path: Path, extra_args: list[str] | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MESHCORE_"))}
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "meshcore_emulator", "--host", "127.0.0.1", "--port", "0"],
+            [
+                sys.executable,
+                *("-m", "meshcore_emulator", "--host", "127.0.0.1", "--port", "0"),
+                *(extra_args or []),
+            ],
             stdout=subprocess.PIPE,
             stderr=self._log,
             env=env,

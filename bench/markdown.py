@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import emulator_report
 from report import fmt, table
 
 MB = 1_000_000
@@ -184,6 +185,7 @@ def summary(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{f1['names_visible']:.2f} / {f1['names_masked']:.2f} / {f1['metadata_only']:.2f}",
             None,
         )
+    rows += emulator_report.targets(results["sections"].get("emulator"))
     return rows
 
 
@@ -275,6 +277,9 @@ def document(results: dict[str, Any]) -> str:
         parts += ["", "## Repair", "", _repair_md(sections["repair"])]
     if _ok(sections.get("classifier")):
         parts += ["", "## Classifier", "", _classifier_md(sections["classifier"])]
+    if _ok(sections.get("emulator")):
+        parts += ["", "## The embedded AWS itself: with and without its speed extensions", ""]
+        parts += [_md(*emulator_report.rows(sections["emulator"])), "", emulator_report.NOTE]
     if rows := _memory_rows(results):
         parts += ["", "## Peak memory (VmHWM)", "", _md(["scenario", "process", "MB"], rows)]
     return "\n".join(parts) + "\n"

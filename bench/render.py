@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import emulator_report
 import markdown
 from report import mib, notes, table, top_calls
 
@@ -179,6 +180,13 @@ def repair(section: dict[str, Any]) -> str:
     return out + "\n" + notes(*lines)
 
 
+def emulator(section: dict[str, Any]) -> str:
+    title = "7. The embedded AWS itself: without (moto) and with its speed extensions"
+    if failed := _failed(title, section):
+        return failed
+    return table(title, *emulator_report.rows(section)) + "\n" + notes(emulator_report.NOTE)
+
+
 def memory(results: dict[str, Any]) -> str:
     rows = []
     for name, section in results.items():
@@ -196,7 +204,7 @@ def memory(results: dict[str, Any]) -> str:
     if not rows:
         return ""
     return table(
-        "7. Peak memory (VmHWM) at the end of each scenario",
+        "8. Peak memory (VmHWM) at the end of each scenario",
         ["scenario", "process", "VmHWM MiB", "CPU s (lifetime)"],
         rows,
     )

@@ -8,7 +8,9 @@ table with every target to bench/results/latest.md):
 3. AWS calls per catalog change, by type, next to the minimum possible;
 4. access: approval to grant complete;
 5. repair time, from an empty central catalog and with no drift;
-6. classifier columns/s and macro F1; then peak memory of every process.
+6. classifier columns/s and macro F1;
+7. the embedded AWS itself, without and with its speed extensions; then peak memory of every
+   process.
 
 The machines this runs on are shared and noisy: it reports numbers, it never passes or fails on
 them. Exit status 1 only when a section could not run (an error, not a slow result); a
@@ -40,6 +42,7 @@ import render
 from access import access_scenario
 from calls import calls_per_change
 from classifier_bench import classifier_bench
+from emulator_bench import emulator_bench
 from harness import ScenarioTimeout, stop_on_sigterm
 from limits import raw_limits
 from repair import repair_scenario
@@ -48,7 +51,7 @@ from throughput import consumer_label, sustained
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
-SECTIONS = ("raw", "sustained", "calls", "access", "repair", "classifier")
+SECTIONS = ("raw", "sustained", "calls", "access", "repair", "classifier", "emulator")
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,15 @@ class Sizes:
     bulk_tables: int = 5_000  # partitionless
     classifier_values: int = 200
     classifier_window_s: float = 2.0
+    # The emulator alone. Its moto-only variant stops smaller: a send at depth d costs it about
+    # 25 us x d of CPU, so filling a queue (or creating tables whose events fill one) is
+    # quadratic: 10,000 messages would take it 20 minutes.
+    emulator_depths: tuple[int, ...] = (0, 10_000, 50_000)
+    emulator_moto_depths: tuple[int, ...] = (0, 2_000)
+    emulator_send_calls: int = 200  # per round
+    emulator_tables: int = 5_000
+    emulator_moto_tables: int = 2_000
+    emulator_pair_window_s: float = 3.0
 
     def quick(self) -> Sizes:
         """About 10x smaller everywhere: a smoke run."""
@@ -97,6 +109,12 @@ class Sizes:
             repair_partitions=10,
             bulk_tables=500,
             classifier_window_s=0.5,
+            emulator_depths=(0, 10_000),
+            emulator_moto_depths=(0, 1_000),
+            emulator_send_calls=100,
+            emulator_tables=1_500,
+            emulator_moto_tables=1_000,
+            emulator_pair_window_s=2.0,
         )
 
     def tiny(self) -> Sizes:
@@ -117,6 +135,12 @@ class Sizes:
             bulk_tables=6,
             classifier_values=20,
             classifier_window_s=0.1,
+            emulator_depths=(0, 20),
+            emulator_moto_depths=(0, 20),
+            emulator_send_calls=5,
+            emulator_tables=6,
+            emulator_moto_tables=6,
+            emulator_pair_window_s=0.2,
         )
 
 
@@ -246,6 +270,24 @@ def run_sections(
             )
         )
         say(render.classifier(sections["classifier"]))
+        write(args.out, results)
+
+    if "emulator" in args.only:
+        say("\n-- 7. the embedded AWS itself, without and with its speed extensions ...")
+        sections["emulator"] = guarded(
+            lambda: emulator_bench(
+                logs,
+                sizes.emulator_depths,
+                sizes.emulator_moto_depths,
+                sizes.emulator_send_calls,
+                sizes.emulator_tables,
+                sizes.emulator_moto_tables,
+                sizes.emulator_pair_window_s,
+                sizes.repeats,
+                progress,
+            )
+        )
+        say(render.emulator(sections["emulator"]))
         write(args.out, results)
 
     if text := render.memory(sections):

@@ -22,7 +22,7 @@ def test_tiny_benchmark_writes_results_and_table(tmp_path: Path) -> None:
             str(REPO / "bench" / "sync_bench.py"),
             "--tiny",
             "--only",
-            "raw,classifier",
+            "raw,classifier,emulator",
             "--out",
             str(out),
         ],
@@ -42,9 +42,16 @@ def test_tiny_benchmark_writes_results_and_table(tmp_path: Path) -> None:
     classifier = results["sections"]["classifier"]
     assert classifier["status"] == "ok"
     assert 0 < classifier["macro_f1"]["names_visible"] <= 1
+    emulator = results["sections"]["emulator"]
+    assert emulator["status"] == "ok"
+    for variant in ("moto", "meshcore"):
+        measured = emulator["variants"][variant]
+        assert [s["depth"] for s in measured["send"]] == [0, 20]
+        assert measured["table_blocks_s"] and measured["pairs_per_s_median"] > 0
+        assert measured["violations"] == []
     assert results["meta"]["cpus"] and results["meta"]["python"]
     table = out.with_suffix(".md").read_text()
-    for heading in ("## Targets", "## The limit", "## Classifier"):
+    for heading in ("## Targets", "## The limit", "## Classifier", "## The embedded AWS itself"):
         assert heading in table
     assert "GetTable + UpdateTable" in table
     assert (tmp_path / "logs" / "raw" / "emulator.log").exists()

@@ -18,6 +18,7 @@ from . import caller, vended_credentials
 from .calllog import CallLog
 from .extensions import install_all
 from .extensions.eventbridge_schedules import Scheduler
+from .extensions.http_keep_alive import KeepAliveMixin, close_connections
 from .faults import FaultInjector
 from .limits import Violation, ViolationLog
 from .middleware import EmulatorMiddleware
@@ -28,6 +29,10 @@ class _QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+
+class _KeepAliveRequestHandler(KeepAliveMixin, _QuietRequestHandler):
+    """The same, keeping connections open between requests (extensions/http_keep_alive.py)."""
 
 
 class EmbeddedAws:
@@ -54,9 +59,13 @@ class EmbeddedAws:
         )
 
     @classmethod
-    def start(cls, host: str = "127.0.0.1", port: int = 0) -> EmbeddedAws:
-        """Install the extensions and serve on ``host:port`` (0 = any free port)."""
-        install_all()
+    def start(cls, host: str = "127.0.0.1", port: int = 0, speed: bool = True) -> EmbeddedAws:
+        """Install the extensions and serve on ``host:port`` (0 = any free port).
+
+        ``speed=False`` leaves out the extensions that only make moto faster (for the
+        benchmark's before/after; it has no effect once they are installed in the process).
+        """
+        install_all(speed=speed)
         faults = FaultInjector()
         violations = ViolationLog()
         calls = CallLog()
@@ -69,7 +78,8 @@ class EmbeddedAws:
             reset=lambda: holder[0].reset(),
             calls=calls,
         )
-        server = make_server(host, port, app, threaded=True, request_handler=_QuietRequestHandler)
+        handler = _KeepAliveRequestHandler if speed else _QuietRequestHandler
+        server = make_server(host, port, app, threaded=True, request_handler=handler)
         aws = cls(server, faults, violations, calls)
         holder.append(aws)
         aws._thread.start()
@@ -100,6 +110,7 @@ class EmbeddedAws:
         self.schedules.stop()
         self._server.shutdown()
         self._server.server_close()
+        close_connections(self._server)
         self._thread.join(timeout=10)
 
     def __enter__(self) -> EmbeddedAws:

@@ -1,6 +1,8 @@
 """Extensions that make moto behave like AWS where meshcore relies on it.
 
-Each module closes one gap and documents the AWS behaviour it reproduces.
+Each module closes one gap and documents the AWS behaviour it reproduces. The speed modules
+change no behaviour: they make moto answer in time independent of how much it holds, and can be
+left out (``install_all(speed=False)``) so that the benchmark can measure what they gain.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from . import (
     dynamodb_isolation,
     event_envelope,
     eventbridge_schedules,
+    events_input_paths,
     glue_catalog_events,
     glue_column_filtering,
     glue_paging,
+    glue_request_body,
     glue_resource_links,
     glue_table_versions,
+    http_keep_alive,
     lakeformation_batch_grant_option,
     lakeformation_cross_account,
     lakeformation_drop,
@@ -24,7 +29,9 @@ from . import (
     lakeformation_query_engines,
     lakeformation_resource_tags,
     lakeformation_settings,
+    moto_dispatch,
     ram_invitations,
+    sqs_depth,
     sts_session_tags,
 )
 
@@ -50,11 +57,16 @@ _MODULES = (
     glue_resource_links,
     glue_column_filtering,
 )
+_SPEED = (moto_dispatch, sqs_depth, glue_request_body, events_input_paths, http_keep_alive)
 _lock = threading.Lock()
 
 
-def install_all() -> None:
-    """Install every extension; safe to call any number of times."""
+def install_all(speed: bool = True) -> None:
+    """Install every extension; safe to call any number of times.
+
+    ``speed=False`` leaves the speed modules out; they patch moto for the whole process, so
+    once installed they stay (the benchmark runs the slow variant in a process of its own).
+    """
     with _lock:
-        for module in _MODULES:
+        for module in (*_MODULES, *(_SPEED if speed else ())):
             module.install()

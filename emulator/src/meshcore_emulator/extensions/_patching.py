@@ -33,3 +33,19 @@ def add_method(owner: type, name: str, method: Callable[..., Any]) -> None:
     """Give ``owner`` a method moto does not implement (no-op if already there)."""
     if name not in vars(owner):
         setattr(owner, name, method)
+
+
+def replace_function(module: Any, name: str, wrapper: Callable[..., Any]) -> None:
+    """Replace the function ``module.name`` by ``wrapper(original, *args, **kwargs)``, once."""
+    original = getattr(module, name)
+    key = f"{wrapper.__module__}.{wrapper.__qualname__}"
+    applied: tuple[str, ...] = getattr(original, _APPLIED, ())
+    if key in applied:
+        return
+
+    @functools.wraps(original)
+    def replacement(*args: Any, **kwargs: Any) -> Any:
+        return wrapper(original, *args, **kwargs)
+
+    setattr(replacement, _APPLIED, (*applied, key))
+    setattr(module, name, replacement)
