@@ -1,0 +1,72 @@
+"""Every transition of a request is audited, told to the requester and saved on the version
+read; a refused decision is audited and recorded on the request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+
+from grant_worker.dependencies import GrantDependencies
+from meshcore.domain.access import AccessRequest
+from meshcore.domain.errors import NotFoundError
+from meshcore.messages.commands import AccessNotification
+
+log = structlog.get_logger()
+
+
+def subject(request_id: str) -> str:
+    return f"request/{request_id}"
+
+
+async def notify(deps: GrantDependencies, request: AccessRequest, reason: str = "") -> None:
+    await deps.notifications.send(
+        AccessNotification(
+            request_id=request.request_id,
+            consumer_account=request.consumer_account,
+            state=request.state.value,
+            reason=reason or request.state_reason,
+            ticket_id=request.ticket_id,
+            tables=request.tables,
+        )
+    )
+
+
+async def record(
+    deps: GrantDependencies,
+    moved: AccessRequest,
+    version: int,
+    action: str,
+    actor: str,
+    **details: Any,
+) -> None:
+    """Audit a transition and tell the requester, then save it (only on the version read).
+
+    Audit first: if anything after it fails, the retry repeats the transition, which is better
+    than a state change without its audit entry. The entry is keyed by the transition (action
+    from the version read), so a retry, or a second worker racing on the same request, does not
+    audit it twice; the save on the version read lets only one of them move the request.
+    """
+    once = f"{subject(moved.request_id)}:{action}:{version}"
+    await deps.audit.record_once(once, subject(moved.request_id), action, actor, **details)
+    await notify(deps, moved)
+    await deps.state.save_request(moved, version)
+    deps.metrics.count("RequestTransitions", State=moved.state.value)
+    log.info(action, request_id=moved.request_id, state=moved.state.value)
+
+
+async def refuse(
+    deps: GrantDependencies, request_id: str, reason: str, actor: str, **details: Any
+) -> None:
+    """No grant; the attempt is audited and, when the request exists, recorded on it."""
+    await deps.audit.record(
+        subject(request_id), "decision.refused", actor, reason=reason, **details
+    )
+    deps.metrics.count("DecisionsRefused")
+    log.warning("decision.refused", request_id=request_id, reason=reason)
+    try:
+        request, version = await deps.state.get_request(request_id)
+    except NotFoundError:
+        return
+    await notify(deps, request, reason=f"decision refused: {reason}")
+    await deps.state.save_request(request.model_copy(update={"last_refusal": reason}), version)

@@ -1,0 +1,85 @@
+"""Undoing a grant: a revoke decision or command, and the expiry sweep."""
+
+from __future__ import annotations
+
+import structlog
+
+from grant_worker.delivery import withdraw
+from grant_worker.dependencies import ACTOR, GrantDependencies
+from grant_worker.grants import grant_entries
+from grant_worker.records import record, refuse
+from meshcore.domain.access import AccessRequest, RequestState
+from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.messages.commands import ExpirySweep, RevokeCommand
+
+
+async def revoke(
+    deps: GrantDependencies,
+    request: AccessRequest,
+    version: int,
+    to: RequestState,
+    reason: str,
+    actor: str,
+) -> None:
+    """Undo exactly what was recorded as granted, and the resource links (idempotent)."""
+    moved = request.transition(to, reason)  # refuses unless granted
+    await withdraw(request, deps.state, deps.consumer_access)
+    await deps.lakeformation.revoke(grant_entries(request, deps.catalog_id))
+    action = "grant.expired" if to is RequestState.EXPIRED else "grant.revoked"
+    await record(
+        deps,
+        moved,
+        version,
+        action,
+        actor,
+        grantee=request.grantee,
+        tables=[str(t) for t in request.granted_tables],
+        resource_links=request.resource_links,
+        reason=reason,
+    )
+
+
+# -- operator revokes and the expiry sweep -------------------------------------------------------
+
+
+async def on_revoke_command(command: RevokeCommand, deps: GrantDependencies) -> None:
+    structlog.contextvars.bind_contextvars(request_id=command.request_id, decision="revoke")
+    try:
+        request, version = await deps.state.get_request(command.request_id)
+    except NotFoundError:
+        await refuse(deps, command.request_id, "unknown request", command.requested_by)
+        return
+    if request.state is RequestState.REVOKED:
+        return  # done already (redelivery)
+    if request.state is not RequestState.GRANTED:
+        await refuse(
+            deps,
+            request.request_id,
+            f"request is {request.state.value}, not granted",
+            command.requested_by,
+        )
+        return
+    await revoke(deps, request, version, RequestState.REVOKED, command.reason, command.requested_by)
+
+
+async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
+    now = deps.clock()
+    expired = failed = 0
+    for request in await deps.state.list_requests():
+        if (
+            request.state is not RequestState.GRANTED
+            or not request.expires_at
+            or request.expires_at > now
+        ):
+            continue
+        current, version = await deps.state.get_request(request.request_id)
+        if current.state is not RequestState.GRANTED:
+            continue
+        try:
+            await revoke(
+                deps, current, version, RequestState.EXPIRED, "access expired", f"{ACTOR} (expiry)"
+            )
+        except ConflictError:
+            continue  # another worker moved it first
+        expired += 1
+    structlog.contextvars.bind_contextvars(sweep_id=sweep.sweep_id, expired=expired, failed=failed)
