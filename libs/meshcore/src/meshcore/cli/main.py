@@ -48,11 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, settings: MeshSettings | None = None) -> int:
+    """meshctl; `settings` (read from MESHCORE_* variables when not given) lets a caller in the
+    same process point it elsewhere without touching the environment."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = MeshSettings()
+        settings = settings or MeshSettings()
     except ValidationError as exc:
         print(
             f"meshctl: error: bad setting {first_error(exc)} (check MESHCORE_* variables)",
