@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -52,8 +53,18 @@ def start_worker(
     return WorkerProcess(name, process, log_path, log_file)
 
 
-def wait_started(workers: list[WorkerProcess], timeout: float = 30.0) -> None:
+def ready_timeout() -> float:
+    """How long a process may take to become ready: generous, since shared machines and
+    laptops under load start Python slowly (MESHCORE_READY_TIMEOUT_SECONDS, default 180)."""
+    try:
+        return max(1.0, float(os.environ.get("MESHCORE_READY_TIMEOUT_SECONDS", "180")))
+    except ValueError:
+        return 180.0
+
+
+def wait_started(workers: list[WorkerProcess], timeout: float | None = None) -> None:
     """Until each worker logged `worker.started`; raises if one exits first."""
+    timeout = timeout or ready_timeout()
     deadline = time.monotonic() + timeout
     pending = list(workers)
     while pending and time.monotonic() < deadline:
@@ -66,7 +77,11 @@ def wait_started(workers: list[WorkerProcess], timeout: float = 30.0) -> None:
                 pending.remove(worker)
         time.sleep(0.1)
     if pending:
-        raise RuntimeError(f"{', '.join(w.name for w in pending)} did not start in {timeout:.0f} s")
+        raise RuntimeError(
+            f"{', '.join(w.name for w in pending)} did not start in {timeout:.0f} s "
+            f"(see {', '.join(str(w.log_path) for w in pending)}; "
+            "MESHCORE_READY_TIMEOUT_SECONDS allows more)"
+        )
 
 
 def free_port() -> int:
@@ -77,7 +92,7 @@ def free_port() -> int:
 
 
 def start_portal(
-    env: dict[str, str], log_dir: Path, port: int, timeout: float = 30.0, **settings: str
+    env: dict[str, str], log_dir: Path, port: int, timeout: float | None = None, **settings: str
 ) -> tuple[WorkerProcess, str]:
     """Start the portal on 127.0.0.1:`port` and wait until it answers; returns it and its URL.
     `settings` are extra MESHCORE_PORTAL__ variables (e.g. DEV_LOGIN="true")."""
@@ -95,6 +110,7 @@ def start_portal(
     )
     portal = WorkerProcess("portal", process, log_path, log_file)
     url = f"http://127.0.0.1:{port}"
+    timeout = timeout or ready_timeout()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
