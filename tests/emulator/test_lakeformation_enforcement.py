@@ -537,6 +537,14 @@ def test_a_resource_link_needs_create_table_and_grants_nothing(
         as_role(ANALYST, "glue").create_table(DatabaseName="ar", TableInput=link)
     assert code(refused) == "AccessDeniedException"
     as_role(CONSUMER_ADMIN, "glue").create_table(DatabaseName="ar", TableInput=link)
+    # Only its creator sees the link until DESCRIBE on it is granted (resource-links-about.html).
+    with pytest.raises(ClientError) as refused:
+        as_role(ANALYST, "glue").get_table(DatabaseName="ar", Name="invoices")
+    assert code(refused) == "AccessDeniedException"
+    on_link = {"Table": {"CatalogId": CONSUMER, "DatabaseName": "ar", "Name": "invoices"}}
+    grant(as_role(CONSUMER_ADMIN, "lakeformation"), ANALYST, on_link, ["DESCRIBE"])
+    seen = as_role(ANALYST, "glue").get_table(DatabaseName="ar", Name="invoices")["Table"]
+    assert seen["TargetTable"]["CatalogId"] == CENTRAL_ACCOUNT
     with pytest.raises(ClientError) as refused:  # the link alone gives nothing on its target
         readable(as_role(CONSUMER_ADMIN, "glue", engine=True), catalog=CONSUMER)
     assert code(refused) == "AccessDeniedException"

@@ -5,7 +5,8 @@ AccessDeniedException (GetTables leaves it out); a caller with column-limited SE
 the permitted columns, with ``spark.sql.sources.schema*`` parameters removed (other parameters
 are returned unmodified, as AWS does). Admins and read-only admins (DESCRIBE), the table's
 creator and holders of any table-level permission see it whole; so does everyone for a table
-governed by IAM alone. GetTable with another account's ``CatalogId`` reads that catalog, as
+governed by IAM alone. A resource link is a table like any other here: only its creator, admins
+and principals granted on it see it. GetTable with another account's ``CatalogId`` reads that catalog, as
 Lake Formation allows for tables shared with the caller. https://docs.aws.amazon.com/lake-formation/latest/dg/limitations.html
 https://docs.aws.amazon.com/lake-formation/latest/dg/resource-links-glue-apis.html
 """
@@ -36,8 +37,8 @@ def _visible(fake: FakeTable, owner: str, region: str) -> dict[str, Any] | None:
     """The table as the caller may see it; None when it may not see it at all."""
     described: dict[str, Any] = fake.as_dict()
     principal = current_principal()
-    if principal is None or described.get("TargetTable"):
-        return described  # the emulator itself; resource links describe only themselves
+    if principal is None:
+        return described  # the emulator itself
     who = identity.identity(principal)
     if principal.account == owner and (
         ("table", fake.database_name, fake.name) in catalog.iam_allowed(owner, region)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moto.lakeformation.models import Permission
+from moto.ram.models import ram_backends
 
 from . import identity
 from .catalog import Table, creator_of, effective_tags, iam_allowed
@@ -160,8 +161,7 @@ def held(store: str, region: str, principals: set[str], table: Table) -> Access:
 
 def shares_accepted(owner: str, receiver: str, region: str) -> bool:
     """`receiver` accepted a Lake Formation RAM share from `owner`."""
-    from moto.ram.models import ram_backends
-
+    # Imported here: the extensions package imports this module (the enforcing extensions).
     from ..extensions.ram_invitations import ACCEPTED, invitations_of
 
     ram = ram_backends[owner][region]
