@@ -186,3 +186,59 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     assert "UNACCOUNTED" not in outcome.values(), outcome
     assert {q: n for q, n in queue_depths(stack).items() if n and not q.endswith("-dlq")} == {}
     assert CONSUMER
+
+
+WIDE_COLUMNS = 10_000
+NESTED = "[" * 100_000 + "]" * 100_000
+QUEUES_WRITTEN = ("meshcore-catalog-changes", "meshcore-classification", "meshcore-approvals")
+
+
+def test_a_wide_table_and_nested_bodies_deny_no_service(
+    stack_factory: StackFactory, record: Row
+) -> None:
+    """A producer table whose scan request would pass SQS's 256 KiB reaches the central catalog
+    and every repair after it succeeds; bodies nested 100,000 deep are dead-lettered as malformed
+    (with the reason) by every worker, which keeps running."""
+    stack = stack_factory()
+    glue = stack.client("glue", AR)
+    glue.create_database(DatabaseInput={"Name": "wide"})
+    names = [f"measure_{i:05d}_{'x' * 40}" for i in range(WIDE_COLUMNS)]
+    glue.create_table(
+        DatabaseName="wide", TableInput=table("readings", [(n, "double") for n in names], False)
+    )
+    nested_ids = {queue: send(stack, queue, NESTED) for queue in QUEUES_WRITTEN}
+
+    def central_columns() -> int | None:
+        central = stack.client("glue")
+        try:
+            found = central.get_table(DatabaseName="ar__wide", Name="readings")
+        except central.exceptions.EntityNotFoundException:
+            return None
+        return len(found["Table"]["StorageDescriptor"]["Columns"]) or None
+
+    assert eventually(central_columns, "the wide table in the central catalog") == WIDE_COLUMNS
+    report = json.loads(stack.meshctl("--json", "repair", "--wait", "--timeout", "300"))
+    reasons = {}
+    for queue, message_id in nested_ids.items():
+        eventually(lambda q=queue: dead_letters(stack, q), f"the nested body in {queue}-dlq")
+        reasons[queue] = json.loads(stack.meshctl("--json", "dlq", "show", message_id))["reason"]
+    alive = {n: w.process.poll() is None for n, w in stack.workers.items()}
+    wait_idle(stack, timeout=600)
+
+    refused = sum("nests" in (r or "") for r in reasons.values())
+    record.load = (
+        f"a table of {WIDE_COLUMNS} columns; {len(QUEUES_WRITTEN)} bodies nested 100,000 deep"
+    )
+    record.faults = "denial of service: oversized scan requests, deeply nested JSON"
+    record.lost = "0"
+    record.duplicated = "0"
+    record.consistency = (
+        f"wide table synced, repair {report['status']}; {refused}/{len(QUEUES_WRITTEN)} nested "
+        f"bodies refused and dead-lettered with a reason; workers alive {all(alive.values())}"
+    )
+    assert report["status"] == "succeeded", report
+    assert refused == len(QUEUES_WRITTEN), reasons
+    assert all(alive.values()), alive
+    assert dead_letters(stack, "meshcore-catalog-changes").keys() == {
+        nested_ids["meshcore-catalog-changes"]
+    }

@@ -3,14 +3,21 @@
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from meshcore.messages.commands import AccessDecision, RepairCommand
+from meshcore.messages.commands import (
+    SCAN_REQUEST_MAX_BYTES,
+    AccessDecision,
+    RepairCommand,
+    scan_requests,
+)
 from meshcore.messages.contracts import render, schemas
 from meshcore.messages.decode import (
     MalformedMessageError,
     decode_approvals_message,
+    decode_scan_request,
     decode_sync_message,
 )
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
@@ -134,3 +141,26 @@ def test_published_contracts_are_current() -> None:
         path = out / f"{name}.schema.json"
         assert path.exists(), f"{path.name} missing: run `make contracts`"
         assert path.read_text() == render(schema), f"{path.name} is stale: run `make contracts`"
+
+
+def test_a_wide_tables_scan_is_split_into_requests_sqs_accepts() -> None:
+    columns = [f"col_{i:05d}_{'é' * 60}" for i in range(10_000)]
+    requests = scan_requests("ar__wide", "readings", columns, "table created")
+    assert len(requests) > 1
+    assert all(len(r.model_dump_json().encode()) <= SCAN_REQUEST_MAX_BYTES for r in requests)
+    assert [c for r in requests for c in r.columns] == columns
+    assert {(r.database, r.table, r.reason) for r in requests} == {
+        ("ar__wide", "readings", "table created")
+    }
+    assert len(scan_requests("d", "t", ["a", "b"], "columns changed")) == 1
+
+
+@pytest.mark.parametrize(
+    "decode", [decode_sync_message, decode_approvals_message, decode_scan_request]
+)
+def test_deeply_nested_bodies_are_malformed_before_parsing(decode: Any) -> None:
+    with pytest.raises(MalformedMessageError, match="nests 100000 levels deep"):
+        decode("[" * 100_000 + "]" * 100_000)
+    # Brackets inside strings are text, not nesting.
+    with pytest.raises(MalformedMessageError, match=r"not a valid|neither"):
+        decode(json.dumps({"kind": "[" * 1000 + '\\"{'}))

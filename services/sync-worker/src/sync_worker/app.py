@@ -8,7 +8,7 @@ from meshcore.aws.lftags import ResourceTags
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.state import StateStore
 from meshcore.domain.registry import Producer
-from meshcore.messages.commands import ClassificationScanRequest
+from meshcore.messages.commands import scan_requests
 from meshcore.messages.decode import decode_sync_message
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
@@ -25,11 +25,8 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
         scans = QueueSender(sqs, await queue_url(sqs, name), name)
 
         async def request_scan(database: str, table: str, columns: list[str], reason: str) -> None:
-            await scans.send(
-                ClassificationScanRequest(
-                    database=database, table=table, columns=columns, reason=reason
-                )
-            )
+            for request in scan_requests(database, table, columns, reason):
+                await scans.send(request)
 
         async def source_catalog(producer: Producer) -> GlueCatalog:
             client = await aws.assumed_client("glue", producer.read_role_arn)

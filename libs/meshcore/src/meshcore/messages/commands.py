@@ -32,6 +32,36 @@ class ClassificationScanRequest(_Message):
     requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
+# SQS refuses a body over 256 KiB; a producer's table may have thousands of columns with long
+# names, so a scan request is split well below that (a refused send would block the central
+# write that follows it, at every retry and every repair).
+SCAN_REQUEST_MAX_BYTES = 64 * 1024
+
+
+def scan_requests(
+    database: str, table: str, columns: list[str], reason: str
+) -> list[ClassificationScanRequest]:
+    """Requests covering `columns`, each body under SCAN_REQUEST_MAX_BYTES."""
+    budget = SCAN_REQUEST_MAX_BYTES - len(
+        ClassificationScanRequest(database=database, table=table, reason=reason)
+        .model_dump_json()
+        .encode()
+    )
+    slices: list[list[str]] = [[]]
+    used = 0
+    for column in columns:
+        size = len(json.dumps(column, ensure_ascii=False).encode()) + 1
+        if slices[-1] and used + size > budget:
+            slices.append([])
+            used = 0
+        slices[-1].append(column)
+        used += size
+    return [
+        ClassificationScanRequest(database=database, table=table, columns=part, reason=reason)
+        for part in slices
+    ]
+
+
 class RepairCommand(_Message):
     """Make sync-worker diff producer catalogs against the central one and heal the drift."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -24,11 +25,29 @@ SyncMessage = GlueDatabaseEvent | GlueTableEvent | RepairCommand
 _glue_event: TypeAdapter[GlueDatabaseEvent | GlueTableEvent] = TypeAdapter(GlueCatalogEvent)
 
 
+# No message of ours nests deeper than an EventBridge event's detail (about 6 levels); a body
+# nested far deeper is an attack on the parser, refused before anything walks it.
+MAX_NESTING = 32
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
 class MalformedMessageError(PermanentError):
     """The body is not JSON, or not the shape its queue expects."""
 
 
+def _nesting(body: str) -> int:
+    """The deepest nesting of arrays and objects in a JSON text, without parsing it."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", body)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _load(body: str) -> dict[str, Any]:
+    if (nesting := _nesting(body)) > MAX_NESTING:
+        raise MalformedMessageError(f"body nests {nesting} levels deep, at most {MAX_NESTING}")
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
