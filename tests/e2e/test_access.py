@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from meshcore.domain.access import TableName
+from meshcore.domain.access import AccessRequest, TableName
 from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
 from meshcore_devstack.demo import invoices_table, partition, write_invoices
 from meshcore_devstack.mesh import (
@@ -134,9 +134,29 @@ def post(stack: Stack, body: str) -> None:
     )
 
 
-def decision(for_request: str, **overrides: Any) -> AccessDecision:
+# Request id -> the terms its ticket showed (request ids are unique across stacks).
+_TERMS: dict[str, str] = {}
+
+
+def terms(stack: Stack, request_id: str) -> str:
+    """The terms digest of the request as stored (what its ticket showed; nothing here changes
+    a request after it is opened), or a digest of nothing for a request that does not exist."""
+    if request_id not in _TERMS:
+        stored = [
+            r
+            for r in json.loads(stack.meshctl("--json", "requests"))
+            if r["request_id"] == request_id
+        ]
+        _TERMS[request_id] = (
+            AccessRequest.model_validate(stored[0]).terms_digest() if stored else "0" * 64
+        )
+    return _TERMS[request_id]
+
+
+def decision(stack: Stack, for_request: str, **overrides: Any) -> AccessDecision:
     fields: dict[str, Any] = {
         "request_id": for_request,
+        "terms_digest": terms(stack, for_request),
         "ticket_id": "FIN-1",
         "decision": "approve",
         "approver": OWNER,
@@ -208,6 +228,10 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
     glue = mesh.client("glue", CONSUMER)
     assert "ar__receivables" not in {d["Name"] for d in glue.get_databases()["DatabaseList"]}
     assert audit_actions(mesh, request_id)[-1] == "grant.revoked"
+    # The name in a revoke is a claim; the audit says which IAM identity sent it.
+    revoked = json.loads(mesh.meshctl("--json", "audit", request_id))[-1]
+    assert revoked["actor"].startswith("ops@central.example.com (sent by ")
+    assert "unknown sender" not in revoked["actor"]
     assert json.loads(mesh.meshctl("--json", "audit", "verify"))["intact"]
 
 
@@ -230,7 +254,8 @@ def test_approval_naming_a_sensitive_column_includes_it(mesh: Stack) -> None:
 def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
     request_id = request(mesh)
     post(
-        mesh, sign(mesh, decision(request_id, expires_at=datetime.now(UTC) + timedelta(seconds=3)))
+        mesh,
+        sign(mesh, decision(mesh, request_id, expires_at=datetime.now(UTC) + timedelta(seconds=3))),
     )
     eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     assert consumer_permissions(mesh)
@@ -246,7 +271,7 @@ def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
 
 def test_a_copy_of_a_used_decision_is_refused_as_a_replay_and_grants_once(mesh: Stack) -> None:
     request_id = request(mesh)
-    body = sign(mesh, decision(request_id))
+    body = sign(mesh, decision(mesh, request_id))
     post(mesh, body)
     eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     post(mesh, body)  # the ticket system retried: a new message with the same decision
@@ -290,7 +315,7 @@ def test_bad_decisions_are_refused_with_nothing_granted_and_audited(
     request_id = request(mesh)
     overrides = change(request_id)
     tamper = overrides.pop("tamper", False)
-    d = decision(request_id, **overrides)
+    d = decision(mesh, request_id, **overrides)
     body = sign(mesh, d)
     if tamper:
         forged = json.loads(body)

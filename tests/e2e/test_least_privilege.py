@@ -92,7 +92,7 @@ def grant_revoke_and_expire(stack: Stack) -> None:
 
     expiring = request(stack)
     soon = datetime.now(UTC) + timedelta(seconds=3)
-    post(stack, sign(stack, decision(expiring, expires_at=soon)))
+    post(stack, sign(stack, decision(stack, expiring, expires_at=soon)))
     eventually(lambda: request_state(stack, expiring)["grants_applied"], "the expiring grant")
     time.sleep(3)
     post(stack, ExpirySweep(sweep_id="least-privilege").model_dump_json())

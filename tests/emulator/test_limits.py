@@ -27,6 +27,11 @@ botocore checks only minimum sizes client-side, so the oversize call reaches AWS
   (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html).
 - EventBridge API Reference: PutEvents takes 1-10 entries
   (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
+- AWS KMS API Reference: GenerateMac and VerifyMac take a ``Message`` of 1-4,096 bytes
+  (https://docs.aws.amazon.com/kms/latest/APIReference/API_GenerateMac.html,
+  https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html); a longer one is a
+  ValidationException (the stricter reading: the pages list no error for it, and the
+  constraint is the service model's, which AWS's front end enforces with that error).
 """
 
 from __future__ import annotations
@@ -123,6 +128,13 @@ OVERSIZE_CALLS = [
     ("events", "put_events",
      {"Entries": [{"Source": "s", "DetailType": "d", "Detail": "{}"} for _ in range(11)]},
      "Entries", 10, "ValidationException"),
+    ("kms", "generate_mac",
+     {"KeyId": "alias/k", "MacAlgorithm": "HMAC_SHA_256", "Message": b"m" * 4097},
+     "Message", 4096, "ValidationException"),
+    ("kms", "verify_mac",
+     {"KeyId": "alias/k", "MacAlgorithm": "HMAC_SHA_256", "Message": b"m" * 4097,
+      "Mac": b"0" * 32},
+     "Message", 4096, "ValidationException"),
 ]  # fmt: skip
 
 
@@ -171,6 +183,9 @@ def test_calls_at_the_limit_pass_and_are_not_recorded(
         QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)]
     )
     sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    kms = client("kms")
+    key = kms.create_key(KeyUsage="GENERATE_VERIFY_MAC", KeySpec="HMAC_256")["KeyMetadata"]
+    kms.generate_mac(KeyId=key["KeyId"], MacAlgorithm="HMAC_SHA_256", Message=b"m" * 4096)
 
     assert aws.violations == []
 

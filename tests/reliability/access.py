@@ -57,7 +57,7 @@ def open_request(stack: Stack, tables: list[str], principal: str) -> str:
 
 
 def approval(stack: Stack, request_id: str, **overrides: Any) -> str:
-    return sign(stack, decision(request_id, **overrides))
+    return sign(stack, decision(stack, request_id, **overrides))
 
 
 def requests(stack: Stack) -> dict[str, dict[str, Any]]:

@@ -95,7 +95,7 @@ def test_poison_is_dead_lettered_with_its_reason_and_counted(
     stack = stack_factory()
     sent = {case: (queue, send(stack, queue, body)) for case, (queue, body) in POISON.items()}
     vanished = vanished_table_request(stack)
-    post(stack, sign(stack, decision(vanished, ticket_id="FIN-9")))
+    post(stack, sign(stack, decision(stack, vanished, ticket_id="FIN-9")))
 
     def all_dead() -> bool:
         letters = {q: dead_letters(stack, q) for q, _ in sent.values()}

@@ -40,7 +40,7 @@ HOSTILE = [
 
 def hostile_decisions(stack: Stack, request_id: str, asked: str, other: str) -> dict[str, str]:
     """One body per kind of decision that must be refused."""
-    forged = json.loads(sign(stack, decision(request_id, ticket_id="FIN-F")))
+    forged = json.loads(sign(stack, decision(stack, request_id, ticket_id="FIN-F")))
     forged["decision"]["approver"] = "mallory@elsewhere.example.com"
     scope = [TableName.parse(asked), TableName.parse(other)]
     return {
@@ -48,12 +48,18 @@ def hostile_decisions(stack: Stack, request_id: str, asked: str, other: str) -> 
         "expired": sign(
             stack,
             decision(
-                request_id, ticket_id="FIN-E", expires_at=datetime.now(UTC) - timedelta(minutes=1)
+                stack,
+                request_id,
+                ticket_id="FIN-E",
+                expires_at=datetime.now(UTC) - timedelta(minutes=1),
             ),
         ),
-        "over-scoped": sign(stack, decision(request_id, ticket_id="FIN-S", tables=scope)),
+        "over-scoped": sign(stack, decision(stack, request_id, ticket_id="FIN-S", tables=scope)),
         "unauthorised": sign(
-            stack, decision(request_id, ticket_id="FIN-U", approver="mallory@elsewhere.example.com")
+            stack,
+            decision(
+                stack, request_id, ticket_id="FIN-U", approver="mallory@elsewhere.example.com"
+            ),
         ),
     }
 
@@ -112,7 +118,7 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
         hostile += [(rid, kind, body) for kind, body in bodies.items()]
     # Half the requests are approved for real, then their used decisions replayed.
     approved = wanted[: REQUESTS // 2]
-    legit = {rid: sign(stack, decision(rid, ticket_id="FIN-OK")) for rid in approved}
+    legit = {rid: sign(stack, decision(stack, rid, ticket_id="FIN-OK")) for rid in approved}
     for body in legit.values():
         send(stack, "meshcore-approvals", body)
     eventually(

@@ -119,6 +119,7 @@ def test_canonical_bytes_ignore_field_order_and_whitespace() -> None:
         ticket_id="T-1",
         decision="approve",
         approver="ada",
+        terms_digest="a" * 64,
         issued_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     reparsed = AccessDecision.model_validate_json(

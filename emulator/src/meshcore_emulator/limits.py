@@ -8,6 +8,7 @@ exceeds a limit.
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 from dataclasses import asdict, dataclass
@@ -16,8 +17,9 @@ from typing import Any, Literal
 from .calls import AwsCall
 from .errors import AwsError
 
-# What is measured: a list's length, a number's value, or the items of a map of lists.
-Measure = Literal["length", "value", "items", "bytes"]
+# What is measured: a list's length, a number's value, the items of a map of lists, a text's
+# UTF-8 bytes, or a blob's bytes (base64 in JSON protocols).
+Measure = Literal["length", "value", "items", "bytes", "blob"]
 
 _CORAL_LENGTH = (
     "1 validation error detected: Value '[...]' at '{member}' failed to satisfy constraint: "
@@ -50,6 +52,8 @@ class Limit:
         if self.measure == "bytes":
             bodies = _strings_named(params, self.parameter)
             return sum(len(b.encode()) for b in bodies) if bodies else None
+        if self.measure == "blob":
+            return len(base64.b64decode(value)) if isinstance(value, str) else None
         if self.measure == "items":
             return sum(len(v) for v in value.values()) if isinstance(value, dict) else None
         if isinstance(value, list):
@@ -146,6 +150,8 @@ LIMITS: tuple[Limit, ...] = (
     ),
     Limit("dynamodb", "TransactWriteItems", "TransactItems", 100),
     Limit("events", "PutEvents", "Entries", 10),
+    Limit("kms", "GenerateMac", "Message", 4096, "blob"),
+    Limit("kms", "VerifyMac", "Message", 4096, "blob"),
 )
 
 

@@ -32,6 +32,7 @@ from . import (
     moto_dispatch,
     ram_invitations,
     sqs_depth,
+    sqs_sender_id,
     sts_session_tags,
 )
 
@@ -43,6 +44,7 @@ _MODULES = (
     glue_paging,
     glue_table_versions,
     ram_invitations,
+    sqs_sender_id,
     lakeformation_cross_account,
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,

@@ -80,6 +80,8 @@ class MeshSettings(BaseSettings):
     state_table: str = "meshcore-state"
     audit_table: str = "meshcore-audit"
     decision_key_alias: str = "alias/meshcore-decisions"
+    # A signed decision issued longer ago than this is refused (the owner decides again).
+    decision_max_age_hours: int = Field(24, ge=1, le=24 * 30)
     repair_concurrency: int = Field(4, ge=1, le=64)  # tables compared at once during a repair
     repair_interval_minutes: int = Field(60, ge=1)
     queues: QueueNames = QueueNames()

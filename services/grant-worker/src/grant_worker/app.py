@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from grant_worker.handlers import GrantDependencies, handler_map
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
@@ -41,6 +43,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             consumer_access=consumer_access,
             catalog_id=settings.central_account_id,
             metrics=metrics,
+            decision_max_age=timedelta(hours=settings.decision_max_age_hours),
         )
 
         return [

@@ -103,7 +103,7 @@ async def on_decision(
         return
     try:
         owners = await owners_by_table(deps.state, request.tables, request.domain)
-        scope = check_decision(decision, request, owners, deps.clock())
+        scope = check_decision(decision, request, owners, deps.clock(), deps.decision_max_age)
     except Refusal as refusal:
         await refuse(deps, request.request_id, str(refusal), decision.approver, **about)
         return

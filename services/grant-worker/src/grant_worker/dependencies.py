@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from grant_worker.delivery import ConsumerAccess
 from meshcore.aws.audit import AuditLog
@@ -29,4 +29,5 @@ class GrantDependencies:
     consumer_access: ConsumerAccess
     catalog_id: str
     metrics: Metrics
+    decision_max_age: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)

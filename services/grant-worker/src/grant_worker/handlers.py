@@ -20,8 +20,8 @@ __all__ = ["GrantDependencies", "handler_map"]
 def handler_map(deps: GrantDependencies) -> HandlerMap:
     """What the approvals queue carries, and who handles it."""
 
-    async def revoke_command(command: RevokeCommand, _delivery: Delivery) -> None:
-        await on_revoke_command(command, deps)
+    async def revoke_command(command: RevokeCommand, delivery: Delivery) -> None:
+        await on_revoke_command(command, delivery, deps)
 
     async def expiry_sweep(sweep: ExpirySweep, _delivery: Delivery) -> None:
         await on_expiry_sweep(sweep, deps)

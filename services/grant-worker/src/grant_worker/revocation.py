@@ -11,6 +11,7 @@ from grant_worker.records import record, refuse
 from meshcore.domain.access import AccessRequest, RequestState
 from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.messages.commands import ExpirySweep, RevokeCommand
+from meshcore.runtime.dispatch import Delivery
 
 
 async def revoke(
@@ -42,24 +43,30 @@ async def revoke(
 # -- operator revokes and the expiry sweep -------------------------------------------------------
 
 
-async def on_revoke_command(command: RevokeCommand, deps: GrantDependencies) -> None:
+def revoker(command: RevokeCommand, delivery: Delivery) -> str:
+    """Who revokes, for the audit: the name in the body is only a claim; the sender SQS
+    reports (an IAM user id, or a role id and session) is who sent it."""
+    return f"{command.requested_by} (sent by {delivery.sender_id or 'an unknown sender'})"
+
+
+async def on_revoke_command(
+    command: RevokeCommand, delivery: Delivery, deps: GrantDependencies
+) -> None:
     structlog.contextvars.bind_contextvars(request_id=command.request_id, decision="revoke")
+    actor = revoker(command, delivery)
     try:
         request, version = await deps.state.get_request(command.request_id)
     except NotFoundError:
-        await refuse(deps, command.request_id, "unknown request", command.requested_by)
+        await refuse(deps, command.request_id, "unknown request", actor)
         return
     if request.state is RequestState.REVOKED:
         return  # done already (redelivery)
     if request.state is not RequestState.GRANTED:
         await refuse(
-            deps,
-            request.request_id,
-            f"request is {request.state.value}, not granted",
-            command.requested_by,
+            deps, request.request_id, f"request is {request.state.value}, not granted", actor
         )
         return
-    await revoke(deps, request, version, RequestState.REVOKED, command.reason, command.requested_by)
+    await revoke(deps, request, version, RequestState.REVOKED, command.reason, actor)
 
 
 async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:

@@ -12,13 +12,37 @@ class Refusal(Exception):
     """The decision is well-formed but must not be acted on; the reason is recorded."""
 
 
+# Clocks of the ticket system and the workers may disagree this much.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check_issue(
+    decision: AccessDecision, request: AccessRequest, now: datetime, max_age: timedelta
+) -> None:
+    """The decision is about the request's terms as the ticket showed them, and recent."""
+    if decision.terms_digest != request.terms_digest():
+        raise Refusal(
+            "the decision approves other terms than the request holds (grantee, tables, "
+            "columns, duration or purpose changed after the ticket was opened)"
+        )
+    if decision.issued_at > now + CLOCK_SKEW:
+        raise Refusal(f"decision issued in the future ({decision.issued_at.isoformat()})")
+    if decision.issued_at < now - max_age:
+        raise Refusal(
+            f"decision issued {decision.issued_at.isoformat()}, more than "
+            f"{max_age.total_seconds() / 3600:g} hours ago; ask the owner to decide again"
+        )
+
+
 def check_decision(
     decision: AccessDecision,
     request: AccessRequest,
     owners_by_table: dict[TableName, list[str]],
     now: datetime,
+    max_age: timedelta,
 ) -> list[TableName]:
     """Return the tables in scope, or raise Refusal saying why not."""
+    check_issue(decision, request, now, max_age)
     if request.ticket_id and decision.ticket_id != request.ticket_id:
         raise Refusal(
             f"ticket {decision.ticket_id} does not match the request's ticket {request.ticket_id}"
@@ -60,9 +84,8 @@ def check_decision(
             raise Refusal(
                 f"{decision.approver} is not an owner of {table} (owners: {', '.join(owners) or 'none'})"
             )
-    unrequested = (
-        sorted(set(decision.sensitive_columns) - set(request.columns)) if request.columns else []
-    )
+    # Sensitive columns are granted only where the requester named them.
+    unrequested = sorted(set(decision.sensitive_columns) - set(request.columns))
     if unrequested:
         raise Refusal(
             f"decision approves columns that were not requested: {', '.join(unrequested)}"

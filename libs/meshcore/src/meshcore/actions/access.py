@@ -84,10 +84,15 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
             duration_days=request.duration_days,
             owners=owners,
             created_at=request.created_at,
+            terms_digest=request.terms_digest(),
         )
     )
     await central.audit.record(
-        f"request/{request.request_id}", "request.routed", requester, queue=tickets.name
+        f"request/{request.request_id}",
+        "request.routed",
+        requester,
+        queue=tickets.name,
+        terms_digest=request.terms_digest(),
     )
     return request
 
@@ -102,6 +107,14 @@ async def request_history(central: Central, request_id: str) -> list[AuditEntry]
     return await central.audit.history(f"request/{request_id}")
 
 
+async def routed_terms(central: Central, request_id: str) -> str:
+    """The terms digest of the ticket routed for `request_id`."""
+    for entry in await request_history(central, request_id):
+        if entry.action == "request.routed" and "terms_digest" in entry.details:
+            return str(entry.details["terms_digest"])
+    raise PermanentError(f"no ticket was routed for {request_id} (see `meshctl requests`)")
+
+
 async def post_decision(
     central: Central,
     request_id: str,
@@ -112,10 +125,14 @@ async def post_decision(
     sensitive_columns: list[str] | None = None,
     valid_for: timedelta | None = None,
 ) -> SignedAccessDecision:
-    """Play the ticket system: sign a decision with the KMS key and post it to the approvals queue."""
+    """Play the ticket system: sign a decision with the KMS key and post it to the approvals queue.
+
+    Like the ticket system, it approves the terms the ticket showed: the digest routed with the
+    ticket (in the audit trail), never the request as it is stored now."""
     now = datetime.now(UTC)
     unsigned = AccessDecision(
         request_id=request_id,
+        terms_digest=await routed_terms(central, request_id),
         ticket_id=ticket_id or f"TICKET-{uuid.uuid4().hex[:8].upper()}",
         decision=decision,
         approver=approver,

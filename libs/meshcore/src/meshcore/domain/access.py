@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -113,6 +115,23 @@ class AccessRequest(BaseModel):
     def grantee(self) -> str:
         """The Lake Formation principal: a role in the consumer account, or the account."""
         return self.principal_arn or self.consumer_account
+
+    def terms_digest(self) -> str:
+        """SHA-256 of what the owners are asked to approve, as the ticket shows it: who receives
+        the grant, on what, which columns and for how long. A signed decision carries it, so a
+        request changed after its ticket was opened no longer matches any approval."""
+        terms = {
+            "request_id": self.request_id,
+            "consumer_account": self.consumer_account,
+            "principal_arn": self.principal_arn,
+            "tables": sorted(str(t) for t in self.tables),
+            "domain": self.domain,
+            "columns": sorted(self.columns),
+            "duration_days": self.duration_days,
+            "purpose": self.purpose,
+        }
+        canonical = json.dumps(terms, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
 
     def transition(self, to: RequestState, reason: str = "") -> AccessRequest:
         if to not in TRANSITIONS[self.state]:

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from meshcore.domain.access import TableName
 
@@ -87,24 +87,39 @@ class TicketRequest(_Message):
     duration_days: int
     owners: list[str]
     created_at: datetime
+    # The ticket system copies it into the owner's decision: the approval binds these terms.
+    terms_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
 Decision = Literal["approve", "reject", "revoke"]
+# KMS GenerateMac and VerifyMac take a message of at most 4,096 bytes.
+MAC_MESSAGE_MAX_BYTES = 4096
 
 
 class AccessDecision(_Message):
     """A data owner's decision on an access request, as the ticket system reports it."""
 
     kind: Literal["access.decision"] = "access.decision"
-    version: Literal[1] = 1
+    # Version 2: the decision carries the request's terms digest (TicketRequest.terms_digest).
+    version: Literal[2] = 2
     request_id: str = Field(min_length=1)
     ticket_id: str = Field(min_length=1)
     decision: Decision
     approver: str = Field(min_length=1)
+    terms_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
     tables: list[TableName] = Field(default_factory=list)
     sensitive_columns: list[str] = Field(default_factory=list)
     expires_at: AwareDatetime | None = None
     issued_at: AwareDatetime
+
+    @model_validator(mode="after")
+    def _fits_a_mac(self) -> AccessDecision:
+        size = len(self.canonical_bytes())
+        if size > MAC_MESSAGE_MAX_BYTES:
+            raise ValueError(
+                f"the decision is {size} bytes; KMS signs at most {MAC_MESSAGE_MAX_BYTES}"
+            )
+        return self
 
     def canonical_bytes(self) -> bytes:
         """The bytes that are signed: JSON with sorted keys, no whitespace, UTF-8."""
@@ -121,7 +136,7 @@ class SignedAccessDecision(_Message):
     """
 
     kind: Literal["access.signed-decision"] = "access.signed-decision"
-    version: Literal[1] = 1
+    version: Literal[2] = 2  # carries an AccessDecision of version 2
     decision: AccessDecision
     key_id: str
     mac_algorithm: Literal["HMAC_SHA_256"] = "HMAC_SHA_256"

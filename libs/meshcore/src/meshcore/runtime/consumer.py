@@ -46,6 +46,7 @@ class QueueMessage:
     receive_count: int
     sent_at_ms: int | None
     queue: str
+    sender_id: str = ""  # who sent it, as SQS tells (IAM user id, or role id:session)
 
     @classmethod
     def from_sqs(cls, raw: dict[str, Any], queue: str) -> QueueMessage:
@@ -58,6 +59,7 @@ class QueueMessage:
             receive_count=int(attrs.get("ApproximateReceiveCount", "1")),
             sent_at_ms=int(sent) if sent else None,
             queue=queue,
+            sender_id=attrs.get("SenderId", ""),
         )
 
 
@@ -140,7 +142,11 @@ class QueueConsumer:
                 MaxNumberOfMessages=count,
                 WaitTimeSeconds=self._settings.wait_time_seconds,
                 VisibilityTimeout=self._settings.visibility_timeout_seconds,
-                MessageSystemAttributeNames=["ApproximateReceiveCount", "SentTimestamp"],
+                MessageSystemAttributeNames=[
+                    "ApproximateReceiveCount",
+                    "SentTimestamp",
+                    "SenderId",
+                ],
             )
         return [QueueMessage.from_sqs(m, self._queue) for m in response.get("Messages", [])]
 

@@ -18,10 +18,12 @@ from meshcore.runtime.consumer import Handler, QueueMessage
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a handler may know of the delivery: which message, and how often it was received."""
+    """What a handler may know of the delivery: which message, how often it was received, and
+    who sent it (SQS's SenderId: the sender's IAM identity, which no body can claim)."""
 
     message_id: str
     receive_count: int
+    sender_id: str = ""
 
 
 MessageHandler = Callable[[Any, Delivery], Awaitable[None]]
@@ -35,7 +37,9 @@ def dispatcher(decode: Decoder, handlers: HandlerMap) -> Handler:
     async def handle(message: QueueMessage) -> None:
         decoded = decode(message.body)
         handler = handler_for(type(decoded), handlers)
-        await handler(decoded, Delivery(message.message_id, message.receive_count))
+        await handler(
+            decoded, Delivery(message.message_id, message.receive_count, message.sender_id)
+        )
 
     return handle
 
