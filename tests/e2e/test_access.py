@@ -253,6 +253,7 @@ def test_approval_naming_a_sensitive_column_includes_it(mesh: Stack) -> None:
 
 def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
     request_id = request(mesh)
+    terms(mesh, request_id)  # read before the decision's 3 seconds start
     post(
         mesh,
         sign(mesh, decision(mesh, request_id, expires_at=datetime.now(UTC) + timedelta(seconds=3))),

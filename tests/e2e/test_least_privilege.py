@@ -20,7 +20,7 @@ from meshcore_emulator import EmbeddedAws
 
 from .catalog import differences
 from .conftest import Stack, eventually
-from .test_access import decision, post, request, request_state, sign
+from .test_access import decision, post, request, request_state, sign, terms
 from .test_classification import BUCKET, base_columns, customers_table, parquet
 
 pytestmark = pytest.mark.e2e
@@ -91,6 +91,7 @@ def grant_revoke_and_expire(stack: Stack) -> None:
     eventually(lambda: request_state(stack, granted)["state"] == "revoked", "the revocation")
 
     expiring = request(stack)
+    terms(stack, expiring)  # read before the decision's 3 seconds start
     soon = datetime.now(UTC) + timedelta(seconds=3)
     post(stack, sign(stack, decision(stack, expiring, expires_at=soon)))
     eventually(lambda: request_state(stack, expiring)["grants_applied"], "the expiring grant")
