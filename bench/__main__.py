@@ -1,5 +1,4 @@
-"""`make bench` (`python -m bench`): meshcore's workers against the limit of the embedded AWS,
-in one run.
+"""`make bench` (`python -m bench`): meshcore's workers against the embedded AWS's limit.
 
 Sections (one printed section each; everything goes to bench/results/latest.json and, as one
 markdown document with every target, to bench/results/latest.md):
