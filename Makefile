@@ -53,8 +53,8 @@ format: setup
 contracts: setup ## regenerate the published JSON Schemas of every message
 	$(BIN)/meshctl contracts --out contracts
 
-bench: setup ## every worker against the embedded AWS's limit, one table (never pass/fail); BENCH_ARGS=--quick
-	$(BIN)/python bench/sync_bench.py $(BENCH_ARGS)
+bench: setup ## every worker against the embedded AWS's limit, one report (never pass/fail); BENCH_ARGS=--quick
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 eval-classifier: setup ## classifier precision, recall, F1, confusion and throughput on the labelled corpus
 	$(BIN)/python tests/classifier_eval/evaluate.py $(EVAL_ARGS)

@@ -16,10 +16,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from catalog import table_input
-from harness import Deadline, LogTail, ScenarioTimeout, Stack, wait_until
-from report import percentile
-
+from bench.catalog import table_input
+from bench.harness import Deadline, LogTail, ScenarioTimeout, Stack, wait_until
+from bench.render import fmt
+from bench.rows import Column, Results, Row, Section, Target, table
+from bench.stats import percentile
 from meshcore.actions.access import open_request, post_decision
 from meshcore.actions.context import central
 from meshcore.domain.access import AccessRequest, TableName
@@ -27,6 +28,7 @@ from meshcore.settings import MeshSettings
 from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS
 from meshcore_devstack.processes import start_worker, wait_started
 
+TITLE = "Access: approval -> grant complete"
 DATABASE = "shared"
 
 
@@ -150,3 +152,69 @@ def _quietly(probe: Any) -> bool:
         return bool(probe())
     except Exception:  # the central database may not exist yet
         return False
+
+
+# -- the section's rows -----------------------------------------------------------------------
+
+COLUMNS = (
+    Column("scenario"),
+    Column("status"),
+    Column("requests"),
+    Column("approvals/s"),
+    Column("granted"),
+    Column("applied"),
+    Column("p50 (s)"),
+    Column("p99 (s)"),
+    Column("max (s)"),
+    Column("outcomes"),
+)
+
+
+def _row(label: str, measured: dict[str, Any]) -> Row:
+    """One scenario's row: `measured` is what `access_scenario` returns."""
+    return Row.of(
+        label,
+        measured["status"],
+        measured["requests"],
+        measured["approvals_per_s"],
+        measured["granted"],
+        measured["grants_applied"],
+        measured["latency_p50_s"],
+        measured["latency_p99_s"],
+        measured["latency_max_s"],
+        ", ".join(f"{k} {v}" for k, v in measured.get("outcomes", {}).items()),
+    )
+
+
+def section(results: Results) -> Section:
+    access: dict[str, Any] = results["sections"]["access"]
+    if "requests" not in access:
+        return Section.failed(TITLE, access) or Section(TITLE)
+    top = list(access.get("calls_per_grant", {}).items())[:8]
+    note = (
+        "One grant-worker; the reference ticket system posts signed approvals at a steady "
+        "pace; latency = from posting to grant-worker's log of the handled approval (grants, "
+        "RAM share accepted, resource link, request recorded). Calls per grant: "
+        + ", ".join(f"{k} {v}" for k, v in top)
+    )
+    rows = [_row("approvals at a steady pace", access)]
+    return Section(
+        TITLE,
+        (table(list(COLUMNS), rows, note),),
+        status=access["status"],
+        error=access.get("error", ""),
+    )
+
+
+def targets(results: Results) -> list[Target]:
+    access = results["sections"].get("access")
+    if not access or access.get("latency_p99_s") is None:
+        return []
+    return [
+        Target(
+            f"access: approval -> grant complete p50 / p99, {access['requests']} requests",
+            "p99 < 2 s",
+            f"{fmt(access['latency_p50_s'])} / {fmt(access['latency_p99_s'])} s",
+            access["latency_p99_s"] < 2.0,
+        )
+    ]

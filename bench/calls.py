@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catalog import day, partition_input, table_input
-from harness import Deadline, Stack, wait_until
-from report import split_calls
-
+from bench.catalog import day, partition_input, table_input
+from bench.harness import Deadline, Stack, wait_until
+from bench.rows import Column, Results, Row, Section, Target, ok, table
+from bench.stats import ratio, split_calls, top_calls
 from meshcore_devstack.mesh import AR
 
+TITLE = "AWS calls of sync-worker per catalog change"
 SETTLE_SECONDS = 0.5  # the worker batches deletes for 50 ms
 IDLE_SECONDS = 5.0
 GROUPS = ("glue_reads", "glue_writes", "sqs", "dynamodb", "other")
@@ -214,3 +215,66 @@ def calls_per_change(
             "memory": [*stack.worker_stats(), stack.emulator_stats()],
             "violations": emulator.violations(),
         }
+
+
+# -- the section's rows -----------------------------------------------------------------------
+
+
+def section(results: Results) -> Section:
+    calls: dict[str, Any] = results["sections"]["calls"]
+    if failed := Section.failed(TITLE, calls):
+        return failed
+    rows = []
+    for r in calls["rows"]:
+        c, m = r["calls"], r["minimum"]
+        rows.append(
+            Row.of(
+                r["change"],
+                r["events"],
+                *(c[k] for k in GROUPS),
+                r["total"],
+                "/".join(f"{m[k]:g}" for k in GROUPS),
+                r["minimum_total"],
+                ratio(r["total"], r["minimum_total"]),
+            )
+        )
+    columns = [
+        Column("change"),
+        Column("events"),
+        Column("glue reads"),
+        Column("glue writes"),
+        Column("sqs"),
+        Column("dynamodb"),
+        Column("other"),
+        Column("total"),
+        Column("minimum reads/writes/sqs/dynamodb/other"),
+        Column("minimum total"),
+        Column("x minimum"),
+    ]
+    idle = calls.get("idle_calls_per_s", {})
+    note = (
+        f"Calls per change, the mean of {calls['repeats']} of each change made alone (the "
+        "worker's calls only); they include the idle long polls in each window (idle worker: "
+        f"{', '.join(f'{k} {v}/s' for k, v in idle.items()) or 'no calls'})."
+    )
+    details = [f"{r['change']}: {top_calls(r['by_operation'], 12)}" for r in calls["rows"]]
+    return Section(TITLE, (table(columns, rows, note),), details=tuple(details))
+
+
+def targets(results: Results) -> list[Target]:
+    if not (calls := ok(results, "calls")):
+        return []
+    ratios = [
+        (r["change"], r["total"] / r["minimum_total"]) for r in calls["rows"] if r["minimum_total"]
+    ]
+    if not ratios:
+        return []
+    label, worst = max(ratios, key=lambda x: x[1])
+    return [
+        Target(
+            "AWS calls per change / minimum (worst change)",
+            "<= 1.10",
+            f"{worst:.2f} ({label})",
+            worst <= 1.1,
+        )
+    ]

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_glue.type_defs import PartitionInputTypeDef, TableInputTypeDef
 
 # Glue's limit per BatchCreatePartition call.
 PARTITION_BATCH = 100
@@ -22,7 +25,7 @@ COLUMNS = (
 )
 
 
-def table_input(name: str, partitioned: bool, **parameters: str) -> dict[str, Any]:
+def table_input(name: str, partitioned: bool, **parameters: str) -> TableInputTypeDef:
     return {
         "Name": name,
         "TableType": "EXTERNAL_TABLE",
@@ -44,7 +47,7 @@ def day(index: int) -> str:
     return (date(2020, 1, 1) + timedelta(days=index)).isoformat()
 
 
-def partition_input(table: str, value: str) -> dict[str, Any]:
+def partition_input(table: str, value: str) -> PartitionInputTypeDef:
     return {
         "Values": [value],
         "StorageDescriptor": {

@@ -13,8 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "class
 import evaluate
 from corpus import TODAY, columns
 
+from bench.rows import Column, Results, Row, Section, Target, ok, table
 from classifier.engine import classify_column
 
+TITLE = "Classifier"
 SAMPLE = 100
 
 
@@ -48,3 +50,57 @@ def classifier_bench(values: int, seconds: float, repeats: int) -> dict[str, Any
         "window_s": seconds,
         "repeats": repeats,
     }
+
+
+# -- the section's rows -----------------------------------------------------------------------
+
+VIEWS = {
+    "metadata_only": "metadata only",
+    "sample_100": f"with a {SAMPLE}-value sample",
+    "names_visible": "names visible",
+    "names_masked": "names masked",
+}
+
+
+def section(results: Results) -> Section:
+    c: dict[str, Any] = results["sections"]["classifier"]
+    if failed := Section.failed(TITLE, c):
+        return failed
+    cps, runs, cpu = c["columns_per_s"], c["columns_per_s_runs"], c.get("columns_per_cpu_s", {})
+    speed = table(
+        [
+            Column("classified from"),
+            Column("median (columns/s)", 0),
+            Column("rounds (columns/s)", 0),
+            Column("median (columns per CPU s)", 0),
+        ],
+        [Row.of(VIEWS[k], cps[k], tuple(runs[k]), cpu.get(k)) for k in cps],
+        f"The labelled corpus of tests/classifier_eval ({c['columns']} columns), in the "
+        f"benchmark's process; {c['window_s']} s per round.",
+    )
+    quality = table(
+        [Column("classified from"), Column("macro F1")],
+        [Row.of(VIEWS.get(k, k), f1) for k, f1 in c["macro_f1"].items()],
+        "Names masked: each column named col_N in a table t, with no comment or sibling "
+        "columns (its type and values kept); metadata only: names, types and comments, no "
+        "values.",
+    )
+    return Section(TITLE, (speed, quality))
+
+
+def targets(results: Results) -> list[Target]:
+    if not (c := ok(results, "classifier")):
+        return []
+    cps, f1 = c["columns_per_s"], c["macro_f1"]
+    return [
+        Target(
+            f"classifier: columns/s metadata only / with a {SAMPLE}-value sample",
+            "(no target)",
+            f"{cps['metadata_only']:,} / {cps['sample_100']:,}",
+        ),
+        Target(
+            "classifier: macro F1, names visible / masked / metadata only",
+            "(no target)",
+            f"{f1['names_visible']:.2f} / {f1['names_masked']:.2f} / {f1['metadata_only']:.2f}",
+        ),
+    ]

@@ -27,10 +27,14 @@ from pathlib import Path
 from typing import Any
 
 from botocore.config import Config
-from catalog import table_input
-from harness import Emulator, cpu_seconds, emulator_session
-from limits import table_pair_probe
 
+from bench.catalog import table_input
+from bench.harness import Emulator, cpu_seconds, emulator_session
+from bench.limits import table_pair_probe
+from bench.render import fmt
+from bench.rows import Column, Results, Row, Section, Target, ok, table
+
+TITLE = "The embedded AWS itself: without (moto) and with its speed extensions (meshcore)"
 VARIANTS = {"moto": ["--without-speed-extensions"], "meshcore": []}
 BLOCK = 500  # tables per timed block
 CLIENT = Config(retries={"mode": "standard", "max_attempts": 3}, read_timeout=300)
@@ -183,3 +187,158 @@ def emulator_bench(
         "pair_window_s": pair_window_s,
         "variants": variants,
     }
+
+
+# -- the section's rows -----------------------------------------------------------------------
+
+NOTE = (
+    "Each variant runs in an emulator process of its own: moto = `--without-speed-extensions`, "
+    "meshcore = as every other section runs it. CPU per call is the emulator process's CPU time "
+    "over the measured calls (pairs per emulator CPU s likewise: the rate the emulator alone "
+    "could serve; the observed pairs/s is bounded by the client too, which costs about as much "
+    "CPU per call on the same shared cores); the moto variant's queue is filled less deep "
+    "(filling it is quadratic; so is creating its tables, whose events fill a queue). Table "
+    "creation routes Glue's events to an SQS queue nobody drains, as the mesh does."
+)
+
+
+def _blocks_ratio(blocks: list[float]) -> float | None:
+    return max(blocks) / blocks[0] if len(blocks) > 1 and blocks[0] else None
+
+
+def section(results: Results) -> Section:
+    emulator: dict[str, Any] = results["sections"]["emulator"]
+    if failed := Section.failed(TITLE, emulator):
+        return failed
+    variants: dict[str, dict[str, Any]] = emulator["variants"]
+    sends = table(
+        [
+            Column("variant"),
+            Column("queue depth"),
+            Column("CPU per call (ms)", 3),
+            Column("wall p50 (ms)", 3),
+            Column("calls"),
+            Column("CPU per call, rounds (ms)", 3),
+        ],
+        [
+            Row.of(
+                name,
+                s["depth"],
+                s["cpu_ms_per_call"],
+                s["wall_ms_p50"],
+                s["calls"],
+                tuple(s.get("cpu_ms_per_call_rounds", [])),
+            )
+            for name, v in variants.items()
+            for s in v["send"]
+        ],
+        "SendMessage into one queue at each depth; CPU per call is the median round's.",
+    )
+    block = emulator["block"]
+    tables = table(
+        [
+            Column("variant"),
+            Column("tables"),
+            Column(f"wall per {block} (s)"),
+            Column(f"emulator CPU per {block} (s)"),
+            Column("slowest / first, wall"),
+            Column("slowest / first, CPU"),
+        ],
+        [
+            Row.of(
+                name,
+                v.get("tables", emulator["tables"]),
+                tuple(v["table_blocks_s"]),
+                tuple(v.get("table_blocks_cpu_s", [])),
+                _blocks_ratio(v["table_blocks_s"]),
+                _blocks_ratio(v.get("table_blocks_cpu_s", [])),
+            )
+            for name, v in variants.items()
+        ],
+        f"CreateTable, in blocks of {block} tables.",
+    )
+    pairs = table(
+        [
+            Column("variant"),
+            Column("median (pairs/s)", 1),
+            Column("rounds (pairs/s)", 1),
+            Column("median (pairs per emulator CPU s)", 1),
+            Column("rounds (pairs per emulator CPU s)", 1),
+        ],
+        [
+            Row.of(
+                name,
+                v["pairs_per_s_median"],
+                tuple(v["pairs_per_s"]),
+                v.get("pairs_per_cpu_s_median"),
+                tuple(v.get("pairs_per_cpu_s", [])),
+            )
+            for name, v in variants.items()
+        ],
+        f"GetTable + UpdateTable pairs, {emulator['pair_lanes']} async lanes. {NOTE}",
+    )
+    return Section(TITLE, (sends, tables, pairs))
+
+
+def _send(variant: dict[str, Any], depth: int) -> dict[str, Any] | None:
+    return next((s for s in variant.get("send", []) if s["depth"] == depth), None)
+
+
+def _moto_send(slow: dict[str, Any]) -> str:
+    zero, deepest = _send(slow, 0), slow["send"][-1]
+    if not zero or not zero["cpu_ms_per_call"]:
+        return "-"
+    return (
+        f"{deepest['cpu_ms_per_call'] / zero['cpu_ms_per_call']:.2f} at depth {deepest['depth']:,}"
+    )
+
+
+def targets(results: Results) -> list[Target]:
+    """The emulator's speed targets: flat costs with the speed extensions, and their gain."""
+    emulator = ok(results, "emulator")
+    variants: dict[str, dict[str, Any]] = emulator["variants"] if emulator else {}
+    fast, slow = variants.get("meshcore"), variants.get("moto")
+    if not emulator or not fast or not slow:
+        return []
+    found = []
+    zero, deepest = _send(fast, 0), fast["send"][-1]
+    if zero and deepest["depth"] > 0:
+        ratio = deepest["cpu_ms_per_call"] / zero["cpu_ms_per_call"]
+        found.append(
+            Target(
+                f"emulator: SendMessage at depth {deepest['depth']:,} / at depth 0 (CPU per call)",
+                "<= 1.20",
+                f"{ratio:.2f} ({deepest['cpu_ms_per_call']} vs {zero['cpu_ms_per_call']} ms; "
+                f"moto alone: {_moto_send(slow)})",
+                ratio <= 1.2,
+            )
+        )
+    blocks = fast.get("table_blocks_cpu_s", [])
+    if (ratio := _blocks_ratio(blocks)) is not None:
+        found.append(
+            Target(
+                f"emulator: creating {emulator['tables']:,} tables, slowest / first "
+                f"{emulator['block']}, CPU (events to SQS)",
+                "<= 1.20",
+                f"{ratio:.2f} (wall {fmt(_blocks_ratio(fast['table_blocks_s']))}; moto alone: "
+                f"{fmt(_blocks_ratio(slow.get('table_blocks_cpu_s', [])))} over "
+                f"{slow.get('tables', 0):,})",
+                ratio <= 1.2,
+            )
+        )
+    fast_cap, slow_cap = fast.get("pairs_per_cpu_s_median"), slow.get("pairs_per_cpu_s_median")
+    if fast_cap and slow_cap:
+        gain = fast_cap / slow_cap
+        observed = fast["pairs_per_s_median"] / slow["pairs_per_s_median"]
+        found.append(
+            Target(
+                "emulator: GetTable + UpdateTable pairs per emulator CPU s, with / without "
+                "the speed extensions",
+                ">= 2.0",
+                f"{gain:.2f} ({fmt(fast_cap, 1)} vs {fmt(slow_cap, 1)}; observed pairs/s "
+                f"{fmt(fast['pairs_per_s_median'], 1)} vs {fmt(slow['pairs_per_s_median'], 1)}, "
+                f"{observed:.2f}x, client-bound)",
+                gain >= 2.0,
+            )
+        )
+    return found

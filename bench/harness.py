@@ -373,7 +373,8 @@ class Stack:
         log_file = log_path.open("wb")
         domains = [f"{p.account}={p.domain}" for p in self.producers]
         process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("naive_worker.py")), *domains],
+            [sys.executable, "-m", "bench.naive_worker", *domains],
+            cwd=Path(__file__).resolve().parent.parent,
             env=self.env,
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -15,14 +15,20 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
-from catalog import day, partition_input, table_input
-from harness import Emulator
-from report import percentile
 
+from bench.catalog import day, partition_input, table_input
+from bench.harness import Emulator
+from bench.rows import Column, Results, Row, Section, Target, table
+from bench.stats import median, percentile
+
+if TYPE_CHECKING:
+    from mypy_boto3_glue.type_defs import PartitionInputTypeDef
+
+TITLE = "The limit: the embedded AWS alone, minimal call sequences (async client)"
 CONSUMER_ACCOUNT = "444444444444"
 Step = Callable[[Any, Any, int, int], Awaitable[None]]  # (glue, lakeformation, lane, i)
 
@@ -53,7 +59,7 @@ def _partition_pair(batch: int) -> Step:
     return step
 
 
-def _revised(table: str, value: str, i: int) -> dict[str, Any]:
+def _revised(table: str, value: str, i: int) -> PartitionInputTypeDef:
     partition = partition_input(table, value)
     partition["Parameters"] = {"rev": str(i)}
     return partition
@@ -180,3 +186,48 @@ def table_pair_probe(endpoint: str, database: str, lanes: int, seconds: float) -
     """The limit again, moments before a measurement and on its own emulator (the central
     account's tables, whose events no rule routes): the machine's load drifts in minutes."""
     return asyncio.run(_probe(endpoint, database, lanes, seconds))
+
+
+# -- the section's rows -----------------------------------------------------------------------
+
+
+def section(results: Results) -> Section:
+    raw: dict[str, Any] = results["sections"]["raw"]
+    if failed := Section.failed(TITLE, raw):
+        return failed
+    what = {
+        "table": "GetTable + UpdateTable",
+        "partitions": f"BatchGetPartition + BatchUpdatePartition ({raw['batch']} partitions)",
+        "grant": "Lake Formation GrantPermissions",
+    }
+    rows = []
+    for sequence, by_lanes in raw["runs"].items():
+        for lanes, runs in by_lanes.items():
+            rows.append(
+                Row.of(
+                    what.get(sequence, sequence),
+                    int(lanes),
+                    median([r["per_s"] for r in runs]),
+                    tuple(r["per_s"] for r in runs),
+                    median([r["p50_ms"] for r in runs]),
+                    median([r["p99_ms"] for r in runs]),
+                )
+            )
+    columns = [
+        Column("sequence"),
+        Column("async lanes"),
+        Column("median (sequences/s)", 1),
+        Column("rounds (sequences/s)", 1),
+        Column("p50 (ms)"),
+        Column("p99 (ms)"),
+    ]
+    note = (
+        f"A tight aiobotocore client repeats each sequence for {raw['window_s']} s per round "
+        "against a fresh emulator with no event rules; p50 and p99 are the medians over the "
+        "rounds of each round's latency percentiles."
+    )
+    return Section(TITLE, (table(columns, rows, note),))
+
+
+def targets(results: Results) -> list[Target]:
+    return []

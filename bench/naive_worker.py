@@ -7,7 +7,7 @@ clients are made once per account, the domains of the producers are given on the
 (sync-worker caches its registry too). Not correct under concurrency (no version check) and
 handles only what the benchmark produces (CreateDatabase, CreateTable, UpdateTable).
 
-    python bench/naive_worker.py ACCOUNT=DOMAIN ...   (environment as the workers get it)
+    python -m bench.naive_worker ACCOUNT=DOMAIN ...   (environment as the workers get it)
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class NaiveWorker:
 
     def handle(self, event: dict[str, Any]) -> str:
         account, detail = event["account"], event["detail"]
-        change, database = detail["typeOfChange"], detail["databaseName"]
+        change, database = str(detail["typeOfChange"]), detail["databaseName"]
         producer = self.producer_glue(account)
         central_db = f"{self.domains[account]}__{database}"
         if change == "CreateDatabase":

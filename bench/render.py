@@ -1,210 +1,133 @@
-"""One printed table per section of the benchmark."""
+"""The one renderer of the benchmark: a `rows.Section` as a terminal table or as markdown, and
+the whole run as one markdown document. Both print every number of a column in the same
+format, so the terminal and `RESULTS.md` never disagree."""
 
 from __future__ import annotations
 
-from typing import Any
+import textwrap
+from collections.abc import Sequence
 
-import emulator_report
-import markdown
-from report import mib, notes, table, top_calls
+from bench.rows import Cell, Column, Results, Row, Section, Table, Target, table
 
-
-def _failed(title: str, section: dict[str, Any]) -> str | None:
-    if section.get("status") in ("ok", None):
-        return None
-    return f"\n== {title}\n   {section.get('status')}: {section.get('error', '')}"
+WIDTH = 100
 
 
-def raw(section: dict[str, Any]) -> str:
-    title = "1. The limit: the embedded AWS alone, minimal call sequences (async client)"
-    if failed := _failed(title, section):
-        return failed
-    return f"\n== {title}\n" + markdown._raw_md(section)
+def fmt(cell: Cell, digits: int = 2) -> str:
+    if cell is None:
+        return "-"
+    if isinstance(cell, tuple):
+        return ", ".join(fmt(c, digits) for c in cell)
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, float):
+        return f"{cell:,.{digits}f}"
+    if isinstance(cell, int):
+        return f"{cell:,}"
+    return cell
 
 
-def who(consumer: int | str | None) -> str:
-    from throughput import consumer_label
-
-    return consumer_label(consumer if consumer is not None else "?")
+def _cells(t: Table, row: Row) -> list[str]:
+    return [fmt(c, col.digits) for c, col in zip(row.cells, t.columns, strict=True)]
 
 
-def sustained(results: dict[str, Any]) -> str:
-    title = "2. Sync: sustained UpdateTable events (medians) and bursts"
-    out = f"\n== {title}\n" + markdown._sync_md(results)
-    for run in results["sections"]["sustained"]["runs"]:
-        if run.get("status") not in ("ok", None) and "rounds" not in run:
-            out += f"\n   {who(run.get('consumer'))}: {run.get('status')}: {run.get('error', '')}"
-            continue
-        for r in [*run.get("rounds", []), *run.get("burst", {}).get("rounds", [])]:
-            out += "\n   " + (
-                f"{who(run.get('consumer'))}{' burst' if r.get('burst') else ''}: {r.get('status')} "
-                f"events/s {r.get('events_per_s')}, lag p50/p99 {r.get('lag_p50_s')}/"
-                f"{r.get('lag_p99_s')} s, poll round {r.get('poll_round_ms')} ms, central writes "
-                f"{r.get('central_updates')}, outcomes {r.get('outcomes')}, emulator busy "
-                f"{r.get('emulator_busy')}; calls: {top_calls(r.get('worker_calls', {}), 8)}"
-            )
+def _numeric(t: Table) -> list[bool]:
+    """Which columns hold numbers (aligned right); the first one is always a label."""
+    return [
+        i > 0 and any(isinstance(r.cells[i], int | float | tuple) for r in t.rows)
+        for i in range(len(t.columns))
+    ]
+
+
+# -- the terminal ---------------------------------------------------------------------------
+
+
+def _text_table(t: Table) -> list[str]:
+    headers = [c.header for c in t.columns]
+    cells = [_cells(t, r) for r in t.rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+
+    numeric = _numeric(t)
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v.rjust(w) if right else v.ljust(w)
+            for v, w, right in zip(values, widths, numeric, strict=True)
+        ).rstrip()
+
+    out = [line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in cells)]
+    if t.note:
+        out += textwrap.wrap(t.note, WIDTH, initial_indent="   ", subsequent_indent="   ")
     return out
 
 
-def access(section: dict[str, Any]) -> str:
-    title = "4. Access: approval -> grant complete"
-    if section.get("status") == "error":
-        return f"\n== {title}\n   error: {section.get('error', '')}"
-    return f"\n== {title}\n" + markdown._access_md(section)
+def text(section: Section) -> str:
+    """A section as the terminal prints it: each table aligned, its note, then the details."""
+    out = ["", f"== {section.title}"]
+    if section.status != "ok":
+        out.append(f"   {section.status}: {section.error}")
+    for i, t in enumerate(section.tables):
+        if i:
+            out.append("")
+        out += _text_table(t)
+    out += [f"   {line}" for line in section.details]
+    return "\n".join(out)
 
 
-def classifier(section: dict[str, Any]) -> str:
-    title = "6. Classifier"
-    if failed := _failed(title, section):
-        return failed
-    return f"\n== {title}\n" + markdown._classifier_md(section)
+# -- markdown -------------------------------------------------------------------------------
 
 
-def calls(section: dict[str, Any]) -> str:
-    title = (
-        f"3. AWS calls of sync-worker per change (mean of {section.get('repeats')}), worker only"
-    )
-    if failed := _failed(title, section):
-        return failed
-    rows = []
-    for r in section["rows"]:
-        c, m = r["calls"], r["minimum"]
-        rows.append(
-            [
-                r["change"],
-                r["events"],
-                c["glue_reads"],
-                c["glue_writes"],
-                c["sqs"],
-                c["dynamodb"],
-                c["other"],
-                r["total"],
-                "/".join(
-                    f"{m[k]:g}" for k in ("glue_reads", "glue_writes", "sqs", "dynamodb", "other")
-                ),
-                r["minimum_total"],
-                round(r["total"] / r["minimum_total"], 1) if r["minimum_total"] else None,
-            ]
-        )
-    out = table(
-        title,
-        [
-            "change",
-            "events",
-            "glue R",
-            "glue W",
-            "sqs",
-            "ddb",
-            "other",
-            "total",
-            "min R/W/sqs/ddb/other",
-            "min",
-            "x min",
-        ],
-        rows,
-    )
-    idle = section.get("idle_calls_per_s", {})
-    lines = [
-        f"idle worker: {', '.join(f'{k} {v}/s' for k, v in idle.items()) or 'no calls'} "
-        "(included in sqs above for the length of each window)"
+def _md_table(t: Table) -> list[str]:
+    def line(values: Sequence[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|") for v in values) + " |"
+
+    rule = "|" + "".join("---:|" if right else "---|" for right in _numeric(t))
+    out = [line([c.header for c in t.columns]), rule]
+    out += [line(_cells(t, r)) for r in t.rows]
+    if t.note:
+        out += ["", t.note]
+    return out
+
+
+def markdown(section: Section) -> str:
+    """A section as the markdown document shows it (without the terminal's detail lines)."""
+    out = [f"## {section.title}"]
+    if section.status != "ok":
+        out += ["", f"{section.status}: {section.error}"]
+    for t in section.tables:
+        out += ["", *_md_table(t)]
+    return "\n".join(out)
+
+
+def document(results: Results, sections: Sequence[Section]) -> str:
+    """The run as one markdown document: the machine and sizes, then every section."""
+    meta = results["meta"]
+    load = ", ".join(str(x) for x in meta.get("load_average_at_start", []))
+    parts = [
+        "# meshcore benchmark results",
+        "",
+        f"Measured {meta['started_at']} at commit `{meta.get('commit')}` ({meta['size']} sizes, "
+        f"{fmt(meta.get('total_seconds'), 0)} s in all) on {meta.get('cpus')} CPU(s) "
+        f"({meta.get('cpu_model')}), {meta.get('memory_gib')} GiB, {meta.get('platform')}, "
+        f"Python {meta.get('python')}; load average at start {load} (a shared machine). "
+        "Everything runs on the embedded AWS, started by the benchmark. Short measures are the "
+        f"median of {meta['sizes']['repeats']} rounds; the repairs run once each. Ratios divide "
+        "numbers measured in this same run.",
     ]
-    lines += [f"{r['change']}: {top_calls(r['by_operation'], 12)}" for r in section["rows"]]
-    return out + "\n" + notes(*lines)
+    for section in sections:
+        parts += ["", markdown(section)]
+    return "\n".join(parts) + "\n"
 
 
-def repair(section: dict[str, Any]) -> str:
-    title = "5. Repair time (1 sync-worker, 3 producers, repair_concurrency default)"
-    rows = []
-    lines = []
-    for key, scenario in section.get("scenarios", {}).items():
-        if "runs" not in scenario:
-            rows.append([key, "-", scenario.get("status"), *([None] * 8)])
-            lines.append(f"{key}: {scenario.get('error', '')}")
-            continue
-        setup = scenario["setup"]
-        label = (
-            f"{key}: {scenario['tables']:,} tables x {scenario['partitions_per_table']} partitions"
+# -- targets --------------------------------------------------------------------------------
+
+
+def targets(found: Sequence[Target]) -> Section:
+    """Every target of the run with its measurement, as a section of its own."""
+    rows = [
+        Row.of(
+            t.measure, t.target, t.measured, "-" if t.met is None else "yes" if t.met else "**no**"
         )
-        lines.append(
-            f"{key} setup: {setup['databases']} databases, {setup['tables']:,} tables, "
-            f"{setup['partitions']:,} partitions in {setup['seconds']} s; purged "
-            f"{setup['purged_messages']:,} events (queue after purge: {setup['queue_after_purge']})"
-        )
-        for run in scenario["runs"]:
-            cpu = run.get("cpu_seconds", {})
-            seconds = run.get("duration_s")
-            rows.append(
-                [
-                    label,
-                    run["repair"],
-                    run["status"],
-                    seconds,
-                    round(run["tables_checked"] / seconds, 1)
-                    if seconds and run.get("tables_checked")
-                    else None,
-                    run.get("drift_total"),
-                    run.get("tables_checked"),
-                    sum(run["calls"].values()),
-                    cpu.get("emulator"),
-                    round(sum(v for k, v in cpu.items() if k != "emulator"), 2),
-                    round(cpu.get("emulator", 0) / run["wall_s"], 2) if run.get("wall_s") else None,
-                ]
-            )
-            label = ""
-            drift = ", ".join(f"{k} {v:,}" for k, v in sorted(run.get("drift", {}).items()))
-            lines.append(f"  {run['repair']}: drift {drift or 'none'}")
-            lines.append(f"    calls: {top_calls(run['calls'], 10)}")
-            if run.get("errors") or run.get("error"):
-                lines.append(f"    errors: {run.get('errors') or run.get('error')}")
-    out = table(
-        title,
-        [
-            "scenario",
-            "repair",
-            "status",
-            "duration s",
-            "tables/s",
-            "drift",
-            "tables checked",
-            "AWS calls",
-            "emulator CPU s",
-            "worker CPU s",
-            "emulator busy",
-        ],
-        rows,
-    )
-    lines.append(
-        "AWS calls include meshctl's report polling (dynamodb:GetItem every 0.5 s); "
-        "emulator busy = emulator CPU s / wall s"
-    )
-    return out + "\n" + notes(*lines)
-
-
-def emulator(section: dict[str, Any]) -> str:
-    title = "7. The embedded AWS itself: without (moto) and with its speed extensions"
-    if failed := _failed(title, section):
-        return failed
-    return table(title, *emulator_report.rows(section)) + "\n" + notes(emulator_report.NOTE)
-
-
-def memory(results: dict[str, Any]) -> str:
-    rows = []
-    for name, section in results.items():
-        scenarios: list[tuple[str, dict[str, Any]]] = []
-        if name == "sustained":
-            scenarios = [(f"sync, {who(r.get('consumer'))}", r) for r in section.get("runs", [])]
-        elif name in ("calls", "access"):
-            scenarios = [(name, section)]
-        elif name == "repair":
-            scenarios = [(f"repair {k}", s) for k, s in section.get("scenarios", {}).items()]
-        for label, scenario in scenarios:
-            for proc in scenario.get("memory", []):
-                rows.append([label, proc["worker"], mib(proc["vm_hwm_kib"]), proc["cpu_s"]])
-                label = ""
-    if not rows:
-        return ""
-    return table(
-        "8. Peak memory (VmHWM) at the end of each scenario",
-        ["scenario", "process", "VmHWM MiB", "CPU s (lifetime)"],
-        rows,
-    )
+        for t in found
+    ]
+    columns = [Column("measure"), Column("target"), Column("measured"), Column("met?")]
+    return Section("Targets", (table(columns, rows),))

@@ -14,10 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from catalog import create_catalog, plan_tables
-from harness import ALL_PRODUCERS, Stack
-from report import split_calls
+from bench.catalog import create_catalog, plan_tables
+from bench.harness import ALL_PRODUCERS, Stack
+from bench.render import fmt
+from bench.rows import Column, Results, Row, Section, Target, table
+from bench.stats import split_calls, top_calls
 
+TITLE = "Repair: from an empty central catalog, then with no drift"
 TABLES_PER_DATABASE = 100
 SETUP_THREADS = 4
 
@@ -102,3 +105,93 @@ def repair_scenario(
             "memory": [*stack.worker_stats(), stack.emulator_stats()],
             "violations": stack.emulator.violations(),
         }
+
+
+# -- the section's rows -----------------------------------------------------------------------
+
+
+def section(results: Results) -> Section:
+    repair: dict[str, Any] = results["sections"]["repair"]
+    rows, details = [], []
+    for key, scenario in repair.get("scenarios", {}).items():
+        if "runs" not in scenario:
+            rows.append(Row.of(key, "-", scenario.get("status"), *([None] * 8)))
+            details.append(f"{key}: {scenario.get('error', '')}")
+            continue
+        setup = scenario["setup"]
+        label = f"{scenario['tables']:,} tables x {scenario['partitions_per_table']} partitions"
+        details.append(
+            f"{key} setup: {setup['databases']} databases, {setup['tables']:,} tables, "
+            f"{setup['partitions']:,} partitions in {setup['seconds']} s; purged "
+            f"{setup['purged_messages']:,} events (queue after purge: {setup['queue_after_purge']})"
+        )
+        for run in scenario["runs"]:
+            cpu = run.get("cpu_seconds", {})
+            seconds = run.get("duration_s")
+            checked = run.get("tables_checked")
+            rows.append(
+                Row.of(
+                    label,
+                    run["repair"],
+                    run["status"],
+                    seconds,
+                    round(checked / seconds, 1) if seconds and checked else None,
+                    run.get("drift_total"),
+                    checked,
+                    sum(run["calls"].values()),
+                    cpu.get("emulator"),
+                    round(sum(v for k, v in cpu.items() if k != "emulator"), 2),
+                    round(cpu.get("emulator", 0) / run["wall_s"], 2) if run.get("wall_s") else None,
+                )
+            )
+            label = ""
+            drift = ", ".join(f"{k} {v:,}" for k, v in sorted(run.get("drift", {}).items()))
+            details.append(f"  {run['repair']}: drift {drift or 'none'}")
+            details.append(f"    calls: {top_calls(run['calls'], 10)}")
+            if run.get("errors") or run.get("error"):
+                details.append(f"    errors: {run.get('errors') or run.get('error')}")
+    columns = [
+        Column("scenario"),
+        Column("repair"),
+        Column("status"),
+        Column("duration (s)"),
+        Column("tables/s", 1),
+        Column("drift"),
+        Column("tables checked"),
+        Column("AWS calls"),
+        Column("emulator CPU (s)"),
+        Column("workers CPU (s)"),
+        Column("emulator busy (CPU s/s)"),
+    ]
+    note = (
+        "One sync-worker, 3 producers, `meshctl repair --wait`; each scenario runs once (its "
+        "size is the point). duration = the repair report's start to finish; AWS calls include "
+        "meshctl's report polling (dynamodb:GetItem every 0.5 s); emulator busy = emulator CPU "
+        "seconds / wall seconds."
+    )
+    return Section(TITLE, (table(columns, rows, note),), details=tuple(details))
+
+
+def targets(results: Results) -> list[Target]:
+    scenarios = results["sections"].get("repair", {}).get("scenarios", {})
+    found = []
+    if (a := scenarios.get("a")) and a.get("runs"):
+        seconds = a["runs"][0].get("duration_s")
+        found.append(
+            Target(
+                f"repair {a['tables']:,} tables x {a['partitions_per_table']} partitions, "
+                f"{a['producers']} producers",
+                "< 120 s",
+                f"{fmt(seconds, 1)} s",
+                None if seconds is None else seconds < 120,
+            )
+        )
+    if (b := scenarios.get("b")) and b.get("runs"):
+        found.append(
+            Target(
+                f"repair {b['tables']:,} tables: first pass / no drift",
+                "(no target)",
+                " / ".join(f"{fmt(r.get('duration_s'), 1)} s" for r in b["runs"]),
+            )
+        )
+    return found

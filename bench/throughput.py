@@ -9,13 +9,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from catalog import table_input
-from harness import Deadline, ScenarioTimeout, Stack, wait_until
-from limits import table_pair_probe
-from report import percentile, split_calls
-
+from bench.catalog import table_input
+from bench.harness import Deadline, ScenarioTimeout, Stack, wait_until
+from bench.limits import table_pair_probe
+from bench.render import fmt
+from bench.rows import Column, Results, Row, Section, Target, table
+from bench.stats import percentile, ratio, split_calls, top_calls
 from meshcore_devstack.mesh import AR
 
+TITLE = "Sync: sustained UpdateTable events and bursts"
 SOURCE_VERSION = "meshcore:source_version"
 PROBE_LANES = 4  # the raw section's best lane count on 2 cores
 
@@ -478,9 +480,13 @@ def _backlog(
         finally:
             stack.pause_workers(False)
         status = "ok"
+
+        def drained(mark: dict[str, int] = before) -> bool:
+            return _ok_updates(stack.handled(since=mark)) >= tables
+
         try:
             wait_until(
-                lambda mark=before: _ok_updates(stack.handled(since=mark)) >= tables,
+                drained,
                 "every backlog message to be handled",
                 Deadline(timeout),
                 pause=0.05,
@@ -520,3 +526,238 @@ def _backlog(
         "rounds": rounds,
         "median": medians(rounds),
     }
+
+
+# -- the section's rows -----------------------------------------------------------------------
+
+CALLS_PER_EVENT = (
+    Column("glue reads/event"),
+    Column("glue writes/event"),
+    Column("sqs calls/event"),
+)
+
+
+def _per_event(measured: dict[str, Any]) -> tuple[float | None, ...]:
+    per = measured.get("worker_calls_per_event", {})
+    return (per.get("glue_reads"), per.get("glue_writes"), per.get("sqs"))
+
+
+def section(results: Results) -> Section:
+    runs: list[dict[str, Any]] = results["sections"]["sustained"].get("runs", [])
+    stream, backlogs, bursts, details = [], [], [], []
+    for run in runs:
+        who = consumer_label(run.get("consumer", "?"))
+        m = run.get("median", {})
+        stream.append(
+            Row.of(
+                who,
+                run.get("status"),
+                f"{run.get('events', '-')} x {run.get('repeats', '-')}",
+                m.get("events_per_s"),
+                m.get("limit_per_s"),
+                m.get("x_limit"),
+                m.get("lag_p50_s"),
+                m.get("lag_p99_s"),
+                *_per_event(m),
+                m.get("central_updates"),
+            )
+        )
+        if backlog := run.get("backlog"):
+            b = backlog.get("median", {})
+            backlogs.append(
+                Row.of(
+                    who,
+                    backlog.get("status"),
+                    f"{backlog['events']} x {backlog['repeats']}",
+                    b.get("drained_seconds"),
+                    b.get("events_per_s"),
+                    b.get("limit_per_s"),
+                    b.get("x_limit"),
+                    *_per_event(b),
+                    b.get("emulator_busy"),
+                )
+            )
+        if burst := run.get("burst"):
+            b = burst.get("median", {})
+            bursts.append(
+                Row.of(
+                    who,
+                    burst.get("status"),
+                    f"{burst['events']:,} on {burst['tables']} x {burst['repeats']}",
+                    b.get("converge_seconds"),
+                    b.get("drained_seconds"),
+                    b.get("events_per_s"),
+                    b.get("central_updates"),
+                )
+            )
+        if run.get("status") not in ("ok", None) and "rounds" not in run:
+            details.append(f"{who}: {run.get('status')}: {run.get('error', '')}")
+        for r in [*run.get("rounds", []), *run.get("burst", {}).get("rounds", [])]:
+            details.append(
+                f"{who}{' burst' if r.get('burst') else ''}: {r.get('status')}, "
+                f"{r.get('events_per_s')} events/s, lag p50/p99 {r.get('lag_p50_s')}/"
+                f"{r.get('lag_p99_s')} s, poll round {r.get('poll_round_ms')} ms, central writes "
+                f"{r.get('central_updates')}, outcomes {r.get('outcomes')}, emulator busy "
+                f"{r.get('emulator_busy')}; calls: {top_calls(r.get('worker_calls', {}), 8)}"
+            )
+    tables = [
+        table(
+            [
+                Column("consumer"),
+                Column("status"),
+                Column("events x rounds"),
+                Column("events/s", 1),
+                Column("limit (pairs/s)", 1),
+                Column("x limit"),
+                Column("lag p50 (s)"),
+                Column("lag p99 (s)"),
+                *CALLS_PER_EVENT,
+                Column("central writes"),
+            ],
+            stream,
+            "Live stream, medians over the rounds. limit = GetTable + UpdateTable pairs/s of a "
+            f"tight async client ({PROBE_LANES} lanes) on the same emulator just before each "
+            "round; x limit = the median of each round's events/s over its limit. Two producer "
+            "threads update the tables as fast as they can; events/s = events / (first update "
+            ".. every central copy at its final version). Lag = when a central poller first saw "
+            "a version - when the producer's UpdateTable returned; its resolution is one poll "
+            "round over the tables (a few hundred ms under load). The naive baseline "
+            "(bench/naive_worker.py) handles one message at a time: receive, read, write, delete.",
+        )
+    ]
+    if backlogs:
+        tables.append(
+            table(
+                [
+                    Column("consumer"),
+                    Column("status"),
+                    Column("queued events x rounds"),
+                    Column("drain (s)"),
+                    Column("events/s", 1),
+                    Column("limit (pairs/s)", 1),
+                    Column("x limit"),
+                    *CALLS_PER_EVENT,
+                    Column("emulator busy (CPU s/s)"),
+                ],
+                backlogs,
+                "Queued backlog: the consumer alone against the emulator. With the consumer "
+                "paused (SIGSTOP), one UpdateTable on each of the tables (nothing to coalesce), "
+                "then resumed: events/s = events / time until every message was handled; medians "
+                "over the rounds. emulator busy = its CPU seconds per second (1.0 = one core).",
+            )
+        )
+    if bursts:
+        tables.append(
+            table(
+                [
+                    Column("consumer"),
+                    Column("status"),
+                    Column("burst (events on tables x rounds)"),
+                    Column("converge (s)"),
+                    Column("drain (s)"),
+                    Column("events/s", 1),
+                    Column("convergences"),
+                ],
+                bursts,
+                "Burst: the consumer is paused (SIGSTOP) while the producers send, then resumed; "
+                "converge = until every central copy shows its final version; drain = until "
+                "every message was handled (events/s = events / drain); convergences = central "
+                "UpdateTable calls.",
+            )
+        )
+    return Section(TITLE, tuple(tables), details=tuple(details))
+
+
+def _run(results: Results, consumer: Consumer) -> dict[str, Any] | None:
+    for run in results["sections"].get("sustained", {}).get("runs", []):
+        if run.get("consumer") == consumer and run.get("status") == "ok":
+            return dict(run)
+    return None
+
+
+def targets(results: Results) -> list[Target]:
+    one, four, naive = _run(results, 1), _run(results, 4), _run(results, "naive")
+    found: list[Target] = []
+
+    def backlog(run: dict[str, Any] | None) -> dict[str, Any]:
+        return dict(((run or {}).get("backlog") or {}).get("median") or {})
+
+    b1, b4, bn = backlog(one), backlog(four), backlog(naive)
+    r1 = b1.get("x_limit")
+    found.append(
+        Target(
+            "sync, 1 worker, queued backlog: events/s as a fraction of the limit",
+            ">= 0.80",
+            f"{fmt(r1)} ({fmt(b1.get('events_per_s'), 1)} events/s; limit "
+            f"{fmt(b1.get('limit_per_s'), 1)} pairs/s)"
+            if r1 is not None
+            else "-",
+            None if r1 is None else r1 >= 0.8,
+        )
+    )
+    scale = ratio(b4.get("events_per_s"), b1.get("events_per_s"))
+    found.append(
+        Target(
+            "sync, 4 workers, queued backlog: events/s (x limit; x 1 worker)",
+            "scales: > 1 worker",
+            f"{fmt(b4.get('events_per_s'), 1)} ({fmt(b4.get('x_limit'))} x limit; "
+            f"{fmt(scale)} x 1 worker)"
+            if b4
+            else "-",
+            None if scale is None else scale > 1.0,
+        )
+    )
+    found.append(
+        Target(
+            "sync, 1 worker over the naive baseline, queued backlog (events/s)",
+            "(no target)",
+            f"{fmt(ratio(b1.get('events_per_s'), bn.get('events_per_s')))} x "
+            f"({fmt(b1.get('events_per_s'), 1)} vs {fmt(bn.get('events_per_s'), 1)} events/s)"
+            if bn
+            else "-",
+        )
+    )
+
+    def stream(run: dict[str, Any] | None) -> str:
+        m = (run or {}).get("median", {})
+        return f"{fmt(m.get('events_per_s'), 1)} ({fmt(m.get('x_limit'))})"
+
+    found.append(
+        Target(
+            "sync, live stream: events/s (x limit), 1 worker / 4 workers / naive",
+            "(no target)",
+            " / ".join(stream(run) for run in (one, four, naive)),
+        )
+    )
+    if one:
+        m = one["median"]
+        found.append(
+            Target(
+                "sync, 1 worker: end-to-end lag p50 / p99 (s)",
+                "(no target)",
+                f"{fmt(m['lag_p50_s'])} / {fmt(m['lag_p99_s'])}",
+            )
+        )
+    if one and "worker_calls_per_event" in one["median"]:
+        total = sum(one["median"]["worker_calls_per_event"].values())
+        found.append(
+            Target(
+                "AWS calls per UpdateTable event in a stream (1 worker) / minimum 2.2",
+                "<= 1.10",
+                f"{total / 2.2:.2f} ({total:.2f} calls/event)",
+                total / 2.2 <= 1.1,
+            )
+        )
+    burst = (one or {}).get("burst")
+    if burst and burst.get("median", {}).get("central_updates") is not None:
+        conv = burst["median"]["central_updates"]
+        naive_conv = ((naive or {}).get("burst") or {}).get("median", {}).get("central_updates")
+        found.append(
+            Target(
+                f"burst of {burst['events']:,} events on {burst['tables']} tables: convergences",
+                f"about {burst['tables']} (<= {burst['tables'] * 1.5:g})",
+                f"{fmt(conv, 0)} (naive: {fmt(naive_conv, 0)})",
+                conv <= burst["tables"] * 1.5,
+            )
+        )
+    return found

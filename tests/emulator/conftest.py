@@ -51,12 +51,13 @@ def client(aws: EmbeddedAws) -> ClientFactory:
 
     Another account's credentials come from STS AssumeRole into its ``admin`` role.
     """
+    new_client: Any = boto3.client  # services are chosen at run time: no stub overloads
 
     def make(service: str, *, account: str | None = None, config: Config = NO_RETRIES) -> Any:
         credentials: dict[str, str] = {}
         if account is not None and account != CENTRAL_ACCOUNT:
             credentials = assume_admin(make("sts"), account)
-        return boto3.client(
+        return new_client(
             service,
             endpoint_url=aws.endpoint_url,
             region_name=REGION,

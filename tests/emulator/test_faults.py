@@ -55,8 +55,7 @@ CALLS: list[tuple[str, str, dict[str, Any], str, int]] = [
 def error_of(call: Any) -> dict[str, Any]:
     with pytest.raises(ClientError) as raised:
         call()
-    response: dict[str, Any] = raised.value.response
-    return response
+    return dict(raised.value.response)
 
 
 def test_throttle_with_count_fails_once_then_succeeds(

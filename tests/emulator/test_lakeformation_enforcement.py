@@ -32,13 +32,14 @@ LOCATION = "s3://ar-data/invoices/"
 def as_role(client: ClientFactory, aws: Any) -> Any:
     """as_role(role_arn, service, engine=False): a client signing as that role; `engine` adds the
     session tag a trusted query engine carries."""
+    new_client: Any = boto3.client  # services are chosen at run time: no stub overloads
 
     def make(role_arn: str, service: str, engine: bool = False) -> Any:
         tags = [{"Key": "LakeFormationAuthorizedCaller", "Value": ENGINE_TAG}] if engine else []
         issued = client("sts").assume_role(
             RoleArn=role_arn, RoleSessionName="conformance", Tags=tags
         )["Credentials"]
-        return boto3.client(
+        return new_client(
             service,
             endpoint_url=aws.endpoint_url,
             region_name=REGION,

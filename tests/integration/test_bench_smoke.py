@@ -19,7 +19,8 @@ def test_tiny_benchmark_writes_results_and_table(tmp_path: Path) -> None:
     run = subprocess.run(
         [
             sys.executable,
-            str(REPO / "bench" / "sync_bench.py"),
+            "-m",
+            "bench",
             "--tiny",
             "--only",
             "raw,classifier,emulator",
@@ -54,4 +55,8 @@ def test_tiny_benchmark_writes_results_and_table(tmp_path: Path) -> None:
     for heading in ("## Targets", "## The limit", "## Classifier", "## The embedded AWS itself"):
         assert heading in table
     assert "GetTable + UpdateTable" in table
+    # One renderer: the terminal and the markdown show the same columns, units in the headers.
+    for header in ("median (sequences/s)", "p99 (ms)", "macro F1", "CPU per call (ms)"):
+        assert header in table
+        assert header in run.stdout
     assert (tmp_path / "logs" / "raw" / "emulator.log").exists()

@@ -38,7 +38,7 @@ DATABASE_EVENT = {
         "changedTables": ["table_name"],
     },
 }
-TABLE_EVENT = {
+TABLE_EVENT: dict[str, Any] = {
     "version": "0",
     "id": "abcdef00-1234-5678-9abc-def012345678",
     "detail-type": "Glue Data Catalog Table State Change",
@@ -73,7 +73,7 @@ def test_bracketed_partition_lists_mean_the_same_partition() -> None:
     event = {
         **TABLE_EVENT,
         "detail": {**TABLE_EVENT["detail"], "changedPartitions": ["[2018, 01]", "2018,02"]},
-    }  # type: ignore[dict-item]
+    }
     decoded = decode_sync_message(json.dumps(event))
     assert isinstance(decoded, GlueTableEvent)
     assert decoded.detail.changed_partitions == ["2018,01", "2018,02"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict, Unpack
 
 from classifier.engine import ColumnFacts, SensitivityClass, classify_column
 
@@ -10,7 +11,15 @@ C = SensitivityClass
 TODAY = date(2026, 11, 1)
 
 
-def top(name: str, sample: list[str] | None = None, **facts: str) -> C | None:
+class Facts(TypedDict, total=False):
+    """What a test says about a column besides its name (see ColumnFacts)."""
+
+    type: str
+    comment: str
+    table: str
+
+
+def top(name: str, sample: list[str] | None = None, **facts: Unpack[Facts]) -> C | None:
     recs = classify_column(ColumnFacts(name=name, **facts), sample, today=TODAY)
     return recs[0].sensitivity_class if recs else None
 

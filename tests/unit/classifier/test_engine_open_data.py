@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from typing import TypedDict, Unpack
 
 from faker import Faker
 from stdnum import luhn
@@ -19,12 +20,20 @@ C = SensitivityClass
 TODAY = date(2026, 11, 1)
 
 
-def top(name: str, sample: list[str] | None = None, **facts: str) -> C | None:
+class Facts(TypedDict, total=False):
+    """What a test says about a column besides its name (see ColumnFacts)."""
+
+    type: str
+    comment: str
+    table: str
+
+
+def top(name: str, sample: list[str] | None = None, **facts: Unpack[Facts]) -> C | None:
     recs = classify_column(ColumnFacts(name=name, **facts), sample, today=TODAY)
     return recs[0].sensitivity_class if recs else None
 
 
-def explanation(name: str, sample: list[str], **facts: str) -> str:
+def explanation(name: str, sample: list[str], **facts: Unpack[Facts]) -> str:
     return classify_column(ColumnFacts(name=name, **facts), sample, today=TODAY)[0].explanation
 
 

@@ -17,8 +17,15 @@ class Ram:
         return {"resourceShareInvitations": [invitation | {"resourceShareInvitationArn": "i"}]}
 
     async def accept_resource_share_invitation(self, **_: Any) -> None:
-        error = {"Code": "ResourceShareInvitationAlreadyAcceptedException", "Message": "accepted"}
-        raise ClientError({"Error": error}, "AcceptResourceShareInvitation")
+        raise ClientError(
+            {
+                "Error": {
+                    "Code": "ResourceShareInvitationAlreadyAcceptedException",
+                    "Message": "accepted",
+                }
+            },
+            "AcceptResourceShareInvitation",
+        )
 
 
 async def test_an_invitation_accepted_meanwhile_is_not_an_error() -> None:

@@ -67,10 +67,14 @@ def test_partition_keys_follow_the_documented_event_format() -> None:
 def test_a_recreated_table_wins_over_a_higher_version_of_the_dropped_one() -> None:
     old_copy = mapping.table_input(SOURCE | {"VersionId": "7"}, "222222222222", "receivables", NOW)
     recreated = SOURCE | {"VersionId": "1", "CreateTime": datetime(2026, 3, 1, tzinfo=UTC)}
-    assert mapping.reflected_version(old_copy) < mapping.source_version(recreated)
+    reflected = mapping.reflected_version(old_copy)
+    assert reflected is not None
+    assert reflected < mapping.source_version(recreated)
 
 
 def test_within_one_table_a_higher_version_wins() -> None:
     copy = mapping.table_input(SOURCE | {"VersionId": "5"}, "222222222222", "receivables", NOW)
-    assert mapping.reflected_version(copy) > mapping.source_version(SOURCE | {"VersionId": "4"})
-    assert mapping.reflected_version(copy) == mapping.source_version(SOURCE | {"VersionId": "5"})
+    reflected = mapping.reflected_version(copy)
+    assert reflected is not None
+    assert reflected > mapping.source_version(SOURCE | {"VersionId": "4"})
+    assert reflected == mapping.source_version(SOURCE | {"VersionId": "5"})

@@ -1,28 +1,29 @@
-"""`make bench`: meshcore's workers against the limit of the embedded AWS, in one run.
+"""`make bench` (`python -m bench`): meshcore's workers against the embedded AWS's limit.
 
-Sections (one printed table each; everything goes to bench/results/latest.json and a markdown
-table with every target to bench/results/latest.md):
-1. the limit: raw capacity of the embedded AWS for the minimal call sequences (async client);
-2. sustained UpdateTable events/s and end-to-end lag (1 and 4 sync-workers, and the naive
-   baseline), and a burst of events on a few tables (coalescing);
-3. AWS calls per catalog change, by type, next to the minimum possible;
-4. access: approval to grant complete;
-5. repair time, from an empty central catalog and with no drift;
-6. classifier columns/s and macro F1;
-7. the embedded AWS itself, without and with its speed extensions; then peak memory of every
-   process.
+Sections (one printed section each; everything goes to bench/results/latest.json and, as one
+markdown document with every target, to bench/results/latest.md):
+- raw: the limit, raw capacity of the embedded AWS for the minimal call sequences (async client);
+- sustained: UpdateTable events/s and end-to-end lag (1 and 4 sync-workers, and the naive
+  baseline), a queued backlog, and a burst of events on a few tables (coalescing);
+- calls: AWS calls per catalog change, by type, next to the minimum possible;
+- access: approval to grant complete;
+- repair: repair time, from an empty central catalog and with no drift;
+- classifier: columns/s and macro F1;
+- emulator: the embedded AWS itself, without and with its speed extensions;
+then the peak memory of every process and the targets.
 
 The machines this runs on are shared and noisy: it reports numbers, it never passes or fails on
 them. Exit status 1 only when a section could not run (an error, not a slow result); a
 scenario that does not converge within the time limit is reported as "timeout".
 
-    python bench/sync_bench.py [--quick | --tiny] [--only SECTION,...] [--publish]
+    python -m bench [--quick | --tiny] [--only SECTION,...] [--publish]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -37,21 +38,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import markdown
-import render
-from access import access_scenario
-from calls import calls_per_change
-from classifier_bench import classifier_bench
-from emulator_bench import emulator_bench
-from harness import ScenarioTimeout, stop_on_sigterm
-from limits import raw_limits
-from repair import repair_scenario
-from throughput import consumer_label, sustained
+from bench import memory, render
+from bench.access import access_scenario
+from bench.calls import calls_per_change
+from bench.classifier_bench import classifier_bench
+from bench.emulator_bench import emulator_bench
+from bench.harness import ScenarioTimeout, stop_on_sigterm
+from bench.limits import raw_limits
+from bench.repair import repair_scenario
+from bench.sections import BY_NAME, NAMES, report, targets
+from bench.throughput import consumer_label, sustained
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 RESULTS = BENCH / "results"
-SECTIONS = ("raw", "sustained", "calls", "access", "repair", "classifier", "emulator")
 
 
 @dataclass(frozen=True)
@@ -186,24 +186,36 @@ def run_sections(
 ) -> None:
     sections: dict[str, Any] = results["sections"]
     timeout = args.timeout
+
+    def show(name: str) -> None:
+        """Print a section that has run and save the results so far."""
+        say(render.text(BY_NAME[name].section(results)))
+        write(args.out, results)
+
     if "raw" in args.only:
-        say("\n-- 1. the limit: raw capacity of the embedded AWS (async client) ...")
+        say("\n-- the limit: raw capacity of the embedded AWS (async client) ...")
         sections["raw"] = guarded(
             lambda: raw_limits(
                 logs, sizes.raw_lanes, sizes.raw_window_s, sizes.repeats, sizes.raw_batch
             )
         )
-        say(render.raw(sections["raw"]))
-        write(args.out, results)
+        show("raw")
 
     if "sustained" in args.only:
         runs = []
         for consumer in sizes.consumers:
-            say(f"\n-- 2. sustained events and bursts, {consumer_label(consumer)} ...")
+            say(f"\n-- sustained events and bursts, {consumer_label(consumer)} ...")
+            # The baseline's burst once: it is slow, and its count is one per event.
+            burst = (
+                sizes.burst_events,
+                sizes.burst_tables,
+                1 if consumer == "naive" else sizes.burst_repeats,
+            )
             run = guarded(
-                lambda c=consumer: sustained(
+                functools.partial(
+                    sustained,
                     logs,
-                    c,
+                    consumer,
                     sizes.tables,
                     sizes.updates,
                     sizes.producer_threads,
@@ -211,14 +223,7 @@ def run_sections(
                     sizes.poll_pause_s,
                     sizes.repeats,
                     sizes.probe_window_s,
-                    # The baseline's burst once: it is slow, and its count is one per event.
-                    burst=(
-                        sizes.burst_events,
-                        sizes.burst_tables,
-                        1 if c == "naive" else sizes.burst_repeats,
-                    )
-                    if c in (1, "naive")
-                    else None,
+                    burst=burst if consumer in (1, "naive") else None,
                     backlog=(sizes.backlog_tables, sizes.repeats),
                 )
             )
@@ -226,24 +231,21 @@ def run_sections(
             runs.append(run)
             progress(f"{run['status']} in {run['seconds']} s")
         sections["sustained"] = {"status": "ok", "runs": runs}
-        say(render.sustained(results))
-        write(args.out, results)
+        show("sustained")
 
     if "calls" in args.only:
-        say("\n-- 3. AWS calls per change ...")
+        say("\n-- AWS calls per change ...")
         sections["calls"] = guarded(
             lambda: calls_per_change(logs, sizes.call_repeats, sizes.call_partitions, timeout)
         )
-        say(render.calls(sections["calls"]))
-        write(args.out, results)
+        show("calls")
 
     if "access" in args.only:
-        say(f"\n-- 4. access: approval to grant, {sizes.access_requests} requests ...")
+        say(f"\n-- access: approval to grant, {sizes.access_requests} requests ...")
         sections["access"] = guarded(
             lambda: access_scenario(logs, sizes.access_requests, sizes.access_rate, timeout)
         )
-        say(render.access(sections["access"]))
-        write(args.out, results)
+        show("access")
 
     if "repair" in args.only:
         scenarios: dict[str, Any] = {}
@@ -253,27 +255,24 @@ def run_sections(
             "b": (sizes.bulk_tables, 0),
         }
         for key, (tables, partitions) in plans.items():
-            say(f"\n-- 5{key}. repair of {tables:,} tables x {partitions} partitions ...")
+            say(f"\n-- repair {key}: {tables:,} tables x {partitions} partitions ...")
             scenarios[key] = guarded(
-                lambda k=key, t=tables, p=partitions: repair_scenario(
-                    logs, k, t, p, timeout, progress
-                )
+                functools.partial(repair_scenario, logs, key, tables, partitions, timeout, progress)
             )
             write(args.out, results)
-        say(render.repair(sections["repair"]))
+        show("repair")
 
     if "classifier" in args.only:
-        say("\n-- 6. classifier ...")
+        say("\n-- classifier ...")
         sections["classifier"] = guarded(
             lambda: classifier_bench(
                 sizes.classifier_values, sizes.classifier_window_s, sizes.repeats
             )
         )
-        say(render.classifier(sections["classifier"]))
-        write(args.out, results)
+        show("classifier")
 
     if "emulator" in args.only:
-        say("\n-- 7. the embedded AWS itself, without and with its speed extensions ...")
+        say("\n-- the embedded AWS itself, without and with its speed extensions ...")
         sections["emulator"] = guarded(
             lambda: emulator_bench(
                 logs,
@@ -287,11 +286,10 @@ def run_sections(
                 progress,
             )
         )
-        say(render.emulator(sections["emulator"]))
-        write(args.out, results)
+        show("emulator")
 
-    if text := render.memory(sections):
-        say(text)
+    if peak := memory.section(results):
+        say(render.text(peak))
 
 
 def write(path: Path, results: dict[str, Any]) -> None:
@@ -300,18 +298,18 @@ def write(path: Path, results: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="sync_bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="every size ~10x smaller")
     parser.add_argument("--tiny", action="store_true", help="every code path once (smoke test)")
     parser.add_argument(
         "--publish",
         action="store_true",
-        help="also write the markdown table to bench/RESULTS.md (full runs only)",
+        help="also write the markdown document to bench/RESULTS.md (full runs only)",
     )
     parser.add_argument(
         "--only",
-        default=",".join(SECTIONS),
-        help=f"comma-separated sections to run (default: all of {','.join(SECTIONS)})",
+        default=",".join(NAMES),
+        help=f"comma-separated sections to run (default: all of {','.join(NAMES)})",
     )
     parser.add_argument(
         "--timeout",
@@ -322,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
-    if unknown := sorted(set(args.only) - set(SECTIONS)):
+    if unknown := sorted(set(args.only) - set(NAMES)):
         parser.error(f"unknown section(s): {', '.join(unknown)}")
     stop_on_sigterm()
 
@@ -361,11 +359,11 @@ def main(argv: list[str] | None = None) -> int:
         total = time.monotonic() - started
         results["meta"]["total_seconds"] = round(total, 1)
         write(args.out, results)
-        table = markdown.document(results)
+        table = render.document(results, report(results))
         args.out.with_suffix(".md").write_text(table)
         if args.publish and code == 0:
             (BENCH / "RESULTS.md").write_text(table)
-    say("\n" + markdown.targets(results))
+    say(render.text(targets(results)))
     say(
         f"\ntotal run time {total:.0f} s ({total / 60:.1f} min); results in {_shown(args.out)} "
         f"and {_shown(args.out.with_suffix('.md'))}"
