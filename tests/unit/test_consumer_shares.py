@@ -82,3 +82,46 @@ def test_a_links_database_created_meanwhile_by_another_grant_is_used() -> None:
         "DatabaseName": "ar__fx",
         "Name": "rates",
     }
+
+
+class OwnTableGlue:
+    """The consumer already has its own `ar__fx.rates` (not a link) in a database of that name."""
+
+    def __init__(self) -> None:
+        self.tables = {("ar__fx", "rates"): {"Name": "rates", "StorageDescriptor": {}}}
+        self.deleted: list[str] = []
+
+    async def get_database(self, **kwargs: Any) -> dict[str, Any]:
+        return {"Database": {"Name": kwargs["Name"], "Parameters": {}}}
+
+    async def create_table(self, **kwargs: Any) -> dict[str, Any]:
+        raise _client_error("AlreadyExistsException", "CreateTable")
+
+    async def get_table(self, **kwargs: Any) -> dict[str, Any]:
+        key = (kwargs["DatabaseName"], kwargs["Name"])
+        if key not in self.tables:
+            raise _client_error("EntityNotFoundException", "GetTable")
+        return {"Table": self.tables[key]}
+
+    async def delete_table(self, **kwargs: Any) -> dict[str, Any]:
+        self.deleted.append(f"{kwargs['DatabaseName']}.{kwargs['Name']}")
+        return {}
+
+    async def get_tables(self, **kwargs: Any) -> dict[str, Any]:
+        return {"TableList": list(self.tables.values())}
+
+
+def test_a_consumers_own_table_of_the_same_name_is_never_taken_for_a_link_nor_deleted() -> None:
+    glue = OwnTableGlue()
+    consumer = ConsumerAccount(None, glue, "444444444444")
+    assert asyncio.run(consumer.link_table("123456789012", "ar__fx", "rates")) is None
+    asyncio.run(consumer.unlink("123456789012", ["ar__fx.rates"]))
+    assert glue.deleted == []
+    # A real link to the central table is deleted.
+    glue.tables[("ar__fx", "rates")] = {
+        "Name": "rates",
+        "TargetTable": {"CatalogId": "123456789012", "DatabaseName": "ar__fx", "Name": "rates"},
+    }
+    assert asyncio.run(consumer.link_table("123456789012", "ar__fx", "rates")) == "ar__fx.rates"
+    asyncio.run(consumer.unlink("123456789012", ["ar__fx.rates"]))
+    assert glue.deleted == ["ar__fx.rates"]

@@ -21,6 +21,7 @@ from . import (
     glue_resource_links,
     glue_table_versions,
     http_keep_alive,
+    kms_key_policy,
     lakeformation_batch_grant_option,
     lakeformation_cross_account,
     lakeformation_drop,
@@ -58,6 +59,7 @@ _MODULES = (
     lakeformation_query_engines,
     glue_resource_links,
     glue_column_filtering,
+    kms_key_policy,
 )
 _SPEED = (moto_dispatch, sqs_depth, glue_request_body, events_input_paths, http_keep_alive)
 _lock = threading.Lock()

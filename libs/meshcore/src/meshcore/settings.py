@@ -51,6 +51,8 @@ class CentralRoles(BaseModel):
     classifier: str = "meshcore-classifier"
     grant_worker: str = "meshcore-grant-worker"
     portal: str = "meshcore-portal"
+    # The ticket system's integration: the only role that may sign decisions (kms:GenerateMac).
+    ticket_system: str = "meshcore-ticket-system"
     # The role Lake Formation assumes to reach producers' registered S3 locations.
     data_access: str = "meshcore-lakeformation-access"
 

@@ -207,7 +207,7 @@ async def finish_grant(
         return  # another worker finished this grant while we granted the same entries
     if current.state is not RequestState.GRANTED or current.ticket_id != granted.ticket_id:
         # Revoked or expired while we granted: undo what we just did.
-        await withdraw(delivered, deps.state, deps.consumer_access)
+        await withdraw(delivered, deps.state, deps.consumer_access, deps.catalog_id)
         await deps.lakeformation.revoke(entries)
         log.warning("grant.compensated", request_id=granted.request_id, state=current.state.value)
         return

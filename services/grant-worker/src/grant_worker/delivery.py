@@ -52,13 +52,16 @@ async def deliver(
         raise RetryableError(f"no RAM share for {request.grantee} yet; delivery will be retried")
     account = await consumer_access(consumer.admin_role_arn)
     await account.accept_shares(shares)
-    links = [await account.link_table(catalog_id, t.database, t.table) for t in tables]
+    made = [await account.link_table(catalog_id, t.database, t.table) for t in tables]
+    links = [link for link in made if link is not None]
+    taken = [str(t) for t, link in zip(tables, made, strict=True) if link is None]
+    delivery = (
+        f"share accepted and {len(links)} resource links created in {request.consumer_account}"
+    )
+    if taken:
+        delivery += f"; not linked, the consumer has its own table of that name: {', '.join(taken)}"
     return request.model_copy(
-        update={
-            "resource_share_arns": shares,
-            "resource_links": links,
-            "delivery": f"share accepted and {len(links)} resource links created in {request.consumer_account}",
-        }
+        update={"resource_share_arns": shares, "resource_links": links, "delivery": delivery}
     )
 
 
@@ -79,7 +82,7 @@ async def domain_tables(catalog: GlueCatalog, domain: str) -> list[TableName]:
 
 
 async def withdraw(
-    request: AccessRequest, state: StateStore, consumer_access: ConsumerAccess
+    request: AccessRequest, state: StateStore, consumer_access: ConsumerAccess, catalog_id: str
 ) -> None:
     """Remove the resource links meshcore created for `request` in the consumer account, except
     those another granted request of the same account still relies on."""
@@ -98,4 +101,4 @@ async def withdraw(
     if consumer is None or consumer.admin_role_arn is None:
         return
     account = await consumer_access(consumer.admin_role_arn)
-    await account.unlink(links)
+    await account.unlink(catalog_id, links)

@@ -24,7 +24,7 @@ async def revoke(
 ) -> None:
     """Undo exactly what was recorded as granted, and the resource links (idempotent)."""
     moved = request.transition(to, reason)  # refuses unless granted
-    await withdraw(request, deps.state, deps.consumer_access)
+    await withdraw(request, deps.state, deps.consumer_access, deps.catalog_id)
     await deps.lakeformation.revoke(grant_entries(request, deps.catalog_id))
     action = "grant.expired" if to is RequestState.EXPIRED else "grant.revoked"
     await record(

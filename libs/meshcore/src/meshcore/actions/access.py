@@ -141,7 +141,12 @@ async def post_decision(
         expires_at=now + valid_for if valid_for else None,
         issued_at=now,
     )
-    signer = DecisionSigner(await central.aws.client("kms"), central.settings.decision_key_alias)
+    # Only the ticket system's role may sign (the key policy): play it as that role.
+    settings = central.settings
+    kms = await central.aws.assumed_client(
+        "kms", settings.central_role_arn(settings.roles.ticket_system)
+    )
+    signer = DecisionSigner(kms, settings.decision_key_alias)
     signed = await signer.sign(unsigned)
     approvals = await central.sender(central.settings.queues.approvals)
     await approvals.send(signed)

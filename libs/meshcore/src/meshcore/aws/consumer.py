@@ -43,8 +43,9 @@ class ConsumerAccount:
             accepted.append(invitation["resourceShareArn"])
         return accepted
 
-    async def link_table(self, owner_catalog: str, database: str, table: str) -> str:
-        """A resource link `database.table` pointing at the shared table; idempotent."""
+    async def link_table(self, owner_catalog: str, database: str, table: str) -> str | None:
+        """A resource link `database.table` pointing at the shared table; idempotent. None when
+        the consumer has a table of that name that is not this link: it is theirs, left alone."""
         try:
             with aws_errors(f"glue:GetDatabase {self.account_id}/{database}"):
                 await self._glue.get_database(Name=database)
@@ -68,13 +69,34 @@ class ConsumerAccount:
             with aws_errors(f"glue:CreateTable link {self.account_id}/{database}.{table}"):
                 await self._glue.create_table(DatabaseName=database, TableInput=link)
         except ConflictError:
-            pass  # already linked (AlreadyExistsException): the link is what we want
+            # AlreadyExistsException: ours only if it is this very link (a retry, or another
+            # grant of the same table).
+            if not await self._links_to(owner_catalog, database, table):
+                return None
         return f"{database}.{table}"
 
-    async def unlink(self, links: list[str]) -> None:
+    async def _links_to(self, owner_catalog: str, database: str, table: str) -> bool:
+        """The consumer's `database.table` is a resource link to the central table."""
+        try:
+            with aws_errors(f"glue:GetTable {self.account_id}/{database}.{table}"):
+                found = (await self._glue.get_table(DatabaseName=database, Name=table))["Table"]
+        except NotFoundError:
+            return False
+        target = found.get("TargetTable") or {}
+        return (target.get("CatalogId"), target.get("DatabaseName"), target.get("Name")) == (
+            owner_catalog,
+            database,
+            table,
+        )
+
+    async def unlink(self, owner_catalog: str, links: list[str]) -> None:
+        """Delete these resource links, each only while it still points at the central table
+        (never a table of the consumer's that has the same name)."""
         emptied: set[str] = set()
         for link in links:
             database, _, table = link.partition(".")
+            if not await self._links_to(owner_catalog, database, table):
+                continue
             try:
                 with aws_errors(f"glue:DeleteTable link {self.account_id}/{link}"):
                     await self._glue.delete_table(DatabaseName=database, Name=table)

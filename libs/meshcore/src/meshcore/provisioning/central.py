@@ -219,21 +219,82 @@ def ensure_tag_ontology(lakeformation: Any, result: Provisioned) -> None:
     result.add(f"lf-tag {SENSITIVITY_TAG_KEY}", "updated" if missing else "exists")
 
 
+# What the account (its administrators, through IAM) may do with the decision key: manage it,
+# never sign or verify with it.
+KEY_ADMINISTRATION = [
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+]
+
+
+def decision_key_policy(settings: MeshSettings) -> dict[str, Any]:
+    """Only the ticket system signs decisions and only grant-worker verifies them: the account
+    statement allows administration alone, so no IAM policy can widen either."""
+
+    def statement(sid: str, principal: str, actions: list[str]) -> dict[str, Any]:
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"AWS": principal},
+            "Action": actions,
+            "Resource": "*",
+        }
+
+    root = f"arn:aws:iam::{settings.central_account_id}:root"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            statement("account-administers", root, KEY_ADMINISTRATION),
+            statement(
+                "ticket-system-signs",
+                settings.central_role_arn(settings.roles.ticket_system),
+                ["kms:GenerateMac"],
+            ),
+            statement(
+                "grant-worker-verifies",
+                settings.central_role_arn(settings.roles.grant_worker),
+                ["kms:VerifyMac"],
+            ),
+        ],
+    }
+
+
 def ensure_decision_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
     alias = settings.decision_key_alias
+    policy = json.dumps(decision_key_policy(settings))
     try:
         key_id = str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
-        result.add(f"kms key {alias}", "exists")
-        return key_id
     except ClientError as exc:
         if error_code(exc) != "NotFoundException":
             raise
+    else:
+        current = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+        if json.loads(current) == json.loads(policy):
+            result.add(f"kms key {alias}", "exists")
+        else:
+            with aws_errors(f"kms:PutKeyPolicy {alias}"):
+                kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=policy)
+            result.add(f"kms key {alias}", "updated")
+        return key_id
     with aws_errors("kms:CreateKey"):
         key_id = str(
             kms.create_key(
                 KeySpec="HMAC_256",
                 KeyUsage="GENERATE_VERIFY_MAC",
                 Description="meshcore: signs access decisions posted by the ticket system",
+                Policy=policy,
             )["KeyMetadata"]["KeyId"]
         )
         kms.create_alias(AliasName=alias, TargetKeyId=key_id)
