@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from meshcore.domain.access import TableName
+from meshcore.domain.access import AccessRequest, TableName
 from meshcore_devstack.mesh import AR, CONSUMER
 
 from ..e2e.test_access import decision, sign
@@ -39,29 +40,29 @@ HOSTILE = [
 
 
 def hostile_decisions(stack: Stack, request_id: str, asked: str, other: str) -> dict[str, str]:
-    """One body per kind of decision that must be refused."""
-    forged = json.loads(sign(stack, decision(stack, request_id, ticket_id="FIN-F")))
-    forged["decision"]["approver"] = "mallory@elsewhere.example.com"
-    scope = [TableName.parse(asked), TableName.parse(other)]
-    return {
-        "forged": json.dumps(forged),
-        "expired": sign(
-            stack,
-            decision(
-                stack,
-                request_id,
-                ticket_id="FIN-E",
-                expires_at=datetime.now(UTC) - timedelta(minutes=1),
-            ),
-        ),
-        "over-scoped": sign(stack, decision(stack, request_id, ticket_id="FIN-S", tables=scope)),
-        "unauthorised": sign(
-            stack,
-            decision(
-                stack, request_id, ticket_id="FIN-U", approver="mallory@elsewhere.example.com"
-            ),
-        ),
+    """One body per kind of decision that must be refused; each kind's ticket is FIN-<KIND>."""
+    now = datetime.now(UTC)
+    stored = AccessRequest.model_validate(requests(stack)[request_id])
+    elsewhere = stored.model_copy(
+        update={"consumer_account": "666666666666", "principal_arn": None}
+    )
+    overrides: dict[str, dict[str, Any]] = {
+        "expired": {"expires_at": now - timedelta(minutes=1)},
+        "over-scoped": {"tables": [TableName.parse(asked), TableName.parse(other)]},
+        "unauthorised": {"approver": "mallory@elsewhere.example.com"},
+        # The owner's approval of a request whose stored grantee was rewritten afterwards.
+        "other-terms": {"terms_digest": elsewhere.terms_digest()},
+        "stale": {"issued_at": now - timedelta(hours=25)},
+        "future": {"issued_at": now + timedelta(hours=1)},
+        "unrequested-columns": {"sensitive_columns": ["customer_email"]},
     }
+    bodies = {
+        kind: sign(stack, decision(stack, request_id, ticket_id=f"FIN-{kind.upper()}", **change))
+        for kind, change in overrides.items()
+    }
+    forged = json.loads(sign(stack, decision(stack, request_id, ticket_id="FIN-FORGED")))
+    forged["decision"]["approver"] = "mallory@elsewhere.example.com"
+    return {"forged": json.dumps(forged), **bodies}
 
 
 def refusals(stack: Stack, request_id: str) -> list[dict[str, Any]]:
@@ -138,8 +139,16 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     wait_idle(stack, timeout=600)
 
     state = requests(stack)
-    refused = {rid: len(refusals(stack, rid)) for rid in wanted}
+    audited = {rid: refusals(stack, rid) for rid in wanted}
+    refused = {rid: len(entries) for rid, entries in audited.items()}
     sent = {rid: sum(1 for r, _k, _b in burst if r == rid) for rid in wanted}
+    # One row per attack family: refused and audited / sent (a family's ticket is FIN-<KIND>).
+    kinds = Counter(kind for _r, kind, _b in burst)
+    tickets = Counter(e["details"].get("ticket_id") for es in audited.values() for e in es)
+    families = {
+        kind: f"{tickets['FIN-OK' if kind == 'replayed' else f'FIN-{kind.upper()}']}/{n}"
+        for kind, n in sorted(kinds.items())
+    }
     short = {rid: (refused[rid], sent[rid]) for rid in wanted if refused[rid] < sent[rid]}
     wrongly_granted = [r for r in wanted if r not in approved and state[r]["state"] != "pending"]
     twice = {r: n for r, n in grants_audited(stack, approved).items() if n != 1}
@@ -167,8 +176,8 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
             outcome[what] = "UNACCOUNTED"
 
     record.load = (
-        f"{len(burst)} hostile decisions ({len(hostile)} distinct x{COPIES}: forged, expired, "
-        f"over-scoped, unauthorised, replayed) on {REQUESTS} requests; {workload.total} Glue "
+        f"{len(burst)} hostile decisions ({len(hostile)} distinct x{COPIES}: "
+        f"{', '.join(sorted(kinds))}) on {REQUESTS} requests; {workload.total} Glue "
         f"changes; {len(HOSTILE)} hostile names as databases, tables and columns"
     )
     record.faults = "forged/replayed/expired/over-scoped/unauthorised decisions; hostile names"
@@ -176,14 +185,16 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     record.duplicated = f"{len(twice)} double grants"
     record.consistency = (
         f"{sum(min(refused[r], sent[r]) for r in wanted)}/{sum(sent.values())} hostile decisions "
-        f"refused and audited, {len(wrongly_granted)} wrongly granted; names: "
+        f"refused and audited ({', '.join(f'{k} {v}' for k, v in families.items())}), "
+        f"{len(wrongly_granted)} wrongly granted; names: "
         f"{sum(v == 'synced' for v in outcome.values())}/{len(outcome)} synced, "
         f"{sum(v.startswith('producer') for v in outcome.values())} refused by Glue, "
         f"{sum(v.startswith('dead') for v in outcome.values())} dead-lettered with a reason; "
         f"workers alive {all(alive.values())}"
     )
-    record.details = {"names": outcome, "reasons": reasons}
+    record.details = {"names": outcome, "reasons": reasons, "refused_by_family": families}
     assert short == {}
+    assert all(a == b for a, b in (v.split("/") for v in families.values())), families
     assert wrongly_granted == []
     assert twice == {}
     assert principals <= {role(i) for i in range(len(approved))}, principals
