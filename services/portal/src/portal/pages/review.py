@@ -46,7 +46,7 @@ async def review_page(request: Request) -> Response:
             f"/review?decided={len(wanted)}&as={wanted[0][1].value}", status_code=303
         )
     decided = request.query_params.get("decided", "")
-    if decided.isdigit():
+    if decided.isascii() and decided.isdigit():
         verb = request.query_params.get("as", "decided")
         done.append(
             f"{decided} recommendation(s) {verb if verb in ('accepted', 'rejected') else 'decided'}"
