@@ -39,8 +39,11 @@ class LocalSso:
             .decode()
         )
 
-    def token(self, user: str, lifetime: float = 120.0, **claims: Any) -> str:
-        """`user`'s claims, signed with this proxy's key, as an ALB signs them."""
+    def token(
+        self, user: str, lifetime: float = 120.0, signer: str | None = None, **claims: Any
+    ) -> str:
+        """`user`'s claims, signed with this proxy's key, as an ALB signs them (`signer`: as if
+        another load balancer signed them)."""
         expires = int(time.time() + lifetime)
         return jwt.encode(
             {"sub": user, "email": user, "iss": ISSUER, "exp": expires, **claims},
@@ -48,7 +51,7 @@ class LocalSso:
             algorithm="ES256",
             headers={
                 "kid": self.key_id,
-                "signer": self.signer,
+                "signer": signer or self.signer,
                 "iss": ISSUER,
                 "client": "meshcore-portal",
                 "exp": expires,
