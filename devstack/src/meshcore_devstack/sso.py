@@ -40,7 +40,7 @@ class LocalSso:
         )
 
     def token(
-        self, user: str, lifetime: float = 120.0, signer: str | None = None, **claims: Any
+        self, user: str, lifetime: float = 600.0, signer: str | None = None, **claims: Any
     ) -> str:
         """`user`'s claims, signed with this proxy's key, as an ALB signs them (`signer`: as if
         another load balancer signed them)."""
