@@ -1,19 +1,33 @@
 """Scenario 7: security under load. Forged, replayed, expired, over-scoped and unauthorised
 decisions are all refused and audited, and grant nothing; hostile names in databases, tables and
-columns are synced or refused with a clear reason, never a crash or a grant to someone else."""
+columns are synced or refused with a clear reason, never a crash or a grant to someone else.
+The portal refuses and audits forged identities, cross-site forms, views that are not the
+user's and Unicode-digit account ids, and links every hostile name to its dataset."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import http.client
 import json
 import random
+import re
+import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from html import escape
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
 from meshcore.domain.access import AccessRequest, TableName
-from meshcore_devstack.mesh import AR, CONSUMER
+from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS, as_central_role
+from meshcore_devstack.processes import free_port, start_portal
+from meshcore_devstack.sso import LocalSso, local_sso
 
 from ..e2e.test_access import decision, sign
 from ..e2e.test_catalog_sync import table
@@ -102,6 +116,254 @@ def central_names(stack: Stack) -> set[str]:
                 names.add(f"table {t['Name']}")
                 names |= {f"column {c['Name']}" for c in t["StorageDescriptor"]["Columns"]}
     return names
+
+
+# The portal: identity, sessions and inputs (one row per attack family). Each hostile request
+# must be refused and audited (a `portal.refused` line of its family in the portal's log).
+OWNER, PIET = PRODUCERS[0].owner, PRODUCERS[1].owner
+ANALYST, MALLORY = "analyst@consumer.example.com", "mallory@elsewhere.example.com"
+OPERATOR = "ops@central.example.com"
+UNICODE_ACCOUNTS = ["\u0664" * 12, "\uff14" * 12, "4" * 11 + "\u096a"]
+RESERVED_NAMES = ["slash/name", "odd?name#1%2F", "semi;colon:and space", "ünïcödé_表"]
+
+
+class Browser:
+    """One cookie jar against the portal over real HTTP (headers may repeat)."""
+
+    def __init__(self, url: str) -> None:
+        self.netloc = urlsplit(url).netloc
+        self.cookie = ""
+
+    def send(
+        self, method: str, path: str, headers: list[tuple[str, str]], form: str = ""
+    ) -> tuple[int, str]:
+        conn = http.client.HTTPConnection(self.netloc, timeout=30)
+        try:
+            conn.putrequest(method, path)
+            for name, value in headers + ([("Cookie", self.cookie)] if self.cookie else []):
+                conn.putheader(name, value)
+            if form:
+                conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+            conn.putheader("Content-Length", str(len(form.encode())))
+            conn.endheaders(form.encode())
+            answer = conn.getresponse()
+            body = answer.read().decode()
+            cookie = answer.getheader("set-cookie")
+            if cookie:
+                self.cookie = cookie.split(";", 1)[0]
+            return answer.status, body
+        finally:
+            conn.close()
+
+    def get(self, path: str, user: str | None) -> tuple[int, str]:
+        return self.send("GET", path, list(local_sso().headers(user).items()) if user else [])
+
+    def token(self, user: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', self.get("/request", user)[1])
+        assert found, "no CSRF token on the request form"
+        return found.group(1)
+
+    def post(self, path: str, user: str, form: dict[str, str], **headers: str) -> int:
+        sent = list(local_sso().headers(user).items()) + [
+            (k.replace("_", "-"), v) for k, v in headers.items()
+        ]
+        return self.send("POST", path, sent, urlencode(form))[0]
+
+
+def portal_refusals(log: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        if '"portal.refused"' in line:
+            family = json.loads(line).get("family", "")
+            counts[family] = counts.get(family, 0) + 1
+    return counts
+
+
+def request_form(token: str, account: str = CONSUMER, **changes: str) -> dict[str, str]:
+    return {
+        "csrf_token": token,
+        "table": "ar__receivables.invoices",
+        "consumer_account": account,
+        "principal_arn": "",
+        "purpose": "dashboards",
+        "duration_days": "30",
+        **changes,
+    }
+
+
+def forged_identities() -> dict[str, list[tuple[str, str]]]:
+    """Every way to claim to be the AR data owner without the proxy's signature."""
+    header = "x-amzn-oidc-data"
+    sso, other = local_sso(), LocalSso()
+    exp = int(time.time()) + 300
+
+    def unsigned(alg: str, secret: bytes = b"") -> str:
+        def part(data: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+        head = {"alg": alg, "kid": sso.key_id, "signer": sso.signer}
+        signing_input = f"{part(head)}.{part({'email': OWNER, 'exp': exp})}"
+        mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest() if secret else b""
+        return f"{signing_input}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+    return {
+        "unsigned X-Forwarded-User": [("X-Forwarded-User", OWNER)],
+        "not a JWT": [(header, OWNER)],
+        "another key": [(header, other.token(OWNER))],
+        "another load balancer": [(header, sso.token(OWNER, signer=sso.signer + "-evil"))],
+        "expired": [(header, sso.token(OWNER, lifetime=-120))],
+        "alg none": [(header, unsigned("none"))],
+        "HS256 keyed with the public key": [(header, unsigned("HS256", sso.public_pem.encode()))],
+        "repeated header": [(header, sso.token(ANALYST)), (header, sso.token(OWNER))],
+    }
+
+
+def attack_identity(browser: Browser, url: str) -> tuple[int, int, str]:
+    sent = refused = 0
+    for _what, headers in forged_identities().items():
+        for path in ("/", "/review", "/requests") * COPIES:
+            status, body = browser.send("GET", path, headers)
+            sent += 1
+            refused += status == 401 and OWNER not in body
+    assert browser.get("/review", OWNER)[0] == 200  # the proxy's own signature still works
+    return sent, refused, f"{len(forged_identities())} forgeries on 3 pages x{COPIES}"
+
+
+def attack_cross_site(browser: Browser, url: str) -> tuple[int, int, str]:
+    attempts: list[Callable[[], int]] = []
+    for _ in range(COPIES):
+        attempts += [
+            lambda: browser.post(
+                "/request",
+                ANALYST,
+                request_form(browser.token(ANALYST)),
+                Origin="https://evil.example",
+            ),
+            lambda: browser.post(
+                "/request", ANALYST, request_form(browser.token(ANALYST)), Origin="null"
+            ),
+            lambda: browser.post(
+                "/request",
+                ANALYST,
+                request_form(browser.token(ANALYST)),
+                Sec_Fetch_Site="cross-site",
+            ),
+            # The same cookie, another user's token.
+            lambda: browser.post("/request", ANALYST, request_form(browser.token(OWNER))),
+            # Another session's token.
+            lambda: browser.post("/request", ANALYST, request_form(Browser(url).token(ANALYST))),
+            lambda: browser.post("/request", ANALYST, request_form("")),
+        ]
+    refused = sum(attempt() == 403 for attempt in attempts)
+    return (
+        len(attempts),
+        refused,
+        f"6 forged forms x{COPIES} (foreign Origin, null Origin, Sec-Fetch-Site, another user's or session's token, none)",
+    )
+
+
+def attack_unauthorised(browser: Browser, url: str) -> tuple[int, int, str]:
+    sent = refused = 0
+    for user in (ANALYST, MALLORY) * COPIES:
+        status, body = browser.get("/operations", user)
+        sent += 1
+        refused += status == 403 and "meshcore-catalog-changes" not in body
+    for user in (OWNER, PIET, OPERATOR):
+        assert browser.get("/operations", user)[0] == 200, user
+    dataset = "/datasets/ar__receivables/invoices"
+    hidden = [
+        u for u in (ANALYST, MALLORY, PIET) if 'id="access-hidden"' in browser.get(dataset, u)[1]
+    ]
+    assert len(hidden) == 3, hidden
+    assert 'id="access-hidden"' not in browser.get(dataset, OWNER)[1]
+    return (
+        sent,
+        refused,
+        f"operations as 2 non-owners x{COPIES}; access lists hidden from {len(hidden)}/3",
+    )
+
+
+def attack_unicode_digits(browser: Browser, url: str) -> tuple[int, int, str]:
+    sent = refused = 0
+    for account in UNICODE_ACCOUNTS * COPIES:
+        for form in (
+            request_form(browser.token(ANALYST), account),
+            request_form(browser.token(ANALYST), principal_arn=f"arn:aws:iam::{account}:role/a"),
+            request_form(browser.token(ANALYST), duration_days="\u0663\u0660"),
+        ):
+            sent += 1
+            refused += browser.post("/request", ANALYST, form) == 400
+    return (
+        sent,
+        refused,
+        f"{len(UNICODE_ACCOUNTS)} Unicode-digit accounts as account, role ARN and days x{COPIES}",
+    )
+
+
+ATTACKS: dict[str, Callable[[Browser, str], tuple[int, int, str]]] = {
+    "identity": attack_identity,
+    "cross-site": attack_cross_site,
+    "unauthorised": attack_unauthorised,
+    "input": attack_unicode_digits,
+}
+
+
+def central_invoices(stack: Stack, names: list[str]) -> None:
+    """The AR table (and tables named `names`) straight in the central catalog."""
+    glue = stack.client("glue")
+    glue.create_database(DatabaseInput={"Name": "ar__receivables"})
+    for name in ["invoices", *names]:
+        glue.create_table(
+            DatabaseName="ar__receivables", TableInput=table(name, [("id", "string")], False)
+        )
+
+
+@pytest.mark.parametrize("family", [*ATTACKS, "links"])
+def test_hostile_portal_requests_are_refused_and_audited(
+    stack_factory: StackFactory, record: Row, tmp_path: Path, family: str
+) -> None:
+    stack = stack_factory(sync_workers=0, classifier=False, grant_worker=False)
+    central_invoices(stack, RESERVED_NAMES if family == "links" else [])
+    portal, url = start_portal(
+        {**as_central_role(stack.env, "portal", "portal"), "MESHCORE_LOG_JSON": "true"},
+        tmp_path / "portal",
+        free_port(),
+        catalog_max_age_seconds="0",
+        operators=json.dumps([OPERATOR]),
+    )
+    try:
+        browser = Browser(url)
+        if family == "links":
+            catalog = browser.get("/?domain=ar", ANALYST)[1]
+            links = set(re.findall(r'<a href="(/datasets/[^"]+)">', catalog))
+            opened = 0
+            for name in RESERVED_NAMES:
+                link = "/datasets/ar__receivables/" + quote(name, safe="")
+                status, page = browser.get(link, ANALYST)
+                opened += (
+                    link in links and status == 200 and f">ar__receivables.{escape(name)}<" in page
+                )
+            record.load = (
+                f"{len(RESERVED_NAMES)} central tables named with /, ?, #, %, ;, :, space, unicode"
+            )
+            record.faults = "hostile names in the portal's links"
+            record.lost = record.duplicated = "0"
+            record.consistency = f"{opened}/{len(RESERVED_NAMES)} catalog links open their dataset"
+            assert opened == len(RESERVED_NAMES)
+            return
+        sent, refused, load = ATTACKS[family](browser, url)
+        created = json.loads(stack.meshctl("--json", "requests"))
+    finally:
+        assert portal.stop() == 0
+    audited = portal_refusals(portal.log_path).get(family, 0)
+    record.load = load
+    record.faults = f"hostile portal requests: {family}"
+    record.lost = "0"
+    record.duplicated = f"{len(created)} requests created"
+    record.consistency = f"{min(refused, audited)}/{sent} {family} attacks refused and audited"
+    assert refused == sent, (refused, sent)
+    assert audited == sent, (audited, sent)
+    assert created == []
 
 
 @pytest.mark.parametrize("changes", sizes(300, smoke=False))

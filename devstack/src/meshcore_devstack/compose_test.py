@@ -49,6 +49,7 @@ from meshcore_devstack.engine import (
     say,
 )
 from meshcore_devstack.mesh import stack_environment
+from meshcore_devstack.sso import local_sso
 
 SKIPPED_EXIT = 3
 PROJECT = "meshcore-compose-test"
@@ -73,6 +74,9 @@ class Compose:
             "MESHCORE_AWS_PORT": str(self.port),
             "MESHCORE_PORTAL_PORT": str(self.portal_port),
             "MESHCORE_REPAIR_INTERVAL_MINUTES": str(REPAIR_INTERVAL_MINUTES),
+            # The portal trusts this run's single sign-on proxy (the scenario signs as it).
+            "MESHCORE_PORTAL_OIDC_PUBLIC_KEY": local_sso().public_pem,
+            "MESHCORE_PORTAL_OIDC_SIGNER": local_sso().signer,
         }
 
     def __call__(self, *args: str, quiet: bool = True, timeout: float = 1800) -> str:

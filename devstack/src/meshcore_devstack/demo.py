@@ -45,6 +45,7 @@ from meshcore_devstack.processes import (
     wait_started,
 )
 from meshcore_devstack.query_engine import QueryRefused, select, trust_engine
+from meshcore_devstack.sso import local_sso
 from meshcore_emulator import EmbeddedAws
 
 T = TypeVar("T")
@@ -191,7 +192,7 @@ def workers_running(
 
 def portal_page(url: str, path: str, user: str) -> str:
     """A page of the portal as `user`, the way the single sign-on proxy forwards them."""
-    request = urllib.request.Request(url + path, headers={"X-Forwarded-User": user})  # noqa: S310
+    request = urllib.request.Request(url + path, headers=local_sso().headers(user))  # noqa: S310
     with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
         return str(answer.read().decode())
 

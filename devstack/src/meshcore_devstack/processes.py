@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from meshcore_devstack.sso import local_sso
+
 WORKERS = {
     "sync-worker": "sync_worker",
     "classifier": "classifier",
@@ -95,7 +97,10 @@ def start_portal(
     env: dict[str, str], log_dir: Path, port: int, timeout: float | None = None, **settings: str
 ) -> tuple[WorkerProcess, str]:
     """Start the portal on 127.0.0.1:`port` and wait until it answers; returns it and its URL.
+    It trusts this process's single sign-on proxy (`sso.local_sso()`, whose `headers(user)`
+    say who a request is from) and serves plain http on loopback (cookies not Secure).
     `settings` are extra MESHCORE_PORTAL__ variables (e.g. DEV_LOGIN="true")."""
+    settings = {**local_sso().portal_settings(), **settings}
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "portal.log"
     log_file = log_path.open("wb")

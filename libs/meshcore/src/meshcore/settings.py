@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from meshcore.domain.ids import ACCOUNT_ID_PATTERN
+
 
 class QueueNames(BaseModel):
     """Names of the work queues; each has a dead-letter queue named `<name>-dlq`."""
@@ -74,7 +76,7 @@ class MeshSettings(BaseSettings):
     region: str = Field(
         "us-east-1", validation_alias=AliasChoices("MESHCORE_REGION", "AWS_DEFAULT_REGION")
     )
-    central_account_id: str = Field("123456789012", pattern=r"^\d{12}$")
+    central_account_id: str = Field("123456789012", pattern=ACCOUNT_ID_PATTERN)
     central_event_bus: str = "meshcore-central"
     producer_read_role: str = "meshcore-catalog-reader"
     consumer_admin_role: str = "meshcore-consumer-admin"

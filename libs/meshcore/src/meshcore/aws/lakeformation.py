@@ -8,6 +8,7 @@ from typing import Any
 from meshcore.aws.errors import aws_errors, raise_batch_failures
 from meshcore.aws.glue import chunks
 from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
+from meshcore.domain.ids import is_account_id
 
 # Lake Formation API reference: BatchGrantPermissions / BatchRevokePermissions take 20 entries.
 BATCH_GRANT_MAX = 20
@@ -18,7 +19,7 @@ def grant_option(principal: str, permissions: list[str]) -> list[str]:
     its own roles (nobody else there has access until it does); to an IAM principal of another
     account: nothing, as Lake Formation allows none.
     https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-named-resource.html"""
-    return list(permissions) if principal.isdigit() else []
+    return list(permissions) if is_account_id(principal) else []
 
 
 def entry(principal: str, resource: dict[str, Any], permissions: list[str]) -> dict[str, Any]:

@@ -14,12 +14,13 @@ from meshcore.aws.audit import ChainCheck
 from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.ids import is_account_id
 from meshcore.messages.commands import RevokeCommand
 from meshcore.settings import MeshSettings
 
 
 def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
-    if not (args.consumer_account.isdigit() and len(args.consumer_account) == 12):
+    if not is_account_id(args.consumer_account):
         raise UsageError(
             f"--consumer-account {args.consumer_account!r} is not a 12-digit AWS account id"
         )

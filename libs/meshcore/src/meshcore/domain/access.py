@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, Field, model_validator
 
 from meshcore.domain.errors import InvalidTransitionError
+from meshcore.domain.ids import ACCOUNT_ID_PATTERN
 
 
 class RequestState(enum.StrEnum):
@@ -54,7 +55,7 @@ class TableName(BaseModel, frozen=True):
 # An IAM role ARN: partition, account, optional path, name of at most 64 characters of the
 # characters IAM allows (IAM API Reference, CreateRole: RoleName and Path).
 ROLE_ARN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII
+    r"arn:aws(?:-[a-z]+)*:iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII
 )
 
 
@@ -62,7 +63,7 @@ class AccessRequest(BaseModel):
     """A consumer's request for access to central tables, routed to their owners."""
 
     request_id: str = Field(default_factory=lambda: f"req-{uuid.uuid4().hex[:12]}")
-    consumer_account: str = Field(pattern=r"^\d{12}$")
+    consumer_account: str = Field(pattern=ACCOUNT_ID_PATTERN)
     principal_arn: str | None = None
     # Either tables, or a whole producer domain (granted by LF-tag expression: every table of
     # the domain, now and later, without its sensitive columns).

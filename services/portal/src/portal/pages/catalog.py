@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -12,8 +13,9 @@ from meshcore.actions.catalog import catalog_page as find_page
 from meshcore.actions.discovery import describe
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import SensitivityClass
-from portal.pages.common import central_of, positive_int, settings_of, user_of
+from portal.pages.common import central_of, owns_or_operates, positive_int, settings_of, user_of
 from portal.rendering import render
+from portal.security import path_segments
 
 MAX_FIELD = 200  # longer search fields are cut: nothing real is that long
 
@@ -63,12 +65,18 @@ async def catalog_page(request: Request) -> Response:
 
 async def dataset_page(request: Request) -> Response:
     user = user_of(request)
-    name = TableName(database=request.path_params["database"], table=request.path_params["table"])
+    segments = path_segments(request, "/datasets/")
+    if len(segments) != 2 or not all(segments):
+        raise HTTPException(404, "no such dataset: /datasets/DATABASE/TABLE")
+    name = TableName(database=segments[0], table=segments[1])
     info = await describe(central_of(request), name)
+    # Who has access to what: the producer's data owners and operators only.
+    sees_access = await owns_or_operates(request, user, info.domain)
     return render(
         request,
         "dataset.html",
         user=user,
         info=info,
+        sees_access=sees_access,
         request_link="/request?" + urlencode({"table": str(name)}),
     )
