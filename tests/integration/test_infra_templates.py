@@ -107,6 +107,9 @@ def test_consumer_template_creates_the_role_grant_worker_assumes(settings: MeshS
     name = settings.consumer_admin_role
     trust = document(iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"])
     assert trust["Statement"][0]["Principal"]["AWS"].endswith(":iam::123456789012:root")
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"sts:ExternalId": settings.external_id()}
+    }
     policy = document(
         iam.get_role_policy(RoleName=name, PolicyName="accept-and-link")["PolicyDocument"]
     )

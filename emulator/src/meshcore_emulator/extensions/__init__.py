@@ -34,6 +34,7 @@ from . import (
     ram_invitations,
     sqs_depth,
     sqs_sender_id,
+    sts_external_id,
     sts_session_tags,
 )
 
@@ -52,6 +53,7 @@ _MODULES = (
     # Lake Formation enforcement: installed after the extensions above, so that the checks wrap
     # them (a refused grant makes no RAM share).
     sts_session_tags,
+    sts_external_id,
     lakeformation_settings,
     lakeformation_grant_authority,
     lakeformation_drop,

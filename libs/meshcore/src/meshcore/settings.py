@@ -80,6 +80,9 @@ class MeshSettings(BaseSettings):
     central_event_bus: str = "meshcore-central"
     producer_read_role: str = "meshcore-catalog-reader"
     consumer_admin_role: str = "meshcore-consumer-admin"
+    # What a consumer account's admin role requires of whoever assumes it (sts:ExternalId);
+    # empty: "meshcore-<central account id>".
+    member_external_id: str = Field("", pattern=r"^[\w+=,.@:/-]*$", max_length=1224)
     onboarding_role: str | None = None
     state_table: str = "meshcore-state"
     audit_table: str = "meshcore-audit"
@@ -98,6 +101,9 @@ class MeshSettings(BaseSettings):
 
     def role_arn(self, account_id: str, role_name: str) -> str:
         return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+    def external_id(self) -> str:
+        return self.member_external_id or f"meshcore-{self.central_account_id}"
 
     def central_role_arn(self, role_name: str) -> str:
         return self.role_arn(self.central_account_id, role_name)

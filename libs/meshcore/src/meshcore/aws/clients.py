@@ -107,6 +107,8 @@ class AsyncAws:
                     RoleArn=role_arn,
                     RoleSessionName=self._session_name,
                     DurationSeconds=ASSUMED_SESSION_SECONDS,
+                    # Member roles that require it (consumers' admin roles) check it.
+                    ExternalId=self._settings.external_id(),
                 )
         except (AccessDeniedError, NotFoundError) as exc:
             raise _assume_failure(role_arn, exc) from exc
@@ -165,7 +167,9 @@ class SyncAws:
         try:
             with aws_errors(f"sts:AssumeRole {role_arn}"):
                 response = self.client("sts").assume_role(
-                    RoleArn=role_arn, RoleSessionName=session_name
+                    RoleArn=role_arn,
+                    RoleSessionName=session_name,
+                    ExternalId=self._settings.external_id(),
                 )
         except (AccessDeniedError, NotFoundError) as exc:
             raise _assume_failure(role_arn, exc) from exc
