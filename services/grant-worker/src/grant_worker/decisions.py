@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from grant_worker.delivery import deliver, withdraw
 from grant_worker.dependencies import GrantDependencies
-from grant_worker.grants import excluded_columns, grant_entries, unregistered
+from grant_worker.grants import excluded_columns, unregistered
 from grant_worker.records import record, refuse, subject
 from grant_worker.revocation import revoke
 from grant_worker.verify import Refusal, check_decision
@@ -20,6 +20,7 @@ from meshcore.aws.signing import decision_digest
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, RequestState, TableName
 from meshcore.domain.errors import NotFoundError
+from meshcore.domain.grants import request_grants
 from meshcore.domain.naming import split_central_database_name
 from meshcore.messages.commands import SignedAccessDecision
 from meshcore.runtime.dispatch import Delivery
@@ -197,7 +198,7 @@ async def finish_grant(
     deps: GrantDependencies, granted: AccessRequest, version: int, approver: str
 ) -> None:
     """Grant exactly what the request records, deliver it, audit, notify, mark it applied."""
-    entries = grant_entries(granted, deps.catalog_id)
+    entries = request_grants(granted, deps.catalog_id)
     await deps.lakeformation.grant(entries)
     delivered = await deliver(
         granted, deps.lakeformation, deps.state, deps.consumer_access, deps.catalog_id, deps.catalog

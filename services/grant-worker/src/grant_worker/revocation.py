@@ -6,10 +6,10 @@ import structlog
 
 from grant_worker.delivery import withdraw
 from grant_worker.dependencies import ACTOR, GrantDependencies
-from grant_worker.grants import grant_entries
 from grant_worker.records import record, refuse
 from meshcore.domain.access import AccessRequest, RequestState
 from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.domain.grants import request_grants
 from meshcore.messages.commands import ExpirySweep, RevokeCommand
 
 
@@ -24,7 +24,7 @@ async def revoke(
     """Undo exactly what was recorded as granted, and the resource links (idempotent)."""
     moved = request.transition(to, reason)  # refuses unless granted
     await withdraw(request, deps.state, deps.consumer_access)
-    await deps.lakeformation.revoke(grant_entries(request, deps.catalog_id))
+    await deps.lakeformation.revoke(request_grants(request, deps.catalog_id))
     action = "grant.expired" if to is RequestState.EXPIRED else "grant.revoked"
     await record(
         deps,
