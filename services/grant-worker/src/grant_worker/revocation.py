@@ -51,7 +51,7 @@ async def on_revoke_command(command: RevokeCommand, deps: GrantDependencies) -> 
         return
     if request.state is RequestState.REVOKED:
         return  # done already (redelivery)
-    if request.state is not RequestState.GRANTED:
+    if not request.can_become(RequestState.REVOKED):
         await refuse(
             deps,
             request.request_id,
@@ -66,14 +66,10 @@ async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
     now = deps.clock()
     expired = failed = 0
     for request in await deps.state.list_requests():
-        if (
-            request.state is not RequestState.GRANTED
-            or not request.expires_at
-            or request.expires_at > now
-        ):
+        if not request.is_expired(now):
             continue
         current, version = await deps.state.get_request(request.request_id)
-        if current.state is not RequestState.GRANTED:
+        if not current.is_expired(now):
             continue
         try:
             await revoke(

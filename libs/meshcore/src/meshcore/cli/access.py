@@ -92,11 +92,7 @@ def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
             [
                 [
                     r.request_id,
-                    (
-                        "granting"
-                        if r.state.value == "granted" and not r.grants_applied
-                        else r.state.value
-                    ),
+                    r.shown_state,
                     r.grantee,
                     ",".join(str(t) for t in r.tables),
                     r.expires_at.date() if r.expires_at else "-",
