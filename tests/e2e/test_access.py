@@ -13,7 +13,6 @@ import pytest
 
 from meshcore.domain.access import TableName
 from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
-from meshcore_devstack.demo import invoices_table, partition, write_invoices
 from meshcore_devstack.mesh import (
     ANALYST_ROLE,
     AR,
@@ -24,6 +23,7 @@ from meshcore_devstack.mesh import (
     analyst_clients,
 )
 from meshcore_devstack.query_engine import QueryRefused, QueryResult, select, trust_engine
+from meshcore_devstack.story import invoices_table, partition, write_invoices
 
 from .conftest import Stack, StackFactory, eventually
 
