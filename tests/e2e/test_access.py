@@ -23,7 +23,7 @@ from meshcore_devstack.mesh import (
     analyst_clients,
 )
 from meshcore_devstack.query_engine import QueryRefused, QueryResult, select, trust_engine
-from meshcore_devstack.story import invoices_table, partition, write_invoices
+from meshcore_devstack.story import Story, invoices_table, partition, write_invoices
 
 from .conftest import Stack, StackFactory, eventually
 
@@ -59,18 +59,7 @@ def mesh(stack_factory: StackFactory) -> Stack:
 
 
 def request(stack: Stack, *extra: str) -> str:
-    out = stack.meshctl(
-        "--json",
-        "request",
-        "--consumer-account",
-        CONSUMER,
-        "--table",
-        TABLE,
-        "--purpose",
-        "tests",
-        *extra,
-    )
-    return str(json.loads(out)["request_id"])
+    return str(Story(stack.endpoint).request_access("tests", *extra)["request_id"])
 
 
 def analyst_reads(

@@ -217,8 +217,11 @@ class Story:
     def accept(self, recommendation: dict[str, Any]) -> None:
         self.meshctl("review", "accept", recommendation["id"], "--by", PRODUCERS[0].owner)
 
-    def request_access(self, purpose: str, requester: str = CONSUMER_USER) -> dict[str, Any]:
-        """The consumer account's request for the table (pending, routed to its owners)."""
+    def request_access(
+        self, purpose: str, *extra: str, requester: str = CONSUMER_USER
+    ) -> dict[str, Any]:
+        """The consumer account's request for the table (pending, routed to its owners);
+        `extra` meshctl request arguments (--columns, --principal, …)."""
         request: dict[str, Any] = self.meshctl_json(
             "request",
             "--consumer-account",
@@ -229,6 +232,7 @@ class Story:
             purpose,
             "--requester",
             requester,
+            *extra,
         )
         return request
 
