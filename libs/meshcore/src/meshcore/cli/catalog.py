@@ -170,7 +170,7 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "--state",
         default="pending",
-        choices=["pending", "accepted", "rejected", "auto_accepted", "all"],
+        choices=[*(s.value for s in RecommendationState), "all"],
     )
     p.add_argument("--by", default="meshctl", help="who decides (for the audit trail)")
     p = add(
