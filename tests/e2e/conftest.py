@@ -11,18 +11,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import boto3
 import pytest
 
 from meshcore.cli.main import main as meshctl
 from meshcore_devstack.mesh import (
     CONSUMER,
-    ONBOARDING_ROLE,
     PRODUCERS,
     as_central_role,
     stack_environment,
 )
 from meshcore_devstack.processes import WorkerProcess, start_worker, wait_started
+from meshcore_devstack.story import Story
 from meshcore_emulator import EmbeddedAws
 
 from ..least_privilege import RoleUse, role_uses
@@ -74,18 +73,7 @@ class Stack:
         return out.getvalue()
 
     def client(self, service: str, account: str | None = None) -> Any:
-        kwargs: dict[str, Any] = {"region_name": "us-east-1", "endpoint_url": self.endpoint}
-        session: Any = boto3.Session()
-        if account:
-            creds = session.client("sts", **kwargs).assume_role(
-                RoleArn=f"arn:aws:iam::{account}:role/{ONBOARDING_ROLE}", RoleSessionName="test"
-            )["Credentials"]
-            kwargs |= {
-                "aws_access_key_id": creds["AccessKeyId"],
-                "aws_secret_access_key": creds["SecretAccessKey"],
-                "aws_session_token": creds["SessionToken"],
-            }
-        return session.client(service, **kwargs)
+        return Story(self.endpoint).client(service, account)
 
     def queue_idle(self, name: str) -> bool:
         """No message waiting or in flight on queue `name`."""

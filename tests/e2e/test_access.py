@@ -14,7 +14,6 @@ import pytest
 
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
-from meshcore_devstack.demo import invoices_table, partition, write_invoices
 from meshcore_devstack.mesh import (
     ANALYST_ROLE,
     AR,
@@ -26,6 +25,7 @@ from meshcore_devstack.mesh import (
     as_central_role,
 )
 from meshcore_devstack.query_engine import QueryRefused, QueryResult, select, trust_engine
+from meshcore_devstack.story import Story, invoices_table, partition, write_invoices
 
 from .conftest import Stack, StackFactory, eventually
 
@@ -61,18 +61,7 @@ def mesh(stack_factory: StackFactory) -> Stack:
 
 
 def request(stack: Stack, *extra: str) -> str:
-    out = stack.meshctl(
-        "--json",
-        "request",
-        "--consumer-account",
-        CONSUMER,
-        "--table",
-        TABLE,
-        "--purpose",
-        "tests",
-        *extra,
-    )
-    return str(json.loads(out)["request_id"])
+    return str(Story(stack.endpoint).request_access("tests", *extra)["request_id"])
 
 
 def analyst_reads(

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from meshcore.messages.commands import ExpirySweep
-from meshcore_devstack.demo import invoices_table, partition
 from meshcore_devstack.mesh import AR, PRODUCERS
+from meshcore_devstack.story import invoices_table, partition
 from meshcore_emulator import EmbeddedAws
 
 from .catalog import differences

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from meshcore_devstack.demo import invoices_table, partition
 from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS
 from meshcore_devstack.processes import free_port, start_portal
 from meshcore_devstack.sso import local_sso
+from meshcore_devstack.story import invoices_table, partition
 
 from .conftest import Stack, StackFactory, eventually
 

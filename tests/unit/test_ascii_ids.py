@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from meshcore.aws.lakeformation import grant_option
+from meshcore.domain.grants import grant_option
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.ids import is_account_id, is_ascii_digits
 from meshcore.domain.registry import Consumer, Producer

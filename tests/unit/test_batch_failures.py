@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from meshcore.aws.errors import raise_batch_failures
-from meshcore.aws.lakeformation import LakeFormation, table_grants
+from meshcore.aws.lakeformation import LakeFormation
 from meshcore.domain.errors import (
     AccessDeniedError,
     ConflictError,
@@ -17,6 +17,7 @@ from meshcore.domain.errors import (
     PermanentError,
     RetryableError,
 )
+from meshcore.domain.grants import table_grants
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,13 @@ from functools import partial
 from typing import Any
 
 from classifier.handlers import ClassifierDependencies, Row, on_scan
+from classifier.samples import Sample, SampleLimits, SampleReader
 from meshcore.actions.review import Review
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lftags import ColumnTags
-from meshcore.aws.samples import Sample, SampleLimits, SampleReader
 from meshcore.aws.state import StateStore
 from meshcore.domain.registry import Producer
 from meshcore.messages.commands import ClassificationScanRequest

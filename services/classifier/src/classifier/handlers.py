@@ -19,8 +19,8 @@ import structlog
 
 from classifier.engine import ColumnFacts, classify_column
 from classifier.engine import Recommendation as Found
+from classifier.samples import Sample
 from meshcore.actions.review import Review, apply_policy
-from meshcore.aws.samples import Sample
 from meshcore.aws.state import StateStore
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name

@@ -1,11 +1,12 @@
-"""Which Lake Formation permissions an approved request gets: least privilege per table."""
+"""What an approval leaves out: the sensitive columns it does not name, and tables whose data
+Lake Formation cannot vend. The grant entries themselves are `domain.grants.request_grants`."""
 
 from __future__ import annotations
 
 from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lakeformation import LakeFormation, domain_grants, is_registered, table_grants
+from meshcore.aws.lakeformation import LakeFormation, is_registered
 from meshcore.aws.state import StateStore
-from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.access import TableName
 from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.recommendations import RecommendationState
 
@@ -42,17 +43,6 @@ async def excluded_columns(
         str(t): sorted(await sensitive_columns(lakeformation, state, catalog_id, t) - set(approved))
         for t in scope
     }
-
-
-def grant_entries(request: AccessRequest, catalog_id: str) -> list[dict[str, object]]:
-    """Exactly what was (or is to be) granted for `request`, from what it records."""
-    if request.granted_domain is not None:
-        return domain_grants(request.grantee, catalog_id, request.granted_domain)
-    entries: list[dict[str, object]] = []
-    for table in request.granted_tables:
-        excluded = request.excluded_columns.get(str(table), [])
-        entries += table_grants(request.grantee, catalog_id, table.database, table.table, excluded)
-    return entries
 
 
 async def unregistered(

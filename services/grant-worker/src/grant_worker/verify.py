@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from meshcore.domain.access import AccessRequest, RequestState, TableName
+from meshcore.domain.access import AccessRequest, TableName, state_before
 from meshcore.messages.commands import AccessDecision
 
 
@@ -47,8 +47,8 @@ def check_decision(
         raise Refusal(
             f"ticket {decision.ticket_id} does not match the request's ticket {request.ticket_id}"
         )
-    expected = RequestState.GRANTED if decision.decision == "revoke" else RequestState.PENDING
-    if request.state != expected:
+    expected = state_before(decision.decision)
+    if request.state is not expected:
         raise Refusal(
             f"request is {request.state.value}; a {decision.decision} needs it {expected.value}"
         )

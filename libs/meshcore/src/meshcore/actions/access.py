@@ -12,7 +12,13 @@ from meshcore.aws.signing import DecisionSigner
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import PermanentError
 from meshcore.domain.naming import split_central_database_name
-from meshcore.messages.commands import AccessDecision, Decision, SignedAccessDecision, TicketRequest
+from meshcore.messages.commands import (
+    AccessDecision,
+    Decision,
+    RevokeCommand,
+    SignedAccessDecision,
+    TicketRequest,
+)
 
 
 async def open_request(central: Central, draft: AccessRequest, requester: str) -> AccessRequest:
@@ -151,3 +157,13 @@ async def post_decision(
     approvals = await central.sender(central.settings.queues.approvals)
     await approvals.send(signed)
     return signed
+
+
+async def request_revocation(
+    central: Central, request_id: str, by: str, reason: str
+) -> RevokeCommand:
+    """Ask grant-worker to revoke a request's grants and resource links."""
+    await central.state.get_request(request_id)  # a clear error for an unknown id
+    command = RevokeCommand(request_id=request_id, requested_by=by, reason=reason)
+    await (await central.sender(central.settings.queues.approvals)).send(command)
+    return command

@@ -13,31 +13,11 @@ from typing import Any
 
 from meshcore.actions.context import Central
 from meshcore.aws.errors import aws_errors
-from meshcore.aws.lakeformation import LakeFormation, domain_grants, entry
+from meshcore.aws.lakeformation import LakeFormation
 from meshcore.domain import column_access
 from meshcore.domain.access import ROLE_ARN, TableName
 from meshcore.domain.errors import NotFoundError
-
-
-def role_grants(
-    role_arn: str, consumer: str, central_catalog: str, tables: list[TableName]
-) -> list[dict[str, Any]]:
-    """DESCRIBE on each resource link, DESCRIBE on its target, SELECT on the target's columns
-    (all of them: Lake Formation keeps the role within the columns the account received)."""
-    entries = []
-    for table in tables:
-        link = {"CatalogId": consumer, "DatabaseName": table.database, "Name": table.table}
-        target = {"CatalogId": central_catalog, "DatabaseName": table.database, "Name": table.table}
-        entries += [
-            entry(role_arn, {"Table": link}, ["DESCRIBE"]),
-            entry(role_arn, {"Table": target}, ["DESCRIBE"]),
-            entry(
-                role_arn,
-                {"TableWithColumns": target | {"ColumnWildcard": {"ExcludedColumnNames": []}}},
-                ["SELECT"],
-            ),
-        ]
-    return entries
+from meshcore.domain.grants import consumer_role_grants
 
 
 def check_role(role_arn: str, consumer: str) -> None:
@@ -74,9 +54,7 @@ async def change_role_access(
             raise NotFoundError(
                 f"no resource link {table} in account {consumer}: is a request for it granted?"
             ) from exc
-    entries = role_grants(role_arn, consumer, settings.central_account_id, tables)
-    if domain is not None:
-        entries += domain_grants(role_arn, settings.central_account_id, domain)
+    entries = consumer_role_grants(role_arn, consumer, settings.central_account_id, tables, domain)
     lakeformation = LakeFormation(await central.aws.assumed_client("lakeformation", admin))
     await (lakeformation.grant(entries) if grant else lakeformation.revoke(entries))
     await central.audit.record(

@@ -1,4 +1,5 @@
-"""Discovering the central catalog: search and describe, with owners, tags and access."""
+"""A dataset of the central catalog described: owners, schema with its Lake Formation tags,
+provenance and who has access. Searching is `actions.catalog.search`."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ from meshcore.aws.lakeformation import LakeFormation
 from meshcore.domain.access import RequestState, TableName
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY
 from meshcore.domain.errors import NotFoundError
-from meshcore.domain.naming import SEPARATOR, split_central_database_name
+from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PREFIX
-
-PROVENANCE_PREFIX = PREFIX
 
 
 @dataclass
@@ -50,17 +49,11 @@ async def _clients(central: Central) -> tuple[GlueCatalog, LakeFormation]:
     return glue, LakeFormation(await central.aws.client("lakeformation"))
 
 
-async def _info(
-    central: Central, glue: GlueCatalog, lf: LakeFormation, row: dict[str, Any], with_tags: bool
-) -> TableInfo:
+async def _info(central: Central, lf: LakeFormation, row: dict[str, Any]) -> TableInfo:
     name = TableName(database=row["DatabaseName"], table=row["Name"])
     domain, _source = split_central_database_name(name.database)
     producer = await central.state.producer_for_domain(domain)
-    tags = (
-        await lf.column_tags(central.settings.central_account_id, name.database, name.table)
-        if with_tags
-        else {}
-    )
+    tags = await lf.column_tags(central.settings.central_account_id, name.database, name.table)
     descriptor = row.get("StorageDescriptor", {})
     columns = [
         {
@@ -80,54 +73,9 @@ async def _info(
         partition_keys=[
             {"name": k["Name"], "type": k.get("Type", "")} for k in row.get("PartitionKeys", [])
         ],
-        provenance={
-            k: v for k, v in row.get("Parameters", {}).items() if k.startswith(PROVENANCE_PREFIX)
-        },
+        provenance={k: v for k, v in row.get("Parameters", {}).items() if k.startswith(PREFIX)},
         location=descriptor.get("Location", ""),
     )
-
-
-async def search(
-    central: Central,
-    text: str = "",
-    domain: str | None = None,
-    tag: str | None = None,
-    column: str | None = None,
-) -> list[TableInfo]:
-    """Tables whose name, description or columns contain `text`, filtered by domain, column
-    name and sensitivity tag (`--tag email_address`, or `--tag sensitive` for any class)."""
-    glue, lf = await _clients(central)
-    needle = text.lower()
-    found: list[TableInfo] = []
-    for database in await glue.list_databases():
-        if SEPARATOR not in database["Name"]:
-            continue
-        if domain and not database["Name"].startswith(domain + SEPARATOR):
-            continue
-        for row in await glue.list_tables(database["Name"]):
-            columns = [c["Name"] for c in row.get("StorageDescriptor", {}).get("Columns", [])]
-            haystack = " ".join([row["Name"], row.get("Description", ""), *columns]).lower()
-            if needle and needle not in haystack:
-                continue
-            if column and column.lower() not in (c.lower() for c in columns):
-                continue
-            info = await _info(
-                central,
-                glue,
-                lf,
-                {**row, "DatabaseName": database["Name"]},
-                with_tags=tag is not None,
-            )
-            if tag and not any(_tag_matches(tag, c["sensitivity"]) for c in info.columns):
-                continue
-            found.append(info)
-    return found
-
-
-def _tag_matches(wanted: str, values: list[str]) -> bool:
-    if wanted == "sensitive":
-        return any(v != "none" for v in values)
-    return wanted in values
 
 
 async def describe(central: Central, name: TableName) -> TableInfo:
@@ -135,7 +83,7 @@ async def describe(central: Central, name: TableName) -> TableInfo:
     row = await glue.get_table(name.database, name.table)
     if row is None:
         raise NotFoundError(f"table {name} is not in the central catalog (see `meshctl search`)")
-    info = await _info(central, glue, lf, {**row, "DatabaseName": name.database}, with_tags=True)
+    info = await _info(central, lf, {**row, "DatabaseName": name.database})
     info.access = await access_holders(central, name)
     if info.partition_keys:
         info.partition_count = len(await glue.list_partitions(name.database, name.table))

@@ -23,6 +23,7 @@ from meshcore.actions.context import Central
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.lftags import ColumnTags
 from meshcore.aws.state import StateStore
+from meshcore.domain.access import TableName
 from meshcore.domain.classification import auto_accepts
 from meshcore.domain.errors import (
     AccessDeniedError,
@@ -38,6 +39,7 @@ from meshcore.domain.recommendations import (
     column_pattern,
 )
 from meshcore.domain.registry import Producer
+from meshcore.messages.commands import ClassificationScanRequest
 
 S = RecommendationState
 
@@ -309,3 +311,53 @@ async def apply_policy(
             )
         )
     return accepted
+
+
+async def recommendations(
+    central: Central, producer_account: str | None = None, state: str = "all"
+) -> list[Recommendation]:
+    """Recommendations, of one producer's tables and in one state ("all" for any)."""
+    recs = await central.state.list_recommendations()
+    if producer_account:
+        producer = await central.state.get_producer(producer_account)
+        if producer is None:
+            raise ValueError(f"{producer_account} is not an onboarded producer")
+        recs = [r for r in recs if domain_of(r) == producer.domain]
+    return [r for r in recs if state == "all" or r.state.value == state]
+
+
+async def change_auto_accept(
+    central: Central,
+    account: str,
+    changes: dict[str, float | None],
+    by: str,
+    clear: bool = False,
+) -> tuple[dict[str, float], bool]:
+    """Set (class -> minimum confidence) or remove (class -> None) classes of a producer's
+    auto-accept policy, after dropping all of them when `clear`; audited. Returns the policy
+    and whether it changed."""
+    found = await central.state.get_producer_versioned(account)
+    if found is None:
+        raise ValueError(f"{account} is not an onboarded producer")
+    producer, version = found
+    policy = {} if clear else dict(producer.auto_accept)
+    for cls, threshold in changes.items():
+        if threshold is None:
+            policy.pop(cls, None)
+        else:
+            policy[cls] = threshold
+    if policy == producer.auto_accept:
+        return policy, False
+    await central.state.save_producer(producer.model_copy(update={"auto_accept": policy}), version)
+    await central.audit.record(
+        f"producer/{account}", "producer.policy_changed", by, auto_accept=policy
+    )
+    return policy, True
+
+
+async def queue_scan(central: Central, table: TableName, reason: str) -> str:
+    """Ask the classifier to scan a central table; returns the message id."""
+    sender = await central.sender(central.settings.queues.classification)
+    return await sender.send(
+        ClassificationScanRequest(database=table.database, table=table.table, reason=reason)
+    )

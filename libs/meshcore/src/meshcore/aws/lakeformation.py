@@ -1,4 +1,5 @@
-"""Lake Formation grants in the central account."""
+"""Lake Formation calls: batch grants and revokes (the entries are built in `domain.grants`),
+permissions, registered locations and column tags."""
 
 from __future__ import annotations
 
@@ -7,40 +8,9 @@ from typing import Any
 
 from meshcore.aws.errors import aws_errors, raise_batch_failures
 from meshcore.aws.glue import chunks
-from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
-from meshcore.domain.ids import is_account_id
 
 # Lake Formation API reference: BatchGrantPermissions / BatchRevokePermissions take 20 entries.
 BATCH_GRANT_MAX = 20
-
-
-def grant_option(principal: str, permissions: list[str]) -> list[str]:
-    """What a grant passes on. To an account: everything, so that its data lake admin can grant
-    its own roles (nobody else there has access until it does); to an IAM principal of another
-    account: nothing, as Lake Formation allows none.
-    https://docs.aws.amazon.com/lake-formation/latest/dg/cross-account-named-resource.html"""
-    return list(permissions) if is_account_id(principal) else []
-
-
-def entry(principal: str, resource: dict[str, Any], permissions: list[str]) -> dict[str, Any]:
-    return {
-        "Principal": {"DataLakePrincipalIdentifier": principal},
-        "Resource": resource,
-        "Permissions": permissions,
-        "PermissionsWithGrantOption": grant_option(principal, permissions),
-    }
-
-
-def table_grants(
-    principal: str, catalog_id: str, database: str, table: str, excluded_columns: list[str]
-) -> list[dict[str, Any]]:
-    """DESCRIBE on the table and SELECT on every column but the excluded (sensitive) ones."""
-    named = {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
-    wildcard = {"ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)}}
-    return [
-        entry(principal, {"Table": named}, ["DESCRIBE"]),
-        entry(principal, {"TableWithColumns": named | wildcard}, ["SELECT"]),
-    ]
 
 
 def location_of(resource_arn: str) -> str:
@@ -52,28 +22,6 @@ def is_registered(location: str, registered: list[str]) -> bool:
     """Whether an s3:// location lies under one of the registered prefixes."""
     path = location.rstrip("/") + "/"
     return any(path.startswith(prefix) for prefix in registered)
-
-
-def domain_grants(grantee: str, catalog_id: str, domain: str) -> list[dict[str, Any]]:
-    """Tag-based access control: DESCRIBE on the domain's databases, and DESCRIBE and SELECT on
-    every table column of the domain still tagged not sensitive (tables are tagged
-    `sensitivity=none` when synced; a classified column carries its class instead)."""
-
-    def policy(resource_type: str, expression: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
-            "LFTagPolicy": {
-                "CatalogId": catalog_id,
-                "ResourceType": resource_type,
-                "Expression": expression,
-            }
-        }
-
-    in_domain: dict[str, Any] = {"TagKey": DOMAIN_TAG_KEY, "TagValues": [domain]}
-    not_sensitive: dict[str, Any] = {"TagKey": SENSITIVITY_TAG_KEY, "TagValues": [NOT_SENSITIVE]}
-    return [
-        entry(grantee, policy("DATABASE", [in_domain]), ["DESCRIBE"]),
-        entry(grantee, policy("TABLE", [in_domain, not_sensitive]), ["SELECT", "DESCRIBE"]),
-    ]
 
 
 def _already_revoked(failure: dict[str, Any]) -> bool:

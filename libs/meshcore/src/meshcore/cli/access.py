@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from meshcore.actions.access import open_request, post_decision
+from meshcore.actions.access import open_request, post_decision, request_revocation
 from meshcore.actions.consumer_roles import change_role_access, explain_access
 from meshcore.actions.context import central
 from meshcore.aws.audit import ChainCheck
@@ -93,11 +93,7 @@ def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
             [
                 [
                     r.request_id,
-                    (
-                        "granting"
-                        if r.state.value == "granted" and not r.grants_applied
-                        else r.state.value
-                    ),
+                    r.shown_state,
                     r.grantee,
                     ",".join(str(t) for t in r.tables),
                     r.expires_at.date() if r.expires_at else "-",
@@ -217,14 +213,11 @@ def _verify_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace, settings: MeshSettings) -> int:
-    command = RevokeCommand(request_id=args.request_id, requested_by=args.by, reason=args.reason)
-
-    async def go() -> None:
+    async def go() -> RevokeCommand:
         async with central(settings) as c:
-            await c.state.get_request(args.request_id)  # a clear error for an unknown id
-            await (await c.sender(settings.queues.approvals)).send(command)
+            return await request_revocation(c, args.request_id, args.by, args.reason)
 
-    asyncio.run(go())
+    command = asyncio.run(go())
     if args.json:
         emit_json(command.model_dump(mode="json"))
     else:

@@ -34,6 +34,24 @@ TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
 
 OPEN_STATES = frozenset({RequestState.PENDING, RequestState.GRANTED})
 
+# A data owner's decision ("approve", "reject", "revoke"): the state it needs the request in,
+# and the state it moves the request to.
+DECISION_MOVES: dict[str, tuple[RequestState, RequestState]] = {
+    "approve": (RequestState.PENDING, RequestState.GRANTED),
+    "reject": (RequestState.PENDING, RequestState.REJECTED),
+    "revoke": (RequestState.GRANTED, RequestState.REVOKED),
+}
+
+
+def state_before(decision: str) -> RequestState:
+    """The state a request must be in for `decision` to act on it."""
+    return DECISION_MOVES[decision][0]
+
+
+def state_after(decision: str) -> RequestState:
+    """The state `decision` moves a request to."""
+    return DECISION_MOVES[decision][1]
+
 
 class TableName(BaseModel, frozen=True):
     """A table of the central catalog."""
@@ -134,8 +152,26 @@ class AccessRequest(BaseModel):
         canonical = json.dumps(terms, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
+    @property
+    def shown_state(self) -> str:
+        """The state as people see it: "granting" while a recorded grant is being applied."""
+        if self.state is RequestState.GRANTED and not self.grants_applied:
+            return "granting"
+        return self.state.value
+
+    def can_become(self, to: RequestState) -> bool:
+        return to in TRANSITIONS[self.state]
+
+    def is_expired(self, now: datetime) -> bool:
+        """Granted, and past its expiry: the expiry sweep revokes it."""
+        return (
+            self.state is RequestState.GRANTED
+            and self.expires_at is not None
+            and self.expires_at <= now
+        )
+
     def transition(self, to: RequestState, reason: str = "") -> AccessRequest:
-        if to not in TRANSITIONS[self.state]:
+        if not self.can_become(to):
             raise InvalidTransitionError(
                 f"request {self.request_id} is {self.state.value}; it cannot become {to.value}"
             )

@@ -31,7 +31,7 @@ class SensitivityClass(enum.StrEnum):
 
 
 # Tag values of the `sensitivity` LF-tag: every class, plus the explicit "none".
-SENSITIVITY_TAG_VALUES = (*tuple(c.value for c in SensitivityClass), "none")
+SENSITIVITY_TAG_VALUES = (*tuple(c.value for c in SensitivityClass), NOT_SENSITIVE)
 
 
 def parse_sensitivity_class(value: str) -> SensitivityClass:

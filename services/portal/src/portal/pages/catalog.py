@@ -8,8 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from meshcore.actions.catalog import SENSITIVE, CatalogQuery
-from meshcore.actions.catalog import catalog_page as find_page
+from meshcore.actions.catalog import SENSITIVE, CatalogQuery, search
 from meshcore.actions.discovery import describe
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import SensitivityClass
@@ -33,12 +32,12 @@ async def catalog_page(request: Request) -> Response:
         tag=_field(request, "tag") or None,
         column=_field(request, "column") or None,
     )
-    page = await find_page(
+    page = await search(
         central,
         query,
+        request.app.state.catalog,
         positive_int(request.query_params.get("page"), 1),
         settings_of(request).portal.page_size,
-        request.app.state.catalog,
     )
     producers = await central.state.list_producers()
     base = {

@@ -168,8 +168,8 @@ def table_layout(table: dict[str, Any]) -> TableLayout:
 
 
 def _pq() -> Any:
-    """pyarrow.parquet, imported when a Parquet object is read (the classifier depends on
-    pyarrow; other users of this library need not)."""
+    """pyarrow.parquet, imported when the first Parquet object is read (a scan of text tables
+    does not pay for loading it)."""
     try:
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - the classifier always has it
