@@ -5,24 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from meshcore.aws.consumer import ConsumerAccount
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lakeformation import LakeFormation
+from meshcore.aws.ports import Catalog, ConsumerShares, Permissions
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, RequestState, TableName
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
 
-ConsumerAccess = Callable[[str], Awaitable[ConsumerAccount]]
+# The consumer account, acting as the role that onboarding made its data lake admin.
+ConsumerAccess = Callable[[str], Awaitable[ConsumerShares]]
 
 
 async def deliver(
     request: AccessRequest,
-    lakeformation: LakeFormation,
+    lakeformation: Permissions,
     state: StateStore,
     consumer_access: ConsumerAccess,
     catalog_id: str,
-    catalog: GlueCatalog,
+    catalog: Catalog,
 ) -> AccessRequest:
     """Find the shares, and where the consumer is onboarded, accept them and link the tables
     (for a domain: the tables it has now; later ones are readable through the central catalog
@@ -62,7 +61,7 @@ async def deliver(
     )
 
 
-async def domain_tables(catalog: GlueCatalog, domain: str) -> list[TableName]:
+async def domain_tables(catalog: Catalog, domain: str) -> list[TableName]:
     """The central tables of a producer domain now."""
     found = []
     for database in await catalog.list_databases():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lakeformation import LakeFormation, domain_grants, is_registered, table_grants
+from meshcore.aws.lakeformation import domain_grants, is_registered, table_grants
+from meshcore.aws.ports import Catalog, Permissions
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY
@@ -11,7 +11,7 @@ from meshcore.domain.recommendations import RecommendationState
 
 
 async def sensitive_columns(
-    lakeformation: LakeFormation, state: StateStore, catalog_id: str, table: TableName
+    lakeformation: Permissions, state: StateStore, catalog_id: str, table: TableName
 ) -> set[str]:
     """Columns tagged sensitive in Lake Formation, and any whose classification was accepted
     but not yet tagged (the tag is applied by the review; this closes the gap in between)."""
@@ -31,7 +31,7 @@ async def sensitive_columns(
 
 
 async def excluded_columns(
-    lakeformation: LakeFormation,
+    lakeformation: Permissions,
     state: StateStore,
     catalog_id: str,
     scope: list[TableName],
@@ -56,7 +56,7 @@ def grant_entries(request: AccessRequest, catalog_id: str) -> list[dict[str, obj
 
 
 async def unregistered(
-    catalog: GlueCatalog, lakeformation: LakeFormation, scope: list[TableName]
+    catalog: Catalog, lakeformation: Permissions, scope: list[TableName]
 ) -> list[str]:
     """`db.table (s3://…)` for each table in scope whose data Lake Formation cannot vend
     (its location is not registered): a grant on it would reach no data."""
