@@ -26,17 +26,7 @@ async def deliver(
     """Find the shares, and where the consumer is onboarded, accept them and link the tables
     (for a domain: the tables it has now; later ones are readable through the central catalog
     and linked by the next grant)."""
-    shares: list[str] = []
-    tables = list(request.granted_tables)
-    if request.granted_domain is not None:
-        tables = await domain_tables(catalog, request.granted_domain)
-        shares = await lakeformation.shares_for(request.grantee)
-    for table in request.granted_tables:
-        for arn in await lakeformation.share_arns(
-            request.grantee, catalog_id, table.database, table.table
-        ):
-            if arn not in shares:
-                shares.append(arn)
+    tables, shares = await shared(request, lakeformation, catalog_id, catalog)
     consumer = await state.get_consumer(request.consumer_account)
     if consumer is None or consumer.admin_role_arn is None:
         return request.model_copy(
@@ -59,6 +49,24 @@ async def deliver(
             "delivery": f"share accepted and {len(links)} resource links created in {request.consumer_account}",
         }
     )
+
+
+async def shared(
+    request: AccessRequest, lakeformation: Permissions, catalog_id: str, catalog: Catalog
+) -> tuple[list[TableName], list[str]]:
+    """The tables granted (a domain's: those it has now) and the RAM shares carrying them."""
+    shares: list[str] = []
+    tables = list(request.granted_tables)
+    if request.granted_domain is not None:
+        tables = await domain_tables(catalog, request.granted_domain)
+        shares = await lakeformation.shares_for(request.grantee)
+    for table in request.granted_tables:
+        for arn in await lakeformation.share_arns(
+            request.grantee, catalog_id, table.database, table.table
+        ):
+            if arn not in shares:
+                shares.append(arn)
+    return tables, shares
 
 
 async def domain_tables(catalog: Catalog, domain: str) -> list[TableName]:
