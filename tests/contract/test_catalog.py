@@ -59,6 +59,7 @@ async def test_what_was_created_is_read_back(invoices: Catalog) -> None:
 async def test_what_does_not_exist_reads_as_none(invoices: Catalog) -> None:
     assert await invoices.get_database("nope") is None
     assert await invoices.get_table("ar__receivables", "nope") is None
+    assert await invoices.get_table("nope", "invoices") is None
     with pytest.raises(NotFoundError):
         await invoices.list_tables("nope")
 

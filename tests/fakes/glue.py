@@ -28,7 +28,6 @@ class FakeCatalog:
         return [copy.deepcopy(d) for _n, d in sorted(self.databases.items())]
 
     async def get_table(self, database: str, name: str) -> Row | None:
-        self._database(database)
         found = self.tables.get((database, name))
         return copy.deepcopy(found) if found is not None else None
 
