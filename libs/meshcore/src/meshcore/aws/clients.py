@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from types_aiobotocore_kms.client import KMSClient
     from types_aiobotocore_lakeformation.client import LakeFormationClient
     from types_aiobotocore_ram.client import RAMClient
+    from types_aiobotocore_s3.client import S3Client
     from types_aiobotocore_sqs.client import SQSClient
     from types_aiobotocore_sts.client import STSClient
 
@@ -155,6 +156,8 @@ class AsyncAws:
     ) -> LakeFormationClient: ...
     @overload
     async def assumed_client(self, service: Literal["ram"], role_arn: str) -> RAMClient: ...
+    @overload
+    async def assumed_client(self, service: Literal["s3"], role_arn: str) -> S3Client: ...
     @overload
     async def assumed_client(self, service: str, role_arn: str) -> Any: ...
 
