@@ -127,6 +127,14 @@ async def test_a_grant_to_another_account_rides_a_ram_share(lake: Lake) -> None:
     assert await lake.port.share_arns(CONSUMER, CENTRAL, "ar", "payments") == []
 
 
+async def test_a_grant_to_a_role_of_another_account_rides_its_share(lake: Lake) -> None:
+    analyst = f"arn:aws:iam::{CONSUMER}:role/analyst"
+    await lake.port.grant(table_grants(analyst, CENTRAL, "ar", "payments", []))
+    (share,) = await lake.port.share_arns(analyst, CENTRAL, "ar", "payments")
+    assert share.startswith("arn:aws:ram:")
+    assert await lake.port.shares_for(analyst) == [share]
+
+
 async def test_registered_locations(lake: Lake) -> None:
     assert await lake.port.registered_locations() == []
     lake.register("ar-data/invoices")

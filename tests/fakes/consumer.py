@@ -20,7 +20,8 @@ class FakeConsumerShares:
 
     @property
     def links(self) -> list[str]:
-        return sorted(f"{db}.{t}" for (db, t), row in self.catalog.tables.items() if row)
+        """Every resource link in the account's catalog, as `database.table`."""
+        return sorted(f"{db}.{t}" for db, t in self.catalog.tables)
 
     async def accept_shares(self, share_arns: list[str]) -> list[str]:
         accepted = [a for a in share_arns if self.invitations.get(a) == "PENDING"]

@@ -11,7 +11,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from meshcore.aws.lakeformation import is_registered
 from meshcore.aws.ports import PermissionEntry, Row
 from meshcore.domain.errors import NotFoundError
 
@@ -24,6 +23,11 @@ Key = tuple[str, str]  # principal, resource as canonical JSON
 
 def _canonical(resource: Mapping[str, Any]) -> str:
     return json.dumps(resource, sort_keys=True)
+
+
+def _account(principal: str) -> str:
+    """The account of a Lake Formation principal: an account id, or an IAM ARN's account."""
+    return principal.split(":")[4] if principal.startswith("arn:") else principal
 
 
 class FakePermissions:
@@ -109,9 +113,6 @@ class FakePermissions:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def is_readable(self, location: str) -> bool:
-        return is_registered(location, self.locations)
-
     def _check_exists(self, resource: Mapping[str, Any]) -> None:
         named = resource.get("Table") or resource.get("TableWithColumns")
         if self.catalog is None or not named:
@@ -121,17 +122,18 @@ class FakePermissions:
             raise NotFoundError(f"lakeformation:BatchGrantPermissions: no table {name}")
 
     def _share_with(self, principal: str) -> None:
-        if not principal.isdigit() or principal == self.catalog_id or principal in self.shares:
+        account = _account(principal)
+        if account == self.catalog_id or account in self.shares:
             return
-        arn = f"arn:aws:ram:{REGION}:{self.catalog_id}:resource-share/lf-{principal}"
-        self.shares[principal] = arn
-        if principal in self.consumers:
-            self.consumers[principal].offer(arn)
+        arn = f"arn:aws:ram:{REGION}:{self.catalog_id}:resource-share/lf-{account}"
+        self.shares[account] = arn
+        if account in self.consumers:
+            self.consumers[account].offer(arn)
 
     def _row(
         self, principal: str, resource: Row, permissions: set[str], grantable: set[str]
     ) -> Row:
-        share = self.shares.get(principal.split(":")[4] if ":" in principal else principal)
+        share = self.shares.get(_account(principal))
         return {
             "Principal": {"DataLakePrincipalIdentifier": principal},
             "Resource": resource,
