@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from meshcore.domain.grants import grant_option
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.grants import grant_option
 from meshcore.domain.ids import is_account_id, is_ascii_digits
 from meshcore.domain.registry import Consumer, Producer
 from meshcore.messages.commands import RepairCommand

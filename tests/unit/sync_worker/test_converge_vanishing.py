@@ -9,82 +9,63 @@ from meshcore.domain.errors import NotFoundError
 from meshcore.domain.registry import Producer
 from sync_worker.converge import Converger
 
+from ...fakes.glue import FakeCatalog
+
 TABLE = {
     "Name": "t",
-    "VersionId": "1",
     "StorageDescriptor": {"Columns": [{"Name": "id", "Type": "string"}]},
     "PartitionKeys": [{"Name": "day", "Type": "string"}],
 }
+PRODUCER = Producer(
+    account_id="222222222222",
+    domain="ar",
+    owners=["a@x"],
+    read_role_arn="arn:aws:iam::222222222222:role/r",
+)
 
 
-class Vanishing:
+class Vanishing(FakeCatalog):
     """The producer: the table is there for the first read, gone for the partition read."""
 
     def __init__(self) -> None:
+        super().__init__(PRODUCER.account_id)
         self.reads = 0
 
     async def get_table(self, database: str, name: str) -> dict[str, Any] | None:
         self.reads += 1
-        return TABLE if self.reads == 1 else None
+        return {**TABLE, "VersionId": "1"} if self.reads == 1 else None
 
     async def list_partitions(self, database: str, table: str) -> list[dict[str, Any]]:
         raise NotFoundError(f"Table {table} not found.")
 
 
-class Central:
-    def __init__(self) -> None:
-        self.tables: dict[str, dict[str, Any]] = {}
-
-    async def get_table(self, database: str, name: str) -> dict[str, Any] | None:
-        return self.tables.get(name)
-
-    async def get_database(self, name: str) -> dict[str, Any] | None:
-        return {"Name": name}
-
-    async def create_table(self, database: str, table: dict[str, Any]) -> None:
-        self.tables[table["Name"]] = table
-
-    async def delete_table(self, database: str, name: str) -> None:
-        del self.tables[name]
+async def central() -> FakeCatalog:
+    catalog = FakeCatalog()
+    await catalog.create_database({"Name": "ar__fx"})
+    return catalog
 
 
 async def test_a_table_deleted_while_its_partitions_are_read_is_deleted_centrally() -> None:
-    central, scans = Central(), []
+    catalog, scans = await central(), []
 
     async def request_scan(*args: Any) -> None:
         scans.append(args)
 
-    converger = Converger(central=central, request_scan=request_scan)  # type: ignore[arg-type]
-    producer = Producer(
-        account_id="222222222222",
-        domain="ar",
-        owners=["a@x"],
-        read_role_arn="arn:aws:iam::222222222222:role/r",
-    )
-    result = await converger.table(producer, Vanishing(), "fx", "t", True)  # type: ignore[arg-type]
-    assert central.tables == {}
-    assert result.changes
-
-
-class Present:
-    """The producer: the table is there and has no partitions."""
-
-    async def get_table(self, database: str, name: str) -> dict[str, Any] | None:
-        return {**TABLE, "PartitionKeys": []}
+    converger = Converger(central=catalog, request_scan=request_scan)
+    result = await converger.table(PRODUCER, Vanishing(), "fx", "t", True)
+    assert catalog.tables == {}
+    assert result.changes == {"table.created": 1, "table.deleted": 1}
 
 
 async def test_a_new_table_is_scanned_before_and_after_it_is_written() -> None:
-    central, asked = Central(), []
+    catalog, asked = await central(), []
+    producer = FakeCatalog(PRODUCER.account_id)
+    await producer.create_database({"Name": "fx"})
+    await producer.create_table("fx", {**TABLE, "PartitionKeys": []})
 
     async def request_scan(database: str, table: str, columns: list[str], reason: str) -> None:
-        asked.append((table in central.tables, columns, reason))
+        asked.append(((database, table) in catalog.tables, columns, reason))
 
-    converger = Converger(central=central, request_scan=request_scan)  # type: ignore[arg-type]
-    producer = Producer(
-        account_id="222222222222",
-        domain="ar",
-        owners=["a@x"],
-        read_role_arn="arn:aws:iam::222222222222:role/r",
-    )
-    await converger.table(producer, Present(), "fx", "t", True)  # type: ignore[arg-type]
+    converger = Converger(central=catalog, request_scan=request_scan)
+    await converger.table(PRODUCER, producer, "fx", "t", True)
     assert asked == [(False, ["id"], "table created"), (True, ["id"], "table created")]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from classifier.handlers import ClassifierDependencies, Row, on_scan
 from classifier.samples import Sample, SampleLimits, SampleReader
@@ -42,7 +41,7 @@ def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -
 
             async def partition_locations() -> list[str]:
                 with aws_errors(f"glue:GetPartitions {database}.{table['Name']}"):
-                    response: dict[str, Any] = await glue.get_partitions(
+                    response = await glue.get_partitions(
                         DatabaseName=database,
                         TableName=table["Name"],
                         MaxResults=SAMPLED_PARTITIONS,

@@ -10,6 +10,7 @@ from meshcore.aws.clients import AsyncAws
 from meshcore.aws.consumer import ConsumerAccount
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
+from meshcore.aws.ports import ConsumerShares
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.signing import DecisionSigner
 from meshcore.aws.state import StateStore
@@ -25,7 +26,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
         sqs = await aws.client("sqs")
         notifications = settings.queues.notifications
 
-        async def consumer_access(role_arn: str) -> ConsumerAccount:
+        async def consumer_access(role_arn: str) -> ConsumerShares:
             account = role_arn.split(":")[4]
             return ConsumerAccount(
                 await aws.assumed_client("ram", role_arn),

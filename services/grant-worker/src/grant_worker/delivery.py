@@ -5,39 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from meshcore.aws.consumer import ConsumerAccount
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lakeformation import LakeFormation
+from meshcore.aws.ports import Catalog, ConsumerShares, Permissions
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, RequestState, TableName
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
 
-ConsumerAccess = Callable[[str], Awaitable[ConsumerAccount]]
+# The consumer account, acting as the role that onboarding made its data lake admin.
+ConsumerAccess = Callable[[str], Awaitable[ConsumerShares]]
 
 
 async def deliver(
     request: AccessRequest,
-    lakeformation: LakeFormation,
+    lakeformation: Permissions,
     state: StateStore,
     consumer_access: ConsumerAccess,
     catalog_id: str,
-    catalog: GlueCatalog,
+    catalog: Catalog,
 ) -> AccessRequest:
     """Find the shares, and where the consumer is onboarded, accept them and link the tables
     (for a domain: the tables it has now; later ones are readable through the central catalog
     and linked by the next grant)."""
-    shares: list[str] = []
-    tables = list(request.granted_tables)
-    if request.granted_domain is not None:
-        tables = await domain_tables(catalog, request.granted_domain)
-        shares = await lakeformation.shares_for(request.grantee)
-    for table in request.granted_tables:
-        for arn in await lakeformation.share_arns(
-            request.grantee, catalog_id, table.database, table.table
-        ):
-            if arn not in shares:
-                shares.append(arn)
+    tables, shares = await shared(request, lakeformation, catalog_id, catalog)
     consumer = await state.get_consumer(request.consumer_account)
     if consumer is None or consumer.admin_role_arn is None:
         return request.model_copy(
@@ -65,7 +54,25 @@ async def deliver(
     )
 
 
-async def domain_tables(catalog: GlueCatalog, domain: str) -> list[TableName]:
+async def shared(
+    request: AccessRequest, lakeformation: Permissions, catalog_id: str, catalog: Catalog
+) -> tuple[list[TableName], list[str]]:
+    """The tables granted (a domain's: those it has now) and the RAM shares carrying them."""
+    shares: list[str] = []
+    tables = list(request.granted_tables)
+    if request.granted_domain is not None:
+        tables = await domain_tables(catalog, request.granted_domain)
+        shares = await lakeformation.shares_for(request.grantee)
+    for table in request.granted_tables:
+        for arn in await lakeformation.share_arns(
+            request.grantee, catalog_id, table.database, table.table
+        ):
+            if arn not in shares:
+                shares.append(arn)
+    return tables, shares
+
+
+async def domain_tables(catalog: Catalog, domain: str) -> list[TableName]:
     """The central tables of a producer domain now."""
     found = []
     for database in await catalog.list_databases():

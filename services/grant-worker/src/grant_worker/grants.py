@@ -3,8 +3,8 @@ Lake Formation cannot vend. The grant entries themselves are `domain.grants.requ
 
 from __future__ import annotations
 
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lakeformation import LakeFormation, is_registered
+from meshcore.aws.lakeformation import is_registered
+from meshcore.aws.ports import Catalog, Permissions
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY
@@ -12,7 +12,7 @@ from meshcore.domain.recommendations import RecommendationState
 
 
 async def sensitive_columns(
-    lakeformation: LakeFormation, state: StateStore, catalog_id: str, table: TableName
+    lakeformation: Permissions, state: StateStore, catalog_id: str, table: TableName
 ) -> set[str]:
     """Columns tagged sensitive in Lake Formation, and any whose classification was accepted
     but not yet tagged (the tag is applied by the review; this closes the gap in between)."""
@@ -32,7 +32,7 @@ async def sensitive_columns(
 
 
 async def excluded_columns(
-    lakeformation: LakeFormation,
+    lakeformation: Permissions,
     state: StateStore,
     catalog_id: str,
     scope: list[TableName],
@@ -46,7 +46,7 @@ async def excluded_columns(
 
 
 async def unregistered(
-    catalog: GlueCatalog, lakeformation: LakeFormation, scope: list[TableName]
+    catalog: Catalog, lakeformation: Permissions, scope: list[TableName]
 ) -> list[str]:
     """`db.table (s3://…)` for each table in scope whose data Lake Formation cannot vend
     (its location is not registered): a grant on it would reach no data."""

@@ -61,19 +61,37 @@ def check_decision(
     ):
         raise Refusal(f"decision grants past the requested {request.duration_days} days")
     if request.domain is not None:
-        if decision.tables:
-            raise Refusal(
-                f"request {request.request_id} is for the domain {request.domain}, not tables"
-            )
-        owners = owners_by_table.get(TableName(database=request.domain, table="*"), [])
-        if decision.approver not in owners:
-            raise Refusal(
-                f"{decision.approver} is not an owner of the domain {request.domain} "
-                f"(owners: {', '.join(owners) or 'none'})"
-            )
-        if decision.sensitive_columns:
-            raise Refusal("a domain-wide grant cannot include sensitive columns")
+        check_domain_scope(decision, request, owners_by_table)
         return []
+    return check_table_scope(decision, request, owners_by_table)
+
+
+def check_domain_scope(
+    decision: AccessDecision,
+    request: AccessRequest,
+    owners_by_table: dict[TableName, list[str]],
+) -> None:
+    """A domain-wide decision: by an owner of the domain, for no tables or sensitive columns."""
+    if decision.tables:
+        raise Refusal(
+            f"request {request.request_id} is for the domain {request.domain}, not tables"
+        )
+    owners = owners_by_table.get(TableName(database=str(request.domain), table="*"), [])
+    if decision.approver not in owners:
+        raise Refusal(
+            f"{decision.approver} is not an owner of the domain {request.domain} "
+            f"(owners: {', '.join(owners) or 'none'})"
+        )
+    if decision.sensitive_columns:
+        raise Refusal("a domain-wide grant cannot include sensitive columns")
+
+
+def check_table_scope(
+    decision: AccessDecision,
+    request: AccessRequest,
+    owners_by_table: dict[TableName, list[str]],
+) -> list[TableName]:
+    """The tables in scope: requested ones, each owned by the approver, with requested columns."""
     scope = decision.tables or request.tables
     outside = [str(t) for t in scope if t not in request.tables]
     if outside:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lftags import ResourceTags
+from meshcore.aws.ports import Catalog
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.state import StateStore
 from meshcore.domain.registry import Producer
@@ -28,7 +29,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             for request in scan_requests(database, table, columns, reason):
                 await scans.send(request)
 
-        async def source_catalog(producer: Producer) -> GlueCatalog:
+        async def source_catalog(producer: Producer) -> Catalog:
             client = await aws.assumed_client("glue", producer.read_role_arn)
             return GlueCatalog(client, producer.account_id)
 

@@ -13,8 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lftags import ResourceTags
+from meshcore.aws.ports import Catalog, ResourceTagging
 from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import central_database_name
@@ -47,16 +46,16 @@ class Convergence:
 
 @dataclass
 class Converger:
-    central: GlueCatalog
+    central: Catalog
     request_scan: ScanRequester
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Tags new central databases with their domain and new tables as not sensitive (columns
     # inherit it until classified), so domain-wide grants by tag expression work.
-    tags: ResourceTags | None = None
+    tags: ResourceTagging | None = None
 
     # -- databases --------------------------------------------------------------------------
 
-    async def database(self, producer: Producer, source: GlueCatalog, name: str) -> Convergence:
+    async def database(self, producer: Producer, source: Catalog, name: str) -> Convergence:
         target = central_database_name(producer.domain, name)
         found = await source.get_database(name)
         current = await self.central.get_database(target)
@@ -88,7 +87,7 @@ class Converger:
     async def table(
         self,
         producer: Producer,
-        source: GlueCatalog,
+        source: Catalog,
         database: str,
         name: str,
         with_partitions: bool,
@@ -150,7 +149,7 @@ class Converger:
     # -- partitions -------------------------------------------------------------------------
 
     async def all_partitions(
-        self, source: GlueCatalog, database: str, target_db: str, table: str
+        self, source: Catalog, database: str, target_db: str, table: str
     ) -> Convergence:
         wanted = _by_key(await source.list_partitions(database, table))
         have = _by_key(await self.central.list_partitions(target_db, table))
@@ -159,7 +158,7 @@ class Converger:
     async def partitions(
         self,
         producer: Producer,
-        source: GlueCatalog,
+        source: Catalog,
         database: str,
         table: str,
         keys: Sequence[str],

@@ -9,7 +9,8 @@ makes the grants; each is audited under `consumer/<account>`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from meshcore.actions.context import Central
 from meshcore.aws.errors import aws_errors
@@ -18,6 +19,9 @@ from meshcore.domain import column_access
 from meshcore.domain.access import ROLE_ARN, TableName
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.grants import consumer_role_grants
+
+if TYPE_CHECKING:
+    from types_aiobotocore_lakeformation.client import LakeFormationClient
 
 
 def check_role(role_arn: str, consumer: str) -> None:
@@ -111,11 +115,11 @@ async def explain_access(
 
 
 async def _effective_tags(
-    lakeformation: Any, catalog_id: str, name: TableName
+    lakeformation: LakeFormationClient, catalog_id: str, name: TableName
 ) -> dict[str, column_access.Tags]:
     """Each column's LF-tags: its own, else its table's, else its database's (key by key)."""
 
-    def as_dict(tags: list[dict[str, Any]]) -> column_access.Tags:
+    def as_dict(tags: Sequence[Mapping[str, Any]]) -> column_access.Tags:
         return {t["TagKey"]: list(t["TagValues"]) for t in tags}
 
     with aws_errors(f"lakeformation:GetResourceLFTags {name}"):

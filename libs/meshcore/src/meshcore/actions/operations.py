@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meshcore.actions.context import Central
 from meshcore.aws.errors import aws_errors
@@ -19,6 +19,9 @@ from meshcore.domain.recommendations import RecommendationState
 from meshcore.domain.repair import RepairReport, RepairStatus
 from meshcore.messages.commands import RepairCommand
 from meshcore.provisioning.central import dlq_name
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs.client import SQSClient
 
 # Messages taken from a dead-letter queue stay invisible this long while we look at them.
 PEEK_VISIBILITY_SECONDS = 30
@@ -45,7 +48,7 @@ class DeadLetter:
     reason: str | None
 
 
-async def _counts(sqs: Any, url: str) -> tuple[int, int]:
+async def _counts(sqs: SQSClient, url: str) -> tuple[int, int]:
     with aws_errors("sqs:GetQueueAttributes"):
         attrs = (
             await sqs.get_queue_attributes(
@@ -61,7 +64,7 @@ async def _counts(sqs: Any, url: str) -> tuple[int, int]:
     )
 
 
-async def _take(sqs: Any, url: str, limit: int) -> list[dict[str, Any]]:
+async def _take(sqs: SQSClient, url: str, limit: int) -> list[dict[str, Any]]:
     """Receive up to `limit` messages, hidden for a short while so that each is seen once."""
     taken: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -78,11 +81,11 @@ async def _take(sqs: Any, url: str, limit: int) -> list[dict[str, Any]]:
         if not fresh:
             return taken
         seen.update(m["MessageId"] for m in fresh)
-        taken += fresh
+        taken += [dict(m) for m in fresh]
     return taken
 
 
-async def _release(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+async def _release(sqs: SQSClient, url: str, messages: list[dict[str, Any]]) -> None:
     for start in range(0, len(messages), SQS_BATCH_MAX):
         batch = messages[start : start + SQS_BATCH_MAX]
         with aws_errors("sqs:ChangeMessageVisibilityBatch"):

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from meshcore.actions.context import Central
-from meshcore.aws.audit import AuditLog
 from meshcore.aws.lftags import ColumnTags
+from meshcore.aws.ports import Audit, ColumnTagging
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import auto_accepts
@@ -49,8 +49,8 @@ class Review:
     """The ports a decision needs."""
 
     state: StateStore
-    audit: AuditLog
-    tags: ColumnTags
+    audit: Audit
+    tags: ColumnTagging
 
 
 async def review_ports(central: Central) -> Review:

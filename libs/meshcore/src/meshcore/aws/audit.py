@@ -14,12 +14,20 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import ConflictError, RetryableError
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb.client import DynamoDBClient
+    from types_aiobotocore_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 HEAD_SUBJECT, HEAD_KEY = "~chain", "head"
 # Keys of entries appended at most once (`record(..., once=KEY)`), each written with its entry.
@@ -64,7 +72,7 @@ class ChainCheck:
         return self.broken_at is None
 
 
-def _item(entry: AuditEntry) -> dict[str, Any]:
+def _item(entry: AuditEntry) -> dict[str, AttributeValueTypeDef]:
     return {
         "subject": {"S": entry.subject},
         "at": {"S": f"{entry.at.isoformat()}#{entry.seq:012d}"},
@@ -91,7 +99,7 @@ def _entry(item: dict[str, Any]) -> AuditEntry:
 
 
 class AuditLog:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 
@@ -131,14 +139,6 @@ class AuditLog:
                 prev_hash=prev_hash,
             )
             entry.hash = entry.digest()
-            head_condition: dict[str, Any] = (
-                {"ConditionExpression": "attribute_not_exists(subject)"}
-                if seq == 0
-                else {
-                    "ConditionExpression": "seq = :seq",
-                    "ExpressionAttributeValues": {":seq": {"N": str(seq)}},
-                }
-            )
             try:
                 with aws_errors(f"dynamodb:TransactWriteItems audit {subject}"):
                     await self._db.transact_write_items(
@@ -152,18 +152,7 @@ class AuditLog:
                                     "ConditionExpression": "attribute_not_exists(subject)",
                                 }
                             },
-                            {
-                                "Put": {
-                                    "TableName": self._table,
-                                    "Item": {
-                                        "subject": {"S": HEAD_SUBJECT},
-                                        "at": {"S": HEAD_KEY},
-                                        "seq": {"N": str(entry.seq)},
-                                        "hash": {"S": entry.hash},
-                                    },
-                                    **head_condition,
-                                }
-                            },
+                            {"Put": self._head_put(entry, seq)},
                             *self._once_marker(once, entry.seq),
                         ],
                     )
@@ -174,7 +163,24 @@ class AuditLog:
                 await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
         raise RetryableError(f"audit: lost the race for the chain head {APPEND_ATTEMPTS} times")
 
-    def _once_marker(self, once: str | None, seq: int) -> list[dict[str, Any]]:
+    def _head_put(self, entry: AuditEntry, seq: int) -> PutTypeDef:
+        """The head moves to `entry` only from the head that was read (`seq`)."""
+        put: PutTypeDef = {
+            "TableName": self._table,
+            "Item": {
+                "subject": {"S": HEAD_SUBJECT},
+                "at": {"S": HEAD_KEY},
+                "seq": {"N": str(entry.seq)},
+                "hash": {"S": entry.hash},
+            },
+            "ConditionExpression": "attribute_not_exists(subject)",
+        }
+        if seq:
+            put["ConditionExpression"] = "seq = :seq"
+            put["ExpressionAttributeValues"] = {":seq": {"N": str(seq)}}
+        return put
+
+    def _once_marker(self, once: str | None, seq: int) -> list[TransactWriteItemTypeDef]:
         if once is None:
             return []
         item = {"subject": {"S": ONCE_SUBJECT}, "at": {"S": once}, "seq": {"N": str(seq)}}

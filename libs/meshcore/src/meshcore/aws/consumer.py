@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.errors import ConflictError, NotFoundError
 
+if TYPE_CHECKING:
+    from types_aiobotocore_glue.client import GlueClient
+    from types_aiobotocore_glue.type_defs import TableInputTypeDef
+    from types_aiobotocore_ram.client import RAMClient
+
 # Marks the databases meshcore created for resource links, so revocation only removes its own.
 LINKS_MARKER = "meshcore:resource_links"
 
 
 class ConsumerAccount:
-    def __init__(self, ram: Any, glue: Any, account_id: str) -> None:
+    def __init__(self, ram: RAMClient, glue: GlueClient, account_id: str) -> None:
         self._ram = ram
         self._glue = glue
         self.account_id = account_id
@@ -61,7 +66,7 @@ class ConsumerAccount:
                     )
             except ConflictError:
                 pass  # a concurrent grant into the same database created it since we looked
-        link = {
+        link: TableInputTypeDef = {
             "Name": table,
             "TargetTable": {"CatalogId": owner_catalog, "DatabaseName": database, "Name": table},
         }

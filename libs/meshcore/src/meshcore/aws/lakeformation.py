@@ -3,11 +3,19 @@ permissions, registered locations and column tags."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import aws_errors, raise_batch_failures
 from meshcore.aws.glue import chunks
+
+if TYPE_CHECKING:
+    from types_aiobotocore_lakeformation.client import LakeFormationClient
+    from types_aiobotocore_lakeformation.type_defs import (
+        BatchPermissionsRequestEntryTypeDef,
+        ListPermissionsRequestTypeDef,
+        ListResourcesRequestTypeDef,
+    )
 
 # Lake Formation API reference: BatchGrantPermissions / BatchRevokePermissions take 20 entries.
 BATCH_GRANT_MAX = 20
@@ -33,52 +41,62 @@ def _already_revoked(failure: dict[str, Any]) -> bool:
     ).startswith("No permissions revoked")
 
 
+def _numbered(
+    entries: list[dict[str, Any]],
+) -> list[list[BatchPermissionsRequestEntryTypeDef]]:
+    """Batches within the documented limit, each entry with its id in the batch."""
+    return [
+        [cast("BatchPermissionsRequestEntryTypeDef", {"Id": str(i), **e}) for i, e in enumerate(b)]
+        for b in chunks(entries, BATCH_GRANT_MAX)
+    ]
+
+
+def _raise_failures(
+    what: str,
+    failures: Sequence[Any],
+    tolerate: Callable[[dict[str, Any]], bool] = lambda _failure: False,
+) -> None:
+    raise_batch_failures(
+        what,
+        [
+            (f.get("Error", {}).get("ErrorCode", ""), f.get("Error", {}).get("ErrorMessage", ""))
+            for f in failures
+            if not tolerate(f)
+        ],
+    )
+
+
 class LakeFormation:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: LakeFormationClient) -> None:
         self._lf = client
 
     async def grant(self, entries: list[dict[str, Any]]) -> None:
-        await self._batch("batch_grant_permissions", "BatchGrantPermissions", entries)
+        for batch in _numbered(entries):
+            with aws_errors("lakeformation:BatchGrantPermissions"):
+                response = await self._lf.batch_grant_permissions(Entries=batch)
+            _raise_failures("lakeformation:BatchGrantPermissions", response.get("Failures", []))
 
     async def revoke(self, entries: list[dict[str, Any]]) -> None:
         """Idempotent: a permission that is already gone counts as revoked."""
-        await self._batch(
-            "batch_revoke_permissions", "BatchRevokePermissions", entries, tolerate=_already_revoked
-        )
-
-    async def _batch(
-        self,
-        method: str,
-        name: str,
-        entries: list[dict[str, Any]],
-        tolerate: Callable[[dict[str, Any]], bool] = lambda _failure: False,
-    ) -> None:
-        for batch in chunks(entries, BATCH_GRANT_MAX):
-            numbered = [{"Id": str(i), **e} for i, e in enumerate(batch)]
-            with aws_errors(f"lakeformation:{name}"):
-                response = await getattr(self._lf, method)(Entries=numbered)
-            raise_batch_failures(
-                f"lakeformation:{name}",
-                [
-                    (
-                        f.get("Error", {}).get("ErrorCode", ""),
-                        f.get("Error", {}).get("ErrorMessage", ""),
-                    )
-                    for f in response.get("Failures", [])
-                    if not tolerate(f)
-                ],
+        for batch in _numbered(entries):
+            with aws_errors("lakeformation:BatchRevokePermissions"):
+                response = await self._lf.batch_revoke_permissions(Entries=batch)
+            _raise_failures(
+                "lakeformation:BatchRevokePermissions",
+                response.get("Failures", []),
+                tolerate=_already_revoked,
             )
 
     async def permissions_of(self, principal: str) -> list[dict[str, Any]]:
         """Every permission of `principal` (ListPermissions filters by principal only together
         with a resource, so this pages through all and filters)."""
         rows: list[dict[str, Any]] = []
-        params: dict[str, Any] = {}
+        params: ListPermissionsRequestTypeDef = {}
         while True:
             with aws_errors("lakeformation:ListPermissions"):
                 response = await self._lf.list_permissions(**params)
             rows.extend(
-                r
+                cast(dict[str, Any], r)
                 for r in response.get("PrincipalResourcePermissions", [])
                 if r.get("Principal", {}).get("DataLakePrincipalIdentifier") == principal
             )
@@ -88,16 +106,16 @@ class LakeFormation:
 
     async def registered_locations(self) -> list[str]:
         """The S3 prefixes registered with Lake Formation (`s3://bucket/prefix/`)."""
-        rows: list[dict[str, Any]] = []
-        params: dict[str, Any] = {}
+        arns: list[str] = []
+        params: ListResourcesRequestTypeDef = {}
         while True:
             with aws_errors("lakeformation:ListResources"):
                 response = await self._lf.list_resources(**params)
-            rows.extend(response.get("ResourceInfoList", []))
+            arns.extend(r["ResourceArn"] for r in response.get("ResourceInfoList", []))
             if not response.get("NextToken"):
                 break
             params["NextToken"] = response["NextToken"]
-        return [location_of(r["ResourceArn"]) for r in rows]
+        return [location_of(arn) for arn in arns]
 
     async def column_tags(
         self, catalog_id: str, database: str, table: str

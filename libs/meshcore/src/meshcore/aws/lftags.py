@@ -8,13 +8,18 @@ values a column inherits from its table or database.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import aws_errors, raise_batch_failures
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY
 
+if TYPE_CHECKING:
+    from types_aiobotocore_lakeformation.client import LakeFormationClient
+    from types_aiobotocore_lakeformation.type_defs import LFTagPairTypeDef, ResourceTypeDef
 
-def _column(catalog_id: str, database: str, table: str, column: str) -> dict[str, Any]:
+
+def _column(catalog_id: str, database: str, table: str, column: str) -> ResourceTypeDef:
     return {
         "TableWithColumns": {
             "CatalogId": catalog_id,
@@ -25,7 +30,7 @@ def _column(catalog_id: str, database: str, table: str, column: str) -> dict[str
     }
 
 
-def _raise_failures(what: str, failures: list[dict[str, Any]]) -> None:
+def _raise_failures(what: str, failures: Sequence[Any]) -> None:
     """AddLFTagsToResource / RemoveLFTagsFromResource report failures in the response."""
     raise_batch_failures(
         what,
@@ -39,7 +44,9 @@ def _raise_failures(what: str, failures: list[dict[str, Any]]) -> None:
 class ColumnTags:
     """The ``sensitivity`` LF-tag of columns in one Data Catalog (the central one)."""
 
-    def __init__(self, client: Any, catalog_id: str, key: str = SENSITIVITY_TAG_KEY) -> None:
+    def __init__(
+        self, client: LakeFormationClient, catalog_id: str, key: str = SENSITIVITY_TAG_KEY
+    ) -> None:
         self._lf = client
         self.catalog_id = catalog_id
         self.key = key
@@ -82,7 +89,9 @@ class ColumnTags:
 
     async def _change(self, how: str, database: str, table: str, column: str, value: str) -> None:
         resource = _column(self.catalog_id, database, table, column)
-        tags = [{"CatalogId": self.catalog_id, "TagKey": self.key, "TagValues": [value]}]
+        tags: list[LFTagPairTypeDef] = [
+            {"CatalogId": self.catalog_id, "TagKey": self.key, "TagValues": [value]}
+        ]
         name = "AddLFTagsToResource" if how == "add" else "RemoveLFTagsFromResource"
         what = f"lakeformation:{name} {self.key}={value} on {database}.{table}.{column}"
         with aws_errors(what):
@@ -100,14 +109,18 @@ class ResourceTags:
     `sensitivity=none` on tables (columns inherit it unless classified), which is what lets a
     tag expression grant a whole domain's non-sensitive columns, today's tables and tomorrow's."""
 
-    def __init__(self, client: Any, catalog_id: str) -> None:
+    def __init__(self, client: LakeFormationClient, catalog_id: str) -> None:
         self._lf = client
         self.catalog_id = catalog_id
 
     async def tag(self, resource: dict[str, Any], key: str, value: str, what: str) -> None:
-        tags = [{"CatalogId": self.catalog_id, "TagKey": key, "TagValues": [value]}]
+        tags: list[LFTagPairTypeDef] = [
+            {"CatalogId": self.catalog_id, "TagKey": key, "TagValues": [value]}
+        ]
         with aws_errors(f"lakeformation:AddLFTagsToResource {key}={value} on {what}"):
-            response = await self._lf.add_lf_tags_to_resource(Resource=resource, LFTags=tags)
+            response = await self._lf.add_lf_tags_to_resource(
+                Resource=cast("ResourceTypeDef", resource), LFTags=tags
+            )
         _raise_failures(f"tag {what}", response.get("Failures", []))
 
     async def tag_database(self, database: str, key: str, value: str) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from meshcore.aws.errors import aws_errors
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb.client import DynamoDBClient
 
 PK = "rejection"
 RETENTION_SECONDS = 14 * 24 * 3600  # the dead-letter queues' retention
@@ -29,7 +32,7 @@ class Rejection(BaseModel):
 
 
 class RejectionLog:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 
