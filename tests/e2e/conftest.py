@@ -92,7 +92,7 @@ class Stack:
         return role_uses(aws.calls.by_principal(), self.worker_keys)
 
 
-def eventually(probe: Callable[[], T], what: str, timeout: float = 30.0) -> T:
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = 30.0) -> T:
     """Poll until `probe` returns something truthy (no wall-clock assertion: a generous cap)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import boto3
 import pytest
@@ -14,6 +15,12 @@ from meshcore.messages.decode import decode_sync_message
 from meshcore.provisioning.central import REPAIR_RULE, bootstrap_central, dlq_name
 from meshcore.provisioning.onboarding import onboard_consumer, onboard_producer
 from meshcore.settings import MeshSettings
+
+
+class ExternalId(TypedDict, total=False):
+    """The optional `ExternalId` of an AssumeRole call."""
+
+    ExternalId: str
 
 
 def test_bootstrap_creates_queues_with_dead_letter_queues_and_is_idempotent(
@@ -99,6 +106,7 @@ def test_a_consumers_admin_role_is_assumed_only_with_meshcores_external_id(
     assert first.changed and not second.changed, second.steps
     assert central.assumed(role_arn).account_id() == "444444444444"
     sts = boto3.client("sts", endpoint_url=settings.endpoint_url, region_name=settings.region)
-    for extra in ({}, {"ExternalId": "someone-else"}):
+    extras: tuple[ExternalId, ...] = ({}, {"ExternalId": "someone-else"})
+    for extra in extras:
         with pytest.raises(ClientError, match="AccessDenied"):
             sts.assume_role(RoleArn=role_arn, RoleSessionName="confused-deputy", **extra)

@@ -40,7 +40,7 @@ def dockerfile_stages() -> dict[str, tuple[str, str]]:
 def image_text(stages: dict[str, tuple[str, str]], target: str) -> str:
     """What makes the image of `target`: its instructions and those of the stages it starts
     FROM, down to the base image."""
-    parts = []
+    parts: list[str] = []
     while target in stages:
         target, body = stages[target]
         parts.insert(0, body)

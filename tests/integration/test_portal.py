@@ -11,10 +11,10 @@ import io
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import boto3
@@ -29,6 +29,9 @@ from meshcore_emulator import EmbeddedAws
 from portal.app import create_app
 from portal.settings import PortalMeshSettings
 
+if TYPE_CHECKING:
+    from mypy_boto3_glue.type_defs import TableInputTypeDef
+
 ADA, PIET = "ada@ar.example.com", "piet@ap.example.com"
 ANALYST = "analyst@consumer.example.com"
 CONSUMER = "444444444444"
@@ -42,8 +45,8 @@ def run(*args: str) -> None:
         assert meshctl(list(args)) == 0, args
 
 
-def central_table(name: str, columns: list[tuple[str, str]], **extra: Any) -> dict[str, Any]:
-    return {
+def central_table(name: str, columns: list[tuple[str, str]], **extra: Any) -> TableInputTypeDef:
+    table = {
         "Name": name,
         "Description": extra.pop("description", f"{name} of accounts receivable"),
         "StorageDescriptor": {
@@ -59,6 +62,7 @@ def central_table(name: str, columns: list[tuple[str, str]], **extra: Any) -> di
         },
         **extra,
     }
+    return cast("TableInputTypeDef", table)
 
 
 @pytest.fixture
@@ -338,7 +342,7 @@ def forged(header: dict[str, Any], claims: dict[str, Any], secret: bytes = b"") 
     return f"{signing_input}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
 
 
-def refused_as(family: str, logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def refused_as(family: str, logs: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [e for e in logs if e["event"] == "portal.refused" and e["family"] == family]
 
 

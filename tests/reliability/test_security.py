@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ def hostile_catalog(stack: Stack) -> dict[str, str]:
     glue.create_database(DatabaseInput={"Name": "hostile"})
     refused: dict[str, str] = {}
     for i, name in enumerate(HOSTILE):
-        attempts = {
+        attempts: dict[str, Callable[..., object]] = {
             f"database {name}": lambda n=name: glue.create_database(DatabaseInput={"Name": n}),
             f"table {name}": lambda n=name: glue.create_table(
                 DatabaseName="hostile", TableInput=table(n, [("id", "string")], False)
@@ -499,7 +500,7 @@ def test_a_wide_table_and_nested_bodies_deny_no_service(
     report = json.loads(stack.meshctl("--json", "repair", "--wait", "--timeout", "300"))
     reasons = {}
     for queue, message_id in nested_ids.items():
-        eventually(lambda q=queue: dead_letters(stack, q), f"the nested body in {queue}-dlq")
+        eventually(partial(dead_letters, stack, queue), f"the nested body in {queue}-dlq")
         reasons[queue] = json.loads(stack.meshctl("--json", "dlq", "show", message_id))["reason"]
     alive = {n: w.process.poll() is None for n, w in stack.workers.items()}
     wait_idle(stack, timeout=600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -99,7 +100,7 @@ def test_identity_from_the_proxys_signed_token_only() -> None:
     assert verify(SSO.token(" ada ")) == "ada"
     assert verify(SSO.token("x", upn="piet"), identity_claim="upn") == "piet"
     assert verify(SSO.token("ada", iss="https://idp"), oidc_issuer="https://idp") == "ada"
-    refused = [
+    refused: list[Callable[[], object]] = [
         lambda: verify(LocalSso().token("ada")),  # another key
         lambda: verify(SSO.token("ada", signer="arn:other")),  # another load balancer
         lambda: verify(SSO.token("ada", lifetime=-60)),  # expired

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import pytest
 
 from grant_worker.delivery import deliver, domain_tables, withdraw
+from meshcore.domain.access import AccessRequest
 from meshcore.domain.errors import RetryableError
 from meshcore.domain.grants import request_grants
 
 from .world import CENTRAL, INVOICES, PAYMENTS, World, pending, world
 
 
-def deliver_in(w: World, request):  # type: ignore[no-untyped-def]
-    return deliver(request, w.lake, w.state, w.deps.consumer_access, CENTRAL, w.catalog)
+def deliver_in(w: World, request: AccessRequest) -> Awaitable[AccessRequest]:
+    return deliver(request, w.lake, w.deps.state, w.deps.consumer_access, CENTRAL, w.catalog)
 
 
 async def test_no_share_yet_for_an_onboarded_consumer_is_retried() -> None:
@@ -30,7 +33,7 @@ async def test_a_granted_share_is_accepted_and_linked() -> None:
     assert delivered.resource_share_arns == list(w.consumer.invitations)
     assert delivered.resource_links == [str(INVOICES)]
     assert "share accepted and 1 resource links created" in delivered.delivery
-    await withdraw(delivered, w.state, w.deps.consumer_access, CENTRAL)
+    await withdraw(delivered, w.deps.state, w.deps.consumer_access, CENTRAL)
     assert w.consumer.links == []
 
 
