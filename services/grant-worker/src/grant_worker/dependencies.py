@@ -12,7 +12,7 @@ from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.queues import QueueSender
 from meshcore.aws.signing import DecisionSigner
-from meshcore.aws.state import StateStore
+from meshcore.domain.state_store import StateStore
 from meshcore.runtime.metrics import Metrics
 
 ACTOR = "grant-worker"

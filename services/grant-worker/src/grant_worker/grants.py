@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation, domain_grants, is_registered, table_grants
-from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.recommendations import RecommendationState
+from meshcore.domain.state_store import StateStore
 
 
 async def sensitive_columns(
@@ -24,8 +24,8 @@ async def sensitive_columns(
     accepted = (RecommendationState.ACCEPTED, RecommendationState.AUTO_ACCEPTED)
     recommended = {
         r.column
-        for r in await state.list_recommendations()
-        if r.database == table.database and r.table == table.table and r.state in accepted
+        for r, _version in await state.recommendations_of_table(table.database, table.table)
+        if r.state in accepted
     }
     return tagged | recommended
 

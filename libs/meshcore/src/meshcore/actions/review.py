@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from meshcore.actions.context import Central
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.lftags import ColumnTags
-from meshcore.aws.state import StateStore
 from meshcore.domain.classification import auto_accepts
 from meshcore.domain.errors import (
     AccessDeniedError,
@@ -38,6 +37,7 @@ from meshcore.domain.recommendations import (
     column_pattern,
 )
 from meshcore.domain.registry import Producer
+from meshcore.domain.state_store import StateStore
 
 S = RecommendationState
 
@@ -88,15 +88,14 @@ def domain_of(rec: Recommendation) -> str:
 
 async def pending_for_owner(central: Central, person: str) -> list[Recommendation]:
     """Pending recommendations of the domains `person` owns, most confident first."""
-    domains = set(await owned_domains(central, person))
-    return sorted(
-        (
+    found: list[Recommendation] = []
+    for domain in await owned_domains(central, person):
+        found += [
             r
-            for r in await central.state.list_recommendations()
-            if r.state is S.PENDING and domain_of(r) in domains
-        ),
-        key=lambda r: (-r.confidence, r.column_ref),
-    )
+            for r in await central.state.list_recommendations(domain)
+            if r.state is S.PENDING and domain_of(r) == domain
+        ]
+    return sorted(found, key=lambda r: (-r.confidence, r.column_ref))
 
 
 async def decide_as_owner(

@@ -26,12 +26,13 @@ def cmd_review(args: argparse.Namespace, settings: MeshSettings) -> int:
     async def go() -> list[Any]:
         async with central(settings) as c:
             if args.action == "list":
-                recs = await c.state.list_recommendations()
                 if args.producer:
                     producer = await c.state.get_producer(args.producer)
                     if producer is None:
                         raise UsageError(f"{args.producer} is not an onboarded producer")
-                    recs = [r for r in recs if r.database.startswith(producer.domain + "__")]
+                    recs = await c.state.list_recommendations(producer.domain)
+                else:
+                    recs = await c.state.list_recommendations()
                 if args.state != "all":
                     recs = [r for r in recs if r.state.value == args.state]
                 return recs

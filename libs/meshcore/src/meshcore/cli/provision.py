@@ -14,6 +14,7 @@ from meshcore.cli.output import emit_json
 from meshcore.domain.errors import PermanentError
 from meshcore.domain.naming import validate_domain
 from meshcore.domain.registry import Consumer, Producer
+from meshcore.domain.state_store import DomainTakenError
 from meshcore.provisioning.central import bootstrap_central
 from meshcore.provisioning.lakeformation import ensure_consumer_lake, register_locations
 from meshcore.provisioning.onboarding import (
@@ -103,12 +104,12 @@ def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> in
                 exclude={"onboarded_at"}
             ):
                 return False
-            other = await c.state.producer_for_domain(args.domain)
-            if other and other.account_id != args.account:
-                raise UsageError(
-                    f"domain {args.domain!r} already belongs to producer {other.account_id}"
-                )
-            await c.state.put_producer(producer)
+            try:
+                # Taking the domain is atomic: of two producers onboarded with it at once,
+                # one gets it.
+                await c.state.put_producer(producer)
+            except DomainTakenError as taken:
+                raise UsageError(str(taken)) from taken
             await c.audit.record(
                 f"producer/{args.account}", "producer.onboarded", "meshctl", domain=args.domain
             )
