@@ -23,6 +23,7 @@ from report import percentile
 from meshcore.actions.access import open_request, post_decision
 from meshcore.actions.context import central
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.recommendations import Recommendation, RecommendationState
 from meshcore.settings import MeshSettings
 from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS
 from meshcore_devstack.processes import start_worker, wait_started
@@ -110,6 +111,7 @@ def access_scenario(log_root: Path, requests: int, rate: float, timeout: float) 
         applied = _applied(ids)
         calls = stack.emulator.calls()
         p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+        stored = grant_with_stored_recommendations(stack, grant_worker.log_path, timeout)
         return {
             "status": status,
             "requests": requests,
@@ -129,6 +131,7 @@ def access_scenario(log_root: Path, requests: int, rate: float, timeout: float) 
             },
             "memory": [*stack.worker_stats(), stack.emulator_stats()],
             "violations": stack.emulator.violations(),
+            "with_recommendations": stored,
         }
 
 
@@ -150,3 +153,93 @@ def _quietly(probe: Any) -> bool:
         return bool(probe())
     except Exception:  # the central database may not exist yet
         return False
+
+
+STORED_RECOMMENDATIONS = 10_000
+"""Recommendations in the state table while one more grant is decided: the seed's scale (850
+tables x a dozen classified columns)."""
+STORED_TABLES = 850
+
+
+def grant_with_stored_recommendations(
+    stack: Stack, grant_log: Path, timeout: float, stored: int = STORED_RECOMMENDATIONS
+) -> dict[str, Any]:
+    """One grant decision with `stored` recommendations in the state table: a dozen of them on
+    the granted table (some accepted, so the grant leaves their columns out), the rest spread
+    over other tables. Its latency and DynamoDB calls should not grow with what is stored."""
+    name = "with_recommendations"
+    stack.client("glue", AR).create_table(
+        DatabaseName=DATABASE, TableInput=table_input(name, False)
+    )
+    central_glue = stack.client("glue")
+    wait_until(
+        lambda: _quietly(lambda: central_glue.get_table(DatabaseName=f"ar__{DATABASE}", Name=name)),
+        "the central table",
+        Deadline(timeout),
+        pause=0.5,
+    )
+    database = f"ar__{DATABASE}"
+    per_table = max(1, stored // STORED_TABLES)
+    recs = [
+        Recommendation(
+            database=database,
+            table=name if i < per_table else f"other{i // per_table:04d}",
+            column=f"c{i % per_table:02d}",
+            column_type="string",
+            sensitivity_class="email_address",
+            confidence=0.9,
+            explanation="benchmark",
+            state=RecommendationState.ACCEPTED if i % 3 == 0 else RecommendationState.PENDING,
+        )
+        for i in range(stored)
+    ]
+
+    async def seed_and_open() -> str:
+        async with central(MeshSettings()) as c:
+            gate = asyncio.Semaphore(8)
+
+            async def add(rec: Recommendation) -> None:
+                async with gate:
+                    await c.state.add_recommendation(rec)
+
+            await asyncio.gather(*(add(r) for r in recs))
+            draft = AccessRequest(
+                consumer_account=CONSUMER,
+                tables=[TableName(database=database, table=name)],
+                purpose="benchmark",
+            )
+            return (await open_request(c, draft, "analyst@consumer.example.com")).request_id
+
+    seeding = time.monotonic()
+    request_id = asyncio.run(seed_and_open())
+    seeded_s = time.monotonic() - seeding
+    tail = LogTail(grant_log)
+    tail.read()
+    stack.emulator.clear_calls()
+    posted = datetime.now(UTC)
+    asyncio.run(_approve([request_id], 1.0))
+    done: list[datetime] = []
+
+    def handled() -> bool:
+        done.extend(
+            datetime.fromisoformat(r["timestamp"])
+            for r in tail.read()
+            if r.get("event") == "message.handled"
+            and r.get("request_id") == request_id
+            and r.get("outcome") == "ok"
+        )
+        return bool(done)
+
+    status = "ok"
+    try:
+        wait_until(handled, "the grant", Deadline(timeout), pause=0.1)
+    except ScenarioTimeout:
+        status = "timeout"
+    calls = stack.emulator.calls()
+    return {
+        "status": status,
+        "stored": stored,
+        "seconds_to_store": round(seeded_s, 1),
+        "latency_s": round((done[0] - posted).total_seconds(), 3) if done else None,
+        "dynamodb_calls": {k: v for k, v in sorted(calls.items()) if k.startswith("dynamodb:")},
+    }

@@ -498,6 +498,18 @@ def _access_md(access: dict[str, Any]) -> str:
         "pace; latency = from posting to grant-worker's log of the handled approval (grants, "
         "RAM share accepted, resource link, request recorded). Calls per grant: "
         + ", ".join(f"{k} {v}" for k, v in top)
+        + _stored_md(access.get("with_recommendations"))
+    )
+
+
+def _stored_md(stored: dict[str, Any] | None) -> str:
+    """The row of one grant decided with many recommendations stored."""
+    if not stored or stored.get("latency_s") is None:
+        return ""
+    calls = ", ".join(f"{k} {v}" for k, v in stored.get("dynamodb_calls", {}).items())
+    return (
+        f"\n\nOne grant with {stored['stored']:,} recommendations stored: "
+        f"{stored['latency_s']} s from posting to handled; its DynamoDB calls: {calls}."
     )
 
 
