@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from catalog import table_input
+from catalog import COLUMNS, table_input
 from harness import Deadline, LogTail, ScenarioTimeout, Stack, wait_until
 from report import percentile
 
@@ -164,9 +164,9 @@ STORED_TABLES = 850
 def grant_with_stored_recommendations(
     stack: Stack, grant_log: Path, timeout: float, stored: int = STORED_RECOMMENDATIONS
 ) -> dict[str, Any]:
-    """One grant decision with `stored` recommendations in the state table: a dozen of them on
-    the granted table (some accepted, so the grant leaves their columns out), the rest spread
-    over other tables. Its latency and DynamoDB calls should not grow with what is stored."""
+    """One grant decision with `stored` recommendations in the state table: one per column of
+    the granted table (one accepted, so the grant leaves that column out), the rest spread over
+    850 other tables. Its latency and DynamoDB calls should not grow with what is stored."""
     name = "with_recommendations"
     stack.client("glue", AR).create_table(
         DatabaseName=DATABASE, TableInput=table_input(name, False)
@@ -179,19 +179,25 @@ def grant_with_stored_recommendations(
         pause=0.5,
     )
     database = f"ar__{DATABASE}"
-    per_table = max(1, stored // STORED_TABLES)
-    recs = [
-        Recommendation(
+
+    def recommendation(table: str, column: str, accepted: bool) -> Recommendation:
+        return Recommendation(
             database=database,
-            table=name if i < per_table else f"other{i // per_table:04d}",
-            column=f"c{i % per_table:02d}",
+            table=table,
+            column=column,
             column_type="string",
             sensitivity_class="email_address",
             confidence=0.9,
             explanation="benchmark",
-            state=RecommendationState.ACCEPTED if i % 3 == 0 else RecommendationState.PENDING,
+            state=RecommendationState.ACCEPTED if accepted else RecommendationState.PENDING,
         )
-        for i in range(stored)
+
+    # The granted table's own columns (one accepted: the grant leaves it out), then the rest.
+    recs = [recommendation(name, c, c == "account_code") for c, _type in COLUMNS]
+    per_table = max(1, stored // STORED_TABLES)
+    recs += [
+        recommendation(f"other{i // per_table:04d}", f"c{i % per_table:02d}", i % 3 == 0)
+        for i in range(stored - len(recs))
     ]
 
     async def seed_and_open() -> str:
