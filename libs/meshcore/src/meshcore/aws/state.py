@@ -18,7 +18,8 @@ consumer-requests#<account>     <request id>          a consumer's requests
 requests#all                    <request id>          every request (the expiry sweep, lists)
 recommendation#<db>/<table>     <recommendation id>   the recommendations of one table (doc)
 recommendation-id#<id>          recommendation        where a recommendation is (db, table)
-recommendation-tables#<domain>  <db>/<table>          the tables of a domain with any
+recommendation-tables#<domain>  <db>/<table>          the tables of a domain that have
+                                                      recommendations
 decision#<digest>               decision              replay guard of a signed decision
 repair#reports                  <repair id>           repair reports
 rejection#<message id>          rejection             why a message was rejected (rejections)
@@ -27,9 +28,10 @@ rejection#<message id>          rejection             why a message was rejected
 Items that go together (a request and its listings, a recommendation and where it is, a
 producer and its domain) are written in one transaction. Each item with a model keeps it as
 JSON in `doc`, its `state` for conditions and a `version` for optimistic concurrency: an update
-only lands on the version it read. Listing every recommendation is the one full read (a Scan,
-for operators' views and the portal's catalog); everything a worker does per message reads
-one partition.
+only lands on the version it read. What a worker reads for one message is bounded by the
+message (the recommendations of the tables it names, one consumer's requests), except the
+periodic expiry sweep, which lists every request. Listing every recommendation is the one full
+read of the table (a Scan, for operators' views and the portal's catalog).
 
 Glue database names hold no `/` (lower-case letters, digits and `_`), so `<db>/<table>` is
 unambiguous.
