@@ -37,7 +37,8 @@ def targets(section: dict[str, Any] | None) -> list[Row]:
         return "-" if ok is None else "yes" if ok else "**no**"
 
     zero, deepest = _send(fast, 0), fast["send"][-1]
-    if zero and deepest["depth"] > 0:
+    # Too few calls can measure 0 ms of CPU (the clock ticks every 10 ms): no ratio then.
+    if zero and zero["cpu_ms_per_call"] > 0 and deepest["depth"] > 0:
         ratio = deepest["cpu_ms_per_call"] / zero["cpu_ms_per_call"]
         rows.append(
             (
