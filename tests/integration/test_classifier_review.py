@@ -18,10 +18,11 @@ from meshcore.actions.review import Review, accept, reject
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws, SyncAws
 from meshcore.aws.lftags import ColumnTags
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.domain.errors import InvalidTransitionError
 from meshcore.domain.recommendations import Recommendation, RecommendationState
 from meshcore.domain.registry import Producer
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import ClassificationScanRequest
 from meshcore.provisioning.central import bootstrap_central
 from meshcore.provisioning.onboarding import SAMPLE_READ_ROLE
@@ -120,7 +121,7 @@ async def env(settings: MeshSettings) -> AsyncIterator[Env]:
         aws = AsyncAws(settings, stack, "classifier-test")
         stack.push_async_callback(aws.aclose)
         dynamodb = await aws.client("dynamodb")
-        state = StateStore(dynamodb, settings.state_table)
+        state = DynamoStateStore(dynamodb, settings.state_table)
         await state.put_producer(
             Producer(
                 account_id=PRODUCER,

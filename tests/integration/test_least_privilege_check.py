@@ -14,9 +14,17 @@ from meshcore.provisioning.onboarding import (
     SAMPLE_READ_ROLE,
 )
 from meshcore_emulator.calllog import PrincipalCalls
+from meshcore_emulator.dynamodb_keys import ItemAccess
 from meshcore_emulator.principals import Principal
 
-from ..least_privilege import UnsupportedPolicy, role_named, role_uses, roles_of, template_roles
+from ..least_privilege import (
+    CENTRAL_ROLES,
+    UnsupportedPolicy,
+    role_named,
+    role_uses,
+    roles_of,
+    template_roles,
+)
 
 
 def role_template(*statements: dict[str, Any], **props: Any) -> dict[str, Any]:
@@ -174,3 +182,101 @@ def test_onboarding_creates_the_member_roles_the_templates_define() -> None:
     assert set(CATALOG_READ_ACTIONS) == role_named("meshcore-catalog-reader").allowed
     assert set(SAMPLE_READ_ACTIONS) == role_named(SAMPLE_READ_ROLE).allowed
     assert set(CONSUMER_ADMIN_ACTIONS) == role_named("meshcore-consumer-admin").allowed
+
+
+def item(action: str, *keys: str, table: str = "meshcore-state") -> ItemAccess:
+    return ItemAccess(f"dynamodb:{action}", table, frozenset(keys))
+
+
+def test_dynamodb_items_are_checked_against_table_and_leading_keys() -> None:
+    template = role_template(
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+            "Resource": {"Fn::GetAtt": ["State", "Arn"]},
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["producer#*"]}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:PutItem",
+            "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/meshcore-*",
+        },
+    )
+    template["Resources"]["State"] = {
+        "Type": "AWS::DynamoDB::Table",
+        "Properties": {"TableName": "meshcore-state"},
+    }
+    (role,) = roles_of("t.yaml", template).values()
+    assert (
+        role.ungranted(
+            ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
+            [
+                item("GetItem", "producer#1"),
+                item("Query", "producer#1", "producer#2"),
+                item("PutItem", "request#1"),
+                item("PutItem", "x", table="meshcore-audit"),
+            ],
+        )
+        == set()
+    )
+    assert role.ungranted(
+        [],
+        [
+            item("GetItem", "request#1"),
+            item("Query", "producer#1", "request#2"),
+            item("GetItem", "producer#1", table="other"),
+            item("PutItem", "x", table="other"),
+        ],
+    ) == {
+        "dynamodb:GetItem meshcore-state request#1",
+        "dynamodb:Query meshcore-state producer#1, request#2",
+        "dynamodb:GetItem other producer#1",
+        "dynamodb:PutItem other x",
+    }
+
+
+def test_dynamodb_conditions_that_would_need_guessing_are_refused() -> None:
+    with pytest.raises(UnsupportedPolicy):
+        roles_of(
+            "t.yaml",
+            role_template(
+                {
+                    "Effect": "Allow",
+                    "Action": "dynamodb:GetItem",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"dynamodb:Attributes": ["pk"]}},
+                }
+            ),
+        )
+    with pytest.raises(UnsupportedPolicy):
+        roles_of(
+            "t.yaml",
+            role_template(
+                {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Ref": "Table"}}
+            ),
+        )
+
+
+def test_workers_reach_only_their_kinds_of_state_item() -> None:
+    """The central roles, as `meshcore.aws.state` keys items: the catalog and the classifier
+    never touch requests or the registry's writes; grant-worker never writes producers."""
+    central = template_roles("central.yaml")
+    sync, classifier, grant = (
+        central[CENTRAL_ROLES[w]] for w in ("sync-worker", "classifier", "grant-worker")
+    )
+    assert sync.allows_item(item("BatchGetItem", "producer#1", "producer#2"))
+    assert sync.allows_item(item("PutItem", "repair#reports"))
+    assert classifier.allows_item(item("PutItem", "recommendation#ar__sales/orders"))
+    assert grant.allows_item(item("Query", "consumer-requests#1"))
+    assert grant.allows_item(item("PutItem", "request#req-1"))
+    for worker in (sync, classifier):
+        assert not worker.allows_item(item("GetItem", "request#req-1"))
+        assert not worker.allows_item(item("PutItem", "request#req-1"))
+        assert not worker.allows_item(item("Query", "requests#all"))
+        assert not worker.allows_item(item("PutItem", "producer#1"))
+        assert not worker.allows_item(item("PutItem", "domain#ar"))
+        assert not worker.allows_item(item("PutItem", "decision#d"))
+    assert not sync.allows_item(item("PutItem", "recommendation#ar__sales/orders"))
+    assert not grant.allows_item(item("PutItem", "producer#1"))
+    assert not grant.allows_item(item("PutItem", "recommendation#ar__sales/orders"))
+    assert not grant.allows_item(item("Scan"))

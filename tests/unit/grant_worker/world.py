@@ -89,8 +89,20 @@ class StateStub:
         found = self.claims.get(digest)
         return model.model_validate(found.model_dump()) if found is not None else None
 
-    async def list_recommendations(self) -> list[Recommendation]:
+    async def list_recommendations(self, domain: str | None = None) -> list[Recommendation]:
         return list(self.recommendations)
+
+    async def recommendations_of_table(
+        self, database: str, table: str
+    ) -> list[tuple[Recommendation, int]]:
+        return [(r, 1) for r in self.recommendations if (r.database, r.table) == (database, table)]
+
+    async def requests_of_consumer(self, account_id: str) -> list[AccessRequest]:
+        return [
+            r.model_copy(deep=True)
+            for r, _v in self.requests.values()
+            if r.consumer_account == account_id
+        ]
 
 
 @dataclass

@@ -11,6 +11,7 @@ import threading
 
 from . import (
     dynamodb_isolation,
+    dynamodb_transaction_rollback,
     event_envelope,
     eventbridge_schedules,
     events_input_paths,
@@ -63,7 +64,14 @@ _MODULES = (
     glue_column_filtering,
     kms_key_policy,
 )
-_SPEED = (moto_dispatch, sqs_depth, glue_request_body, events_input_paths, http_keep_alive)
+_SPEED = (
+    moto_dispatch,
+    sqs_depth,
+    glue_request_body,
+    events_input_paths,
+    http_keep_alive,
+    dynamodb_transaction_rollback,
+)
 _lock = threading.Lock()
 
 

@@ -12,7 +12,7 @@ from meshcore.aws.clients import AsyncAws
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lftags import ColumnTags
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.domain.registry import Producer
 from meshcore.messages.commands import ClassificationScanRequest
 from meshcore.messages.decode import decode_scan_request
@@ -28,7 +28,7 @@ def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -
     async def bootstrap(aws: AsyncAws, metrics: Metrics) -> list[Route]:
         dynamodb = await aws.client("dynamodb")
         glue = await aws.client("glue")
-        state = StateStore(dynamodb, settings.state_table)
+        state = DynamoStateStore(dynamodb, settings.state_table)
         review = Review(
             state,
             AuditLog(dynamodb, settings.audit_table),

@@ -13,7 +13,7 @@ from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.ports import ConsumerShares
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.signing import DecisionSigner
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.messages.decode import decode_approvals_message
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
@@ -35,7 +35,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             )
 
         deps = GrantDependencies(
-            state=StateStore(dynamodb, settings.state_table),
+            state=DynamoStateStore(dynamodb, settings.state_table),
             audit=AuditLog(dynamodb, settings.audit_table),
             signer=DecisionSigner(await aws.client("kms"), settings.decision_key_alias),
             lakeformation=LakeFormation(await aws.client("lakeformation")),

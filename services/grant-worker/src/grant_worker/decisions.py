@@ -17,7 +17,6 @@ from grant_worker.records import record, refuse, subject
 from grant_worker.revocation import revoke
 from grant_worker.verify import Refusal, check_decision
 from meshcore.aws.signing import decision_digest
-from meshcore.aws.state import StateStore
 from meshcore.domain.access import (
     AccessRequest,
     RequestState,
@@ -28,6 +27,7 @@ from meshcore.domain.access import (
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.grants import request_grants
 from meshcore.domain.naming import split_central_database_name
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import SignedAccessDecision
 from meshcore.runtime.dispatch import Delivery
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from meshcore.aws.ports import Catalog, ConsumerShares, Permissions
-from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, RequestState, TableName
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
+from meshcore.domain.state_store import StateStore
 
 # The consumer account, acting as the role that onboarding made its data lake admin.
 ConsumerAccess = Callable[[str], Awaitable[ConsumerShares]]
@@ -95,10 +95,8 @@ async def withdraw(
     those another granted request of the same account still relies on."""
     still_used = {
         link
-        for other in await state.list_requests()
-        if other.request_id != request.request_id
-        and other.consumer_account == request.consumer_account
-        and other.state is RequestState.GRANTED
+        for other in await state.requests_of_consumer(request.consumer_account)
+        if other.request_id != request.request_id and other.state is RequestState.GRANTED
         for link in other.resource_links
     }
     links = [link for link in request.resource_links if link not in still_used]

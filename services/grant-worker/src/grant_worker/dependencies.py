@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from grant_worker.delivery import ConsumerAccess
 from meshcore.aws.ports import Audit, Catalog, DecisionVerifier, Permissions, Sender
-from meshcore.aws.state import StateStore
+from meshcore.domain.state_store import StateStore
 from meshcore.runtime.metrics import Metrics
 
 ACTOR = "grant-worker"

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from meshcore.aws.lakeformation import is_registered
 from meshcore.aws.ports import Catalog, Permissions
-from meshcore.aws.state import StateStore
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY
 from meshcore.domain.recommendations import RecommendationState
+from meshcore.domain.state_store import StateStore
 
 
 async def sensitive_columns(
@@ -25,8 +25,8 @@ async def sensitive_columns(
     accepted = (RecommendationState.ACCEPTED, RecommendationState.AUTO_ACCEPTED)
     recommended = {
         r.column
-        for r in await state.list_recommendations()
-        if r.database == table.database and r.table == table.table and r.state in accepted
+        for r, _version in await state.recommendations_of_table(table.database, table.table)
+        if r.state in accepted
     }
     return tagged | recommended
 

@@ -10,10 +10,10 @@ from functools import partial
 import structlog
 
 from meshcore.aws.ports import Catalog
-from meshcore.aws.state import StateStore
 from meshcore.domain.errors import AccessDeniedError, ConflictError, PermanentError
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairStatus
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import RepairCommand
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 from meshcore.runtime.dispatch import Delivery, HandlerMap

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 import structlog
 
 from meshcore.aws.ports import Catalog
-from meshcore.aws.state import StateStore
 from meshcore.domain.errors import MeshError, RetryableError
 from meshcore.domain.naming import SEPARATOR, central_database_name
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import RepairCommand
 from sync_worker import mapping
 from sync_worker.converge import Convergence, Converger

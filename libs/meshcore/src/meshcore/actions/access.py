@@ -58,7 +58,8 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         if producer is None:
             raise PermanentError(f"no onboarded producer has the domain {draft.domain!r}")
         owners = list(producer.owners)
-    for other in await central.state.list_requests():
+    # An overlapping request has the same grantee, which is in the same consumer account.
+    for other in await central.state.requests_of_consumer(draft.consumer_account):
         if draft.overlaps(other):
             raise PermanentError(
                 f"{other.request_id} is already {other.state.value} for {draft.grantee} on "

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.queues import QueueSender, queue_url
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
+from meshcore.domain.state_store import StateStore
 from meshcore.settings import MeshSettings
 
 
@@ -33,7 +34,7 @@ async def central(settings: MeshSettings) -> AsyncIterator[Central]:
         dynamodb = await aws.client("dynamodb")
         yield Central(
             aws,
-            StateStore(dynamodb, settings.state_table),
+            DynamoStateStore(dynamodb, settings.state_table),
             AuditLog(dynamodb, settings.audit_table),
             settings,
         )

@@ -15,6 +15,7 @@ from meshcore.aws.clients import SyncAws
 from meshcore.domain.errors import PermanentError
 from meshcore.domain.naming import validate_domain
 from meshcore.domain.registry import Consumer, Producer
+from meshcore.domain.state_store import DomainTakenError
 from meshcore.provisioning.lakeformation import ensure_consumer_lake, register_locations
 from meshcore.provisioning.onboarding import (
     ensure_domain_tag,
@@ -90,12 +91,11 @@ async def register_producer(
         exclude=unchanged
     ):
         return False
-    other = await c.state.producer_for_domain(onboarding.domain)
-    if other and other.account_id != onboarding.account:
-        raise ValueError(
-            f"domain {onboarding.domain!r} already belongs to producer {other.account_id}"
-        )
-    await c.state.put_producer(producer)
+    try:
+        # Taking the domain is atomic: of two producers onboarded with it at once, one gets it.
+        await c.state.put_producer(producer)
+    except DomainTakenError as taken:
+        raise ValueError(str(taken)) from taken
     await c.audit.record(
         f"producer/{onboarding.account}",
         "producer.onboarded",

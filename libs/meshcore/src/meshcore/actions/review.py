@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from meshcore.actions.context import Central
 from meshcore.aws.lftags import ColumnTags
 from meshcore.aws.ports import Audit, ColumnTagging
-from meshcore.aws.state import StateStore
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import auto_accepts
 from meshcore.domain.errors import (
@@ -39,6 +38,7 @@ from meshcore.domain.recommendations import (
     column_pattern,
 )
 from meshcore.domain.registry import Producer
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import ClassificationScanRequest
 
 S = RecommendationState
@@ -90,15 +90,14 @@ def domain_of(rec: Recommendation) -> str:
 
 async def pending_for_owner(central: Central, person: str) -> list[Recommendation]:
     """Pending recommendations of the domains `person` owns, most confident first."""
-    domains = set(await owned_domains(central, person))
-    return sorted(
-        (
+    found: list[Recommendation] = []
+    for domain in await owned_domains(central, person):
+        found += [
             r
-            for r in await central.state.list_recommendations()
-            if r.state is S.PENDING and domain_of(r) in domains
-        ),
-        key=lambda r: (-r.confidence, r.column_ref),
-    )
+            for r in await central.state.list_recommendations(domain)
+            if r.state is S.PENDING and domain_of(r) == domain
+        ]
+    return sorted(found, key=lambda r: (-r.confidence, r.column_ref))
 
 
 async def decide_as_owner(
@@ -317,12 +316,13 @@ async def recommendations(
     central: Central, producer_account: str | None = None, state: str = "all"
 ) -> list[Recommendation]:
     """Recommendations, of one producer's tables and in one state ("all" for any)."""
-    recs = await central.state.list_recommendations()
     if producer_account:
         producer = await central.state.get_producer(producer_account)
         if producer is None:
             raise ValueError(f"{producer_account} is not an onboarded producer")
-        recs = [r for r in recs if domain_of(r) == producer.domain]
+        recs = await central.state.list_recommendations(producer.domain)
+    else:
+        recs = await central.state.list_recommendations()
     return [r for r in recs if state == "all" or r.state.value == state]
 
 

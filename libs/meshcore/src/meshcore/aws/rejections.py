@@ -18,7 +18,14 @@ from meshcore.aws.errors import aws_errors
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb.client import DynamoDBClient
 
-PK = "rejection"
+SK = "rejection"
+
+
+def rejection_pk(message_id: str) -> str:
+    """Keyed by message id, the one way it is read; the kind leads (see `meshcore.aws.state`)."""
+    return f"rejection#{message_id}"
+
+
 RETENTION_SECONDS = 14 * 24 * 3600  # the dead-letter queues' retention
 
 
@@ -41,8 +48,8 @@ class RejectionLog:
             await self._db.put_item(
                 TableName=self._table,
                 Item={
-                    "pk": {"S": PK},
-                    "sk": {"S": rejection.message_id},
+                    "pk": {"S": rejection_pk(rejection.message_id)},
+                    "sk": {"S": SK},
                     "doc": {"S": rejection.model_dump_json()},
                     "version": {"N": "1"},
                     "expires": {"N": str(int(time.time()) + RETENTION_SECONDS)},
@@ -52,7 +59,8 @@ class RejectionLog:
     async def get(self, message_id: str) -> Rejection | None:
         with aws_errors(f"dynamodb:GetItem rejection {message_id}"):
             response = await self._db.get_item(
-                TableName=self._table, Key={"pk": {"S": PK}, "sk": {"S": message_id}}
+                TableName=self._table,
+                Key={"pk": {"S": rejection_pk(message_id)}, "sk": {"S": SK}},
             )
         item = response.get("Item")
         return Rejection.model_validate_json(item["doc"]["S"]) if item else None
