@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 
 from meshcore.actions.context import Central
@@ -35,7 +36,5 @@ async def anchor_every(
             report(await anchor_audit(central, as_anchor_role))
         except MeshError as exc:
             report(exc)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
-        except TimeoutError:
-            pass

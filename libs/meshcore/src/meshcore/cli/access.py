@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import signal
 import sys
 from datetime import timedelta
 from typing import Any
 
 from meshcore.actions.access import open_request, post_decision
+from meshcore.actions.audit import anchor_audit, anchor_every, verify_audit
 from meshcore.actions.consumer_roles import change_role_access, explain_access
 from meshcore.actions.context import central
-from meshcore.actions.audit import anchor_audit, anchor_every, verify_audit
 from meshcore.aws.audit_anchor import AnchoredCheck, AnchorOutcome
-from meshcore.domain.errors import MeshError
 from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.errors import MeshError
 from meshcore.messages.commands import RevokeCommand
 from meshcore.settings import MeshSettings
 
@@ -240,23 +241,28 @@ def _verify_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 def _anchor_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
     def report(outcome: AnchorOutcome | MeshError) -> None:
+        line: dict[str, Any]
         if isinstance(outcome, MeshError):
             line = {"event": "audit.anchor-failed", "error": str(outcome)}
         else:
-            anchor = outcome.anchor
             line = {
                 "event": f"audit.{outcome.outcome}",
-                "anchor": anchor.describe() if anchor else None,
+                "anchor": outcome.anchor.describe() if outcome.anchor else None,
                 "entries": outcome.check.chain.entries,
                 "reason": outcome.check.reason if outcome.outcome == "refused" else "",
             }
-        if args.json or every:
+        if every:
+            print(json.dumps(line, sort_keys=True))  # one line each, as workers log
+        elif args.json:
             emit_json(line)
         elif line["event"] == "audit.refused":
             print(f"not anchored: the chain is broken: {line['reason']}")
-        elif anchor := line.get("anchor"):
+        elif line["event"] == "audit.anchor-failed":
+            print(f"not anchored: {line['error']}")
+        else:
+            made = line["anchor"]
             verb = "anchored" if line["event"] == "audit.anchored" else "already anchored"
-            print(f"{verb}: entry {anchor['seq']} signed at {anchor['at']} (key {anchor['key']})")
+            print(f"{verb}: entry {made['seq']} signed at {made['at']} (key {made['key']})")
         sys.stdout.flush()
 
     every = settings.audit_anchor_interval_seconds if args.every == -1 else args.every
