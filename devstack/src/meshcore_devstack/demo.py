@@ -37,9 +37,11 @@ from meshcore_devstack.mesh import (
     stack_environment,
 )
 from meshcore_devstack.processes import (
+    ANCHOR,
     WORKERS,
     WorkerProcess,
     free_port,
+    start_anchor,
     start_portal,
     start_worker,
     wait_started,
@@ -167,12 +169,14 @@ def partition(year: str, month: str) -> dict[str, Any]:
 def workers_running(
     env: dict[str, str], log_dir: Path
 ) -> Iterator[tuple[list[WorkerProcess], str]]:
-    """The three workers and the portal (with development login); yields them and its URL."""
+    """The three workers, the audit anchor and the portal (with development login); yields them
+    and its URL."""
     started: list[WorkerProcess] = []
     try:
         for name in WORKERS:
             started.append(start_worker(name, as_central_role(env, name, name), log_dir))
         wait_started(started)
+        started.append(start_anchor(as_central_role(env, ANCHOR, ANCHOR), log_dir))
         portal, url = start_portal(
             as_central_role(env, "portal", "portal"),
             log_dir,
@@ -187,6 +191,15 @@ def workers_running(
         say("\n    stopped workers: " + ", ".join(f"{n} exited {c}" for n, c in codes.items()))
         if any(codes.values()):
             raise DemoFailed(f"a worker did not stop cleanly: {codes}; logs in {log_dir}")
+
+
+def anchored_to_the_head() -> bool:
+    """Whether the latest signed anchor covers every entry of the audit chain."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        meshctl(["--json", "audit", "verify"])
+    answer = json.loads(out.getvalue())
+    return bool(answer["anchor"] and answer["unanchored_entries"] == 0)
 
 
 def portal_page(url: str, path: str, user: str) -> str:
@@ -393,6 +406,8 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         else:
             raise DemoFailed("a query naming customer_email was answered")
         run_meshctl("audit", request_id)
+        say("    (the audit-anchor process signs the chain's head every few seconds)")
+        wait_for("an anchor of the whole audit chain", anchored_to_the_head)
         run_meshctl("audit", "verify")
         if keep:
             say(f"\n    the stack keeps running: browse {portal_url} ; Ctrl-C stops it")

@@ -190,12 +190,13 @@ class AuditAnchors:
             chain = await self._audit.verify()
             problem = f"the latest anchor (entry {latest.seq}) has no valid signature"
             return AnchorOutcome("refused", None, AnchoredCheck(chain, latest, problem))
+        if latest is not None and latest.point == head:
+            # Nothing to sign; checking the chain is `verify`'s work (and costs a full read).
+            return AnchorOutcome("unchanged", latest, AnchoredCheck(ChainCheck(head.seq), latest))
         points = [p for p in (latest.point if latest else None, head) if p is not None]
         check = AnchoredCheck(await self._audit.verify_to(*points), latest)
         if not check.chain.intact:
             return AnchorOutcome("refused", None, check)
-        if latest is not None and latest.point == head:
-            return AnchorOutcome("unchanged", latest, check)
         unsigned = Anchor(self.chain, head.seq, head.hash, now or datetime.now(UTC))
         with aws_errors(f"kms:Sign {self._key_id}"):
             response = await self._kms.sign(
