@@ -1,8 +1,8 @@
 """`make up`: the whole stack as local processes, in the foreground, without Docker.
 
 The embedded AWS on a fixed loopback port, a bootstrapped mesh (the same accounts as the demo),
-the three workers and the audit anchor, whose log lines are shown with a coloured prefix. Ctrl-C (or SIGTERM)
-stops every worker with SIGTERM, then the embedded AWS.
+the three workers and the audit anchor, whose log lines are shown with a coloured prefix. Ctrl-C
+(or SIGTERM) stops every worker with SIGTERM, then the embedded AWS.
 """
 
 from __future__ import annotations
