@@ -11,6 +11,7 @@ from typing import Any
 
 from meshcore_devstack.demo import (
     DemoFailed,
+    anchored_to_the_head,
     client,
     invoices_table,
     partition,
@@ -87,6 +88,9 @@ def catalog_and_access(endpoint: str) -> None:
 
     _, took = wait_for("the grant and the consumer's resource link", linked)
     say(f"grant-worker granted access and linked the table after {took:.1f} s")
+    _, took = wait_for("an anchor of the whole audit chain", anchored_to_the_head)
+    say(f"the audit-anchor container signed the audit chain's head within {took:.1f} s")
+    run_meshctl("audit", "verify")
 
 
 def portal_pages(url: str) -> None:
