@@ -24,7 +24,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from meshcore.aws.audit import GENESIS, AuditLog, ChainCheck, ChainPoint
+from meshcore.aws.audit import AuditLog, ChainCheck, ChainPoint
 from meshcore.aws.errors import aws_errors, error_code, translate
 from meshcore.domain.errors import ConflictError
 
@@ -225,6 +225,3 @@ class AuditAnchors:
             # Another anchoring step signed this head first.
             return AnchorOutcome("unchanged", await self.latest(), check)
         return AnchorOutcome("anchored", signed, check)
-
-
-__all__ = ["GENESIS", "Anchor", "AnchorOutcome", "AnchoredCheck", "AuditAnchors"]
