@@ -225,9 +225,14 @@ def _verify_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
         else "no anchor"
     )
     if check.intact:
+        after = (
+            f"{check.unanchored} entries after it are linked but not anchored yet"
+            if check.unanchored
+            else "every entry is anchored"
+        )
         print(
             f"audit chain intact: {check.chain.entries} entries, checked against the {against}; "
-            f"{check.unanchored} entries after it are linked but not anchored yet"
+            + after
         )
     elif not check.chain.intact:
         print(
