@@ -211,6 +211,8 @@ CENTRAL_ROLES = {
     "sync-worker": "SyncWorkerRole",
     "classifier": "ClassifierRole",
     "grant-worker": "GrantWorkerRole",
+    # `meshctl audit anchor --every`: the only role that signs and writes audit anchors.
+    "audit-anchor": "AuditAnchorRole",
 }
 
 

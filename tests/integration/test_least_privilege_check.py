@@ -3,10 +3,14 @@ and attributing the emulator's calls to (worker, role) so that an ungranted call
 
 from __future__ import annotations
 
+import json
+from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
+from cfnlint.decode import decode
 
+from meshcore.provisioning.central import AUDIT_ANCHOR_ACTIONS
 from meshcore.provisioning.onboarding import (
     CATALOG_READ_ACTIONS,
     CONSUMER_ADMIN_ACTIONS,
@@ -19,6 +23,7 @@ from meshcore_emulator.principals import Principal
 
 from ..least_privilege import (
     CENTRAL_ROLES,
+    INFRA,
     UnsupportedPolicy,
     role_named,
     role_uses,
@@ -173,8 +178,54 @@ def test_a_worker_calling_what_its_role_does_not_grant_is_caught() -> None:
 
 def test_every_worker_has_its_central_role() -> None:
     central = template_roles("central.yaml")
-    for logical_id in ("SyncWorkerRole", "ClassifierRole", "GrantWorkerRole"):
+    for logical_id in CENTRAL_ROLES.values():
         assert central[logical_id].allowed
+
+
+def _statements_naming(resource: dict[str, Any], logical_id: str) -> bool:
+    """Whether a statement's resources refer to the template resource `logical_id`."""
+    return logical_id in json.dumps(resource, default=str)
+
+
+def test_only_the_audit_anchor_role_signs_and_workers_append_to_the_audit_only_in_transactions() -> (
+    None
+):
+    body, problems = decode(str(INFRA / "central.yaml"))
+    assert not problems and body is not None
+    resources = body["Resources"]
+    workers = [v for k, v in CENTRAL_ROLES.items() if k != "audit-anchor"]
+    for logical_id in workers:
+        role = template_roles("central.yaml")[logical_id]
+        assert not role.allows("kms:Sign"), logical_id
+        for policy in resources[logical_id]["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                targets = statement.get("Resource")
+                assert not _statements_naming(targets, "AuditAnchor"), (logical_id, statement)
+                if not _statements_naming(targets, "AuditTable"):
+                    continue
+                actions = set(statement["Action"])
+                if "dynamodb:PutItem" in actions:
+                    # Appends only: PutItem inside TransactWriteItems
+                    # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+                    assert actions == {"dynamodb:PutItem"}, statement
+                    assert statement["Condition"] == {
+                        "StringEquals": {"dynamodb:EnclosingOperation": "TransactWriteItems"}
+                    }
+                else:
+                    assert actions <= {"dynamodb:GetItem", "dynamodb:Query"}, statement
+    key = resources["AuditAnchorKey"]["Properties"]
+    assert (key["KeySpec"], key["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
+    key_policy = key["KeyPolicy"]["Statement"]
+    signers = [
+        s["Principal"]["AWS"]
+        for s in key_policy
+        if any(fnmatchcase("kms:sign", a.lower()) for a in s["Action"])
+    ]
+    assert signers == [{"Fn::GetAtt": ["AuditAnchorRole", "Arn"]}]
+
+
+def test_bootstrap_gives_the_audit_anchor_role_what_the_template_gives_it() -> None:
+    assert set(AUDIT_ANCHOR_ACTIONS) == template_roles("central.yaml")["AuditAnchorRole"].allowed
 
 
 def test_onboarding_creates_the_member_roles_the_templates_define() -> None:

@@ -30,6 +30,9 @@ def catalog_and_access(story: Story) -> None:
     story.approve(request["request_id"])
     _, took = story.delivered(request["request_id"])
     say(f"grant-worker granted access and linked the table after {took:.1f} s")
+    _, took = story.anchored()
+    say(f"the audit-anchor container signed the audit chain's head within {took:.1f} s")
+    story.meshctl("audit", "verify")
 
 
 def portal_pages(story: Story, url: str) -> None:

@@ -36,9 +36,11 @@ from meshcore_devstack.mesh import (
     stack_environment,
 )
 from meshcore_devstack.processes import (
+    ANCHOR,
     WORKERS,
     WorkerProcess,
     free_port,
+    start_anchor,
     start_portal,
     start_worker,
     wait_started,
@@ -60,12 +62,14 @@ def step(number: int, text: str) -> None:
 def workers_running(
     env: dict[str, str], log_dir: Path
 ) -> Iterator[tuple[list[WorkerProcess], str]]:
-    """The three workers and the portal (with development login); yields them and its URL."""
+    """The three workers, the audit anchor and the portal (with development login); yields them
+    and its URL."""
     started: list[WorkerProcess] = []
     try:
         for name in WORKERS:
             started.append(start_worker(name, as_central_role(env, name, name), log_dir))
         wait_started(started)
+        started.append(start_anchor(as_central_role(env, ANCHOR, ANCHOR), log_dir))
         portal, url = start_portal(
             as_central_role(env, "portal", "portal"),
             log_dir,
@@ -195,6 +199,8 @@ def tell(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         else:
             raise StoryFailed("a query naming customer_email was answered")
         story.meshctl("audit", request_id)
+        say("    (the audit-anchor process signs the chain's head every few seconds)")
+        story.anchored()
         story.meshctl("audit", "verify")
         if keep:
             say(f"\n    the stack keeps running: browse {portal_url} ; Ctrl-C stops it")

@@ -55,6 +55,25 @@ def start_worker(
     return WorkerProcess(name, process, log_path, log_file)
 
 
+# The process that signs the audit chain's head, as the audit-anchor role, every
+# MESHCORE_AUDIT_ANCHOR_INTERVAL_SECONDS (short in the local stack: `stack_environment`).
+ANCHOR = "audit-anchor"
+
+
+def start_anchor(env: dict[str, str], log_dir: Path, name: str = ANCHOR) -> WorkerProcess:
+    """Start `meshctl audit anchor --every` with `env` (signed as the audit-anchor role)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meshcore.cli.main", "audit", "anchor", "--every"],
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    return WorkerProcess(name, process, log_path, log_file)
+
+
 def ready_timeout() -> float:
     """How long a process may take to become ready: generous, since shared machines and
     laptops under load start Python slowly (MESHCORE_READY_TIMEOUT_SECONDS, default 180)."""

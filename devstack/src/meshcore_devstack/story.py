@@ -134,6 +134,19 @@ class Story:
 
     # -- how the actors act -----------------------------------------------------------------
 
+    def anchored(self) -> tuple[bool, float]:
+        """Wait until the latest signed anchor covers every entry of the audit chain (the
+        audit-anchor process signs the head periodically)."""
+
+        def covered() -> bool:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                meshctl(["--json", "audit", "verify"])  # exits 1 until the first anchor
+            answer = json.loads(out.getvalue())
+            return bool(answer["anchor"] and answer["unanchored_entries"] == 0)
+
+        return wait_for("an anchor of the whole audit chain", covered, self.timeout)
+
     def meshctl(self, *args: str, show_output: bool = True) -> str:
         """Run a meshctl command in this process, as an operator would in a shell."""
         self.say("    $ meshctl " + " ".join(args))

@@ -55,6 +55,8 @@ class CentralRoles(BaseModel):
     portal: str = "meshcore-portal"
     # The ticket system's integration: the only role that may sign decisions (kms:GenerateMac).
     ticket_system: str = "meshcore-ticket-system"
+    # The only role that may sign audit anchors and write them (`meshctl audit anchor`).
+    audit_anchor: str = "meshcore-audit-anchor"
     # The role Lake Formation assumes to reach producers' registered S3 locations.
     data_access: str = "meshcore-lakeformation-access"
 
@@ -86,6 +88,13 @@ class MeshSettings(BaseSettings):
     onboarding_role: str | None = None
     state_table: str = "meshcore-state"
     audit_table: str = "meshcore-audit"
+    # Signed anchors of the audit chain's head: written only by the audit-anchor role, with the
+    # asymmetric key (ECC_NIST_P256) only that role may sign with.
+    audit_anchor_table: str = "meshcore-audit-anchors"
+    audit_anchor_key_alias: str = "alias/meshcore-audit-anchor"
+    # How often `meshctl audit anchor --every` signs the head: changes to the audit table after
+    # the latest anchor are detected only from the next anchor on.
+    audit_anchor_interval_seconds: int = Field(300, ge=1, le=24 * 3600)
     decision_key_alias: str = "alias/meshcore-decisions"
     # A signed decision issued longer ago than this is refused (the owner decides again).
     decision_max_age_hours: int = Field(24, ge=1, le=24 * 30)

@@ -3,7 +3,9 @@
 Every entry carries a sequence number and the hash of the entry before it; a head item holds
 the latest sequence number and hash. An entry and the head move together in one DynamoDB
 transaction that only succeeds on the head it read, so concurrent writers form one chain.
-`verify()` walks the chain and reports the first broken link.
+`verify()` walks the chain and reports the first broken link; `verify_to()` also checks it
+against a point recorded by a signed anchor (`meshcore.aws.audit_anchor`), which is what makes a
+chain rewritten with valid hashes detectable.
 """
 
 from __future__ import annotations
@@ -62,6 +64,15 @@ class AuditEntry(BaseModel):
 
 
 @dataclass(frozen=True)
+class ChainPoint:
+    """A point of the chain: the entry with sequence number `seq` has hash `hash` (seq 0: the
+    empty chain, hash GENESIS)."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
 class ChainCheck:
     entries: int
     broken_at: int | None = None  # sequence number of the first bad entry
@@ -102,6 +113,15 @@ class AuditLog:
     def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
+
+    @property
+    def table(self) -> str:
+        return self._table
+
+    async def head(self) -> ChainPoint:
+        """The chain's head as stored now (sequence number 0 and GENESIS: empty)."""
+        seq, hash_ = await self._head()
+        return ChainPoint(seq, hash_)
 
     async def _head(self) -> tuple[int, str]:
         with aws_errors("dynamodb:GetItem audit head"):
@@ -215,20 +235,25 @@ class AuditLog:
         return sorted((_entry(i) for i in items), key=lambda e: e.seq)
 
     async def verify(self) -> ChainCheck:
-        """Check the chain up to the head read first (appends during the walk are ignored)."""
+        """Check the chain up to the head read first (appends during the walk are allowed)."""
+        return await self.verify_to()
+
+    async def verify_to(self, *anchored: ChainPoint) -> ChainCheck:
+        """Check the chain up to the head read first and, for each point a signed anchor
+        recorded, that the entry at its sequence number still has its hash (every entry's hash
+        covers the one before it, so the whole chain up to it is as it was when anchored).
+
+        An entry past the head is a break: the head moves with every append in the same
+        transaction, so an entry beyond the head (read again after the walk, when appends made
+        meanwhile have moved it) is one whose head was moved back.
+        """
         head_seq, head_hash = await self._head()
-        entries = sorted(
-            (
-                e
-                for e in (
-                    _entry(i)
-                    for i in await self._items()
-                    if i["subject"]["S"] not in (HEAD_SUBJECT, ONCE_SUBJECT)
-                )
-                if e.seq <= head_seq
-            ),
-            key=lambda e: e.seq,
-        )
+        stored = [
+            _entry(i)
+            for i in await self._items()
+            if i["subject"]["S"] not in (HEAD_SUBJECT, ONCE_SUBJECT)
+        ]
+        entries = sorted((e for e in stored if e.seq <= head_seq), key=lambda e: e.seq)
         previous = GENESIS
         for expected_seq, entry in enumerate(entries, start=1):
             if entry.seq != expected_seq:
@@ -242,4 +267,29 @@ class AuditLog:
             return ChainCheck(
                 len(entries), len(entries) + 1, "the head does not match the last entry"
             )
+        beyond = [e.seq for e in stored if e.seq > head_seq]
+        if beyond:
+            now_seq, _ = await self._head()
+            past = sorted(seq for seq in beyond if seq > now_seq)
+            if past:
+                return ChainCheck(
+                    len(entries),
+                    past[0],
+                    f"entry {past[0]} is past the head (entry {now_seq}): the head was moved back",
+                )
+        for point in anchored:
+            if point.seq > head_seq:
+                return ChainCheck(
+                    len(entries),
+                    head_seq + 1,
+                    f"the head (entry {head_seq}) is behind the anchored entry {point.seq}: "
+                    "entries were removed",
+                )
+            if (entries[point.seq - 1].hash if point.seq else GENESIS) != point.hash:
+                return ChainCheck(
+                    len(entries),
+                    point.seq,
+                    f"entries 1 to {point.seq} no longer hash to the anchored hash: "
+                    f"an entry up to {point.seq} was rewritten, removed or reordered",
+                )
         return ChainCheck(len(entries))
