@@ -10,8 +10,10 @@ DynamoDB items are checked further: each item a worker reached (the emulator rec
 and partition key values per action) must be allowed by a statement naming the action, the
 table (`!GetAtt <Table>.Arn`, a table ARN, or `*`) and, where the statement has one, the
 condition on `dynamodb:LeadingKeys` (`ForAllValues:StringLike` or `ForAllValues:StringEquals`,
-evaluated as IAM does: every partition key value must match a pattern). Any other condition on a
-DynamoDB statement is refused rather than guessed at.
+evaluated as IAM does: every partition key value must match a pattern) and on
+`dynamodb:EnclosingOperation` (`StringEquals`: the item was reached inside that call, e.g. a
+TransactWriteItems). Any other condition on a DynamoDB statement is refused rather than guessed
+at.
 """
 
 from __future__ import annotations
@@ -43,11 +45,14 @@ class TableStatement:
     actions: frozenset[str]
     tables: frozenset[str]  # table name patterns ("*": any)
     leading_keys: tuple[str, tuple[str, ...]] | None = None  # (operator, values), None: any
+    enclosing: tuple[str, ...] | None = None  # operations the item must be reached in, None: any
 
     def covers(self, item: ItemAccess) -> bool:
         if not _matches(item.action, self.actions):
             return False
         if not any(fnmatchcase(item.table, t) for t in self.tables):
+            return False
+        if self.enclosing is not None and item.enclosing not in self.enclosing:
             return False
         if self.leading_keys is None:
             return True
@@ -165,12 +170,16 @@ def _table_statement(
         else:
             raise UnsupportedPolicy(f"{where}: DynamoDB resource {resource!r} is not read")
     leading: tuple[str, tuple[str, ...]] | None = None
+    enclosing: tuple[str, ...] | None = None
     for operator, keys in (statement.get("Condition") or {}).items():
-        if operator not in LEADING_KEYS_OPERATORS or set(keys) != {"dynamodb:LeadingKeys"}:
+        if operator == "StringEquals" and set(keys) == {"dynamodb:EnclosingOperation"}:
+            enclosing = tuple(_strings(keys["dynamodb:EnclosingOperation"], where))
+        elif operator in LEADING_KEYS_OPERATORS and set(keys) == {"dynamodb:LeadingKeys"}:
+            leading = (operator, tuple(_strings(keys["dynamodb:LeadingKeys"], where)))
+        else:
             raise UnsupportedPolicy(f"{where}: condition {operator} {keys!r} is not read")
-        leading = (operator, tuple(_strings(keys["dynamodb:LeadingKeys"], where)))
     return TableStatement(
-        statement["Effect"] == "Allow", frozenset(actions), frozenset(tables), leading
+        statement["Effect"] == "Allow", frozenset(actions), frozenset(tables), leading, enclosing
     )
 
 

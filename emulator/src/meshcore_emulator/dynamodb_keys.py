@@ -16,6 +16,7 @@ does not exist reaches no item.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ class ItemAccess:
     action: str
     table: str
     leading_keys: frozenset[str]
+    # The call an action ran inside (IAM's `dynamodb:EnclosingOperation`): "TransactWriteItems"
+    # or "TransactGetItems" for a transaction's items, "" for a call of its own.
+    enclosing: str = ""
 
 
 PartitionKey = Callable[[str], "str | None"]
@@ -111,5 +115,8 @@ def item_accesses(call: AwsCall, partition_key: PartitionKey) -> tuple[ItemAcces
         for item in params.get("TransactItems") or []:
             for kind, request in (item if isinstance(item, dict) else {}).items():
                 if kind in _TRANSACT:
-                    found.append(_one(f"dynamodb:{_TRANSACT[kind]}", request, partition_key))
+                    access = _one(f"dynamodb:{_TRANSACT[kind]}", request, partition_key)
+                    if access is not None:
+                        access = dataclasses.replace(access, enclosing=operation)
+                    found.append(access)
     return tuple(a for a in found if a is not None)
