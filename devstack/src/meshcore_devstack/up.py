@@ -94,9 +94,11 @@ def main() -> int:
     workers: dict[str, subprocess.Popen[bytes]] = {}
     try:
         bootstrap_mesh()
-        for name, module in WORKERS.items():
+
+        def spawn(name: str, *argv: str) -> None:
+            """`python argv` as the central role of `name`, its output pumped to ours."""
             process = subprocess.Popen(
-                [sys.executable, "-m", module],
+                [sys.executable, *argv],
                 env=as_central_role(env, name, name),
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -104,16 +106,11 @@ def main() -> int:
             workers[name] = process
             assert process.stdout is not None
             threading.Thread(target=_pump, args=(name, process.stdout), daemon=True).start()
+
+        for name, module in WORKERS.items():
+            spawn(name, "-m", module)
         # The audit chain's head, signed as the audit-anchor role every few seconds.
-        anchor = subprocess.Popen(
-            [sys.executable, "-m", "meshcore.cli.main", "audit", "anchor", "--every"],
-            env=as_central_role(env, ANCHOR, ANCHOR),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        workers[ANCHOR] = anchor
-        assert anchor.stdout is not None
-        threading.Thread(target=_pump, args=(ANCHOR, anchor.stdout), daemon=True).start()
+        spawn(ANCHOR, "-m", "meshcore.cli.main", "audit", "anchor", "--every")
         log_dir = Path(tempfile.mkdtemp(prefix="meshcore-portal-"))
         portal, portal_url = start_portal(
             as_central_role(env, "portal", "portal"),

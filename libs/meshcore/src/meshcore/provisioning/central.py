@@ -272,30 +272,46 @@ def decision_key_policy(settings: MeshSettings) -> dict[str, Any]:
 
 
 def ensure_decision_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
-    alias = settings.decision_key_alias
-    policy = json.dumps(decision_key_policy(settings))
+    """The HMAC key the ticket system signs decisions with (HMAC_256, GENERATE_VERIFY_MAC)."""
+    return ensure_key(
+        kms,
+        settings.decision_key_alias,
+        decision_key_policy(settings),
+        {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
+        "meshcore: signs access decisions posted by the ticket system",
+        result,
+    )
+
+
+def ensure_key(
+    kms: Any,
+    alias: str,
+    policy: dict[str, Any],
+    spec: dict[str, str],
+    description: str,
+    result: Provisioned,
+) -> str:
+    """The KMS key under `alias`, created with `spec` and `policy`, or its policy converged."""
     try:
         key_id = str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
     except ClientError as exc:
         if error_code(exc) != "NotFoundException":
             raise
     else:
-        current = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
-        if json.loads(current) == json.loads(policy):
+        with aws_errors(f"kms:GetKeyPolicy {alias}"):
+            current = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+        if current == policy:
             result.add(f"kms key {alias}", "exists")
         else:
             with aws_errors(f"kms:PutKeyPolicy {alias}"):
-                kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=policy)
-            result.add(f"kms key {alias}", "updated")
+                kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
+            result.add(f"kms key {alias} policy", "updated")
         return key_id
     with aws_errors("kms:CreateKey"):
         key_id = str(
-            kms.create_key(
-                KeySpec="HMAC_256",
-                KeyUsage="GENERATE_VERIFY_MAC",
-                Description="meshcore: signs access decisions posted by the ticket system",
-                Policy=policy,
-            )["KeyMetadata"]["KeyId"]
+            kms.create_key(Policy=json.dumps(policy), Description=description, **spec)[
+                "KeyMetadata"
+            ]["KeyId"]
         )
         kms.create_alias(AliasName=alias, TargetKeyId=key_id)
     result.add(f"kms key {alias}", "created")
@@ -361,34 +377,14 @@ AUDIT_ANCHOR_KEY_ADMIN_ACTIONS = [*KEY_ADMINISTRATION, "kms:Verify"]
 
 def ensure_audit_anchor_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
     """The asymmetric key audit anchors are signed with (ECC_NIST_P256, SIGN_VERIFY)."""
-    alias = settings.audit_anchor_key_alias
-    policy = audit_anchor_key_policy(settings)
-    try:
-        key_id = str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
-    except ClientError as exc:
-        if error_code(exc) != "NotFoundException":
-            raise
-    else:
-        with aws_errors(f"kms:GetKeyPolicy {alias}"):
-            current = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
-            if current == policy:
-                result.add(f"kms key {alias}", "exists")
-            else:
-                kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
-                result.add(f"kms key {alias} policy", "updated")
-        return key_id
-    with aws_errors("kms:CreateKey"):
-        key_id = str(
-            kms.create_key(
-                KeySpec="ECC_NIST_P256",
-                KeyUsage="SIGN_VERIFY",
-                Policy=json.dumps(policy),
-                Description="meshcore: signs the audit chain's head (audit-anchor role only)",
-            )["KeyMetadata"]["KeyId"]
-        )
-        kms.create_alias(AliasName=alias, TargetKeyId=key_id)
-    result.add(f"kms key {alias}", "created")
-    return key_id
+    return ensure_key(
+        kms,
+        settings.audit_anchor_key_alias,
+        audit_anchor_key_policy(settings),
+        {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"},
+        "meshcore: signs the audit chain's head (audit-anchor role only)",
+        result,
+    )
 
 
 def ensure_audit_anchor_table(dynamodb: Any, settings: MeshSettings, result: Provisioned) -> None:
