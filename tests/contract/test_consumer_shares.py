@@ -122,3 +122,22 @@ async def test_a_consumers_own_table_of_the_same_name_is_neither_linked_nor_unli
     assert await account.port.link_table(CENTRAL, "ar__fx", "rates") is None
     await account.port.unlink(CENTRAL, ["ar__fx.rates"])
     assert account.tables("ar__fx") == ["rates"]
+
+
+async def test_invitation_status_tells_pending_from_accepted(account: Account) -> None:
+    invoices, payments = account.offer("invoices"), account.offer("payments")
+    assert await account.port.invitation_status([]) == {}
+    await account.port.accept_shares([invoices])
+    assert await account.port.invitation_status([invoices, payments]) == {
+        invoices: "ACCEPTED",
+        payments: "PENDING",
+    }
+
+
+async def test_links_to_only_a_link_to_that_table(account: Account) -> None:
+    assert not await account.port.links_to(CENTRAL, "ar__fx", "rates")
+    await account.port.link_table(CENTRAL, "ar__fx", "rates")
+    assert await account.port.links_to(CENTRAL, "ar__fx", "rates")
+    assert not await account.port.links_to("999999999999", "ar__fx", "rates")
+    account.create_own_table("ar__own", "rates")
+    assert not await account.port.links_to(CENTRAL, "ar__own", "rates")

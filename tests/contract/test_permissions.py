@@ -110,6 +110,24 @@ async def test_a_grant_is_listed_and_a_revoke_removes_it(lake: Lake) -> None:
     assert await lake.port.permissions_of(ROLE) == []
 
 
+async def test_all_permissions_lists_every_principals_grants(lake: Lake) -> None:
+    other = f"arn:aws:iam::{CENTRAL}:role/other"
+    await lake.port.grant(table_grants(ROLE, CENTRAL, "ar", "invoices", ["customer_email"]))
+    await lake.port.grant(table_grants(other, CENTRAL, "ar", "payments", []))
+    rows = await lake.port.all_permissions()
+    mine = [r for r in rows if r["Principal"]["DataLakePrincipalIdentifier"] == ROLE]
+    theirs = [r for r in rows if r["Principal"]["DataLakePrincipalIdentifier"] == other]
+    assert granted(mine) == granted(await lake.port.permissions_of(ROLE))
+    assert granted(theirs) == {
+        ("Table", "payments", "DESCRIBE"),
+        ("TableWithColumns", "payments", "SELECT"),
+    }
+    select = next(r for r in mine if "TableWithColumns" in r["Resource"])
+    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"] == [
+        "customer_email"
+    ]
+
+
 async def test_revoking_what_is_not_granted_succeeds(lake: Lake) -> None:
     await lake.port.revoke(table_grants(ROLE, CENTRAL, "ar", "payments", []))
 

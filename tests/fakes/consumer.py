@@ -41,6 +41,18 @@ class FakeConsumerShares:
             return None  # the consumer's own table of that name
         return f"{database}.{table}"
 
+    def expire(self, share_arn: str) -> None:
+        """The invitation to a share was left unanswered until RAM expired it."""
+        self.invitations[share_arn] = "EXPIRED"
+
+    async def invitation_status(self, share_arns: list[str]) -> dict[str, str]:
+        return {a: self.invitations[a] for a in share_arns if a in self.invitations}
+
+    async def links_to(self, owner_catalog: str, database: str, table: str) -> bool:
+        target = {"CatalogId": owner_catalog, "DatabaseName": database, "Name": table}
+        found = await self.catalog.get_table(database, table)
+        return found is not None and found.get("TargetTable") == target
+
     async def unlink(self, owner_catalog: str, links: list[str]) -> None:
         emptied: set[str] = set()
         for link in links:

@@ -50,6 +50,15 @@ class FakePermissions:
     def register(self, location: str) -> None:
         self.locations.append(location.rstrip("/") + "/")
 
+    def drop_table(self, database: str, table: str) -> None:
+        """A table was dropped: Lake Formation drops every permission on it."""
+        for key in list(self.granted):
+            named = json.loads(key[1])
+            found = named.get("Table") or named.get("TableWithColumns") or {}
+            if (found.get("DatabaseName"), found.get("Name")) == (database, table):
+                del self.granted[key]
+        self.tags.pop((database, table), None)
+
     def tag_column(self, database: str, table: str, column: str, key: str, value: str) -> None:
         self.tags.setdefault((database, table), {}).setdefault(column, {})[key] = [value]
 
@@ -83,6 +92,12 @@ class FakePermissions:
             self._row(p, json.loads(resource), permissions, grantable)
             for (p, resource), (permissions, grantable) in self.granted.items()
             if p == principal
+        ]
+
+    async def all_permissions(self) -> list[Row]:
+        return [
+            self._row(p, json.loads(resource), permissions, grantable)
+            for (p, resource), (permissions, grantable) in self.granted.items()
         ]
 
     async def registered_locations(self) -> list[str]:

@@ -10,9 +10,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from meshcore.aws.clients import SyncAws
-from meshcore.messages.commands import RepairCommand
-from meshcore.messages.decode import decode_sync_message
-from meshcore.provisioning.central import REPAIR_RULE, bootstrap_central, dlq_name
+from meshcore.messages.commands import AccessReconcile, RepairCommand
+from meshcore.messages.decode import decode_approvals_message, decode_sync_message
+from meshcore.provisioning.central import (
+    ACCESS_RECONCILE_RULE,
+    REPAIR_RULE,
+    bootstrap_central,
+    dlq_name,
+)
 from meshcore.provisioning.onboarding import onboard_consumer, onboard_producer
 from meshcore.settings import MeshSettings
 
@@ -53,6 +58,12 @@ def test_bootstrap_defines_the_operator_alarms(settings: MeshSettings) -> None:
     )
     assert alarms["meshcore-approvals-oldest-message"]["Threshold"] == 300
     assert alarms["meshcore-repair-drift"]["MetricName"] == "RepairDrift"
+    drift = alarms["meshcore-access-drift"]
+    assert (drift["MetricName"], drift["Dimensions"]) == (
+        "AccessDrift",
+        [{"Name": "Worker", "Value": "grant-worker"}],
+    )
+    assert drift["ComparisonOperator"] == "GreaterThanThreshold" and drift["Threshold"] == 0
     stale = alarms["meshcore-repair-stale"]
     assert stale["Period"] == 2 * 3600 and stale["TreatMissingData"] == "breaching"
     body = json.loads(cloudwatch.get_dashboard(DashboardName="meshcore")["DashboardBody"])
@@ -61,7 +72,7 @@ def test_bootstrap_defines_the_operator_alarms(settings: MeshSettings) -> None:
         "Queue depth",
         "Dead letters",
         "Sync lag (s) and events",
-        "Repair drift and failures",
+        "Repair and access drift, repair failures",
     ]
 
 
@@ -94,6 +105,25 @@ def test_bootstrap_schedules_repair_with_a_new_repair_id_per_firing(settings: Me
     command = decode_sync_message(body)
     assert isinstance(command, RepairCommand)
     assert command.repair_id == "scheduled-5089ddb8"
+
+
+def test_bootstrap_schedules_the_access_reconcile_on_the_approvals_queue(
+    settings: MeshSettings,
+) -> None:
+    bootstrap_central(SyncAws(settings), settings)
+    events = boto3.client("events", endpoint_url=settings.endpoint_url)
+    rule = events.describe_rule(Name=ACCESS_RECONCILE_RULE)
+    assert rule["ScheduleExpression"] == "rate(60 minutes)"
+    (target,) = events.list_targets_by_rule(Rule=ACCESS_RECONCILE_RULE)["Targets"]
+    assert target["Arn"].endswith(":meshcore-approvals")
+    body = (
+        target["InputTransformer"]["InputTemplate"]
+        .replace("<id>", "5089ddb8")
+        .replace("<time>", "2026-11-25T10:00:00Z")
+    )
+    command = decode_approvals_message(body)
+    assert isinstance(command, AccessReconcile)
+    assert command.reconcile_id == "scheduled-5089ddb8" and command.heal
 
 
 def test_a_consumers_admin_role_is_assumed_only_with_meshcores_external_id(

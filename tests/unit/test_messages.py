@@ -10,6 +10,7 @@ import pytest
 from meshcore.messages.commands import (
     SCAN_REQUEST_MAX_BYTES,
     AccessDecision,
+    AccessReconcile,
     RepairCommand,
     scan_requests,
 )
@@ -134,6 +135,28 @@ def test_signed_decision_rejects_unknown_fields() -> None:
         decode_approvals_message(json.dumps({"kind": "access.signed-decision", "surprise": 1}))
     with pytest.raises(MalformedMessageError, match=r"decision: Field required \(\+2 more\)"):
         decode_approvals_message(json.dumps({"kind": "access.signed-decision"}))
+
+
+def test_the_scheduled_access_reconcile_decodes_on_the_approvals_queue() -> None:
+    # What the schedule's input template makes of a firing (see provisioning.central).
+    body = json.dumps(
+        {
+            "kind": "access.reconcile",
+            "version": 1,
+            "reconcile_id": "scheduled-abc",
+            "requested_at": "2026-12-02T10:00:00Z",
+        }
+    )
+    decoded = decode_approvals_message(body)
+    assert isinstance(decoded, AccessReconcile)
+    assert decoded.heal and decoded.reconcile_id == "scheduled-abc"
+    assert isinstance(decode_approvals_message(decoded.model_dump_json()), AccessReconcile)
+    with pytest.raises(MalformedMessageError, match="reconcile_id"):
+        decode_approvals_message(json.dumps({"kind": "access.reconcile", "version": 1}))
+    with pytest.raises(MalformedMessageError):
+        decode_approvals_message(
+            json.dumps({"kind": "access.reconcile", "version": 2, "reconcile_id": "x"})
+        )
 
 
 def test_published_contracts_are_current() -> None:

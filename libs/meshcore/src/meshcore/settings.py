@@ -100,6 +100,8 @@ class MeshSettings(BaseSettings):
     decision_max_age_hours: int = Field(24, ge=1, le=24 * 30)
     repair_concurrency: int = Field(4, ge=1, le=64)  # tables compared at once during a repair
     repair_interval_minutes: int = Field(60, ge=1)
+    # How often the access reconciliation runs (`meshctl bootstrap`'s schedule).
+    access_reconcile_interval_minutes: int = Field(60, ge=1)
     queues: QueueNames = QueueNames()
     roles: CentralRoles = CentralRoles()
     # More data lake admins of the central account (IAM role or user ARNs), besides
@@ -116,6 +118,12 @@ class MeshSettings(BaseSettings):
 
     def central_role_arn(self, role_name: str) -> str:
         return self.role_arn(self.central_account_id, role_name)
+
+    def own_principals(self) -> frozenset[str]:
+        """meshcore's own central roles and the configured data lake admins: their Lake
+        Formation permissions are the mesh's machinery, not access anyone was granted."""
+        roles = {self.central_role_arn(str(name)) for name in self.roles.model_dump().values()}
+        return frozenset(roles | set(self.lakeformation_admins))
 
     def central_bus_arn(self) -> str:
         return f"arn:aws:events:{self.region}:{self.central_account_id}:event-bus/{self.central_event_bus}"

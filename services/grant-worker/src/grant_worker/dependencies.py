@@ -26,4 +26,6 @@ class GrantDependencies:
     catalog_id: str
     metrics: Metrics
     decision_max_age: timedelta = timedelta(hours=24)
+    # meshcore's own roles and the data lake admins (the reconciliation leaves them out).
+    own_principals: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)

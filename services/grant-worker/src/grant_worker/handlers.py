@@ -10,8 +10,14 @@ from functools import partial
 
 from grant_worker.decisions import on_decision
 from grant_worker.dependencies import GrantDependencies
+from grant_worker.reconcile import on_access_reconcile
 from grant_worker.revocation import on_expiry_sweep, on_revoke_command
-from meshcore.messages.commands import ExpirySweep, RevokeCommand, SignedAccessDecision
+from meshcore.messages.commands import (
+    AccessReconcile,
+    ExpirySweep,
+    RevokeCommand,
+    SignedAccessDecision,
+)
 from meshcore.runtime.dispatch import Delivery, HandlerMap
 
 __all__ = ["GrantDependencies", "handler_map"]
@@ -26,8 +32,12 @@ def handler_map(deps: GrantDependencies) -> HandlerMap:
     async def expiry_sweep(sweep: ExpirySweep, _delivery: Delivery) -> None:
         await on_expiry_sweep(sweep, deps)
 
+    async def access_reconcile(command: AccessReconcile, _delivery: Delivery) -> None:
+        await on_access_reconcile(command, deps)
+
     return {
         SignedAccessDecision: partial(on_decision, deps=deps),
         RevokeCommand: revoke_command,
         ExpirySweep: expiry_sweep,
+        AccessReconcile: access_reconcile,
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -76,11 +76,11 @@ class ConsumerAccount:
         except ConflictError:
             # AlreadyExistsException: ours only if it is this very link (a retry, or another
             # grant of the same table).
-            if not await self._links_to(owner_catalog, database, table):
+            if not await self.links_to(owner_catalog, database, table):
                 return None
         return f"{database}.{table}"
 
-    async def _links_to(self, owner_catalog: str, database: str, table: str) -> bool:
+    async def links_to(self, owner_catalog: str, database: str, table: str) -> bool:
         """The consumer's `database.table` is a resource link to the central table."""
         try:
             with aws_errors(f"glue:GetTable {self.account_id}/{database}.{table}"):
@@ -94,13 +94,32 @@ class ConsumerAccount:
             table,
         )
 
+    async def invitation_status(self, share_arns: list[str]) -> dict[str, str]:
+        """Share ARN -> the status of this account's invitation to it."""
+        if not share_arns:
+            return {}
+        found: dict[str, str] = {}
+        params: dict[str, Any] = {"resourceShareArns": share_arns}
+        while True:
+            with aws_errors(f"ram:GetResourceShareInvitations in {self.account_id}"):
+                response = await self._ram.get_resource_share_invitations(**params)
+            for invitation in response.get("resourceShareInvitations", []):
+                arn, status = invitation.get("resourceShareArn"), invitation.get("status")
+                # The latest invitation to a share decides (an expired one may be followed by
+                # a new one).
+                if arn and status and found.get(arn) != "ACCEPTED":
+                    found[arn] = str(status)
+            if not response.get("nextToken"):
+                return found
+            params["nextToken"] = response["nextToken"]
+
     async def unlink(self, owner_catalog: str, links: list[str]) -> None:
         """Delete these resource links, each only while it still points at the central table
         (never a table of the consumer's that has the same name)."""
         emptied: set[str] = set()
         for link in links:
             database, _, table = link.partition(".")
-            if not await self._links_to(owner_catalog, database, table):
+            if not await self.links_to(owner_catalog, database, table):
                 continue
             try:
                 with aws_errors(f"glue:DeleteTable link {self.account_id}/{link}"):

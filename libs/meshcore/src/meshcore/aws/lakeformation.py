@@ -90,15 +90,21 @@ class LakeFormation:
     async def permissions_of(self, principal: str) -> list[dict[str, Any]]:
         """Every permission of `principal` (ListPermissions filters by principal only together
         with a resource, so this pages through all and filters)."""
+        return [
+            r
+            for r in await self.all_permissions()
+            if r.get("Principal", {}).get("DataLakePrincipalIdentifier") == principal
+        ]
+
+    async def all_permissions(self) -> list[dict[str, Any]]:
+        """Every permission in the account's Lake Formation, paged through ListPermissions."""
         rows: list[dict[str, Any]] = []
         params: ListPermissionsRequestTypeDef = {}
         while True:
             with aws_errors("lakeformation:ListPermissions"):
                 response = await self._lf.list_permissions(**params)
             rows.extend(
-                cast(dict[str, Any], r)
-                for r in response.get("PrincipalResourcePermissions", [])
-                if r.get("Principal", {}).get("DataLakePrincipalIdentifier") == principal
+                cast(dict[str, Any], r) for r in response.get("PrincipalResourcePermissions", [])
             )
             if not response.get("NextToken"):
                 return rows

@@ -65,6 +65,11 @@ class Permissions(Protocol):
         """Idempotent: what is not granted counts as revoked."""
 
     async def permissions_of(self, principal: str) -> list[Row]: ...
+    async def all_permissions(self) -> list[Row]:
+        """Every permission Lake Formation holds in the account, whoever holds it
+        (ListPermissions rows: Principal, Resource, Permissions, PermissionsWithGrantOption)."""
+        ...
+
     async def registered_locations(self) -> list[str]: ...
     async def column_tags(
         self, catalog_id: str, database: str, table: str
@@ -104,6 +109,14 @@ class ConsumerShares(Protocol):
     async def accept_shares(self, share_arns: list[str]) -> list[str]: ...
     async def link_table(self, owner_catalog: str, database: str, table: str) -> str | None: ...
     async def unlink(self, owner_catalog: str, links: list[str]) -> None: ...
+    async def invitation_status(self, share_arns: list[str]) -> dict[str, str]:
+        """Share ARN -> the status of the account's invitation to it (PENDING, ACCEPTED,
+        REJECTED, EXPIRED); a share with no invitation is absent."""
+        ...
+
+    async def links_to(self, owner_catalog: str, database: str, table: str) -> bool:
+        """The account's `database.table` is a resource link to the owner's table."""
+        ...
 
 
 class Sender(Protocol):

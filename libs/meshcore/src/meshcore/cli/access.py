@@ -14,12 +14,14 @@ from meshcore.actions.access import open_request, post_decision, request_revocat
 from meshcore.actions.audit import anchor_audit, anchor_every, verify_audit
 from meshcore.actions.consumer_roles import change_role_access, explain_access
 from meshcore.actions.context import central
+from meshcore.actions.reconcile import access_ports, reconcile_access
 from meshcore.aws.audit_anchor import AnchoredCheck, AnchorOutcome
 from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import MeshError
 from meshcore.domain.ids import is_account_id
+from meshcore.domain.reconcile import AccessReport
 from meshcore.messages.commands import RevokeCommand
 from meshcore.settings import MeshSettings
 
@@ -135,7 +137,17 @@ def cmd_consumer(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_access(args: argparse.Namespace, settings: MeshSettings) -> int:
-    """`access explain PRINCIPAL DB.TABLE`: per column, readable or not, and why."""
+    """`access explain PRINCIPAL DB.TABLE`: per column, readable or not, and why;
+    `access verify [--heal]`: what Lake Formation, RAM and the consumer accounts hold against
+    the granted requests."""
+    if args.action == "verify":
+        if args.principal is not None:
+            raise UsageError("access verify takes no PRINCIPAL or DB.TABLE")
+        return _verify_access(args, settings)
+    if args.heal:
+        raise UsageError("--heal goes with access verify")
+    if args.principal is None or args.table is None:
+        raise UsageError("access explain needs PRINCIPAL and DB.TABLE")
     name = TableName.parse(args.table)
 
     async def go() -> list[Any]:
@@ -156,6 +168,44 @@ def cmd_access(args: argparse.Namespace, settings: MeshSettings) -> int:
         )
     )
     return 0
+
+
+def _verify_access(args: argparse.Namespace, settings: MeshSettings) -> int:
+    """Exit 0 when nothing drifted (or everything found was healed), 1 otherwise."""
+
+    async def go() -> AccessReport:
+        async with central(settings) as c:
+            ports = await access_ports(c)
+            return await reconcile_access(ports, args.heal, args.actor)
+
+    report = asyncio.run(go())
+    if args.json:
+        emit_json(report.as_json())
+        return 1 if report.unhealed else 0
+    if not report.findings:
+        print(f"access as approved: {report.requests} granted requests, no drift")
+        return 0
+    print(
+        table(
+            ["KIND", "SUBJECT", "WHAT", "HEALED"],
+            [
+                [
+                    f.kind,
+                    f.subject,
+                    f.what,
+                    "yes" if f.healed else (f"failed: {f.error}" if f.error else "no"),
+                ]
+                for f in report.findings
+            ],
+        )
+    )
+    healed = sum(f.healed for f in report.findings)
+    print(
+        f"{report.drift} findings over {report.requests} granted requests: {healed} healed, "
+        f"{len(report.unhealed)} not"
+        + ("" if args.heal else " (run with --heal to restore what meshcore owns)")
+    )
+    return 1 if report.unhealed else 0
 
 
 def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
@@ -341,11 +391,19 @@ def register(add: AddCommand) -> None:
         "access",
         cmd_access,
         "explain, column by column, what a principal can read of a central table and through "
-        "which grant (Lake Formation's own reads)",
+        "which grant (Lake Formation's own reads); verify [--heal] what Lake Formation, RAM and "
+        "the consumer accounts hold against the granted requests",
     )
-    p.add_argument("action", choices=["explain"])
-    p.add_argument("principal", help="an IAM role ARN or an account id")
-    p.add_argument("table", help="DB.TABLE in the central catalog")
+    p.add_argument("action", choices=["explain", "verify"])
+    p.add_argument("principal", nargs="?", help="explain: an IAM role ARN or an account id")
+    p.add_argument("table", nargs="?", help="explain: DB.TABLE in the central catalog")
+    p.add_argument(
+        "--heal",
+        action="store_true",
+        help="verify: re-grant, revoke stale entries, accept invitations, recreate links "
+        "(each audited); permissions no request explains are only reported",
+    )
+    p.add_argument("--actor", default="meshctl", help="verify --heal: who heals (for the audit)")
     p = add(
         "consumer",
         cmd_consumer,

@@ -167,6 +167,17 @@ class ExpirySweep(_Message):
     requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
+class AccessReconcile(_Message):
+    """Compare what Lake Formation, RAM and the consumer accounts hold with every granted
+    request, and heal what meshcore owns (posted on a schedule; `meshctl access verify`)."""
+
+    kind: Literal["access.reconcile"] = "access.reconcile"
+    version: Literal[1] = 1
+    reconcile_id: str = Field(min_length=1)
+    heal: bool = True
+    requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
 class AccessNotification(_Message):
     """Tells the requester what happened to their request (on the notifications queue)."""
 
@@ -182,5 +193,6 @@ class AccessNotification(_Message):
 
 
 ApprovalsMessage = Annotated[
-    SignedAccessDecision | RevokeCommand | ExpirySweep, Field(discriminator="kind")
+    SignedAccessDecision | RevokeCommand | ExpirySweep | AccessReconcile,
+    Field(discriminator="kind"),
 ]

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from meshcore.messages.commands import (
     AccessDecision,
     AccessNotification,
+    AccessReconcile,
     ClassificationScanRequest,
     ExpirySweep,
     RepairCommand,
@@ -34,6 +35,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "access-revoke.v1": RevokeCommand,
     "access-expiry-sweep.v1": ExpirySweep,
     "access-notification.v1": AccessNotification,
+    "access-reconcile.v1": AccessReconcile,
 }
 
 

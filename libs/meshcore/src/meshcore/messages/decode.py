@@ -10,6 +10,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from meshcore.domain.errors import PermanentError
 from meshcore.messages.commands import (
+    AccessReconcile,
     ApprovalsMessage,
     ClassificationScanRequest,
     ExpirySweep,
@@ -95,13 +96,16 @@ def decode_scan_request(body: str) -> ClassificationScanRequest:
     return decode_model(body, ClassificationScanRequest)
 
 
-_approvals: TypeAdapter[SignedAccessDecision | RevokeCommand | ExpirySweep] = TypeAdapter(
-    ApprovalsMessage
+_approvals: TypeAdapter[SignedAccessDecision | RevokeCommand | ExpirySweep | AccessReconcile] = (
+    TypeAdapter(ApprovalsMessage)
 )
 
 
-def decode_approvals_message(body: str) -> SignedAccessDecision | RevokeCommand | ExpirySweep:
-    """The approvals queue carries signed decisions, operator revokes and expiry sweeps."""
+def decode_approvals_message(
+    body: str,
+) -> SignedAccessDecision | RevokeCommand | ExpirySweep | AccessReconcile:
+    """The approvals queue carries signed decisions, operator revokes, expiry sweeps and access
+    reconciliations."""
     data = _load(body)
     try:
         return _approvals.validate_python(data)

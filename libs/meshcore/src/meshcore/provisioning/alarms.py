@@ -66,6 +66,22 @@ def alarm_definitions(settings: MeshSettings) -> list[dict[str, Any]]:
     )
     alarms.append(
         {
+            "AlarmName": "meshcore-access-drift",
+            "AlarmDescription": "The access reconciliation found Lake Formation, RAM or a consumer "
+            "account out of step with the granted requests: `meshctl access verify`",
+            "Namespace": NAMESPACE,
+            "MetricName": "AccessDrift",
+            "Dimensions": [{"Name": "Worker", "Value": "grant-worker"}],
+            "Statistic": "Maximum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 0.0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+        }
+    )
+    alarms.append(
+        {
             "AlarmName": "meshcore-repair-stale",
             "AlarmDescription": "No successful repair within twice the repair interval",
             "Namespace": NAMESPACE,
@@ -164,10 +180,11 @@ def dashboard_body(settings: MeshSettings) -> dict[str, Any]:
                 "p99",
             ),
             metric_widget(
-                "Repair drift and failures",
+                "Repair and access drift, repair failures",
                 [
                     [NAMESPACE, "RepairDrift", "Worker", "sync-worker"],
                     [NAMESPACE, "RepairErrors", "Worker", "sync-worker"],
+                    [NAMESPACE, "AccessDrift", "Worker", "grant-worker"],
                 ],
                 12,
                 6,

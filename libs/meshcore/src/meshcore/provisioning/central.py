@@ -133,6 +133,8 @@ EXPIRY_RULE = "meshcore-expiry-sweep"
 REPAIR_INPUT_TEMPLATE = '{"kind": "catalog.repair", "version": 1, "repair_id": "scheduled-<id>", "requested_at": "<time>"}'
 EXPIRY_INPUT_TEMPLATE = '{"kind": "access.expiry-sweep", "version": 1, "sweep_id": "scheduled-<id>", "requested_at": "<time>"}'
 EXPIRY_SWEEP_MINUTES = 15
+ACCESS_RECONCILE_RULE = "meshcore-access-reconcile"
+ACCESS_RECONCILE_INPUT_TEMPLATE = '{"kind": "access.reconcile", "version": 1, "reconcile_id": "scheduled-<id>", "heal": true, "requested_at": "<time>"}'
 
 
 def ensure_schedule(
@@ -434,6 +436,14 @@ def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
         EXPIRY_SWEEP_MINUTES,
         arns[settings.queues.approvals],
         EXPIRY_INPUT_TEMPLATE,
+        result,
+    )
+    ensure_schedule(
+        events,
+        ACCESS_RECONCILE_RULE,
+        settings.access_reconcile_interval_minutes,
+        arns[settings.queues.approvals],
+        ACCESS_RECONCILE_INPUT_TEMPLATE,
         result,
     )
     ensure_tables(aws.client("dynamodb"), settings, result)
