@@ -9,7 +9,7 @@ from meshcore.domain.grants import request_grants, table_grants
 from meshcore.messages.commands import AccessReconcile
 
 from .test_revocation import granted
-from .world import CENTRAL, CONSUMER, INVOICES, World, world
+from .world import CENTRAL, CONSUMER, INVOICES, World, pending, world
 
 STRANGER = "arn:aws:iam::555555555555:role/hand-made"
 
@@ -142,3 +142,26 @@ async def test_the_scheduled_message_heals_and_publishes_the_drift() -> None:
     published = {d["MetricName"]: d for d in w.deps.metrics.drain()}
     assert published["AccessDrift"]["Values"] == [2.0]
     assert published["AccessDriftUnhealed"]["Values"] == [0.0]
+
+
+async def test_a_domain_grant_by_tag_policy_is_compared_and_healed_too() -> None:
+    w = await world()
+    request = w.state.add(pending(tables=[], domain="ar"))
+    await w.decide(request.request_id)
+    assert (await reconcile_access(ports(w), heal=False, actor="t")).findings == []
+    entries = request_grants(w.state.request(request.request_id), CENTRAL)
+    await w.lake.revoke(entries[1:])  # by hand: SELECT and DESCRIBE on the domain's tables
+    report = await reconcile_access(ports(w), heal=True, actor="t")
+    assert [(f.kind, f.healed) for f in report.findings] == [("missing", True)]
+    assert "LFTagPolicy TABLE domain=ar AND sensitivity=none" in report.findings[0].what
+    assert (await reconcile_access(ports(w), heal=False, actor="t")).findings == []
+
+
+async def test_a_consumer_not_onboarded_is_compared_in_lake_formation_only() -> None:
+    w = await world(onboarded=False)
+    request_id = await granted(w)
+    report = await reconcile_access(ports(w), heal=True, actor="t")
+    assert report.findings == []  # its invitation is its own to accept; no links are meshcore's
+    await w.lake.revoke(request_grants(w.state.request(request_id), CENTRAL))
+    report = await reconcile_access(ports(w), heal=True, actor="t")
+    assert [(f.kind, f.healed) for f in report.findings] == [("missing", True), ("missing", True)]
