@@ -108,6 +108,11 @@ class MeshSettings(BaseSettings):
     # grant-worker's role and whoever runs `meshctl bootstrap`.
     lakeformation_admins: list[str] = []
     worker: WorkerSettings = WorkerSettings()
+    # A central role (name) the process acts as, for a stack whose containers have no role of
+    # their own (docker-compose on the embedded AWS). In AWS the task's role is the process's
+    # identity and this stays unset: clients made with it are not refreshed when the assumed
+    # session expires.
+    run_as_role: str | None = None
     log_json: bool | None = None  # None: JSON when stderr is not a terminal
 
     def role_arn(self, account_id: str, role_name: str) -> str:

@@ -117,9 +117,14 @@ class AsyncAws:
     async def client(self, service: str) -> Any: ...
 
     async def client(self, service: str) -> Any:
-        """A central-account client, created once and closed with the process."""
+        """A central-account client, created once and closed with the process; as the role
+        `MESHCORE_RUN_AS_ROLE` names when set (STS keeps the process's own credentials)."""
         if service not in self._central:
-            creator = self._session.create_client(service, **self._kwargs())
+            kwargs = self._kwargs()
+            if self._settings.run_as_role and service != "sts":
+                role = self._settings.central_role_arn(self._settings.run_as_role)
+                kwargs |= (await self.assume(role)).as_client_kwargs()
+            creator = self._session.create_client(service, **kwargs)
             self._central[service] = await self._stack.enter_async_context(creator)
         return self._central[service]
 
