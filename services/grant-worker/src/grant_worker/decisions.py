@@ -163,7 +163,12 @@ async def approve(
     decision = signed.decision
     try:
         excluded = await excluded_columns(
-            deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
+            deps.lakeformation,
+            deps.state,
+            deps.catalog,
+            deps.catalog_id,
+            scope,
+            decision.sensitive_columns,
         )
     except NotFoundError as gone:
         # The producer deleted a table after the request: nothing may be granted on it.

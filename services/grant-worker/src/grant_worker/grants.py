@@ -6,40 +6,67 @@ from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation, domain_grants, is_registered, table_grants
 from meshcore.aws.state import StateStore
 from meshcore.domain.access import AccessRequest, TableName
-from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY
+from meshcore.domain.classification import SENSITIVITY_TAG_KEY, readable_by_default
+from meshcore.domain.errors import NotFoundError
 from meshcore.domain.recommendations import RecommendationState
 
 
-async def sensitive_columns(
-    lakeformation: LakeFormation, state: StateStore, catalog_id: str, table: TableName
+async def held_back_columns(
+    lakeformation: LakeFormation,
+    state: StateStore,
+    catalog: GlueCatalog,
+    catalog_id: str,
+    table: TableName,
 ) -> set[str]:
-    """Columns tagged sensitive in Lake Formation, and any whose classification was accepted
-    but not yet tagged (the tag is applied by the review; this closes the gap in between)."""
-    tags = await lakeformation.column_tags(catalog_id, table.database, table.table)
-    tagged = {
-        column
-        for column, by_key in tags.items()
-        if any(v != NOT_SENSITIVE for v in by_key.get(SENSITIVITY_TAG_KEY, []))
-    }
-    accepted = (RecommendationState.ACCEPTED, RecommendationState.AUTO_ACCEPTED)
+    """Columns a grant reads only where the approval names them: tagged with a sensitive class,
+    not classified yet (`unclassified`, their own or their table's, or no sensitivity at all),
+    or with a recommendation awaiting review or accepted but not yet tagged (the review tags
+    it; this closes the gap in between)."""
+    found = await catalog.get_table(table.database, table.table)
+    if found is None:
+        raise NotFoundError(f"{table} is not in the central catalog")
+    columns = [
+        c["Name"]
+        for c in [
+            *(found.get("StorageDescriptor") or {}).get("Columns", []),
+            *found.get("PartitionKeys", []),
+        ]
+    ]
+    on_table, on_columns = await lakeformation.table_tags(catalog_id, table.database, table.table)
+
+    def sensitivity(column: str) -> str | None:
+        values = on_columns.get(column, {}).get(SENSITIVITY_TAG_KEY) or on_table.get(
+            SENSITIVITY_TAG_KEY
+        )
+        return values[0] if values else None
+
+    undecided = (
+        RecommendationState.PENDING,
+        RecommendationState.ACCEPTED,
+        RecommendationState.AUTO_ACCEPTED,
+    )
     recommended = {
         r.column
         for r in await state.list_recommendations()
-        if r.database == table.database and r.table == table.table and r.state in accepted
+        if r.database == table.database and r.table == table.table and r.state in undecided
     }
-    return tagged | recommended
+    return {c for c in columns if not readable_by_default(sensitivity(c), c in recommended)}
 
 
 async def excluded_columns(
     lakeformation: LakeFormation,
     state: StateStore,
+    catalog: GlueCatalog,
     catalog_id: str,
     scope: list[TableName],
     approved: list[str],
 ) -> dict[str, list[str]]:
-    """Per table, the sensitive columns the approval does not name."""
+    """Per table, the columns held back (sensitive, or pending classification) that the
+    approval does not name."""
     return {
-        str(t): sorted(await sensitive_columns(lakeformation, state, catalog_id, t) - set(approved))
+        str(t): sorted(
+            await held_back_columns(lakeformation, state, catalog, catalog_id, t) - set(approved)
+        )
         for t in scope
     }
 

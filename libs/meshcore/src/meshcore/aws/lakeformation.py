@@ -55,8 +55,9 @@ def is_registered(location: str, registered: list[str]) -> bool:
 
 def domain_grants(grantee: str, catalog_id: str, domain: str) -> list[dict[str, Any]]:
     """Tag-based access control: DESCRIBE on the domain's databases, and DESCRIBE and SELECT on
-    every table column of the domain still tagged not sensitive (tables are tagged
-    `sensitivity=none` when synced; a classified column carries its class instead)."""
+    every table column of the domain classified not sensitive (tables are tagged
+    `sensitivity=unclassified` when synced, which their columns inherit until the classifier
+    tags each `none`, or its class once a reviewer accepted it)."""
 
     def policy(resource_type: str, expression: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -154,6 +155,13 @@ class LakeFormation:
         self, catalog_id: str, database: str, table: str
     ) -> dict[str, dict[str, list[str]]]:
         """Column -> tag key -> values, as assigned to the columns of a table."""
+        return (await self.table_tags(catalog_id, database, table))[1]
+
+    async def table_tags(
+        self, catalog_id: str, database: str, table: str
+    ) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+        """Tag key -> values assigned to the table itself, and column -> tag key -> values
+        assigned to its columns (one GetResourceLFTags)."""
         with aws_errors(f"lakeformation:GetResourceLFTags {database}.{table}"):
             response = await self._lf.get_resource_lf_tags(
                 Resource={
@@ -161,7 +169,8 @@ class LakeFormation:
                 },
                 ShowAssignedLFTags=True,
             )
-        return {
+        on_table = {t["TagKey"]: list(t["TagValues"]) for t in response.get("LFTagsOnTable", [])}
+        return on_table, {
             column["Name"]: {t["TagKey"]: list(t["TagValues"]) for t in column.get("LFTags", [])}
             for column in response.get("LFTagsOnColumns", [])
         }
