@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation, domain_grants, is_registered, table_grants
 from meshcore.aws.state import StateStore
@@ -11,27 +13,31 @@ from meshcore.domain.errors import NotFoundError
 from meshcore.domain.recommendations import RecommendationState
 
 
-async def held_back_columns(
-    lakeformation: LakeFormation,
-    state: StateStore,
-    catalog: GlueCatalog,
-    catalog_id: str,
-    table: TableName,
-) -> set[str]:
-    """Columns a grant reads only where the approval names them: tagged with a sensitive class,
-    not classified yet (`unclassified`, their own or their table's, or no sensitivity at all),
-    or with a recommendation awaiting review or accepted but not yet tagged (the review tags
-    it; this closes the gap in between)."""
+async def table_columns(catalog: GlueCatalog, table: TableName) -> list[str]:
+    """A central table's columns and partition keys."""
     found = await catalog.get_table(table.database, table.table)
     if found is None:
         raise NotFoundError(f"{table} is not in the central catalog")
-    columns = [
+    return [
         c["Name"]
         for c in [
             *(found.get("StorageDescriptor") or {}).get("Columns", []),
             *found.get("PartitionKeys", []),
         ]
     ]
+
+
+async def held_back_columns(
+    lakeformation: LakeFormation,
+    state: StateStore,
+    catalog_id: str,
+    table: TableName,
+    columns: list[str],
+) -> set[str]:
+    """Columns a grant reads only where the approval names them: tagged with a sensitive class,
+    not classified yet (`unclassified`, their own or their table's, or no sensitivity at all),
+    or with a recommendation awaiting review or accepted but not yet tagged (the review tags
+    it; this closes the gap in between)."""
     on_table, on_columns = await lakeformation.table_tags(catalog_id, table.database, table.table)
 
     def sensitivity(column: str) -> str | None:
@@ -53,22 +59,32 @@ async def held_back_columns(
     return {c for c in columns if not readable_by_default(sensitivity(c), c in recommended)}
 
 
-async def excluded_columns(
+@dataclass
+class ColumnScope:
+    """Per table (`db.table`): the columns granted by name, and those held back."""
+
+    granted: dict[str, list[str]] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+
+
+async def column_scope(
     lakeformation: LakeFormation,
     state: StateStore,
     catalog: GlueCatalog,
     catalog_id: str,
     scope: list[TableName],
     approved: list[str],
-) -> dict[str, list[str]]:
-    """Per table, the columns held back (sensitive, or pending classification) that the
-    approval does not name."""
-    return {
-        str(t): sorted(
-            await held_back_columns(lakeformation, state, catalog, catalog_id, t) - set(approved)
-        )
-        for t in scope
-    }
+) -> ColumnScope:
+    """Per table, the columns to grant: every column but those held back (sensitive, or
+    pending classification) that the approval does not name."""
+    result = ColumnScope()
+    for t in scope:
+        columns = await table_columns(catalog, t)
+        held = await held_back_columns(lakeformation, state, catalog_id, t, columns)
+        excluded = held - set(approved)
+        result.excluded[str(t)] = sorted(excluded)
+        result.granted[str(t)] = [c for c in columns if c not in excluded]
+    return result
 
 
 def grant_entries(request: AccessRequest, catalog_id: str) -> list[dict[str, object]]:
@@ -78,7 +94,10 @@ def grant_entries(request: AccessRequest, catalog_id: str) -> list[dict[str, obj
     entries: list[dict[str, object]] = []
     for table in request.granted_tables:
         excluded = request.excluded_columns.get(str(table), [])
-        entries += table_grants(request.grantee, catalog_id, table.database, table.table, excluded)
+        columns = request.granted_columns.get(str(table))
+        entries += table_grants(
+            request.grantee, catalog_id, table.database, table.table, excluded, columns
+        )
     return entries
 
 

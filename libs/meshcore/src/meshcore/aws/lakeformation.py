@@ -31,15 +31,25 @@ def entry(principal: str, resource: dict[str, Any], permissions: list[str]) -> d
 
 
 def table_grants(
-    principal: str, catalog_id: str, database: str, table: str, excluded_columns: list[str]
+    principal: str,
+    catalog_id: str,
+    database: str,
+    table: str,
+    excluded_columns: list[str],
+    columns: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """DESCRIBE on the table and SELECT on every column but the excluded (sensitive) ones."""
+    """DESCRIBE on the table and SELECT on the named columns: a column the table gets later is
+    not among them. Without `columns` (grants recorded before they were named): SELECT on every
+    column but the excluded ones."""
     named = {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
-    wildcard = {"ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)}}
-    return [
-        entry(principal, {"Table": named}, ["DESCRIBE"]),
-        entry(principal, {"TableWithColumns": named | wildcard}, ["SELECT"]),
-    ]
+    describe = entry(principal, {"Table": named}, ["DESCRIBE"])
+    if columns is None:
+        wildcard = {"ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)}}
+        return [describe, entry(principal, {"TableWithColumns": named | wildcard}, ["SELECT"])]
+    if not columns:
+        return [describe]
+    chosen = {"ColumnNames": sorted(columns)}
+    return [describe, entry(principal, {"TableWithColumns": named | chosen}, ["SELECT"])]
 
 
 def location_of(resource_arn: str) -> str:
