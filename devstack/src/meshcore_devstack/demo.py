@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import boto3
 
 from meshcore.cli.main import main as meshctl
+from meshcore.domain.classification import PENDING_CLASSIFICATION
 from meshcore_devstack.mesh import (
     ANALYST_ROLE,
     AR,
@@ -277,6 +278,18 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         step(7, "The AR data owner accepts the email classification")
         run_meshctl("review", "accept", email["id"], "--by", PRODUCERS[0].owner)
 
+        def classified() -> list[str] | None:
+            described = json.loads(
+                run_meshctl("--json", "describe", "ar__receivables.invoices", show_output=False)
+            )
+            columns = [*described["columns"], *described["partition_keys"]]
+            pending = [c["name"] for c in columns if c["classification"] == PENDING_CLASSIFICATION]
+            return None if pending else [f"{c['name']}: {c['classification']}" for c in columns]
+
+        # Until then a column is unclassified, and no grant reads it.
+        labels, _took = wait_for("every column classified", classified)
+        say(f"    classified: {', '.join(labels)}")
+
         page = portal_page(portal_url, "/datasets/ar__receivables/invoices", CONSUMER_USER)
         if "email_address" not in page:
             raise DemoFailed("the portal's dataset page does not show the email_address tag")
@@ -328,7 +341,11 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
                 excluded = twc.get("ColumnWildcard", {}).get("ExcludedColumnNames", [])
                 say(
                     f"      {', '.join(row['Permissions'])} on {twc['DatabaseName']}.{twc['Name']} "
-                    f"all columns except {', '.join(excluded) or 'none'} (sensitive, not approved)"
+                    + (
+                        f"columns {', '.join(twc['ColumnNames'])}"
+                        if "ColumnNames" in twc
+                        else f"all columns except {', '.join(excluded) or 'none'}"
+                    )
                 )
             else:
                 t = resource.get("Table", {})

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from meshcore.actions.context import Central
+from meshcore.actions.discovery import awaiting_review
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.lakeformation import LakeFormation, domain_grants, entry
 from meshcore.domain import column_access
@@ -108,6 +109,7 @@ async def explain_access(
         [c["Name"] for c in found.get("StorageDescriptor", {}).get("Columns", [])],
         [k["Name"] for k in found.get("PartitionKeys", [])],
         await _effective_tags(lf_client, catalog_id, name),
+        frozenset(await awaiting_review(central, name)),
     )
     account = principal.split(":")[4] if principal.startswith("arn:") else principal
     owner_grants = await lakeformation.permissions_of(principal)

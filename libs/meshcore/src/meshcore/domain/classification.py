@@ -66,3 +66,11 @@ def auto_accepts(policy: dict[str, float], sensitivity_class: str, confidence: f
     recommendation without asking."""
     threshold = policy.get(sensitivity_class)
     return threshold is not None and confidence >= threshold
+
+
+def classification_label(value: str | None, pending: bool = False) -> str:
+    """How a column's classification reads to people: its class, "none", or "pending
+    classification" (not classified yet, or a recommendation awaits review)."""
+    if pending or value is None or value == UNCLASSIFIED:
+        return PENDING_CLASSIFICATION
+    return value
