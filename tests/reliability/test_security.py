@@ -1,6 +1,7 @@
 """Scenario 7: security under load. Forged, replayed, expired, over-scoped and unauthorised
 decisions are all refused and audited, and grant nothing; hostile names in databases, tables and
-columns are synced or refused with a clear reason, never a crash or a grant to someone else."""
+columns are synced or refused with a clear reason, never a crash or a grant to someone else; a
+sensitive column added to a granted table is not read before its review."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import Any
 import pytest
 
 from meshcore.domain.access import TableName
-from meshcore_devstack.mesh import AR, CONSUMER
+from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER, QUERY_ENGINE_TAG, analyst_clients
+from meshcore_devstack.query_engine import QueryRefused, select, trust_engine
 
 from ..e2e.test_access import decision, sign
 from ..e2e.test_catalog_sync import table
-from .access import audit, grants_audited, open_request, requests, role, stable_tables
+from .access import STABLE, audit, grants_audited, open_request, requests, role, stable_tables
 from .conftest import Stack, StackFactory, eventually, sizes
 from .poison import dead_letters, send
 from .results import Row
@@ -91,6 +93,45 @@ def hostile_catalog(stack: Stack) -> dict[str, str]:
     return refused
 
 
+def sneak_sensitive_columns(stack: Stack, granted: dict[str, str]) -> dict[str, str]:
+    """The attack: the producer adds an `ssn` column to tables already granted (table -> the
+    role granted). Once each is in the central catalog with its recommendation awaiting
+    review, what the role's query engine answers for `SELECT ssn`: refused is right."""
+    glue = stack.client("glue", AR)
+    for name in granted:
+        short = name.split(".", 1)[1]
+        glue.update_table(
+            DatabaseName=STABLE,
+            TableInput={
+                "Name": short,
+                "StorageDescriptor": {
+                    "Columns": [
+                        {"Name": "id", "Type": "string"},
+                        {"Name": "ssn", "Type": "string"},
+                    ],
+                    "Location": f"s3://producer-data/{short}/",
+                },
+            },
+        )
+
+    def pending() -> bool:
+        recs = json.loads(stack.meshctl("--json", "review", "list"))
+        found = {f"{r['database']}.{r['table']}" for r in recs if r["column"] == "ssn"}
+        return found >= set(granted)
+
+    eventually(pending, "the added columns recommended for review", timeout=300)
+    trust_engine(stack.client("lakeformation", CONSUMER), CONSUMER, QUERY_ENGINE_TAG)
+    outcome = {}
+    for name, principal in granted.items():
+        database, _, short = name.partition(".")
+        try:
+            select(analyst_clients(stack.env, role=principal), database, short, ["ssn"], CENTRAL)
+            outcome[name] = "READ"
+        except QueryRefused as refused:
+            outcome[name] = "refused" if "no SELECT on ssn" in str(refused) else str(refused)
+    return outcome
+
+
 def central_names(stack: Stack) -> set[str]:
     """Every central database, `database.table` and `database.table.column` of AR."""
     central, names = stack.client("glue"), set()
@@ -136,6 +177,7 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     workload.run(changes)
     producer_refused = hostile_catalog(stack)
     wait_idle(stack, timeout=600)
+    sneaked = sneak_sensitive_columns(stack, {tables[i]: role(i) for i in range(len(approved))})
 
     state = requests(stack)
     refused = {rid: len(refusals(stack, rid)) for rid in wanted}
@@ -180,9 +222,11 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
         f"{sum(v == 'synced' for v in outcome.values())}/{len(outcome)} synced, "
         f"{sum(v.startswith('producer') for v in outcome.values())} refused by Glue, "
         f"{sum(v.startswith('dead') for v in outcome.values())} dead-lettered with a reason; "
+        f"sensitive columns added to granted tables: "
+        f"{sum(v == 'refused' for v in sneaked.values())}/{len(sneaked)} refused before review; "
         f"workers alive {all(alive.values())}"
     )
-    record.details = {"names": outcome, "reasons": reasons}
+    record.details = {"names": outcome, "reasons": reasons, "sneaked_columns": sneaked}
     assert short == {}
     assert wrongly_granted == []
     assert twice == {}
@@ -190,6 +234,7 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     assert all(alive.values()), alive
     assert all(reason for reason in reasons)
     assert "UNACCOUNTED" not in outcome.values(), outcome
+    assert set(sneaked.values()) == {"refused"}, sneaked
     assert {q: n for q, n in queue_depths(stack).items() if n and not q.endswith("-dlq")} == {}
     assert CONSUMER
 
