@@ -69,6 +69,26 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
     assert email["explanation"]
     stack.meshctl("review", "accept", email["id"], "--by", PRODUCERS[0].owner)
 
+    # Scanned: the columns it found nothing in are classified not sensitive; customer_id's
+    # recommendation (a customer identifier) awaits review, so it is pending classification.
+    def classified() -> Any:
+        described = json.loads(stack.meshctl("--json", "describe", "ar__receivables.invoices"))
+        found = {
+            c["name"]: c["classification"]
+            for c in [*described["columns"], *described["partition_keys"]]
+        }
+        return found if found["invoice_id"] != "pending classification" else None
+
+    assert eventually(classified, "the scan's classification") == {
+        "invoice_id": "none",
+        "customer_id": "pending classification",
+        "customer_email": "email_address",
+        "amount": "none",
+        "currency": "none",
+        "year": "none",
+        "month": "none",
+    }
+
     request = json.loads(
         stack.meshctl(
             "--json",
@@ -82,6 +102,7 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
         )
     )
     assert request["state"] == "pending" and request["owners"] == [PRODUCERS[0].owner]
+    assert request["pending_columns"] == {"ar__receivables.invoices": ["customer_id"]}
     stack.meshctl("decide", request["request_id"], "approve", "--approver", PRODUCERS[0].owner)
 
     lf = stack.client("lakeformation")
@@ -97,8 +118,13 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
     rows = eventually(granted, "Lake Formation grants to the consumer")
     select = next(r for r in rows if "TableWithColumns" in r["Resource"])
     assert select["Permissions"] == ["SELECT"]
-    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"] == [
-        "customer_email"
+    # By name: neither the sensitive column nor the one pending review, nor any added later.
+    assert select["Resource"]["TableWithColumns"]["ColumnNames"] == [
+        "amount",
+        "currency",
+        "invoice_id",
+        "month",
+        "year",
     ]
     describe = next(r for r in rows if "Table" in r["Resource"])
     assert describe["Permissions"] == ["DESCRIBE"]
@@ -109,6 +135,9 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
         "the grant to be recorded as applied",
     )
     assert done["state"] == "granted"
+    assert done["excluded_columns"] == {
+        "ar__receivables.invoices": ["customer_email", "customer_id"]
+    }
     actions = [
         e["action"]
         for e in json.loads(stack.meshctl("--json", "audit", f"request/{request['request_id']}"))

@@ -11,7 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from meshcore.aws.errors import aws_errors, raise_batch_failures
-from meshcore.domain.classification import SENSITIVITY_TAG_KEY
+from meshcore.aws.glue import chunks
+from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY, is_sensitive_class
+
+# Columns named in one Add/RemoveLFTagsToResource (a wide table's scan tags thousands): keeps
+# each request small; Lake Formation documents no limit of its own.
+COLUMNS_PER_CALL = 500
 
 
 def _column(catalog_id: str, database: str, table: str, *columns: str) -> dict[str, Any]:
@@ -99,13 +104,21 @@ class ColumnTags:
 
     async def settle(self, database: str, table: str, wanted: dict[str, str]) -> dict[str, str]:
         """Give each column of ``wanted`` its value, one call per value changed rather than per
-        column; returns the columns whose value changed, with their new value."""
+        column; returns the columns whose value changed, with their new value. A column tagged
+        with a sensitive class keeps it: only a reviewer's decision changes that (a scan that
+        read the recommendations before the decision landed must not undo it)."""
         current = await self.assigned(database, table)
-        changes = {c: v for c, v in wanted.items() if current.get(c) != v}
+        changes = {
+            c: v
+            for c, v in wanted.items()
+            if current.get(c) != v and not is_sensitive_class(current.get(c) or NOT_SENSITIVE)
+        }
         for value, columns in _grouped({c: current[c] for c in changes if c in current}):
-            await self._change("remove", database, table, columns, value)
+            for batch in chunks(columns, COLUMNS_PER_CALL):
+                await self._change("remove", database, table, list(batch), value)
         for value, columns in _grouped(changes):
-            await self._change("add", database, table, columns, value)
+            for batch in chunks(columns, COLUMNS_PER_CALL):
+                await self._change("add", database, table, list(batch), value)
         return changes
 
     async def _change(
