@@ -81,7 +81,7 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         tables=[str(t) for t in request.tables],
         domain=request.domain,
         purpose=request.purpose,
-        pending_columns=request.pending_columns,
+        **({"pending_columns": request.pending_columns} if request.pending_columns else {}),
     )
     tickets = await central.sender(central.settings.queues.tickets)
     await tickets.send(
