@@ -22,6 +22,7 @@ from . import (
     glue_table_versions,
     http_keep_alive,
     lakeformation_batch_grant_option,
+    lakeformation_column_tags,
     lakeformation_cross_account,
     lakeformation_drop,
     lakeformation_grant_authority,
@@ -48,6 +49,7 @@ _MODULES = (
     lakeformation_cross_account,
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
+    lakeformation_column_tags,
     # Lake Formation enforcement: installed after the extensions above, so that the checks wrap
     # them (a refused grant makes no RAM share).
     sts_session_tags,
