@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.catalog import COLUMNS as TABLE_COLUMNS
 from bench.catalog import table_input
 from bench.harness import Deadline, LogTail, ScenarioTimeout, Stack, wait_until
 from bench.render import fmt
@@ -24,6 +25,7 @@ from bench.stats import percentile
 from meshcore.actions.access import open_request, post_decision
 from meshcore.actions.context import central
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.recommendations import Recommendation, RecommendationState
 from meshcore.settings import MeshSettings
 from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS
 from meshcore_devstack.processes import start_worker, wait_started
@@ -112,6 +114,7 @@ def access_scenario(log_root: Path, requests: int, rate: float, timeout: float) 
         applied = _applied(ids)
         calls = stack.emulator.calls()
         p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+        stored = grant_with_stored_recommendations(stack, grant_worker.log_path, timeout)
         return {
             "status": status,
             "requests": requests,
@@ -131,6 +134,7 @@ def access_scenario(log_root: Path, requests: int, rate: float, timeout: float) 
             },
             "memory": [*stack.worker_stats(), stack.emulator_stats()],
             "violations": stack.emulator.violations(),
+            "with_recommendations": stored,
         }
 
 
@@ -196,6 +200,7 @@ def section(results: Results) -> Section:
         "pace; latency = from posting to grant-worker's log of the handled approval (grants, "
         "RAM share accepted, resource link, request recorded). Calls per grant: "
         + ", ".join(f"{k} {v}" for k, v in top)
+        + _stored_note(access.get("with_recommendations"))
     )
     rows = [_row("approvals at a steady pace", access)]
     return Section(
@@ -203,6 +208,17 @@ def section(results: Results) -> Section:
         (table(list(COLUMNS), rows, note),),
         status=access["status"],
         error=access.get("error", ""),
+    )
+
+
+def _stored_note(stored: dict[str, Any] | None) -> str:
+    """One grant decided with many recommendations stored: its latency and DynamoDB calls."""
+    if not stored or stored.get("latency_s") is None:
+        return ""
+    calls = ", ".join(f"{k} {v}" for k, v in stored.get("dynamodb_calls", {}).items())
+    return (
+        f". One grant with {stored['stored']:,} recommendations stored: "
+        f"{fmt(stored['latency_s'])} s from posting to handled; its DynamoDB calls: {calls}"
     )
 
 
@@ -218,3 +234,99 @@ def targets(results: Results) -> list[Target]:
             access["latency_p99_s"] < 2.0,
         )
     ]
+
+
+STORED_RECOMMENDATIONS = 10_000
+"""Recommendations in the state table while one more grant is decided: the seed's scale (850
+tables x a dozen classified columns)."""
+STORED_TABLES = 850
+
+
+def grant_with_stored_recommendations(
+    stack: Stack, grant_log: Path, timeout: float, stored: int = STORED_RECOMMENDATIONS
+) -> dict[str, Any]:
+    """One grant decision with `stored` recommendations in the state table: one per column of
+    the granted table (one accepted, so the grant leaves that column out), the rest spread over
+    850 other tables. Its latency and DynamoDB calls should not grow with what is stored."""
+    name = "with_recommendations"
+    stack.client("glue", AR).create_table(
+        DatabaseName=DATABASE, TableInput=table_input(name, False)
+    )
+    central_glue = stack.client("glue")
+    wait_until(
+        lambda: _quietly(lambda: central_glue.get_table(DatabaseName=f"ar__{DATABASE}", Name=name)),
+        "the central table",
+        Deadline(timeout),
+        pause=0.5,
+    )
+    database = f"ar__{DATABASE}"
+
+    def recommendation(table: str, column: str, accepted: bool) -> Recommendation:
+        return Recommendation(
+            database=database,
+            table=table,
+            column=column,
+            column_type="string",
+            sensitivity_class="email_address",
+            confidence=0.9,
+            explanation="benchmark",
+            state=RecommendationState.ACCEPTED if accepted else RecommendationState.PENDING,
+        )
+
+    # The granted table's own columns (one accepted: the grant leaves it out), then the rest.
+    recs = [recommendation(name, c, c == "account_code") for c, _type in TABLE_COLUMNS]
+    per_table = max(1, stored // STORED_TABLES)
+    recs += [
+        recommendation(f"other{i // per_table:04d}", f"c{i % per_table:02d}", i % 3 == 0)
+        for i in range(stored - len(recs))
+    ]
+
+    async def seed_and_open() -> str:
+        async with central(MeshSettings()) as c:
+            gate = asyncio.Semaphore(8)
+
+            async def add(rec: Recommendation) -> None:
+                async with gate:
+                    await c.state.add_recommendation(rec)
+
+            await asyncio.gather(*(add(r) for r in recs))
+            draft = AccessRequest(
+                consumer_account=CONSUMER,
+                tables=[TableName(database=database, table=name)],
+                purpose="benchmark",
+            )
+            return (await open_request(c, draft, "analyst@consumer.example.com")).request_id
+
+    seeding = time.monotonic()
+    request_id = asyncio.run(seed_and_open())
+    seeded_s = time.monotonic() - seeding
+    tail = LogTail(grant_log)
+    tail.read()
+    stack.emulator.clear_calls()
+    posted = datetime.now(UTC)
+    asyncio.run(_approve([request_id], 1.0))
+    done: list[datetime] = []
+
+    def handled() -> bool:
+        done.extend(
+            datetime.fromisoformat(r["timestamp"])
+            for r in tail.read()
+            if r.get("event") == "message.handled"
+            and r.get("request_id") == request_id
+            and r.get("outcome") == "ok"
+        )
+        return bool(done)
+
+    status = "ok"
+    try:
+        wait_until(handled, "the grant", Deadline(timeout), pause=0.1)
+    except ScenarioTimeout:
+        status = "timeout"
+    calls = stack.emulator.calls()
+    return {
+        "status": status,
+        "stored": stored,
+        "seconds_to_store": round(seeded_s, 1),
+        "latency_s": round((done[0] - posted).total_seconds(), 3) if done else None,
+        "dynamodb_calls": {k: v for k, v in sorted(calls.items()) if k.startswith("dynamodb:")},
+    }

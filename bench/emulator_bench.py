@@ -302,7 +302,8 @@ def targets(results: Results) -> list[Target]:
         return []
     found = []
     zero, deepest = _send(fast, 0), fast["send"][-1]
-    if zero and deepest["depth"] > 0:
+    # Too few calls can measure 0 ms of CPU (the clock ticks every 10 ms): no ratio then.
+    if zero and zero["cpu_ms_per_call"] > 0 and deepest["depth"] > 0:
         ratio = deepest["cpu_ms_per_call"] / zero["cpu_ms_per_call"]
         found.append(
             Target(

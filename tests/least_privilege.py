@@ -3,8 +3,17 @@ policies allow, and which of those roles each worker called what as (from the em
 
 Templates are read with cfn-lint's decoder (the CloudFormation YAML tags become intrinsic
 functions). Actions are matched as IAM matches them: case-insensitively, with `*` and `?`
-wildcards. Conditions and resources are not evaluated: an action counts as allowed when some
-Allow statement of the role names it and no Deny statement does.
+wildcards. An action counts as allowed when some Allow statement of the role names it and no
+Deny statement does; resources and conditions are not evaluated for that.
+
+DynamoDB items are checked further: each item a worker reached (the emulator records the table
+and partition key values per action) must be allowed by a statement naming the action, the
+table (`!GetAtt <Table>.Arn`, a table ARN, or `*`) and, where the statement has one, the
+condition on `dynamodb:LeadingKeys` (`ForAllValues:StringLike` or `ForAllValues:StringEquals`,
+evaluated as IAM does: every partition key value must match a pattern) and on
+`dynamodb:EnclosingOperation` (`StringEquals`: the item was reached inside that call, e.g. a
+TransactWriteItems). Any other condition on a DynamoDB statement is refused rather than guessed
+at.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from typing import Any
 from cfnlint.decode import decode
 
 from meshcore_emulator.calllog import PrincipalCalls
+from meshcore_emulator.dynamodb_keys import ItemAccess
 
 INFRA = Path(__file__).parents[1] / "infra"
 
@@ -28,19 +38,56 @@ class UnsupportedPolicy(ValueError):
 
 
 @dataclass(frozen=True)
+class TableStatement:
+    """A statement naming DynamoDB actions: on which tables, for which partition keys."""
+
+    allow: bool
+    actions: frozenset[str]
+    tables: frozenset[str]  # table name patterns ("*": any)
+    leading_keys: tuple[str, tuple[str, ...]] | None = None  # (operator, values), None: any
+    enclosing: tuple[str, ...] | None = None  # operations the item must be reached in, None: any
+
+    def covers(self, item: ItemAccess) -> bool:
+        if not _matches(item.action, self.actions):
+            return False
+        if not any(fnmatchcase(item.table, t) for t in self.tables):
+            return False
+        if self.enclosing is not None and item.enclosing not in self.enclosing:
+            return False
+        if self.leading_keys is None:
+            return True
+        operator, values = self.leading_keys
+        if operator == "ForAllValues:StringEquals":
+            return all(k in values for k in item.leading_keys)
+        return all(any(fnmatchcase(k, v) for v in values) for k in item.leading_keys)
+
+
+@dataclass(frozen=True)
 class TemplateRole:
     template: str  # file name in infra/
     logical_id: str
     name: str  # RoleName (parameter defaults resolved), "" when CloudFormation generates it
     allowed: frozenset[str]  # action patterns of Allow statements
     denied: frozenset[str] = frozenset()  # action patterns of Deny statements
+    tables: tuple[TableStatement, ...] = ()  # the statements naming DynamoDB actions
 
     def allows(self, action: str) -> bool:
         return _matches(action, self.allowed) and not _matches(action, self.denied)
 
-    def ungranted(self, actions: Iterable[str]) -> set[str]:
-        """The actions of `actions` this role is not allowed to call."""
-        return {a for a in actions if not self.allows(a)}
+    def allows_item(self, item: ItemAccess) -> bool:
+        return any(s.allow and s.covers(item) for s in self.tables) and not any(
+            not s.allow and s.covers(item) for s in self.tables
+        )
+
+    def ungranted(self, actions: Iterable[str], items: Iterable[ItemAccess] = ()) -> set[str]:
+        """The actions of `actions` this role is not allowed to call, and the DynamoDB items of
+        `items` it may not reach (`dynamodb:PutItem meshcore-state request#…`)."""
+        refused = {a for a in actions if not self.allows(a)}
+        for item in items:
+            if self.allows(item.action) and not self.allows_item(item):
+                keys = ", ".join(sorted(item.leading_keys)) or "no key"
+                refused.add(f"{item.action} {item.table} {keys}")
+        return refused
 
 
 def _matches(action: str, patterns: Iterable[str]) -> bool:
@@ -73,21 +120,67 @@ def roles_of(template: str, body: dict[str, Any]) -> dict[str, TemplateRole]:
                 if not (isinstance(ref, dict) and set(ref) == {"Ref"}):
                     raise UnsupportedPolicy(f"{template} {logical_id}: roles must be !Ref")
                 documents.setdefault(ref["Ref"], []).append(props["PolicyDocument"])
+    table_names = {
+        logical_id: _resolve(r.get("Properties", {}).get("TableName"), parameters)
+        for logical_id, r in resources.items()
+        if r.get("Type") == "AWS::DynamoDB::Table"
+    }
     roles = {}
     for logical_id, docs in documents.items():
         allowed: set[str] = set()
         denied: set[str] = set()
+        tables: list[TableStatement] = []
         for doc in docs:
             for statement in _statements(doc):
                 if "NotAction" in statement:
                     raise UnsupportedPolicy(f"{template} {logical_id}: NotAction is not read")
-                actions = _strings(statement["Action"], f"{template} {logical_id}")
+                where = f"{template} {logical_id}"
+                actions = _strings(statement["Action"], where)
                 (allowed if statement["Effect"] == "Allow" else denied).update(actions)
+                if any(a.lower().startswith("dynamodb:") or a == "*" for a in actions):
+                    tables.append(_table_statement(statement, actions, table_names, where))
         name = _resolve(resources[logical_id].get("Properties", {}).get("RoleName"), parameters)
         roles[logical_id] = TemplateRole(
-            template, logical_id, name, frozenset(allowed), frozenset(denied)
+            template, logical_id, name, frozenset(allowed), frozenset(denied), tuple(tables)
         )
     return roles
+
+
+LEADING_KEYS_OPERATORS = ("ForAllValues:StringLike", "ForAllValues:StringEquals")
+
+
+def _table_statement(
+    statement: dict[str, Any], actions: list[str], table_names: dict[str, str], where: str
+) -> TableStatement:
+    """A statement with DynamoDB actions, its resources read as table names."""
+    resources = statement.get("Resource", [])
+    tables: set[str] = set()
+    for resource in [resources] if not isinstance(resources, list) else resources:
+        if resource == "*":
+            tables.add("*")
+        elif isinstance(resource, str) and ":table/" in resource:
+            tables.add(resource.split(":table/", 1)[1])
+        elif (
+            isinstance(resource, dict)
+            and set(resource) == {"Fn::GetAtt"}
+            and resource["Fn::GetAtt"][0] in table_names
+            and resource["Fn::GetAtt"][1] == "Arn"
+        ):
+            tables.add(table_names[resource["Fn::GetAtt"][0]])
+        else:
+            raise UnsupportedPolicy(f"{where}: DynamoDB resource {resource!r} is not read")
+    leading: tuple[str, tuple[str, ...]] | None = None
+    enclosing: tuple[str, ...] | None = None
+    for operator, keys in (statement.get("Condition") or {}).items():
+        if operator == "StringEquals" and set(keys) == {"dynamodb:EnclosingOperation"}:
+            enclosing = tuple(_strings(keys["dynamodb:EnclosingOperation"], where))
+        elif operator in LEADING_KEYS_OPERATORS and set(keys) == {"dynamodb:LeadingKeys"}:
+            leading = (operator, tuple(_strings(keys["dynamodb:LeadingKeys"], where)))
+        else:
+            raise UnsupportedPolicy(f"{where}: condition {operator} {keys!r} is not read")
+    return TableStatement(
+        statement["Effect"] == "Allow", frozenset(actions), frozenset(tables), leading, enclosing
+    )
 
 
 def _statements(document: Any) -> list[dict[str, Any]]:
@@ -127,6 +220,8 @@ CENTRAL_ROLES = {
     "sync-worker": "SyncWorkerRole",
     "classifier": "ClassifierRole",
     "grant-worker": "GrantWorkerRole",
+    # `meshctl audit anchor --every`: the only role that signs and writes audit anchors.
+    "audit-anchor": "AuditAnchorRole",
 }
 
 
@@ -137,10 +232,11 @@ class RoleUse:
     worker: str
     role: TemplateRole
     actions: frozenset[str]
+    items: frozenset[ItemAccess] = frozenset()  # the DynamoDB items it reached
 
     @property
     def ungranted(self) -> set[str]:
-        return self.role.ungranted(self.actions)
+        return self.role.ungranted(self.actions, self.items)
 
     def describe(self) -> str:
         return f"{self.worker} as {self.role.template} {self.role.logical_id}"
@@ -155,6 +251,7 @@ def role_uses(calls: Iterable[PrincipalCalls], worker_keys: dict[str, str]) -> l
     """
     sessions = {f"meshcore-{kind}": kind for kind in worker_keys.values()}
     found: dict[tuple[str, str, str], set[str]] = {}
+    items: dict[tuple[str, str, str], set[ItemAccess]] = {}
     roles: dict[tuple[str, str, str], TemplateRole] = {}
     for seen in calls:
         principal = seen.principal
@@ -169,4 +266,7 @@ def role_uses(calls: Iterable[PrincipalCalls], worker_keys: dict[str, str]) -> l
         key = (worker, role.template, role.logical_id)
         roles[key] = role
         found.setdefault(key, set()).update(seen.actions)
-    return [RoleUse(k[0], roles[k], frozenset(a)) for k, a in sorted(found.items())]
+        items.setdefault(key, set()).update(seen.items)
+    return [
+        RoleUse(k[0], roles[k], frozenset(a), frozenset(items[k])) for k, a in sorted(found.items())
+    ]

@@ -221,7 +221,7 @@ def evaluate_split(name: str, corpus: Sequence[AnyColumn], show_mistakes: bool) 
         if show_mistakes:
             mistakes(corpus, predicted)
     metadata_only = [
-        (classify_column(facts(c, i, False), None, today=TODAY) or [None])[0]
+        next(iter(classify_column(facts(c, i, False), None, today=TODAY)), None)
         for i, c in enumerate(corpus, start=1)
     ]
     names_only = [r.sensitivity_class.value if r else NOT_SENSITIVE for r in metadata_only]

@@ -1,4 +1,5 @@
-"""A running local stack: the embedded AWS, a bootstrapped mesh and the three worker processes."""
+"""A running local stack: the embedded AWS, a bootstrapped mesh, the three worker processes and
+the audit anchor."""
 
 from __future__ import annotations
 
@@ -11,18 +12,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import boto3
 import pytest
 
 from meshcore.cli.main import main as meshctl
 from meshcore_devstack.mesh import (
     CONSUMER,
-    ONBOARDING_ROLE,
     PRODUCERS,
     as_central_role,
     stack_environment,
 )
-from meshcore_devstack.processes import WorkerProcess, start_worker, wait_started
+from meshcore_devstack.processes import (
+    ANCHOR,
+    WorkerProcess,
+    ready_timeout,
+    start_anchor,
+    start_worker,
+    wait_started,
+)
+from meshcore_devstack.story import Story
 from meshcore_emulator import EmbeddedAws
 
 from ..least_privilege import RoleUse, role_uses
@@ -52,6 +59,20 @@ class Stack:
         self.workers[name] = worker
         return worker
 
+    def launch_anchor(self) -> WorkerProcess:
+        """Start `meshctl audit anchor --every` as the audit-anchor role."""
+        env = as_central_role(self.env, ANCHOR, f"local-{ANCHOR}")
+        self.worker_keys[env["AWS_ACCESS_KEY_ID"]] = ANCHOR
+        anchor = start_anchor(env, self.log_dir)
+        self.started.append(anchor)
+        # Its first anchor (of the empty chain) is signed at once.
+        eventually(
+            lambda: anchor.process.poll() is None and "audit.anchored" in anchor_log(anchor),
+            "the first audit anchor",
+            timeout=ready_timeout(),
+        )
+        return anchor
+
     def start(self, kind: str, name: str) -> WorkerProcess:
         """Start one more worker of `kind` (waits until it receives)."""
         worker = self.launch(kind, name)
@@ -74,18 +95,7 @@ class Stack:
         return out.getvalue()
 
     def client(self, service: str, account: str | None = None) -> Any:
-        kwargs: dict[str, Any] = {"region_name": "us-east-1", "endpoint_url": self.endpoint}
-        session: Any = boto3.Session()
-        if account:
-            creds = session.client("sts", **kwargs).assume_role(
-                RoleArn=f"arn:aws:iam::{account}:role/{ONBOARDING_ROLE}", RoleSessionName="test"
-            )["Credentials"]
-            kwargs |= {
-                "aws_access_key_id": creds["AccessKeyId"],
-                "aws_secret_access_key": creds["SecretAccessKey"],
-                "aws_session_token": creds["SessionToken"],
-            }
-        return session.client(service, **kwargs)
+        return Story(self.endpoint).client(service, account)
 
     def queue_idle(self, name: str) -> bool:
         """No message waiting or in flight on queue `name`."""
@@ -104,7 +114,13 @@ class Stack:
         return role_uses(aws.calls.by_principal(), self.worker_keys)
 
 
-def eventually(probe: Callable[[], T], what: str, timeout: float = 30.0) -> T:
+def anchor_log(anchor: WorkerProcess) -> str:
+    if anchor.process.poll() is not None:
+        raise AssertionError(f"the audit anchor exited: {anchor.log_path.read_text()}")
+    return anchor.log_path.read_text()
+
+
+def eventually(probe: Callable[[], T | None], what: str, timeout: float = 30.0) -> T:
     """Poll until `probe` returns something truthy (no wall-clock assertion: a generous cap)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -133,6 +149,7 @@ def stack_factory(
             MESHCORE_WORKER__RETRY_BASE_SECONDS="1",
             MESHCORE_WORKER__RETRY_MAX_SECONDS="2",
             MESHCORE_WORKER__METRICS_INTERVAL_SECONDS="1",
+            MESHCORE_AUDIT_ANCHOR_INTERVAL_SECONDS="1",
         )
         for key, value in env.items():
             if key.startswith(("AWS_", "MESHCORE_")):
@@ -152,6 +169,7 @@ def stack_factory(
         for name, kind in kinds.items():
             stack.launch(kind, name)
         wait_started(list(stack.workers.values()))
+        stack.launch_anchor()
         return stack
 
     yield make

@@ -10,13 +10,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
-from meshcore_devstack.demo import invoices_table, partition, write_invoices
 from meshcore_devstack.mesh import (
     ANALYST_ROLE,
     AR,
@@ -25,8 +25,10 @@ from meshcore_devstack.mesh import (
     PRODUCERS,
     QUERY_ENGINE_TAG,
     analyst_clients,
+    as_central_role,
 )
 from meshcore_devstack.query_engine import QueryRefused, QueryResult, select, trust_engine
+from meshcore_devstack.story import Story, invoices_table, partition, write_invoices
 
 from .conftest import Stack, StackFactory, eventually
 
@@ -106,18 +108,7 @@ def mesh_pending(stack_factory: StackFactory) -> Stack:
 
 
 def request(stack: Stack, *extra: str) -> str:
-    out = stack.meshctl(
-        "--json",
-        "request",
-        "--consumer-account",
-        CONSUMER,
-        "--table",
-        TABLE,
-        "--purpose",
-        "tests",
-        *extra,
-    )
-    return str(json.loads(out)["request_id"])
+    return str(Story(stack.endpoint).request_access("tests", *extra)["request_id"])
 
 
 def analyst_reads(
@@ -165,8 +156,21 @@ def notifications(stack: Stack) -> list[Any]:
     return found
 
 
+def ticket_system_kms(stack: Stack, kind: str = "ticket-system") -> Any:
+    """KMS as the ticket system's role: the only principal the decision key lets sign."""
+    env = as_central_role(stack.env, kind, "tickets")
+    return boto3.client(
+        "kms",
+        endpoint_url=stack.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=env["AWS_SESSION_TOKEN"],
+    )
+
+
 def sign(stack: Stack, decision: AccessDecision, key: str = "alias/meshcore-decisions") -> str:
-    mac = stack.client("kms").generate_mac(
+    mac = ticket_system_kms(stack).generate_mac(
         KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=decision.canonical_bytes()
     )["Mac"]
     return SignedAccessDecision(
@@ -210,6 +214,27 @@ def decision(stack: Stack, for_request: str, **overrides: Any) -> AccessDecision
         "issued_at": datetime.now(UTC),
     }
     return AccessDecision.model_validate(fields | overrides)
+
+
+def test_only_the_ticket_system_signs_decisions_and_only_grant_worker_verifies(mesh: Stack) -> None:
+    """The decision key's policy, not the account's IAM: the operator's own credentials and
+    every worker role are refused GenerateMac; only grant-worker may VerifyMac."""
+    key, message = "alias/meshcore-decisions", b"a decision"
+    mac = ticket_system_kms(mesh).generate_mac(
+        KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message
+    )["Mac"]
+    others = {"operator": mesh.client("kms")} | {
+        kind: ticket_system_kms(mesh, kind) for kind in ("grant-worker", "sync-worker", "portal")
+    }
+    for who, kms in others.items():
+        with pytest.raises(kms.exceptions.ClientError, match="AccessDenied"):
+            kms.generate_mac(KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message)
+        if who != "grant-worker":
+            with pytest.raises(kms.exceptions.ClientError, match="AccessDenied"):
+                kms.verify_mac(KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message, Mac=mac)
+    assert others["grant-worker"].verify_mac(
+        KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message, Mac=mac
+    )["MacValid"]
 
 
 def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stack) -> None:
@@ -602,3 +627,27 @@ def test_a_domain_grant_reads_no_column_before_it_is_classified(mesh: Stack) -> 
     assert "no SELECT on ssn" in str(reads(["ssn"]))
     assert owner_reviews(mesh, set())["payer_ssn"] == "none"
     assert isinstance(reads(["invoice_id", "payer_ssn"], TABLE), QueryResult)
+
+
+def test_a_consumers_own_table_of_the_same_name_survives_a_grant_and_its_revoke(
+    mesh: Stack,
+) -> None:
+    """The consumer already has `ar__receivables.invoices` of its own: the grant does not take
+    it for its resource link, and the revoke does not delete it."""
+    glue = mesh.client("glue", CONSUMER)
+    database, name = TABLE.split(".")
+    glue.create_database(DatabaseInput={"Name": database})
+    own = {"Name": name, "StorageDescriptor": {"Columns": [{"Name": "mine", "Type": "string"}]}}
+    glue.create_table(DatabaseName=database, TableInput=own)
+    request_id = request(mesh)
+    mesh.meshctl("decide", request_id, "approve", "--approver", OWNER)
+    granted = eventually(
+        lambda: (s := request_state(mesh, request_id))["grants_applied"] and s, "the grant"
+    )
+    assert granted["resource_links"] == []
+    assert "consumer has its own table of that name" in granted["delivery"]
+    mesh.meshctl("revoke", request_id)
+    eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
+    kept = glue.get_table(DatabaseName=database, Name=name)["Table"]
+    assert "TargetTable" not in kept
+    assert [c["Name"] for c in kept["StorageDescriptor"]["Columns"]] == ["mine"]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from meshcore.messages.commands import ExpirySweep
-from meshcore_devstack.demo import invoices_table, partition
 from meshcore_devstack.mesh import AR, PRODUCERS
+from meshcore_devstack.story import invoices_table, partition
 from meshcore_emulator import EmbeddedAws
 
 from .catalog import differences
@@ -106,7 +106,7 @@ def test_each_worker_calls_only_what_its_template_role_grants(
     sync_everything(stack)
     classify_with_sampling(stack)
     grant_revoke_and_expire(stack)
-    for worker in stack.workers.values():
+    for worker in stack.started:
         worker.stop()  # no call may be left out of what is checked below
 
     uses = {(u.worker, u.role.template, u.role.logical_id): u for u in stack.role_uses(aws)}
@@ -117,6 +117,7 @@ def test_each_worker_calls_only_what_its_template_role_grants(
         ("classifier", "producer.yaml", "SamplerRole"),
         ("grant-worker", "central.yaml", "GrantWorkerRole"),
         ("grant-worker", "consumer.yaml", "ConsumerAdminRole"),
+        ("audit-anchor", "central.yaml", "AuditAnchorRole"),
     }
     refused = {u.describe(): sorted(u.ungranted) for u in uses.values() if u.ungranted}
     assert refused == {}, "calls the templates do not grant"

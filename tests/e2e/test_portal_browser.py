@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
-from meshcore_devstack.demo import invoices_table, partition
 from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS
 from meshcore_devstack.processes import free_port, start_portal
+from meshcore_devstack.sso import local_sso
+from meshcore_devstack.story import invoices_table, partition
 
 from .conftest import Stack, StackFactory, eventually
 
@@ -122,8 +123,8 @@ def test_search_request_review_in_the_browser(
     rec_id = produce_invoices(stack)
     shots = screenshot_dir(tmp_path)
 
-    # A consumer finds the table and asks for access (the SSO proxy's header says who).
-    browser.set_extra_http_headers({"X-Forwarded-User": ANALYST})
+    # A consumer finds the table and asks for access (the SSO proxy's signed header says who).
+    browser.set_extra_http_headers(local_sso().headers(ANALYST))
     page = browser.new_page()
     page.goto(url + "/")
     page.fill("#q", "invoices")
@@ -146,7 +147,7 @@ def test_search_request_review_in_the_browser(
     expect(page.locator(f'tr[data-request="{request_id}"] .state')).to_contain_text("pending")
 
     # The AR data owner accepts the email classification.
-    browser.set_extra_http_headers({"X-Forwarded-User": OWNER})
+    browser.set_extra_http_headers(local_sso().headers(OWNER))
     page.goto(url + "/review")
     page.locator(f'tr[data-rec="{rec_id}"] button', has_text="Accept").click()
     expect(page.locator("#done")).to_contain_text("1 recommendation(s) accepted")
@@ -158,12 +159,16 @@ def test_search_request_review_in_the_browser(
         "the grant",
         timeout=60,
     )
-    browser.set_extra_http_headers({"X-Forwarded-User": ANALYST})
+    browser.set_extra_http_headers(local_sso().headers(ANALYST))
     page.goto(url + "/requests")
     expect(page.locator(f'tr[data-request="{request_id}"] .state')).to_contain_text("granted")
     page.goto(url + "/datasets/ar__receivables/invoices")
     row = page.locator("#schema tr", has_text="customer_email")
     expect(row.locator(".tag")).to_have_text("email_address")
+    expect(page.locator("#access-hidden")).to_be_visible()  # who has access: not theirs to see
+    # The data owner sees who has access.
+    browser.set_extra_http_headers(local_sso().headers(OWNER))
+    page.goto(url + "/datasets/ar__receivables/invoices")
     expect(page.locator("#access")).to_contain_text(CONSUMER)
     page.screenshot(path=str(shots / "portal-dataset.png"), full_page=True)
     page.goto(url + "/?tag=sensitive")

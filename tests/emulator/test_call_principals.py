@@ -114,6 +114,60 @@ def test_actions_with_other_names_than_their_operation(
     assert calls["sts:GetCallerIdentity"] == 1  # counted, but it needs no permission
 
 
+def test_dynamodb_items_are_recorded_by_partition_key(
+    aws: EmbeddedAws, client: ClientFactory
+) -> None:
+    """The `dynamodb:LeadingKeys` condition key: the partition key values of the items each
+    action reaches, per item in a transaction, every key of a batch, the key of a Query, none
+    for a Scan (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html)."""
+    dynamodb = client("dynamodb")
+    dynamodb.create_table(
+        TableName="t",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    aws.calls.clear()
+    dynamodb.put_item(TableName="t", Item={"pk": {"S": "a#1"}, "sk": {"S": "x"}, "v": {"S": "big"}})
+    dynamodb.transact_write_items(
+        TransactItems=[
+            {"Put": {"TableName": "t", "Item": {"pk": {"S": "b#1"}, "sk": {"S": "x"}}}},
+            {"Delete": {"TableName": "t", "Key": {"pk": {"S": "c#1"}, "sk": {"S": "x"}}}},
+        ]
+    )
+    dynamodb.batch_get_item(
+        RequestItems={
+            "t": {
+                "Keys": [
+                    {"pk": {"S": "a#1"}, "sk": {"S": "x"}},
+                    {"pk": {"S": "b#1"}, "sk": {"S": "x"}},
+                ]
+            }
+        }
+    )
+    dynamodb.query(
+        TableName="t",
+        KeyConditionExpression="#p = :p AND begins_with(sk, :s)",
+        ExpressionAttributeNames={"#p": "pk"},
+        ExpressionAttributeValues={":p": {"S": "a#1"}, ":s": {"S": "x"}},
+    )
+    dynamodb.scan(TableName="t")
+    items = {(i.action, i.table, i.leading_keys) for i in by_key(aws)["testing"].items}
+    assert items == {
+        ("dynamodb:PutItem", "t", frozenset({"a#1"})),
+        ("dynamodb:PutItem", "t", frozenset({"b#1"})),
+        ("dynamodb:DeleteItem", "t", frozenset({"c#1"})),
+        ("dynamodb:BatchGetItem", "t", frozenset({"a#1", "b#1"})),
+        ("dynamodb:Query", "t", frozenset({"a#1"})),
+    }
+
+
 def test_a_presigned_url_is_signed_by_its_key(aws: EmbeddedAws, client: ClientFactory) -> None:
     s3 = client("s3", account=PRODUCER_ACCOUNT, config=Config(signature_version="s3v4"))
     s3.create_bucket(Bucket="shared")

@@ -10,7 +10,7 @@ A role session's messages carry ``<role id>:<session name>``; two senders are ne
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import boto3
 
@@ -26,7 +26,13 @@ TRUST = json.dumps(
 )
 
 
-def sqs_as(client: ClientFactory, **credentials: str) -> Any:
+class Credentials(TypedDict, total=False):
+    aws_access_key_id: str
+    aws_secret_access_key: str
+    aws_session_token: str
+
+
+def sqs_as(client: ClientFactory, **credentials: Unpack[Credentials]) -> Any:
     sqs = client("sqs")
     return boto3.client(
         "sqs", endpoint_url=sqs.meta.endpoint_url, region_name=sqs.meta.region_name, **credentials

@@ -89,3 +89,25 @@ async def test_an_entry_recorded_once_is_appended_once_however_many_race(audit: 
     )
     assert [e.action for e in await audit.history("request/r")].count("grant.created") == 1
     assert (await audit.verify()).intact
+
+
+async def test_an_entry_past_the_head_is_a_broken_link(
+    audit: AuditLog, settings: MeshSettings
+) -> None:
+    """The head moves with every append in the same transaction: an entry beyond it is one
+    whose head was moved back (by a PutItem on the head item)."""
+    for i in range(3):
+        await audit.record("request/r", "request.created", "t", n=i)
+    dynamodb, items = stored_entries(settings, "request/r")
+    second = next(i for i in items if i["seq"]["N"] == "2")
+    dynamodb.put_item(
+        TableName=settings.audit_table,
+        Item={
+            "subject": {"S": "~chain"},
+            "at": {"S": "head"},
+            "seq": {"N": "2"},
+            "hash": second["hash"],
+        },
+    )
+    check = await audit.verify()
+    assert check.broken_at == 3 and "past the head" in check.reason

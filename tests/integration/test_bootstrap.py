@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 
 from meshcore.aws.clients import SyncAws
 from meshcore.messages.commands import RepairCommand
 from meshcore.messages.decode import decode_sync_message
 from meshcore.provisioning.central import REPAIR_RULE, bootstrap_central, dlq_name
-from meshcore.provisioning.onboarding import onboard_producer
+from meshcore.provisioning.onboarding import onboard_consumer, onboard_producer
 from meshcore.settings import MeshSettings
+
+
+class ExternalId(TypedDict, total=False):
+    """The optional `ExternalId` of an AssumeRole call."""
+
+    ExternalId: str
 
 
 def test_bootstrap_creates_queues_with_dead_letter_queues_and_is_idempotent(
@@ -85,3 +94,19 @@ def test_bootstrap_schedules_repair_with_a_new_repair_id_per_firing(settings: Me
     command = decode_sync_message(body)
     assert isinstance(command, RepairCommand)
     assert command.repair_id == "scheduled-5089ddb8"
+
+
+def test_a_consumers_admin_role_is_assumed_only_with_meshcores_external_id(
+    settings: MeshSettings,
+) -> None:
+    central = SyncAws(settings)
+    member = central.assumed(settings.role_arn("444444444444", "OrganizationAccountAccessRole"))
+    first, role_arn = onboard_consumer(member, settings)
+    second, _ = onboard_consumer(member, settings)
+    assert first.changed and not second.changed, second.steps
+    assert central.assumed(role_arn).account_id() == "444444444444"
+    sts = boto3.client("sts", endpoint_url=settings.endpoint_url, region_name=settings.region)
+    extras: tuple[ExternalId, ...] = ({}, {"ExternalId": "someone-else"})
+    for extra in extras:
+        with pytest.raises(ClientError, match="AccessDenied"):
+            sts.assume_role(RoleArn=role_arn, RoleSessionName="confused-deputy", **extra)

@@ -18,10 +18,11 @@ from meshcore.actions.review import Review, accept, reject
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws, SyncAws
 from meshcore.aws.lftags import ColumnTags
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.domain.errors import InvalidTransitionError
 from meshcore.domain.recommendations import Recommendation, RecommendationState
 from meshcore.domain.registry import Producer
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import ClassificationScanRequest
 from meshcore.provisioning.central import bootstrap_central
 from meshcore.provisioning.onboarding import SAMPLE_READ_ROLE
@@ -42,6 +43,7 @@ class Env:
     settings: MeshSettings
     state: StateStore
     review: Review
+    audit: AuditLog  # the review's audit trail, read back
     handle: Any
     glue: Any
     lf: Any
@@ -119,7 +121,7 @@ async def env(settings: MeshSettings) -> AsyncIterator[Env]:
         aws = AsyncAws(settings, stack, "classifier-test")
         stack.push_async_callback(aws.aclose)
         dynamodb = await aws.client("dynamodb")
-        state = StateStore(dynamodb, settings.state_table)
+        state = DynamoStateStore(dynamodb, settings.state_table)
         await state.put_producer(
             Producer(
                 account_id=PRODUCER,
@@ -130,9 +132,10 @@ async def env(settings: MeshSettings) -> AsyncIterator[Env]:
                 sample_role_arn=settings.role_arn(PRODUCER, SAMPLE_READ_ROLE),
             )
         )
+        audit = AuditLog(dynamodb, settings.audit_table)
         review = Review(
             state,
-            AuditLog(dynamodb, settings.audit_table),
+            audit,
             ColumnTags(await aws.client("lakeformation"), settings.central_account_id),
         )
         routes = await make_bootstrap(settings)(aws, Metrics())
@@ -140,6 +143,7 @@ async def env(settings: MeshSettings) -> AsyncIterator[Env]:
             settings,
             state,
             review,
+            audit,
             dispatcher(routes[0].decode, routes[0].handlers),
             glue,
             sync.client("lakeformation"),
@@ -148,7 +152,7 @@ async def env(settings: MeshSettings) -> AsyncIterator[Env]:
 
 
 async def audit_actions(env: Env, rec_id: str) -> list[str]:
-    entries = await env.review.audit.history(f"recommendation/{rec_id}")
+    entries = await env.audit.history(f"recommendation/{rec_id}")
     return [e.action for e in entries]
 
 
@@ -167,7 +171,7 @@ async def test_sampled_values_give_evidence_and_are_never_stored_or_logged(env: 
     audited = json.dumps(
         [
             e.model_dump(mode="json")
-            for e in await env.review.audit.history(f"recommendation/{email.recommendation_id}")
+            for e in await env.audit.history(f"recommendation/{email.recommendation_id}")
         ]
     )
     for value in EMAILS:
@@ -337,7 +341,7 @@ async def test_a_rejection_is_remembered_for_columns_named_alike_in_the_domain(e
     producer = await env.state.get_producer(PRODUCER)
     assert producer is not None
     assert [r.key for r in producer.rejection_rules] == [("email_address", "contactemail")]
-    history = await env.review.audit.history(f"producer/{PRODUCER}")
+    history = await env.audit.history(f"producer/{PRODUCER}")
     assert [e.action for e in history] == ["rejection_rule.remembered"]
 
     # another table of the domain: a column named alike with the same evidence is recorded as

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from classifier.samples import SampleError, SampleLimits, SampleReader, table_layout
 from meshcore.aws.clients import AsyncAws
-from meshcore.aws.samples import SampleError, SampleLimits, SampleReader, table_layout
 from meshcore.settings import MeshSettings
 
 PRODUCER = "222222222222"

@@ -40,7 +40,7 @@ def dockerfile_stages() -> dict[str, tuple[str, str]]:
 def image_text(stages: dict[str, tuple[str, str]], target: str) -> str:
     """What makes the image of `target`: its instructions and those of the stages it starts
     FROM, down to the base image."""
-    parts = []
+    parts: list[str] = []
     while target in stages:
         target, body = stages[target]
         parts.insert(0, body)
@@ -50,7 +50,12 @@ def image_text(stages: dict[str, tuple[str, str]], target: str) -> str:
 
 def test_the_stack_has_the_emulator_a_bootstrap_the_three_workers_and_the_portal() -> None:
     services = compose()["services"]
-    assert set(services) == {"aws", "bootstrap", *WORKERS, "portal"}
+    assert set(services) == {"aws", "bootstrap", *WORKERS, "audit-anchor", "portal"}
+    anchor = services["audit-anchor"]
+    assert anchor["command"][:3] == ["meshctl", "audit", "anchor"]
+    assert {"--assume-role", "--every"} <= set(anchor["command"])
+    assert anchor["depends_on"]["bootstrap"]["condition"] == "service_completed_successfully"
+    assert anchor["healthcheck"] == {"disable": True}
     assert services["bootstrap"]["command"] == ["meshctl", "bootstrap"]
     assert services["bootstrap"]["depends_on"]["aws"]["condition"] == "service_healthy"
     for name in [*WORKERS, "portal"]:
@@ -68,6 +73,7 @@ def test_every_image_is_a_target_of_the_one_dockerfile() -> None:
     targets = {
         "aws": "emulator",
         "bootstrap": "grant-worker",
+        "audit-anchor": "grant-worker",
         "portal": "portal",
         **{w: w for w in WORKERS},
     }

@@ -98,7 +98,11 @@ def test_central_template_creates_queues_with_dead_letter_queues(settings: MeshS
     tables = boto3.client("dynamodb", endpoint_url=settings.endpoint_url).list_tables()[
         "TableNames"
     ]
-    assert {"meshcore-state", "meshcore-audit"} <= set(tables)
+    assert {"meshcore-state", "meshcore-audit", "meshcore-audit-anchors"} <= set(tables)
+    # (moto keeps a key policy from CloudFormation as a dict, which its DescribeKey cannot
+    # read: the key's spec and policy are checked in the template by test_least_privilege_check.)
+    aliases = boto3.client("kms", endpoint_url=settings.endpoint_url).list_aliases()["Aliases"]
+    assert "alias/meshcore-audit-anchor" in {a["AliasName"] for a in aliases}
 
 
 def test_consumer_template_creates_the_role_grant_worker_assumes(settings: MeshSettings) -> None:
@@ -107,6 +111,9 @@ def test_consumer_template_creates_the_role_grant_worker_assumes(settings: MeshS
     name = settings.consumer_admin_role
     trust = document(iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"])
     assert trust["Statement"][0]["Principal"]["AWS"].endswith(":iam::123456789012:root")
+    assert trust["Statement"][0]["Condition"] == {
+        "StringEquals": {"sts:ExternalId": settings.external_id()}
+    }
     policy = document(
         iam.get_role_policy(RoleName=name, PolicyName="accept-and-link")["PolicyDocument"]
     )

@@ -3,10 +3,14 @@ and attributing the emulator's calls to (worker, role) so that an ungranted call
 
 from __future__ import annotations
 
+import json
+from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
+from cfnlint.decode import decode
 
+from meshcore.provisioning.central import AUDIT_ANCHOR_ACTIONS
 from meshcore.provisioning.onboarding import (
     CATALOG_READ_ACTIONS,
     CONSUMER_ADMIN_ACTIONS,
@@ -14,9 +18,18 @@ from meshcore.provisioning.onboarding import (
     SAMPLE_READ_ROLE,
 )
 from meshcore_emulator.calllog import PrincipalCalls
+from meshcore_emulator.dynamodb_keys import ItemAccess
 from meshcore_emulator.principals import Principal
 
-from ..least_privilege import UnsupportedPolicy, role_named, role_uses, roles_of, template_roles
+from ..least_privilege import (
+    CENTRAL_ROLES,
+    INFRA,
+    UnsupportedPolicy,
+    role_named,
+    role_uses,
+    roles_of,
+    template_roles,
+)
 
 
 def role_template(*statements: dict[str, Any], **props: Any) -> dict[str, Any]:
@@ -165,8 +178,54 @@ def test_a_worker_calling_what_its_role_does_not_grant_is_caught() -> None:
 
 def test_every_worker_has_its_central_role() -> None:
     central = template_roles("central.yaml")
-    for logical_id in ("SyncWorkerRole", "ClassifierRole", "GrantWorkerRole"):
+    for logical_id in CENTRAL_ROLES.values():
         assert central[logical_id].allowed
+
+
+def _statements_naming(resource: dict[str, Any], logical_id: str) -> bool:
+    """Whether a statement's resources refer to the template resource `logical_id`."""
+    return logical_id in json.dumps(resource, default=str)
+
+
+def test_only_the_audit_anchor_role_signs_and_workers_append_to_the_audit_only_in_transactions() -> (
+    None
+):
+    body, problems = decode(str(INFRA / "central.yaml"))
+    assert not problems and body is not None
+    resources = body["Resources"]
+    workers = [v for k, v in CENTRAL_ROLES.items() if k != "audit-anchor"]
+    for logical_id in workers:
+        role = template_roles("central.yaml")[logical_id]
+        assert not role.allows("kms:Sign"), logical_id
+        for policy in resources[logical_id]["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                targets = statement.get("Resource")
+                assert not _statements_naming(targets, "AuditAnchor"), (logical_id, statement)
+                if not _statements_naming(targets, "AuditTable"):
+                    continue
+                actions = set(statement["Action"])
+                if "dynamodb:PutItem" in actions:
+                    # Appends only: PutItem inside TransactWriteItems
+                    # (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+                    assert actions == {"dynamodb:PutItem"}, statement
+                    assert statement["Condition"] == {
+                        "StringEquals": {"dynamodb:EnclosingOperation": "TransactWriteItems"}
+                    }
+                else:
+                    assert actions <= {"dynamodb:GetItem", "dynamodb:Query"}, statement
+    key = resources["AuditAnchorKey"]["Properties"]
+    assert (key["KeySpec"], key["KeyUsage"]) == ("ECC_NIST_P256", "SIGN_VERIFY")
+    key_policy = key["KeyPolicy"]["Statement"]
+    signers = [
+        s["Principal"]["AWS"]
+        for s in key_policy
+        if any(fnmatchcase("kms:sign", a.lower()) for a in s["Action"])
+    ]
+    assert signers == [{"Fn::GetAtt": ["AuditAnchorRole", "Arn"]}]
+
+
+def test_bootstrap_gives_the_audit_anchor_role_what_the_template_gives_it() -> None:
+    assert set(AUDIT_ANCHOR_ACTIONS) == template_roles("central.yaml")["AuditAnchorRole"].allowed
 
 
 def test_onboarding_creates_the_member_roles_the_templates_define() -> None:
@@ -174,3 +233,101 @@ def test_onboarding_creates_the_member_roles_the_templates_define() -> None:
     assert set(CATALOG_READ_ACTIONS) == role_named("meshcore-catalog-reader").allowed
     assert set(SAMPLE_READ_ACTIONS) == role_named(SAMPLE_READ_ROLE).allowed
     assert set(CONSUMER_ADMIN_ACTIONS) == role_named("meshcore-consumer-admin").allowed
+
+
+def item(action: str, *keys: str, table: str = "meshcore-state") -> ItemAccess:
+    return ItemAccess(f"dynamodb:{action}", table, frozenset(keys))
+
+
+def test_dynamodb_items_are_checked_against_table_and_leading_keys() -> None:
+    template = role_template(
+        {
+            "Effect": "Allow",
+            "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+            "Resource": {"Fn::GetAtt": ["State", "Arn"]},
+            "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["producer#*"]}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": "dynamodb:PutItem",
+            "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/meshcore-*",
+        },
+    )
+    template["Resources"]["State"] = {
+        "Type": "AWS::DynamoDB::Table",
+        "Properties": {"TableName": "meshcore-state"},
+    }
+    (role,) = roles_of("t.yaml", template).values()
+    assert (
+        role.ungranted(
+            ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"],
+            [
+                item("GetItem", "producer#1"),
+                item("Query", "producer#1", "producer#2"),
+                item("PutItem", "request#1"),
+                item("PutItem", "x", table="meshcore-audit"),
+            ],
+        )
+        == set()
+    )
+    assert role.ungranted(
+        [],
+        [
+            item("GetItem", "request#1"),
+            item("Query", "producer#1", "request#2"),
+            item("GetItem", "producer#1", table="other"),
+            item("PutItem", "x", table="other"),
+        ],
+    ) == {
+        "dynamodb:GetItem meshcore-state request#1",
+        "dynamodb:Query meshcore-state producer#1, request#2",
+        "dynamodb:GetItem other producer#1",
+        "dynamodb:PutItem other x",
+    }
+
+
+def test_dynamodb_conditions_that_would_need_guessing_are_refused() -> None:
+    with pytest.raises(UnsupportedPolicy):
+        roles_of(
+            "t.yaml",
+            role_template(
+                {
+                    "Effect": "Allow",
+                    "Action": "dynamodb:GetItem",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"dynamodb:Attributes": ["pk"]}},
+                }
+            ),
+        )
+    with pytest.raises(UnsupportedPolicy):
+        roles_of(
+            "t.yaml",
+            role_template(
+                {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Ref": "Table"}}
+            ),
+        )
+
+
+def test_workers_reach_only_their_kinds_of_state_item() -> None:
+    """The central roles, as `meshcore.aws.state` keys items: the catalog and the classifier
+    never touch requests or the registry's writes; grant-worker never writes producers."""
+    central = template_roles("central.yaml")
+    sync, classifier, grant = (
+        central[CENTRAL_ROLES[w]] for w in ("sync-worker", "classifier", "grant-worker")
+    )
+    assert sync.allows_item(item("BatchGetItem", "producer#1", "producer#2"))
+    assert sync.allows_item(item("PutItem", "repair#reports"))
+    assert classifier.allows_item(item("PutItem", "recommendation#ar__sales/orders"))
+    assert grant.allows_item(item("Query", "consumer-requests#1"))
+    assert grant.allows_item(item("PutItem", "request#req-1"))
+    for worker in (sync, classifier):
+        assert not worker.allows_item(item("GetItem", "request#req-1"))
+        assert not worker.allows_item(item("PutItem", "request#req-1"))
+        assert not worker.allows_item(item("Query", "requests#all"))
+        assert not worker.allows_item(item("PutItem", "producer#1"))
+        assert not worker.allows_item(item("PutItem", "domain#ar"))
+        assert not worker.allows_item(item("PutItem", "decision#d"))
+    assert not sync.allows_item(item("PutItem", "recommendation#ar__sales/orders"))
+    assert not grant.allows_item(item("PutItem", "producer#1"))
+    assert not grant.allows_item(item("PutItem", "recommendation#ar__sales/orders"))
+    assert not grant.allows_item(item("Scan"))

@@ -3,26 +3,41 @@ requests, producer review and operations, through the same meshcore actions as m
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
+import hmac
 import io
+import json
 import re
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote
 
 import boto3
 import pytest
 from starlette.testclient import TestClient
+from structlog.testing import capture_logs
 
 from meshcore.cli.main import main as meshctl
 from meshcore.domain.recommendations import Recommendation
+from meshcore_devstack.sso import HEADER, LocalSso
 from meshcore_emulator import EmbeddedAws
 from portal.app import create_app
 from portal.settings import PortalMeshSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_glue.type_defs import TableInputTypeDef
 
 ADA, PIET = "ada@ar.example.com", "piet@ap.example.com"
 ANALYST = "analyst@consumer.example.com"
 CONSUMER = "444444444444"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+SSO = LocalSso()  # the single sign-on proxy the portal trusts in these tests
+OPERATOR = "ops@central.example.com"
 
 
 def run(*args: str) -> None:
@@ -30,8 +45,8 @@ def run(*args: str) -> None:
         assert meshctl(list(args)) == 0, args
 
 
-def central_table(name: str, columns: list[tuple[str, str]], **extra: Any) -> dict[str, Any]:
-    return {
+def central_table(name: str, columns: list[tuple[str, str]], **extra: Any) -> TableInputTypeDef:
+    table = {
         "Name": name,
         "Description": extra.pop("description", f"{name} of accounts receivable"),
         "StorageDescriptor": {
@@ -47,12 +62,16 @@ def central_table(name: str, columns: list[tuple[str, str]], **extra: Any) -> di
         },
         **extra,
     }
+    return cast("TableInputTypeDef", table)
 
 
 @pytest.fixture
 def mesh(aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("MESHCORE_ENDPOINT_URL", aws.endpoint_url)
     monkeypatch.setenv("MESHCORE_ONBOARDING_ROLE", "OrganizationAccountAccessRole")
+    monkeypatch.setenv("MESHCORE_PORTAL__OIDC_PUBLIC_KEY", SSO.public_pem)
+    monkeypatch.setenv("MESHCORE_PORTAL__OIDC_SIGNER", SSO.signer)
+    monkeypatch.setenv("MESHCORE_PORTAL__OPERATORS", json.dumps([OPERATOR]))
     run("bootstrap")
     run("onboard-producer", "222222222222", "--domain", "ar", "--owner", ADA)
     run("onboard-producer", "333333333333", "--domain", "ap", "--owner", PIET)
@@ -87,12 +106,18 @@ def mesh(aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 @pytest.fixture
 def portal(mesh: Any) -> Iterator[TestClient]:
-    with TestClient(create_app(PortalMeshSettings()), follow_redirects=False) as client:
+    with TestClient(
+        create_app(PortalMeshSettings()), base_url=ORIGIN, follow_redirects=False
+    ) as client:
         yield client
 
 
+ORIGIN = "https://testserver"  # the portal is served over HTTPS: its cookie is Secure
+
+
 def as_user(client: TestClient, user: str) -> dict[str, str]:
-    return {"X-Forwarded-User": user}
+    """What the single sign-on proxy adds to `user`'s requests."""
+    return SSO.headers(user)
 
 
 def token(client: TestClient, user: str, path: str = "/request") -> str:
@@ -122,13 +147,15 @@ def test_identity_is_required_and_dev_login_is_off_by_default(portal: TestClient
     assert portal.get("/").status_code == 401
     assert "single sign-on" in portal.get("/").text
     assert portal.get("/login").status_code == 404
-    assert portal.get("/", headers={"X-Forwarded-User": "  "}).status_code == 401
+    assert portal.get("/", headers=SSO.headers("  ")).status_code == 401
     assert portal.get("/", headers=as_user(portal, ANALYST)).status_code == 200
 
 
 def test_dev_login_only_when_enabled(mesh: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MESHCORE_PORTAL__DEV_LOGIN", "true")
-    with TestClient(create_app(PortalMeshSettings()), follow_redirects=False) as client:
+    with TestClient(
+        create_app(PortalMeshSettings()), base_url=ORIGIN, follow_redirects=False
+    ) as client:
         assert client.get("/").headers["location"] == "/login"
         page = client.get("/login")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -163,7 +190,9 @@ def test_dataset_page_shows_schema_partitions_and_provenance(portal: TestClient)
     for text in ("customer_email", "billing contact", "222222222222", "receivables.invoices"):
         assert text in page.text
     assert '<strong id="partition-count">3</strong>' in page.text
-    assert "No one has been granted access" in page.text
+    assert 'id="access-hidden"' in page.text  # not the analyst's to see
+    owner = portal.get("/datasets/ar__receivables/invoices", headers=as_user(portal, ADA))
+    assert "No one has been granted access" in owner.text
     missing = portal.get("/datasets/ar__receivables/nope", headers=as_user(portal, ANALYST))
     assert missing.status_code == 404
 
@@ -260,6 +289,8 @@ def test_request_access_appears_in_my_requests_with_history(portal: TestClient) 
     assert request_id in mine and "pending" in mine and "request.created" in mine
     assert "request.routed" in mine and "sensitive: customer_email" in mine
     assert request_id not in requests_text(portal, PIET)  # only one's own requests
+    # Another identity used this cookie since: the session is new, and so is the token.
+    form["csrf_token"] = token(portal, ANALYST)
     again = portal.post("/request", data=form, headers=as_user(portal, ANALYST))
     assert again.status_code == 400 and "already pending" in again.text
     requests_out = io.StringIO()
@@ -294,7 +325,228 @@ def test_producer_reviews_only_their_own_domain(portal: TestClient) -> None:
 
 
 def test_operations_page_shows_status(portal: TestClient) -> None:
-    page = portal.get("/operations", headers=as_user(portal, ANALYST))
+    page = portal.get("/operations", headers=as_user(portal, OPERATOR))
     assert page.status_code == 200
     assert "meshcore-catalog-changes" in page.text and "No repair has run yet" in page.text
     assert '<div class="n ok" id="dead-letters">0</div>' in page.text
+
+
+def forged(header: dict[str, Any], claims: dict[str, Any], secret: bytes = b"") -> str:
+    """A JWT assembled by hand (what no library will sign: `none`, HS256 with a public key)."""
+
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    signing_input = f"{part(header)}.{part(claims)}"
+    mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest() if secret else b""
+    return f"{signing_input}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+
+def refused_as(family: str, logs: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [e for e in logs if e["event"] == "portal.refused" and e["family"] == family]
+
+
+def test_only_an_identity_the_proxy_signed_is_trusted(portal: TestClient) -> None:
+    claims = {"email": ADA, "exp": int(time.time()) + 300}
+    alb = {"kid": SSO.key_id, "signer": SSO.signer}
+    attempts: dict[str, Any] = {
+        "unsigned X-Forwarded-User": {"X-Forwarded-User": ADA},
+        "not a JWT": {HEADER: "ada"},
+        "another key": LocalSso().headers(ADA),
+        "another load balancer": {HEADER: SSO.token(ADA, signer=SSO.signer + "-evil")},
+        "expired": {HEADER: SSO.token(ADA, lifetime=-120)},
+        "alg none": {HEADER: forged({**alb, "alg": "none"}, claims)},
+        "HS256 keyed with the public key": {
+            HEADER: forged({**alb, "alg": "HS256"}, claims, SSO.public_pem.encode())
+        },
+        "repeated header": [(HEADER, SSO.token(ANALYST)), (HEADER, SSO.token(ADA))],
+        "no email claim": {HEADER: SSO.token(ADA, email=None)},
+    }
+    for what, headers in attempts.items():
+        with capture_logs() as logs:
+            page = portal.get("/review", headers=headers)
+        assert page.status_code == 401, what
+        assert ADA not in page.text, what
+        assert len(refused_as("identity", logs)) == 1, (what, logs)
+    assert portal.get("/review", headers=as_user(portal, ADA)).status_code == 200
+
+
+def test_a_refused_identity_is_not_replaced_by_a_development_login(
+    mesh: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MESHCORE_PORTAL__DEV_LOGIN", "true")
+    with TestClient(
+        create_app(PortalMeshSettings()), base_url=ORIGIN, follow_redirects=False
+    ) as client:
+        page = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert csrf
+        client.post("/login", data={"identity": ANALYST, "csrf_token": csrf.group(1)})
+        assert client.get("/").status_code == 200
+        assert client.get("/", headers=LocalSso().headers(ADA)).status_code == 401
+
+
+def test_keys_by_key_id_from_the_configured_url_and_a_signer_is_required(
+    mesh: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("MESHCORE_PORTAL__OIDC_PUBLIC_KEY")
+    monkeypatch.delenv("MESHCORE_PORTAL__OIDC_SIGNER")
+    with pytest.raises(ValueError, match="OIDC_SIGNER"):
+        create_app(PortalMeshSettings())
+    # The region's published keys, one file per key id (production: the ALB's https URL).
+    (tmp_path / SSO.key_id).write_text(SSO.public_pem)
+    monkeypatch.setenv("MESHCORE_PORTAL__OIDC_KEY_URL", f"file://{tmp_path}/{{kid}}")
+    monkeypatch.setenv("MESHCORE_PORTAL__OIDC_SIGNER", SSO.signer)
+    with TestClient(
+        create_app(PortalMeshSettings()), base_url=ORIGIN, follow_redirects=False
+    ) as client:
+        assert client.get("/", headers=SSO.headers(ADA)).status_code == 200
+        assert client.get("/", headers=LocalSso().headers(ADA)).status_code == 401  # unknown kid
+
+
+def test_the_csrf_token_is_the_users_in_this_session(portal: TestClient) -> None:
+    form = {
+        "table": "ar__receivables.invoices",
+        "consumer_account": CONSUMER,
+        "purpose": "dashboards",
+        "duration_days": "30",
+    }
+    first = portal.get("/request", headers=as_user(portal, ADA))
+    cookie = first.headers["set-cookie"]
+    assert cookie.startswith("__Host-meshcore_portal=") and "secure" in cookie.lower()
+    assert "path=/" in cookie.lower() and "domain" not in cookie.lower()
+    ada_token = token(portal, ADA)
+    # The same cookie, another user: Ada's token is not Piet's.
+    with capture_logs() as logs:
+        stolen = portal.post(
+            "/request", data={**form, "csrf_token": ada_token}, headers=as_user(portal, PIET)
+        )
+    assert stolen.status_code == 403 and len(refused_as("cross-site", logs)) == 1
+    # Another session of the same user (a new cookie): its own token.
+    portal.cookies.clear()
+    portal.get("/request", headers=as_user(portal, ADA))
+    elsewhere = portal.post(
+        "/request", data={**form, "csrf_token": ada_token}, headers=as_user(portal, ADA)
+    )
+    assert elsewhere.status_code == 403
+    assert "not requested access yet" in requests_text(portal, PIET)
+    assert "not requested access yet" in requests_text(portal, ADA)
+
+
+def test_a_post_from_another_site_is_refused(portal: TestClient) -> None:
+    form = {
+        "table": "ar__receivables.invoices",
+        "consumer_account": CONSUMER,
+        "purpose": "dashboards",
+        "duration_days": "30",
+    }
+    cross = [
+        {"Origin": "https://evil.example.com"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": ORIGIN},
+    ]
+    for headers in cross:
+        csrf = token(portal, ANALYST)
+        with capture_logs() as logs:
+            response = portal.post(
+                "/request",
+                data={**form, "csrf_token": csrf},
+                headers={**as_user(portal, ANALYST), **headers},
+            )
+        assert response.status_code == 403, headers
+        assert len(refused_as("cross-site", logs)) == 1, headers
+    assert "not requested access yet" in requests_text(portal, ANALYST)
+    same = {"Origin": ORIGIN, "Sec-Fetch-Site": "same-origin"}
+    created = portal.post(
+        "/request",
+        data={**form, "csrf_token": token(portal, ANALYST)},
+        headers={**as_user(portal, ANALYST), **same},
+    )
+    assert created.status_code == 303
+
+
+def test_the_csrf_token_changes_at_login(mesh: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MESHCORE_PORTAL__DEV_LOGIN", "true")
+    with TestClient(
+        create_app(PortalMeshSettings()), base_url=ORIGIN, follow_redirects=False
+    ) as client:
+        before = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+        assert before
+        client.post("/login", data={"identity": ANALYST, "csrf_token": before.group(1)})
+        after = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
+        assert after and after.group(1) != before.group(1)
+        assert client.post("/logout", data={"csrf_token": before.group(1)}).status_code == 403
+        assert f"signed in as {ANALYST}" in client.get("/").text
+        assert client.post("/logout", data={"csrf_token": after.group(1)}).status_code == 303
+
+
+def test_only_owners_and_operators_see_operations_and_who_has_access(portal: TestClient) -> None:
+    with capture_logs() as logs:
+        refused = portal.get("/operations", headers=as_user(portal, ANALYST))
+    assert refused.status_code == 403 and "meshcore-catalog-changes" not in refused.text
+    assert len(refused_as("unauthorised", logs)) == 1
+    for user in (ADA, PIET, OPERATOR):  # a producer's data owner, or an operator
+        assert portal.get("/operations", headers=as_user(portal, user)).status_code == 200, user
+    dataset = "/datasets/ar__receivables/invoices"
+    for user, sees in ((ANALYST, False), (PIET, False), (ADA, True), (OPERATOR, True)):
+        page = portal.get(dataset, headers=as_user(portal, user)).text
+        assert ('id="access-hidden"' not in page) is sees, user
+        assert ("No one has been granted access" in page) is sees, user
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        "\u0664" * 12,  # Arabic-Indic digits
+        "\uff14" * 12,  # fullwidth digits
+        "4" * 11 + "\u096a",  # one Devanagari four
+    ],
+)
+def test_account_ids_with_unicode_digits_are_refused(portal: TestClient, account: str) -> None:
+    for principal in ("", f"arn:aws:iam::{account}:role/analysts"):
+        with capture_logs() as logs:
+            response = portal.post(
+                "/request",
+                data={
+                    "csrf_token": token(portal, ANALYST),
+                    "table": "ar__receivables.invoices",
+                    "consumer_account": account if not principal else CONSUMER,
+                    "principal_arn": principal,
+                    "purpose": "dashboards",
+                    "duration_days": "\u0663\u0660",  # 30 in Arabic-Indic digits
+                },
+                headers=as_user(portal, ANALYST),
+            )
+        assert response.status_code == 400
+        field = "principal_arn" if principal else "consumer_account"
+        assert (
+            f'id="error-{field}"' in response.text and 'id="error-duration_days"' in response.text
+        )
+        assert len(refused_as("input", logs)) == 1
+    assert "not requested access yet" in requests_text(portal, ANALYST)
+
+
+def test_links_to_names_with_a_slash_and_other_reserved_characters(
+    portal: TestClient, mesh: Any
+) -> None:
+    names = ["slash/name", "odd?name#1%2F", "semi;colon:and space"]
+    for name in names:
+        mesh.create_table(
+            DatabaseName="ar__receivables", TableInput=central_table(name, [("id", "")])
+        )
+    portal.app.state.catalog.max_age_seconds = 0  # type: ignore[attr-defined]
+    catalog = portal.get("/", params={"domain": "ar"}, headers=as_user(portal, ANALYST)).text
+    links = re.findall(r'<a href="(/datasets/[^"]+)">', catalog)
+    for name in names:
+        link = "/datasets/ar__receivables/" + quote(name, safe="")
+        assert link in links, (name, links)
+        page = portal.get(link, headers=as_user(portal, ANALYST))
+        assert page.status_code == 200, (name, page.text)
+        assert f"<h1>ar__receivables.{escape(name)}</h1>" in page.text
+    assert (
+        portal.get(
+            "/datasets/ar__receivables/slash/name", headers=as_user(portal, ANALYST)
+        ).status_code
+        == 404
+    )

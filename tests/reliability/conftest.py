@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from ..e2e.conftest import Stack, StackFactory, eventually, stack_factory
 from .results import Results, Row, scale
+
+if TYPE_CHECKING:
+    from pluggy import Result
 
 __all__ = ["Stack", "StackFactory", "eventually", "sizes", "stack_factory"]
 
@@ -47,7 +50,9 @@ def record(request: pytest.FixtureRequest) -> Iterator[Row]:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[Any]
+) -> Generator[None, Result[pytest.TestReport]]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     row = RESULTS.rows.get(item.nodeid)

@@ -1,21 +1,45 @@
 """Scenario 7: security under load. Forged, replayed, expired, over-scoped and unauthorised
 decisions are all refused and audited, and grant nothing; hostile names in databases, tables and
 columns are synced or refused with a clear reason, never a crash or a grant to someone else; a
-sensitive column added to a granted table is not read before its review."""
+sensitive column added to a granted table is not read before its review. The portal refuses and
+audits forged identities, cross-site forms, views that are not the user's and Unicode-digit
+account ids, and links every hostile name to its dataset."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import http.client
 import json
 import random
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from html import escape
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from botocore.exceptions import ClientError
 
-from meshcore.domain.access import TableName
-from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER, QUERY_ENGINE_TAG, analyst_clients
+from meshcore.domain.access import AccessRequest, TableName
+from meshcore_devstack.mesh import (
+    AR,
+    CENTRAL,
+    CONSUMER,
+    PRODUCERS,
+    QUERY_ENGINE_TAG,
+    analyst_clients,
+    as_central_role,
+)
+from meshcore_devstack.processes import free_port, start_portal
 from meshcore_devstack.query_engine import QueryRefused, select, trust_engine
+from meshcore_devstack.sso import LocalSso, local_sso
 
 from ..e2e.test_access import decision, sign
 from ..e2e.test_catalog_sync import table
@@ -42,29 +66,29 @@ HOSTILE = [
 
 
 def hostile_decisions(stack: Stack, request_id: str, asked: str, other: str) -> dict[str, str]:
-    """One body per kind of decision that must be refused."""
-    forged = json.loads(sign(stack, decision(stack, request_id, ticket_id="FIN-F")))
-    forged["decision"]["approver"] = "mallory@elsewhere.example.com"
-    scope = [TableName.parse(asked), TableName.parse(other)]
-    return {
-        "forged": json.dumps(forged),
-        "expired": sign(
-            stack,
-            decision(
-                stack,
-                request_id,
-                ticket_id="FIN-E",
-                expires_at=datetime.now(UTC) - timedelta(minutes=1),
-            ),
-        ),
-        "over-scoped": sign(stack, decision(stack, request_id, ticket_id="FIN-S", tables=scope)),
-        "unauthorised": sign(
-            stack,
-            decision(
-                stack, request_id, ticket_id="FIN-U", approver="mallory@elsewhere.example.com"
-            ),
-        ),
+    """One body per kind of decision that must be refused; each kind's ticket is FIN-<KIND>."""
+    now = datetime.now(UTC)
+    stored = AccessRequest.model_validate(requests(stack)[request_id])
+    elsewhere = stored.model_copy(
+        update={"consumer_account": "666666666666", "principal_arn": None}
+    )
+    overrides: dict[str, dict[str, Any]] = {
+        "expired": {"expires_at": now - timedelta(minutes=1)},
+        "over-scoped": {"tables": [TableName.parse(asked), TableName.parse(other)]},
+        "unauthorised": {"approver": "mallory@elsewhere.example.com"},
+        # The owner's approval of a request whose stored grantee was rewritten afterwards.
+        "other-terms": {"terms_digest": elsewhere.terms_digest()},
+        "stale": {"issued_at": now - timedelta(hours=25)},
+        "future": {"issued_at": now + timedelta(hours=1)},
+        "unrequested-columns": {"sensitive_columns": ["customer_email"]},
     }
+    bodies = {
+        kind: sign(stack, decision(stack, request_id, ticket_id=f"FIN-{kind.upper()}", **change))
+        for kind, change in overrides.items()
+    }
+    forged = json.loads(sign(stack, decision(stack, request_id, ticket_id="FIN-FORGED")))
+    forged["decision"]["approver"] = "mallory@elsewhere.example.com"
+    return {"forged": json.dumps(forged), **bodies}
 
 
 def refusals(stack: Stack, request_id: str) -> list[dict[str, Any]]:
@@ -77,7 +101,7 @@ def hostile_catalog(stack: Stack) -> dict[str, str]:
     glue.create_database(DatabaseInput={"Name": "hostile"})
     refused: dict[str, str] = {}
     for i, name in enumerate(HOSTILE):
-        attempts = {
+        attempts: dict[str, Callable[..., object]] = {
             f"database {name}": lambda n=name: glue.create_database(DatabaseInput={"Name": n}),
             f"table {name}": lambda n=name: glue.create_table(
                 DatabaseName="hostile", TableInput=table(n, [("id", "string")], False)
@@ -147,6 +171,254 @@ def central_names(stack: Stack) -> set[str]:
     return names
 
 
+# The portal: identity, sessions and inputs (one row per attack family). Each hostile request
+# must be refused and audited (a `portal.refused` line of its family in the portal's log).
+OWNER, PIET = PRODUCERS[0].owner, PRODUCERS[1].owner
+ANALYST, MALLORY = "analyst@consumer.example.com", "mallory@elsewhere.example.com"
+OPERATOR = "ops@central.example.com"
+UNICODE_ACCOUNTS = ["\u0664" * 12, "\uff14" * 12, "4" * 11 + "\u096a"]
+RESERVED_NAMES = ["slash/name", "odd?name#1%2F", "semi;colon:and space", "ünïcödé_表"]
+
+
+class Browser:
+    """One cookie jar against the portal over real HTTP (headers may repeat)."""
+
+    def __init__(self, url: str) -> None:
+        self.netloc = urlsplit(url).netloc
+        self.cookie = ""
+
+    def send(
+        self, method: str, path: str, headers: list[tuple[str, str]], form: str = ""
+    ) -> tuple[int, str]:
+        conn = http.client.HTTPConnection(self.netloc, timeout=30)
+        try:
+            conn.putrequest(method, path)
+            for name, value in headers + ([("Cookie", self.cookie)] if self.cookie else []):
+                conn.putheader(name, value)
+            if form:
+                conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+            conn.putheader("Content-Length", str(len(form.encode())))
+            conn.endheaders(form.encode())
+            answer = conn.getresponse()
+            body = answer.read().decode()
+            cookie = answer.getheader("set-cookie")
+            if cookie:
+                self.cookie = cookie.split(";", 1)[0]
+            return answer.status, body
+        finally:
+            conn.close()
+
+    def get(self, path: str, user: str | None) -> tuple[int, str]:
+        return self.send("GET", path, list(local_sso().headers(user).items()) if user else [])
+
+    def token(self, user: str) -> str:
+        found = re.search(r'name="csrf_token" value="([^"]+)"', self.get("/request", user)[1])
+        assert found, "no CSRF token on the request form"
+        return found.group(1)
+
+    def post(self, path: str, user: str, form: dict[str, str], **headers: str) -> int:
+        sent = list(local_sso().headers(user).items()) + [
+            (k.replace("_", "-"), v) for k, v in headers.items()
+        ]
+        return self.send("POST", path, sent, urlencode(form))[0]
+
+
+def portal_refusals(log: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in log.read_text(errors="replace").splitlines():
+        if '"portal.refused"' in line:
+            family = json.loads(line).get("family", "")
+            counts[family] = counts.get(family, 0) + 1
+    return counts
+
+
+def request_form(token: str, account: str = CONSUMER, **changes: str) -> dict[str, str]:
+    return {
+        "csrf_token": token,
+        "table": "ar__receivables.invoices",
+        "consumer_account": account,
+        "principal_arn": "",
+        "purpose": "dashboards",
+        "duration_days": "30",
+        **changes,
+    }
+
+
+def forged_identities() -> dict[str, list[tuple[str, str]]]:
+    """Every way to claim to be the AR data owner without the proxy's signature."""
+    header = "x-amzn-oidc-data"
+    sso, other = local_sso(), LocalSso()
+    exp = int(time.time()) + 300
+
+    def unsigned(alg: str, secret: bytes = b"") -> str:
+        def part(data: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+        head = {"alg": alg, "kid": sso.key_id, "signer": sso.signer}
+        signing_input = f"{part(head)}.{part({'email': OWNER, 'exp': exp})}"
+        mac = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest() if secret else b""
+        return f"{signing_input}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+    return {
+        "unsigned X-Forwarded-User": [("X-Forwarded-User", OWNER)],
+        "not a JWT": [(header, OWNER)],
+        "another key": [(header, other.token(OWNER))],
+        "another load balancer": [(header, sso.token(OWNER, signer=sso.signer + "-evil"))],
+        "expired": [(header, sso.token(OWNER, lifetime=-120))],
+        "alg none": [(header, unsigned("none"))],
+        "HS256 keyed with the public key": [(header, unsigned("HS256", sso.public_pem.encode()))],
+        "repeated header": [(header, sso.token(ANALYST)), (header, sso.token(OWNER))],
+    }
+
+
+def attack_identity(browser: Browser, url: str) -> tuple[int, int, str]:
+    sent = refused = 0
+    for _what, headers in forged_identities().items():
+        for path in ("/", "/review", "/requests") * COPIES:
+            status, body = browser.send("GET", path, headers)
+            sent += 1
+            refused += status == 401 and OWNER not in body
+    assert browser.get("/review", OWNER)[0] == 200  # the proxy's own signature still works
+    return sent, refused, f"{len(forged_identities())} forgeries on 3 pages x{COPIES}"
+
+
+def attack_cross_site(browser: Browser, url: str) -> tuple[int, int, str]:
+    attempts: list[Callable[[], int]] = []
+    for _ in range(COPIES):
+        attempts += [
+            lambda: browser.post(
+                "/request",
+                ANALYST,
+                request_form(browser.token(ANALYST)),
+                Origin="https://evil.example",
+            ),
+            lambda: browser.post(
+                "/request", ANALYST, request_form(browser.token(ANALYST)), Origin="null"
+            ),
+            lambda: browser.post(
+                "/request",
+                ANALYST,
+                request_form(browser.token(ANALYST)),
+                Sec_Fetch_Site="cross-site",
+            ),
+            # The same cookie, another user's token.
+            lambda: browser.post("/request", ANALYST, request_form(browser.token(OWNER))),
+            # Another session's token.
+            lambda: browser.post("/request", ANALYST, request_form(Browser(url).token(ANALYST))),
+            lambda: browser.post("/request", ANALYST, request_form("")),
+        ]
+    refused = sum(attempt() == 403 for attempt in attempts)
+    return (
+        len(attempts),
+        refused,
+        f"6 forged forms x{COPIES} (foreign Origin, null Origin, Sec-Fetch-Site, another user's or session's token, none)",
+    )
+
+
+def attack_unauthorised(browser: Browser, url: str) -> tuple[int, int, str]:
+    sent = refused = 0
+    for user in (ANALYST, MALLORY) * COPIES:
+        status, body = browser.get("/operations", user)
+        sent += 1
+        refused += status == 403 and "meshcore-catalog-changes" not in body
+    for user in (OWNER, PIET, OPERATOR):
+        assert browser.get("/operations", user)[0] == 200, user
+    dataset = "/datasets/ar__receivables/invoices"
+    hidden = [
+        u for u in (ANALYST, MALLORY, PIET) if 'id="access-hidden"' in browser.get(dataset, u)[1]
+    ]
+    assert len(hidden) == 3, hidden
+    assert 'id="access-hidden"' not in browser.get(dataset, OWNER)[1]
+    return (
+        sent,
+        refused,
+        f"operations as 2 non-owners x{COPIES}; access lists hidden from {len(hidden)}/3",
+    )
+
+
+def attack_unicode_digits(browser: Browser, url: str) -> tuple[int, int, str]:
+    sent = refused = 0
+    for account in UNICODE_ACCOUNTS * COPIES:
+        for form in (
+            request_form(browser.token(ANALYST), account),
+            request_form(browser.token(ANALYST), principal_arn=f"arn:aws:iam::{account}:role/a"),
+            request_form(browser.token(ANALYST), duration_days="\u0663\u0660"),
+        ):
+            sent += 1
+            refused += browser.post("/request", ANALYST, form) == 400
+    return (
+        sent,
+        refused,
+        f"{len(UNICODE_ACCOUNTS)} Unicode-digit accounts as account, role ARN and days x{COPIES}",
+    )
+
+
+ATTACKS: dict[str, Callable[[Browser, str], tuple[int, int, str]]] = {
+    "identity": attack_identity,
+    "cross-site": attack_cross_site,
+    "unauthorised": attack_unauthorised,
+    "input": attack_unicode_digits,
+}
+
+
+def central_invoices(stack: Stack, names: list[str]) -> None:
+    """The AR table (and tables named `names`) straight in the central catalog."""
+    glue = stack.client("glue")
+    glue.create_database(DatabaseInput={"Name": "ar__receivables"})
+    for name in ["invoices", *names]:
+        glue.create_table(
+            DatabaseName="ar__receivables", TableInput=table(name, [("id", "string")], False)
+        )
+
+
+@pytest.mark.parametrize("family", [*ATTACKS, "links"])
+def test_hostile_portal_requests_are_refused_and_audited(
+    stack_factory: StackFactory, record: Row, tmp_path: Path, family: str
+) -> None:
+    stack = stack_factory(sync_workers=0, classifier=False, grant_worker=False)
+    central_invoices(stack, RESERVED_NAMES if family == "links" else [])
+    portal, url = start_portal(
+        {**as_central_role(stack.env, "portal", "portal"), "MESHCORE_LOG_JSON": "true"},
+        tmp_path / "portal",
+        free_port(),
+        catalog_max_age_seconds="0",
+        operators=json.dumps([OPERATOR]),
+    )
+    try:
+        browser = Browser(url)
+        if family == "links":
+            catalog = browser.get("/?domain=ar", ANALYST)[1]
+            links = set(re.findall(r'<a href="(/datasets/[^"]+)">', catalog))
+            opened = 0
+            for name in RESERVED_NAMES:
+                link = "/datasets/ar__receivables/" + quote(name, safe="")
+                status, page = browser.get(link, ANALYST)
+                opened += (
+                    link in links and status == 200 and f">ar__receivables.{escape(name)}<" in page
+                )
+            record.load = (
+                f"{len(RESERVED_NAMES)} central tables named with /, ?, #, %, ;, :, space, unicode"
+            )
+            record.faults = "hostile names in the portal's links"
+            record.lost = record.duplicated = "0"
+            record.consistency = f"{opened}/{len(RESERVED_NAMES)} catalog links open their dataset"
+            assert opened == len(RESERVED_NAMES)
+            return
+        sent, refused, load = ATTACKS[family](browser, url)
+        created = json.loads(stack.meshctl("--json", "requests"))
+    finally:
+        assert portal.stop() == 0
+    audited = portal_refusals(portal.log_path).get(family, 0)
+    record.load = load
+    record.faults = f"hostile portal requests: {family}"
+    record.lost = "0"
+    record.duplicated = f"{len(created)} requests created"
+    record.consistency = f"{min(refused, audited)}/{sent} {family} attacks refused and audited"
+    assert refused == sent, (refused, sent)
+    assert audited == sent, (audited, sent)
+    assert created == []
+
+
 @pytest.mark.parametrize("changes", sizes(300, smoke=False))
 def test_hostile_decisions_and_names_are_refused_or_handled(
     stack_factory: StackFactory, record: Row, changes: int
@@ -183,8 +455,16 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     sneaked = sneak_sensitive_columns(stack, {tables[i]: role(i) for i in range(len(approved))})
 
     state = requests(stack)
-    refused = {rid: len(refusals(stack, rid)) for rid in wanted}
+    audited = {rid: refusals(stack, rid) for rid in wanted}
+    refused = {rid: len(entries) for rid, entries in audited.items()}
     sent = {rid: sum(1 for r, _k, _b in burst if r == rid) for rid in wanted}
+    # One row per attack family: refused and audited / sent (a family's ticket is FIN-<KIND>).
+    kinds = Counter(kind for _r, kind, _b in burst)
+    tickets = Counter(e["details"].get("ticket_id") for es in audited.values() for e in es)
+    families = {
+        kind: f"{tickets['FIN-OK' if kind == 'replayed' else f'FIN-{kind.upper()}']}/{n}"
+        for kind, n in sorted(kinds.items())
+    }
     short = {rid: (refused[rid], sent[rid]) for rid in wanted if refused[rid] < sent[rid]}
     wrongly_granted = [r for r in wanted if r not in approved and state[r]["state"] != "pending"]
     twice = {r: n for r, n in grants_audited(stack, approved).items() if n != 1}
@@ -215,8 +495,8 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
             outcome[what] = "UNACCOUNTED"
 
     record.load = (
-        f"{len(burst)} hostile decisions ({len(hostile)} distinct x{COPIES}: forged, expired, "
-        f"over-scoped, unauthorised, replayed) on {REQUESTS} requests; {workload.total} Glue "
+        f"{len(burst)} hostile decisions ({len(hostile)} distinct x{COPIES}: "
+        f"{', '.join(sorted(kinds))}) on {REQUESTS} requests; {workload.total} Glue "
         f"changes; {len(HOSTILE)} hostile names as databases, tables and columns"
     )
     record.faults = "forged/replayed/expired/over-scoped/unauthorised decisions; hostile names"
@@ -224,7 +504,8 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     record.duplicated = f"{len(twice)} double grants"
     record.consistency = (
         f"{sum(min(refused[r], sent[r]) for r in wanted)}/{sum(sent.values())} hostile decisions "
-        f"refused and audited, {len(wrongly_granted)} wrongly granted; names: "
+        f"refused and audited ({', '.join(f'{k} {v}' for k, v in families.items())}), "
+        f"{len(wrongly_granted)} wrongly granted; names: "
         f"{sum(v == 'synced' for v in outcome.values())}/{len(outcome)} synced, "
         f"{sum(v.startswith('producer') for v in outcome.values())} refused by Glue, "
         f"{sum(v.startswith('dead') for v in outcome.values())} dead-lettered with a reason; "
@@ -232,8 +513,14 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
         f"{sum(v == 'refused' for v in sneaked.values())}/{len(sneaked)} refused before review; "
         f"workers alive {all(alive.values())}"
     )
-    record.details = {"names": outcome, "reasons": reasons, "sneaked_columns": sneaked}
+    record.details = {
+        "names": outcome,
+        "reasons": reasons,
+        "refused_by_family": families,
+        "sneaked_columns": sneaked,
+    }
     assert short == {}
+    assert all(a == b for a, b in (v.split("/") for v in families.values())), families
     assert wrongly_granted == []
     assert twice == {}
     assert principals <= {role(i) for i in range(len(approved))}, principals
@@ -277,7 +564,7 @@ def test_a_wide_table_and_nested_bodies_deny_no_service(
     report = json.loads(stack.meshctl("--json", "repair", "--wait", "--timeout", "300"))
     reasons = {}
     for queue, message_id in nested_ids.items():
-        eventually(lambda q=queue: dead_letters(stack, q), f"the nested body in {queue}-dlq")
+        eventually(partial(dead_letters, stack, queue), f"the nested body in {queue}-dlq")
         reasons[queue] = json.loads(stack.meshctl("--json", "dlq", "show", message_id))["reason"]
     alive = {n: w.process.poll() is None for n, w in stack.workers.items()}
     wait_idle(stack, timeout=600)

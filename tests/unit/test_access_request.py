@@ -3,7 +3,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from meshcore.domain.access import AccessRequest, RequestState, TableName
+from meshcore.domain.access import (
+    DECISION_MOVES,
+    TRANSITIONS,
+    AccessRequest,
+    RequestState,
+    TableName,
+)
 from meshcore.domain.errors import InvalidTransitionError
 
 
@@ -82,3 +88,17 @@ def test_the_principal_is_a_role_in_the_consumer_account(principal: str) -> None
         tables=[TableName(database="ar__x", table="t")],
         purpose="p",
     ).grantee.endswith("analyst-01")
+
+
+def test_every_decision_moves_a_request_along_an_allowed_transition() -> None:
+    for before, after in DECISION_MOVES.values():
+        assert after in TRANSITIONS[before]
+
+
+def test_a_granted_request_is_shown_granting_until_applied_and_expires_after_its_date() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    granted = request(duration_days=30).granted(now)
+    assert granted.shown_state == "granting"
+    assert granted.model_copy(update={"grants_applied": True}).shown_state == "granted"
+    assert not granted.is_expired(now) and granted.is_expired(now + timedelta(days=30))
+    assert not request().is_expired(now + timedelta(days=365))

@@ -4,12 +4,12 @@ grant entry is retried, never dead-lettered."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
 from meshcore.aws.errors import raise_batch_failures
-from meshcore.aws.lakeformation import LakeFormation, table_grants
+from meshcore.aws.lakeformation import LakeFormation
 from meshcore.domain.errors import (
     AccessDeniedError,
     ConflictError,
@@ -17,6 +17,10 @@ from meshcore.domain.errors import (
     PermanentError,
     RetryableError,
 )
+from meshcore.domain.grants import table_grants
+
+if TYPE_CHECKING:
+    from types_aiobotocore_lakeformation.client import LakeFormationClient
 
 
 @pytest.mark.parametrize(
@@ -60,4 +64,5 @@ class ThrottledGrants:
 def test_a_throttled_grant_entry_is_retryable() -> None:
     entries = table_grants("444444444444", "123456789012", "ar__receivables", "invoices", [])
     with pytest.raises(RetryableError, match="ThrottledException"):
-        asyncio.run(LakeFormation(ThrottledGrants()).grant(entries))
+        client = cast("LakeFormationClient", ThrottledGrants())
+        asyncio.run(LakeFormation(client).grant(entries))

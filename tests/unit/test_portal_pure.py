@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from starlette.datastructures import FormData
@@ -11,9 +14,19 @@ from starlette.requests import Request
 
 from meshcore.actions.catalog import CatalogQuery, _matches
 from meshcore.domain.recommendations import RecommendationState
+from meshcore_devstack.sso import LocalSso
 from portal.pages.access import RequestForm
 from portal.pages.review import _decisions
-from portal.security import NotSignedIn, current_user
+from portal.security import (
+    IDENTITY_SCOPE_KEY,
+    IdentityRefused,
+    NotSignedIn,
+    ProxyKeys,
+    current_user,
+    path_segment,
+    path_segments,
+    verified_identity,
+)
 from portal.settings import PortalSettings
 
 GOOD = {
@@ -69,26 +82,93 @@ def test_review_actions_single_or_bulk() -> None:
             _decisions(bad)
 
 
-def request_with(headers: dict[str, str], session: dict[str, Any]) -> Request:
-    scope = {
-        "type": "http",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
-        "session": session,
-    }
-    return Request(scope)
+def request_with(scope: dict[str, Any], session: dict[str, Any]) -> Request:
+    return Request({"type": "http", "headers": [], "session": session, **scope})
 
 
-def test_identity_from_the_named_header_and_dev_login_only_when_enabled() -> None:
-    settings = PortalSettings(identity_header="X-Auth-User")
-    assert current_user(request_with({"X-Auth-User": " ada "}, {}), settings) == "ada"
-    with pytest.raises(NotSignedIn):
-        current_user(request_with({"X-Forwarded-User": "ada"}, {}), settings)
-    with pytest.raises(NotSignedIn):
-        current_user(request_with({"X-Auth-User": "a\x07b"}, {}), settings)
+SSO = LocalSso()
+
+
+def verify(token: str, **settings: Any) -> str:
+    portal = PortalSettings(
+        **{"oidc_public_key": SSO.public_pem, "oidc_signer": SSO.signer, **settings}
+    )
+    return asyncio.run(verified_identity(token, ProxyKeys(portal, "us-east-1"), portal))
+
+
+def test_identity_from_the_proxys_signed_token_only() -> None:
+    assert verify(SSO.token(" ada ")) == "ada"
+    assert verify(SSO.token("x", upn="piet"), identity_claim="upn") == "piet"
+    assert verify(SSO.token("ada", iss="https://idp"), oidc_issuer="https://idp") == "ada"
+    refused: list[Callable[[], object]] = [
+        lambda: verify(LocalSso().token("ada")),  # another key
+        lambda: verify(SSO.token("ada", signer="arn:other")),  # another load balancer
+        lambda: verify(SSO.token("ada", lifetime=-60)),  # expired
+        lambda: verify(SSO.token("a\x07b")),  # not printable
+        lambda: verify(SSO.token("ada"), oidc_issuer="https://idp"),  # another issuer
+        lambda: verify("ada"),
+        # Keys published per key id, but no load balancer to check: nothing is trusted.
+        lambda: verify(SSO.token("ada"), oidc_public_key=None, oidc_signer=None),
+    ]
+    for attempt in refused:
+        with pytest.raises(IdentityRefused):
+            attempt()
+
+
+def test_a_refused_identity_and_dev_login_only_when_enabled() -> None:
+    settings = PortalSettings(oidc_signer="arn:lb")
+    assert current_user(request_with({IDENTITY_SCOPE_KEY: ("ada", None)}, {}), settings) == "ada"
+    forged = request_with({IDENTITY_SCOPE_KEY: (None, "2 x-amzn-oidc-data headers")}, {})
+    with pytest.raises(NotSignedIn, match="2 x-amzn-oidc-data headers"):
+        current_user(forged, settings)
     picked = request_with({}, {"dev_user": "piet"})
     with pytest.raises(NotSignedIn):
         current_user(picked, settings)
     assert current_user(picked, PortalSettings(dev_login=True)) == "piet"
+    with pytest.raises(NotSignedIn):  # a refused identity is not replaced by the dev login
+        current_user(
+            request_with({IDENTITY_SCOPE_KEY: (None, "forged")}, {"dev_user": "piet"}),
+            PortalSettings(dev_login=True),
+        )
+
+
+def test_secure_host_cookie_by_default_and_a_signer_with_published_keys() -> None:
+    assert PortalSettings().cookie_name == "__Host-meshcore_portal"
+    assert PortalSettings().secure_cookies is True
+    assert PortalSettings(secure_cookies=False).cookie_name == "meshcore_portal"
+    assert PortalSettings().host == "127.0.0.1"
+    assert "OIDC_SIGNER" in (PortalSettings().configuration_problem() or "")
+    assert PortalSettings(oidc_signer="arn:lb").configuration_problem() is None
+    assert PortalSettings(oidc_public_key=SSO.public_pem).configuration_problem() is None
+    assert PortalSettings(oidc_signer="").oidc_signer is None  # an empty variable is unset
+
+
+@pytest.mark.parametrize(
+    ("name", "link"),
+    [
+        ("slash/name", "slash%2Fname"),
+        ("odd?name#1%2F", "odd%3Fname%231%252F"),
+        ("space name", "space%20name"),
+        ("ünï", "%C3%BCn%C3%AF"),
+    ],
+)
+def test_path_segments_are_quoted_fully_and_decoded_on_the_way_in(name: str, link: str) -> None:
+    assert path_segment(name) == link
+    raw = f"/datasets/db/{link}".encode()
+    request = Request({"type": "http", "path": unquote(raw.decode()), "raw_path": raw})
+    assert path_segments(request, "/datasets/") == ["db", name]
+
+
+@pytest.mark.parametrize(
+    "account", ["\u0664" * 12, "\uff14" * 12, "4" * 11 + "\u096a", "\U0001d7dc" * 12]
+)
+def test_the_request_form_takes_only_ascii_digits(account: str) -> None:
+    bad = form(consumer_account=account)
+    assert bad.draft() is None and "consumer_account" in bad.errors
+    arn = form(principal_arn=f"arn:aws:iam::{account}:role/analysts")
+    assert arn.draft() is None and "principal_arn" in arn.errors
+    days = form(duration_days="\u0663\u0660")
+    assert days.draft() is None and list(days.errors) == ["duration_days"]
 
 
 def test_catalog_matching() -> None:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from meshcore.aws.lakeformation import table_grants
 from meshcore.domain.classification import (
     NOT_SENSITIVE,
     PENDING_CLASSIFICATION,
@@ -20,6 +19,7 @@ from meshcore.domain.classification import (
     readable_by_default,
 )
 from meshcore.domain.column_access import Table, explain
+from meshcore.domain.grants import table_grants
 from meshcore.domain.recommendations import Recommendation, RecommendationState, column_sensitivity
 
 S = RecommendationState

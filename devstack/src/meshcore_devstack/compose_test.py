@@ -37,7 +37,6 @@ from meshcore_devstack.compose_scenario import (
     portal_pages,
     scheduled_repair,
 )
-from meshcore_devstack.demo import DemoFailed, wait_for
 from meshcore_devstack.engine import (
     Engine,
     Failed,
@@ -49,6 +48,8 @@ from meshcore_devstack.engine import (
     say,
 )
 from meshcore_devstack.mesh import stack_environment
+from meshcore_devstack.sso import local_sso
+from meshcore_devstack.story import Story, StoryFailed, wait_for
 
 SKIPPED_EXIT = 3
 PROJECT = "meshcore-compose-test"
@@ -73,6 +74,9 @@ class Compose:
             "MESHCORE_AWS_PORT": str(self.port),
             "MESHCORE_PORTAL_PORT": str(self.portal_port),
             "MESHCORE_REPAIR_INTERVAL_MINUTES": str(REPAIR_INTERVAL_MINUTES),
+            # The portal trusts this run's single sign-on proxy (the scenario signs as it).
+            "MESHCORE_PORTAL_OIDC_PUBLIC_KEY": local_sso().public_pem,
+            "MESHCORE_PORTAL_OIDC_SIGNER": local_sso().signer,
         }
 
     def __call__(self, *args: str, quiet: bool = True, timeout: float = 1800) -> str:
@@ -137,9 +141,9 @@ def wait_healthy(compose: Compose) -> list[dict[str, Any]]:
         for c in containers:
             state = c["State"]
             if service_of(c) == "bootstrap" and not state["Running"] and state["ExitCode"]:
-                raise DemoFailed(f"bootstrap exited {state['ExitCode']}")
+                raise StoryFailed(f"bootstrap exited {state['ExitCode']}")
             if state["Running"] and state.get("Health", {}).get("Status") == "unhealthy":
-                raise DemoFailed(f"{c['Name']} is unhealthy: {state['Health']['Log'][-1:]}")
+                raise StoryFailed(f"{c['Name']} is unhealthy: {state['Health']['Log'][-1:]}")
         healthy: dict[str, int] = {}
         for c in containers:
             if c["State"].get("Health", {}).get("Status") == "healthy":
@@ -170,9 +174,9 @@ def json_logs(compose: Compose) -> None:
             try:
                 events.append(json.loads(line)["event"])
             except (ValueError, KeyError, TypeError) as exc:
-                raise DemoFailed(f"{container['Name']} logged a non-JSON line: {line!r}") from exc
+                raise StoryFailed(f"{container['Name']} logged a non-JSON line: {line!r}") from exc
         if "worker.started" not in events:
-            raise DemoFailed(f"{container['Name']} never logged worker.started")
+            raise StoryFailed(f"{container['Name']} never logged worker.started")
     say("every worker replica logs JSON lines")
 
 
@@ -185,7 +189,7 @@ def graceful_stop(compose: Compose) -> None:
         if service_of(c) in WORKER_SERVICES
     }
     if len(codes) != SYNC_WORKERS + 2 or any(codes.values()):
-        raise DemoFailed(f"workers did not stop cleanly: {codes}")
+        raise StoryFailed(f"workers did not stop cleanly: {codes}")
     say(f"{len(codes)} workers stopped on SIGTERM with exit status 0")
 
 
@@ -198,10 +202,11 @@ def scenario(compose: Compose) -> None:
             if k.startswith(("AWS_", "MESHCORE_"))
         }
     )
-    catalog_and_access(endpoint)
-    portal_pages(f"http://127.0.0.1:{compose.portal_port}")
-    dead_letters(endpoint)
-    scheduled_repair()
+    story = Story(endpoint, say)
+    catalog_and_access(story)
+    portal_pages(story, f"http://127.0.0.1:{compose.portal_port}")
+    dead_letters(story)
+    scheduled_repair(story)
     json_logs(compose)
 
 
@@ -275,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     except Skipped as exc:
         say(f"skipped, this machine cannot run containers: {exc}")
         return SKIPPED_EXIT
-    except (DemoFailed, Failed) as exc:
+    except (StoryFailed, Failed) as exc:
         say(f"FAILED: {exc}")
         return 1
     except Exception:

@@ -4,33 +4,31 @@ A producer creates a table in its own Glue catalog; it appears in the central ca
 classifier recommends a classification; a consumer requests access; the ticket system posts a
 signed approval; grant-worker grants Lake Formation access; the consumer's data lake admin
 grants its analyst role, whose query engine reads the rows without the sensitive column. Exits 0
-only if every step happened, and stops every process it started.
+only if every step happened, and stops every process it started. The steps up to the grant are
+the shared story (`story.py`) that `make compose-test` and the happy-path test play too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import os
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
-import boto3
-
-from meshcore.cli.main import main as meshctl
-from meshcore.domain.classification import PENDING_CLASSIFICATION
+from meshcore.domain.provenance import (
+    PRODUCER_ACCOUNT,
+    SOURCE_DATABASE,
+    SOURCE_TABLE,
+    SOURCE_VERSION,
+)
 from meshcore_devstack.mesh import (
     ANALYST_ROLE,
     AR,
     CENTRAL,
     CONSUMER,
-    ONBOARDING_ROLE,
     PRODUCERS,
     QUERY_ENGINE_TAG,
     analyst_clients,
@@ -38,23 +36,18 @@ from meshcore_devstack.mesh import (
     stack_environment,
 )
 from meshcore_devstack.processes import (
+    ANCHOR,
     WORKERS,
     WorkerProcess,
     free_port,
+    start_anchor,
     start_portal,
     start_worker,
     wait_started,
 )
 from meshcore_devstack.query_engine import QueryRefused, select, trust_engine
+from meshcore_devstack.story import CONSUMER_USER, TABLE, Story, StoryFailed, portal_page
 from meshcore_emulator import EmbeddedAws
-
-T = TypeVar("T")
-STEP_TIMEOUT_SECONDS = 60.0
-CONSUMER_USER = "analyst@consumer.example.com"
-
-
-class DemoFailed(Exception):
-    pass
 
 
 def say(text: str = "") -> None:
@@ -65,125 +58,18 @@ def step(number: int, text: str) -> None:
     say(f"\n[{number}] {text}")
 
 
-def quiet_meshctl(*args: str) -> str:
-    """Run a meshctl command in this process without telling it (for polling)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = meshctl(list(args))
-    if code != 0:
-        raise DemoFailed(f"meshctl {args[0]} exited {code}")
-    return out.getvalue()
-
-
-def run_meshctl(*args: str, show_output: bool = True) -> str:
-    """Run a meshctl command in this process, as an operator would in a shell."""
-    say("    $ meshctl " + " ".join(args))
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = meshctl(list(args))
-    for line in out.getvalue().rstrip().splitlines() if show_output else []:
-        say("      " + line)
-    if code != 0:
-        raise DemoFailed(f"meshctl {args[0]} exited {code}")
-    return out.getvalue()
-
-
-def wait_for(
-    what: str, probe: Callable[[], T | None], timeout: float = STEP_TIMEOUT_SECONDS
-) -> tuple[T, float]:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        found = probe()
-        if found:
-            return found, time.monotonic() - started
-        time.sleep(0.2)
-    raise DemoFailed(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def client(service: str, endpoint: str, account: str | None = None) -> Any:
-    kwargs: dict[str, Any] = {"region_name": "us-east-1", "endpoint_url": endpoint}
-    if account and account != CENTRAL:
-        sts = boto3.Session().client("sts", **kwargs)
-        creds = sts.assume_role(
-            RoleArn=f"arn:aws:iam::{account}:role/{ONBOARDING_ROLE}", RoleSessionName="demo"
-        )["Credentials"]
-        kwargs.update(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
-    session: Any = boto3.Session()
-    return session.client(service, **kwargs)
-
-
-def invoices_table() -> dict[str, Any]:
-    return {
-        "Name": "invoices",
-        "Description": "Customer invoices issued by accounts receivable",
-        "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"classification": "parquet"},
-        "StorageDescriptor": {
-            "Columns": [
-                {"Name": "invoice_id", "Type": "string", "Comment": "invoice number"},
-                {"Name": "customer_id", "Type": "string"},
-                {"Name": "customer_email", "Type": "string", "Comment": "billing contact"},
-                {"Name": "amount", "Type": "decimal(18,2)"},
-                {"Name": "currency", "Type": "string"},
-            ],
-            "Location": f"s3://ar-finance-{AR}/receivables/invoices/",
-            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-            "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-            "SerdeInfo": {
-                "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-            },
-        },
-        "PartitionKeys": [{"Name": "year", "Type": "string"}, {"Name": "month", "Type": "string"}],
-    }
-
-
-INVOICE_MONTHS = ("09", "10", "11")
-
-
-def write_invoices(s3: Any, month: str, rows: int = 3, table: dict[str, Any] | None = None) -> None:
-    """The producer's data for one month: a Parquet object under the table's location."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
-    data = pa.table(
-        {
-            "invoice_id": [f"INV-2026{month}-{i:03d}" for i in range(rows)],
-            "customer_id": [f"C{i:04d}" for i in range(rows)],
-            "customer_email": [f"buyer{i}@example.com" for i in range(rows)],
-            "amount": [f"{100 + i}.50" for i in range(rows)],
-            "currency": ["EUR"] * rows,
-        }
-    )
-    body = io.BytesIO()
-    pq.write_table(data, body)
-    location = (table or invoices_table())["StorageDescriptor"]["Location"].removeprefix("s3://")
-    bucket, _, prefix = location.partition("/")
-    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
-        s3.create_bucket(Bucket=bucket)
-    key = f"{prefix}year=2026/month={month}/part-0.parquet"
-    s3.put_object(Bucket=bucket, Key=key, Body=body.getvalue())
-
-
-def partition(year: str, month: str) -> dict[str, Any]:
-    sd = dict(invoices_table()["StorageDescriptor"])
-    sd["Location"] = f"{sd['Location']}year={year}/month={month}/"
-    return {"Values": [year, month], "StorageDescriptor": sd}
-
-
 @contextlib.contextmanager
 def workers_running(
     env: dict[str, str], log_dir: Path
 ) -> Iterator[tuple[list[WorkerProcess], str]]:
-    """The three workers and the portal (with development login); yields them and its URL."""
+    """The three workers, the audit anchor and the portal (with development login); yields them
+    and its URL."""
     started: list[WorkerProcess] = []
     try:
         for name in WORKERS:
             started.append(start_worker(name, as_central_role(env, name, name), log_dir))
         wait_started(started)
+        started.append(start_anchor(as_central_role(env, ANCHOR, ANCHOR), log_dir))
         portal, url = start_portal(
             as_central_role(env, "portal", "portal"),
             log_dir,
@@ -197,23 +83,15 @@ def workers_running(
         codes = {w.name: w.stop() for w in started}
         say("\n    stopped workers: " + ", ".join(f"{n} exited {c}" for n, c in codes.items()))
         if any(codes.values()):
-            raise DemoFailed(f"a worker did not stop cleanly: {codes}; logs in {log_dir}")
+            raise StoryFailed(f"a worker did not stop cleanly: {codes}; logs in {log_dir}")
 
 
-def portal_page(url: str, path: str, user: str) -> str:
-    """A page of the portal as `user`, the way the single sign-on proxy forwards them."""
-    request = urllib.request.Request(url + path, headers={"X-Forwarded-User": user})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
-        return str(answer.read().decode())
-
-
-def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
+def tell(endpoint: str, log_dir: Path, keep: bool = False) -> None:
+    story = Story(endpoint, say)
     step(1, f"Bootstrap the central governance account {CENTRAL}")
-    run_meshctl("bootstrap")
+    story.meshctl("bootstrap")
     step(2, "Onboard two producers (accounts receivable, accounts payable) and one consumer")
-    for p in PRODUCERS:
-        run_meshctl(*p.onboarding())
-    run_meshctl("onboard-consumer", CONSUMER)
+    story.onboard()
 
     step(3, "Start the three workers as separate processes")
     env = dict(os.environ)
@@ -226,17 +104,7 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
             4,
             f"Producer AR ({AR}) creates database `receivables` and table `invoices` with 3 partitions in its own Glue catalog",
         )
-        glue_ar = client("glue", endpoint, AR)
-        glue_ar.create_database(DatabaseInput={"Name": "receivables", "Description": "AR ledger"})
-        glue_ar.create_table(DatabaseName="receivables", TableInput=invoices_table())
-        glue_ar.batch_create_partition(
-            DatabaseName="receivables",
-            TableName="invoices",
-            PartitionInputList=[partition("2026", m) for m in INVOICE_MONTHS],
-        )
-        s3_ar = client("s3", endpoint, AR)
-        for month in INVOICE_MONTHS:
-            write_invoices(s3_ar, month)
+        story.producer_publishes()
         say(
             "    glue:CreateDatabase, glue:CreateTable, glue:BatchCreatePartition done (Glue emits catalog events)"
         )
@@ -245,108 +113,44 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         )
 
         step(5, "sync-worker copies it into the central catalog")
-        central_glue = client("glue", endpoint)
-
-        def synced() -> tuple[dict[str, Any], list[Any]] | None:
-            try:
-                table = central_glue.get_table(DatabaseName="ar__receivables", Name="invoices")[
-                    "Table"
-                ]
-            except central_glue.exceptions.EntityNotFoundException:
-                return None
-            parts = central_glue.get_partitions(
-                DatabaseName="ar__receivables", TableName="invoices"
-            )["Partitions"]
-            return (table, parts) if len(parts) == 3 else None
-
-        (table, parts), took = wait_for("the central copy of receivables.invoices", synced)
+        (table, parts), took = story.synced()
         params = table["Parameters"]
-        say(
-            f"    ar__receivables.invoices appeared after {took:.1f} s with {len(parts)} partitions"
-        )
+        say(f"    {TABLE} appeared after {took:.1f} s with {len(parts)} partitions")
         say(f"    columns: {', '.join(c['Name'] for c in table['StorageDescriptor']['Columns'])}")
         say(f"    location still in the producer's S3: {table['StorageDescriptor']['Location']}")
         say(
-            f"    provenance: account {params['meshcore:producer_account']}, "
-            f"{params['meshcore:source_database']}.{params['meshcore:source_table']} "
-            f"version {params['meshcore:source_version']}"
+            f"    provenance: account {params[PRODUCER_ACCOUNT]}, "
+            f"{params[SOURCE_DATABASE]}.{params[SOURCE_TABLE]} version {params[SOURCE_VERSION]}"
         )
 
         step(6, "classifier recommends classifications of sensitive columns")
-
-        def recommended() -> str | None:
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                meshctl(["review", "list"])
-            return out.getvalue() if "customer_email" in out.getvalue() else None
-
-        _found, took = wait_for("a recommendation for customer_email", recommended)
+        email, took = story.recommended()
         say(f"    recommendations recorded after {took:.1f} s")
-        run_meshctl("review", "list")
-        recs = json.loads(run_meshctl("--json", "review", "list", show_output=False))
-        email = next(r for r in recs if r["column"] == "customer_email")
+        story.meshctl("review", "list")
         step(7, "The AR data owner accepts the email classification and rejects the others")
-        run_meshctl("review", "accept", email["id"], "--by", PRODUCERS[0].owner)
-
-        def classified() -> list[str] | None:
-            # The owner rejects what else the scan found (customer_id as a customer identifier:
-            # an internal key, not personal data), also when it is recorded after the email.
-            for other in json.loads(quiet_meshctl("--json", "review", "list")):
-                if other["column"] != "customer_email":
-                    run_meshctl("review", "reject", other["id"], "--by", PRODUCERS[0].owner)
-            described = json.loads(quiet_meshctl("--json", "describe", "ar__receivables.invoices"))
-            columns = [*described["columns"], *described["partition_keys"]]
-            pending = [c["name"] for c in columns if c["classification"] == PENDING_CLASSIFICATION]
-            return None if pending else [f"{c['name']}: {c['classification']}" for c in columns]
-
+        story.accept(email)
         # Until then a column is pending classification (unclassified, or a recommendation
         # awaits review), and no grant reads it unless the owner approves it.
-        labels, _took = wait_for("every column classified", classified)
-        say(f"    classified: {', '.join(labels)}")
+        classes, _took = story.classified()
+        say(f"    classified: {', '.join(f'{c}: {v}' for c, v in classes.items())}")
 
         page = portal_page(portal_url, "/datasets/ar__receivables/invoices", CONSUMER_USER)
         if "email_address" not in page:
-            raise DemoFailed("the portal's dataset page does not show the email_address tag")
+            raise StoryFailed("the portal's dataset page does not show the email_address tag")
         say(f"    the portal shows it: {portal_url}/datasets/ar__receivables/invoices")
 
         step(8, f"A consumer ({CONSUMER}) requests access to the table")
-        out = run_meshctl(
-            "--json",
-            "request",
-            "--consumer-account",
-            CONSUMER,
-            "--table",
-            "ar__receivables.invoices",
-            "--purpose",
-            "monthly revenue dashboard",
-            "--requester",
-            CONSUMER_USER,
-            show_output=False,
-        )
-        request = json.loads(out)
+        request = story.request_access("monthly revenue dashboard")
         request_id = request["request_id"]
         say(f"      {request_id} pending, routed as a ticket to {', '.join(request['owners'])}")
 
         step(9, "The ticket system posts the owner's signed approval to the approvals queue")
-        run_meshctl(
-            "decide", request_id, "approve", "--approver", PRODUCERS[0].owner, "--valid-days", "30"
-        )
+        story.approve(request_id, valid_days=30)
 
         step(
             10, "grant-worker verifies it and grants Lake Formation access to the consumer account"
         )
-        lf = client("lakeformation", endpoint)
-
-        def granted() -> list[Any] | None:
-            # Lake Formation needs a resource when filtering by principal: filter here instead.
-            rows = [
-                r
-                for r in lf.list_permissions().get("PrincipalResourcePermissions", [])
-                if r["Principal"]["DataLakePrincipalIdentifier"] == CONSUMER
-            ]
-            return rows if len(rows) >= 2 else None
-
-        rows, took = wait_for("the Lake Formation grant", granted)
+        rows, took = story.granted()
         say(f"    granted after {took:.1f} s:")
         for row in rows:
             resource = row["Resource"]
@@ -356,7 +160,8 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
                 say(
                     f"      {', '.join(row['Permissions'])} on {twc['DatabaseName']}.{twc['Name']} "
                     + (
-                        f"columns {', '.join(twc['ColumnNames'])}"
+                        f"columns {', '.join(twc['ColumnNames'])} (not the sensitive ones, "
+                        "nor any added later before it is classified)"
                         if "ColumnNames" in twc
                         else f"all columns except {', '.join(excluded) or 'none'}"
                     )
@@ -367,51 +172,30 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
                     f"      {', '.join(row['Permissions'])} on {t.get('DatabaseName')}.{t.get('Name')}"
                 )
         step(11, f"The consumer account {CONSUMER} can query at once through a resource link")
-
-        def linked() -> dict[str, Any] | None:
-            try:
-                return dict(
-                    client("glue", endpoint, CONSUMER).get_table(
-                        DatabaseName="ar__receivables", Name="invoices"
-                    )["Table"]
-                )
-            except Exception:  # not there yet
-                return None
-
-        link, took = wait_for("the resource link in the consumer account", linked)
-
-        def applied() -> bool:
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                meshctl(["--json", "requests"])
-            return any(r["grants_applied"] for r in json.loads(out.getvalue()))
-
-        wait_for("the grant to be recorded", applied)
+        (link, _request), took = story.delivered(request_id)
         target = link["TargetTable"]
         say(
-            f"    {CONSUMER}: ar__receivables.invoices -> {target['CatalogId']}:"
+            f"    {CONSUMER}: {TABLE} -> {target['CatalogId']}:"
             f"{target['DatabaseName']}.{target['Name']} (RAM share accepted by grant-worker)"
         )
-        run_meshctl("requests")
+        story.meshctl("requests")
         if request_id not in portal_page(portal_url, "/requests", CONSUMER_USER):
-            raise DemoFailed("the portal's 'my requests' page does not show the request")
+            raise StoryFailed("the portal's 'my requests' page does not show the request")
         say(f"    and so does the portal: {portal_url}/requests")
         step(
             12, "The consumer's data lake admin trusts its query engine and grants its analyst role"
         )
-        trust_engine(client("lakeformation", endpoint, CONSUMER), CONSUMER, QUERY_ENGINE_TAG)
+        trust_engine(story.client("lakeformation", CONSUMER), CONSUMER, QUERY_ENGINE_TAG)
         say(
             f"    lakeformation:PutDataLakeSettings in {CONSUMER}: external engines tagged {QUERY_ENGINE_TAG} may ask"
         )
-        run_meshctl(
-            "consumer", "grant", CONSUMER, ANALYST_ROLE, "--table", "ar__receivables.invoices"
-        )
+        story.meshctl("consumer", "grant", CONSUMER, ANALYST_ROLE, "--table", TABLE)
 
-        step(13, f"The analyst ({ANALYST_ROLE}) queries ar__receivables.invoices through the link")
+        step(13, f"The analyst ({ANALYST_ROLE}) queries {TABLE} through the link")
         analyst = analyst_clients(dict(os.environ))
         result = select(analyst, "ar__receivables", "invoices")
         if "customer_email" in result.columns or not result.rows:
-            raise DemoFailed(
+            raise StoryFailed(
                 f"the analyst's query returned {result.columns} ({len(result.rows)} rows)"
             )
         say(f"    SELECT * -> {len(result.rows)} rows of {', '.join(result.columns)}")
@@ -422,9 +206,11 @@ def story(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         except QueryRefused as refused:
             say(f"    SELECT invoice_id, customer_email -> refused: {refused}")
         else:
-            raise DemoFailed("a query naming customer_email was answered")
-        run_meshctl("audit", request_id)
-        run_meshctl("audit", "verify")
+            raise StoryFailed("a query naming customer_email was answered")
+        story.meshctl("audit", request_id)
+        say("    (the audit-anchor process signs the chain's head every few seconds)")
+        story.anchored()
+        story.meshctl("audit", "verify")
         if keep:
             say(f"\n    the stack keeps running: browse {portal_url} ; Ctrl-C stops it")
             with contextlib.suppress(KeyboardInterrupt):
@@ -442,8 +228,8 @@ def main() -> int:
     os.environ.update(env)
     say(f"meshcore demo: embedded AWS at {aws.endpoint_url}; worker logs in {log_dir}")
     try:
-        story(aws.endpoint_url, log_dir, keep)
-    except DemoFailed as exc:
+        tell(aws.endpoint_url, log_dir, keep)
+    except StoryFailed as exc:
         say(f"\ndemo failed: {exc}")
         return 1
     finally:

@@ -72,6 +72,9 @@ def stack_environment(endpoint_url: str, **overrides: str) -> dict[str, str]:
             "MESHCORE_LOG_JSON": "true",
             # Short polls so that the local stack stops within a second.
             "MESHCORE_WORKER__WAIT_TIME_SECONDS": "1",
+            # The audit chain's head is signed this often: a change to the audit table after the
+            # latest anchor goes unnoticed at most this long.
+            "MESHCORE_AUDIT_ANCHOR_INTERVAL_SECONDS": "5",
             **overrides,
         }
     )
@@ -80,7 +83,7 @@ def stack_environment(endpoint_url: str, **overrides: str) -> dict[str, str]:
 
 def as_central_role(env: dict[str, str], kind: str, session: str) -> dict[str, str]:
     """`env` signed as the central role a process of `kind` runs as (sync-worker, classifier,
-    grant-worker, portal), as a task role would give it in AWS."""
+    grant-worker, portal, audit-anchor), as a task role would give it in AWS."""
     settings = stack_settings(env)
     role = getattr(settings.roles, kind.replace("-", "_"))
     sts = boto3.client(

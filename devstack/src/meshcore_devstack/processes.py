@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from meshcore_devstack.sso import local_sso
+
 WORKERS = {
     "sync-worker": "sync_worker",
     "classifier": "classifier",
@@ -49,6 +51,25 @@ def start_worker(
     log_file = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", WORKERS[kind]], env=env, stdout=log_file, stderr=subprocess.STDOUT
+    )
+    return WorkerProcess(name, process, log_path, log_file)
+
+
+# The process that signs the audit chain's head, as the audit-anchor role, every
+# MESHCORE_AUDIT_ANCHOR_INTERVAL_SECONDS (short in the local stack: `stack_environment`).
+ANCHOR = "audit-anchor"
+
+
+def start_anchor(env: dict[str, str], log_dir: Path, name: str = ANCHOR) -> WorkerProcess:
+    """Start `meshctl audit anchor --every` with `env` (signed as the audit-anchor role)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "meshcore.cli.main", "audit", "anchor", "--every"],
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
     )
     return WorkerProcess(name, process, log_path, log_file)
 
@@ -95,7 +116,10 @@ def start_portal(
     env: dict[str, str], log_dir: Path, port: int, timeout: float | None = None, **settings: str
 ) -> tuple[WorkerProcess, str]:
     """Start the portal on 127.0.0.1:`port` and wait until it answers; returns it and its URL.
+    It trusts this process's single sign-on proxy (`sso.local_sso()`, whose `headers(user)`
+    say who a request is from) and serves plain http on loopback (cookies not Secure).
     `settings` are extra MESHCORE_PORTAL__ variables (e.g. DEV_LOGIN="true")."""
+    settings = {**local_sso().portal_settings(), **settings}
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "portal.log"
     log_file = log_path.open("wb")

@@ -1,8 +1,8 @@
 """`make up`: the whole stack as local processes, in the foreground, without Docker.
 
 The embedded AWS on a fixed loopback port, a bootstrapped mesh (the same accounts as the demo),
-and the three workers, whose log lines are shown with a coloured prefix. Ctrl-C (or SIGTERM)
-stops every worker with SIGTERM, then the embedded AWS.
+the three workers and the audit anchor, whose log lines are shown with a coloured prefix. Ctrl-C
+(or SIGTERM) stops every worker with SIGTERM, then the embedded AWS.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import IO
 
 from meshcore.cli.main import main as meshctl
 from meshcore_devstack.mesh import CONSUMER, PRODUCERS, as_central_role, stack_environment
-from meshcore_devstack.processes import WORKERS, start_portal
+from meshcore_devstack.processes import ANCHOR, WORKERS, start_portal
 from meshcore_emulator import EmbeddedAws
 
 COLOURS = {
@@ -29,6 +29,7 @@ COLOURS = {
     "classifier": "35",
     "grant-worker": "33",
     "portal": "34",
+    "audit-anchor": "31",
     "meshcore": "32",
 }
 _print_lock = threading.Lock()
@@ -103,6 +104,16 @@ def main() -> int:
             workers[name] = process
             assert process.stdout is not None
             threading.Thread(target=_pump, args=(name, process.stdout), daemon=True).start()
+        # The audit chain's head, signed as the audit-anchor role every few seconds.
+        anchor = subprocess.Popen(
+            [sys.executable, "-m", "meshcore.cli.main", "audit", "anchor", "--every"],
+            env=as_central_role(env, ANCHOR, ANCHOR),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        workers[ANCHOR] = anchor
+        assert anchor.stdout is not None
+        threading.Thread(target=_pump, args=(ANCHOR, anchor.stdout), daemon=True).start()
         log_dir = Path(tempfile.mkdtemp(prefix="meshcore-portal-"))
         portal, portal_url = start_portal(
             as_central_role(env, "portal", "portal"),

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from meshcore.aws.samples import (
+from classifier.samples import (
     SampleError,
     parse_delimited,
     parse_json_lines,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import ClientError
 
 from meshcore.aws.consumer import ConsumerAccount
+
+if TYPE_CHECKING:
+    from types_aiobotocore_glue.client import GlueClient
+    from types_aiobotocore_ram.client import RAMClient
 
 SHARE = "arn:aws:ram:us-east-1:123456789012:resource-share/s"
 
@@ -29,5 +33,6 @@ class Ram:
 
 
 async def test_an_invitation_accepted_meanwhile_is_not_an_error() -> None:
-    consumer = ConsumerAccount(Ram(), None, "444444444444")
+    # Only RAM is used: no Glue client.
+    consumer = ConsumerAccount(cast("RAMClient", Ram()), cast("GlueClient", None), "444444444444")
     assert await consumer.accept_shares([SHARE]) == []

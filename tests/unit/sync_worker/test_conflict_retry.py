@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from meshcore.domain.errors import ConflictError
 from meshcore.domain.registry import Producer
-from sync_worker.converge import Convergence, Converger
+from sync_worker.converge import Converger
 from sync_worker.handlers import CONFLICT_ATTEMPTS, SyncDependencies, converge_table
+from sync_worker.repair import Repair
 from sync_worker.work import TableWork
+
+from ...fakes.glue import FakeCatalog
 
 PRODUCER = Producer(
     account_id="222222222222",
@@ -22,47 +25,65 @@ PRODUCER = Producer(
 EVENT_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-class LosingConverger:
-    """Loses the race `losses` times (another worker wrote first), then converges."""
+class RacingCatalog(FakeCatalog):
+    """The central catalog, where another worker updates the table first `losses` times."""
 
     def __init__(self, losses: int) -> None:
+        super().__init__()
         self.losses = losses
-        self.calls = 0
+        self.updates = 0
 
-    async def table(self, *args: Any) -> Convergence:
-        self.calls += 1
-        if self.calls <= self.losses:
+    async def update_table(self, database: str, table_input: Any, version_id: str | None) -> None:
+        self.updates += 1
+        if self.updates <= self.losses:
             raise ConflictError("ConcurrentModificationException: central table changed")
-        done = Convergence()
-        done.add("table", "updated")
-        return done
+        await super().update_table(database, table_input, version_id)
 
 
-def deps(converger: LosingConverger) -> SyncDependencies:
-    async def source(producer: Producer) -> Any:
-        return object()  # the fake converger never reads it
+class UnusedState:
+    """converge_table never reads the state store (whose own fake comes with its rewrite)."""
 
-    return SyncDependencies(
-        state=cast(Any, None),
-        converger=cast(Converger, converger),
-        source_catalog=source,
-        repair=cast(Any, None),
+
+def columns(comment: str) -> dict[str, Any]:
+    return {"Name": "rates", "StorageDescriptor": {"Columns": [{"Name": "r", "Comment": comment}]}}
+
+
+async def racing(losses: int) -> tuple[SyncDependencies, RacingCatalog]:
+    """The central copy of fx.rates is one producer change behind."""
+    source, central = FakeCatalog(PRODUCER.account_id), RacingCatalog(losses)
+    await source.create_database({"Name": "fx"})
+    await source.create_table("fx", columns("before"))
+
+    async def no_scans(*_args: Any) -> None:
+        return None
+
+    async def source_catalog(_producer: Producer) -> FakeCatalog:
+        return source
+
+    converger = Converger(central, no_scans)
+    await converger.table(PRODUCER, source, "fx", "rates", False)
+    await source.update_table("fx", columns("after"), None)
+    state: Any = UnusedState()
+    deps = SyncDependencies(
+        state=state,
+        converger=converger,
+        source_catalog=source_catalog,
+        repair=Repair(state, converger, source_catalog, 1),
     )
+    return deps, central
 
 
 async def test_a_lost_race_is_converged_again_at_once() -> None:
-    converger = LosingConverger(losses=1)
-    result = await converge_table(
-        deps(converger), PRODUCER, "fx", "rates", TableWork(table=True), EVENT_TIME
-    )
-    assert converger.calls == 2
+    deps, central = await racing(losses=1)
+    result = await converge_table(deps, PRODUCER, "fx", "rates", TableWork(table=True), EVENT_TIME)
+    assert central.updates == 2
     assert result.changes == {"table.updated": 1}  # nothing counted for the lost attempt
+    table = await central.get_table("ar__fx", "rates")
+    assert table is not None and table["StorageDescriptor"]["Columns"][0]["Comment"] == "after"
 
 
 async def test_a_table_lost_every_time_goes_back_to_the_queue() -> None:
-    converger = LosingConverger(losses=CONFLICT_ATTEMPTS)
+    deps, central = await racing(losses=CONFLICT_ATTEMPTS)
     with pytest.raises(ConflictError):
-        await converge_table(
-            deps(converger), PRODUCER, "fx", "rates", TableWork(table=True), EVENT_TIME
-        )
-    assert converger.calls == CONFLICT_ATTEMPTS
+        await converge_table(deps, PRODUCER, "fx", "rates", TableWork(table=True), EVENT_TIME)
+    assert central.updates == CONFLICT_ATTEMPTS

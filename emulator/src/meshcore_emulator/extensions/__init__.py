@@ -11,6 +11,7 @@ import threading
 
 from . import (
     dynamodb_isolation,
+    dynamodb_transaction_rollback,
     event_envelope,
     eventbridge_schedules,
     events_input_paths,
@@ -21,6 +22,8 @@ from . import (
     glue_resource_links,
     glue_table_versions,
     http_keep_alive,
+    kms_key_policy,
+    kms_verify_signature,
     lakeformation_batch_grant_option,
     lakeformation_column_tags,
     lakeformation_cross_account,
@@ -34,6 +37,7 @@ from . import (
     ram_invitations,
     sqs_depth,
     sqs_sender_id,
+    sts_external_id,
     sts_session_tags,
 )
 
@@ -46,6 +50,7 @@ _MODULES = (
     glue_table_versions,
     ram_invitations,
     sqs_sender_id,
+    kms_verify_signature,
     lakeformation_cross_account,
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
@@ -53,6 +58,7 @@ _MODULES = (
     # Lake Formation enforcement: installed after the extensions above, so that the checks wrap
     # them (a refused grant makes no RAM share).
     sts_session_tags,
+    sts_external_id,
     lakeformation_settings,
     lakeformation_grant_authority,
     lakeformation_drop,
@@ -60,8 +66,16 @@ _MODULES = (
     lakeformation_query_engines,
     glue_resource_links,
     glue_column_filtering,
+    kms_key_policy,
 )
-_SPEED = (moto_dispatch, sqs_depth, glue_request_body, events_input_paths, http_keep_alive)
+_SPEED = (
+    moto_dispatch,
+    sqs_depth,
+    glue_request_body,
+    events_input_paths,
+    http_keep_alive,
+    dynamodb_transaction_rollback,
+)
 _lock = threading.Lock()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from meshcore.domain.ids import ACCOUNT_ID_PATTERN
+
 
 class QueueNames(BaseModel):
     """Names of the work queues; each has a dead-letter queue named `<name>-dlq`."""
@@ -51,6 +53,10 @@ class CentralRoles(BaseModel):
     classifier: str = "meshcore-classifier"
     grant_worker: str = "meshcore-grant-worker"
     portal: str = "meshcore-portal"
+    # The ticket system's integration: the only role that may sign decisions (kms:GenerateMac).
+    ticket_system: str = "meshcore-ticket-system"
+    # The only role that may sign audit anchors and write them (`meshctl audit anchor`).
+    audit_anchor: str = "meshcore-audit-anchor"
     # The role Lake Formation assumes to reach producers' registered S3 locations.
     data_access: str = "meshcore-lakeformation-access"
 
@@ -72,13 +78,23 @@ class MeshSettings(BaseSettings):
     region: str = Field(
         "us-east-1", validation_alias=AliasChoices("MESHCORE_REGION", "AWS_DEFAULT_REGION")
     )
-    central_account_id: str = Field("123456789012", pattern=r"^\d{12}$")
+    central_account_id: str = Field("123456789012", pattern=ACCOUNT_ID_PATTERN)
     central_event_bus: str = "meshcore-central"
     producer_read_role: str = "meshcore-catalog-reader"
     consumer_admin_role: str = "meshcore-consumer-admin"
+    # What a consumer account's admin role requires of whoever assumes it (sts:ExternalId);
+    # empty: "meshcore-<central account id>".
+    member_external_id: str = Field("", pattern=r"^[\w+=,.@:/-]*$", max_length=1224)
     onboarding_role: str | None = None
     state_table: str = "meshcore-state"
     audit_table: str = "meshcore-audit"
+    # Signed anchors of the audit chain's head: written only by the audit-anchor role, with the
+    # asymmetric key (ECC_NIST_P256) only that role may sign with.
+    audit_anchor_table: str = "meshcore-audit-anchors"
+    audit_anchor_key_alias: str = "alias/meshcore-audit-anchor"
+    # How often `meshctl audit anchor --every` signs the head: changes to the audit table after
+    # the latest anchor are detected only from the next anchor on.
+    audit_anchor_interval_seconds: int = Field(300, ge=1, le=24 * 3600)
     decision_key_alias: str = "alias/meshcore-decisions"
     # A signed decision issued longer ago than this is refused (the owner decides again).
     decision_max_age_hours: int = Field(24, ge=1, le=24 * 30)
@@ -94,6 +110,9 @@ class MeshSettings(BaseSettings):
 
     def role_arn(self, account_id: str, role_name: str) -> str:
         return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+    def external_id(self) -> str:
+        return self.member_external_id or f"meshcore-{self.central_account_id}"
 
     def central_role_arn(self, role_name: str) -> str:
         return self.role_arn(self.central_account_id, role_name)

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from classifier.handlers import ClassifierDependencies, Row, on_scan
+from classifier.samples import Sample, SampleLimits, SampleReader
 from meshcore.actions.review import Review
 from meshcore.aws.audit import AuditLog
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lftags import ColumnTags
-from meshcore.aws.samples import Sample, SampleLimits, SampleReader
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.domain.registry import Producer
 from meshcore.messages.commands import ClassificationScanRequest
 from meshcore.messages.decode import decode_scan_request
@@ -29,7 +28,7 @@ def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -
     async def bootstrap(aws: AsyncAws, metrics: Metrics) -> list[Route]:
         dynamodb = await aws.client("dynamodb")
         glue = await aws.client("glue")
-        state = StateStore(dynamodb, settings.state_table)
+        state = DynamoStateStore(dynamodb, settings.state_table)
         review = Review(
             state,
             AuditLog(dynamodb, settings.audit_table),
@@ -42,7 +41,7 @@ def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -
 
             async def partition_locations() -> list[str]:
                 with aws_errors(f"glue:GetPartitions {database}.{table['Name']}"):
-                    response: dict[str, Any] = await glue.get_partitions(
+                    response = await glue.get_partitions(
                         DatabaseName=database,
                         TableName=table["Name"],
                         MaxResults=SAMPLED_PARTITIONS,

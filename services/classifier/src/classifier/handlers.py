@@ -21,9 +21,8 @@ import structlog
 
 from classifier.engine import ColumnFacts, classify_column
 from classifier.engine import Recommendation as Found
+from classifier.samples import Sample
 from meshcore.actions.review import Review, apply_policy, settle_columns
-from meshcore.aws.samples import Sample
-from meshcore.aws.state import StateStore
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PRODUCER_ACCOUNT
@@ -34,6 +33,7 @@ from meshcore.domain.recommendations import (
     RejectionRule,
 )
 from meshcore.domain.registry import Producer
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import ClassificationScanRequest
 from meshcore.runtime.dispatch import Delivery
 

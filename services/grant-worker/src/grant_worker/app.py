@@ -10,9 +10,10 @@ from meshcore.aws.clients import AsyncAws
 from meshcore.aws.consumer import ConsumerAccount
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
+from meshcore.aws.ports import ConsumerShares
 from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.signing import DecisionSigner
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.messages.decode import decode_approvals_message
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
@@ -25,7 +26,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
         sqs = await aws.client("sqs")
         notifications = settings.queues.notifications
 
-        async def consumer_access(role_arn: str) -> ConsumerAccount:
+        async def consumer_access(role_arn: str) -> ConsumerShares:
             account = role_arn.split(":")[4]
             return ConsumerAccount(
                 await aws.assumed_client("ram", role_arn),
@@ -34,7 +35,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             )
 
         deps = GrantDependencies(
-            state=StateStore(dynamodb, settings.state_table),
+            state=DynamoStateStore(dynamodb, settings.state_table),
             audit=AuditLog(dynamodb, settings.audit_table),
             signer=DecisionSigner(await aws.client("kms"), settings.decision_key_alias),
             lakeformation=LakeFormation(await aws.client("lakeformation")),

@@ -12,15 +12,22 @@ from pydantic import BaseModel
 
 from grant_worker.delivery import deliver, withdraw
 from grant_worker.dependencies import GrantDependencies
-from grant_worker.grants import column_scope, grant_entries, unregistered
+from grant_worker.grants import column_scope, unregistered
 from grant_worker.records import record, refuse, subject
 from grant_worker.revocation import revoke
 from grant_worker.verify import Refusal, check_decision
 from meshcore.aws.signing import decision_digest
-from meshcore.aws.state import StateStore
-from meshcore.domain.access import AccessRequest, RequestState, TableName
+from meshcore.domain.access import (
+    AccessRequest,
+    RequestState,
+    TableName,
+    state_after,
+    state_before,
+)
 from meshcore.domain.errors import NotFoundError
+from meshcore.domain.grants import request_grants
 from meshcore.domain.naming import split_central_database_name
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import SignedAccessDecision
 from meshcore.runtime.dispatch import Delivery
 
@@ -47,22 +54,12 @@ async def owners_by_table(
     return owners
 
 
-PRE_STATE = {
-    "approve": RequestState.PENDING,
-    "reject": RequestState.PENDING,
-    "revoke": RequestState.GRANTED,
-}
-OUTCOME = {
-    "approve": RequestState.GRANTED,
-    "reject": RequestState.REJECTED,
-    "revoke": RequestState.REVOKED,
-}
-
-
 def already_applied(request: AccessRequest, signed: SignedAccessDecision) -> bool:
     """The decision's outcome is already on the request (a redelivery after success)."""
     decision = signed.decision
-    done = request.state is OUTCOME[decision.decision] and request.ticket_id == decision.ticket_id
+    done = (
+        request.state is state_after(decision.decision) and request.ticket_id == decision.ticket_id
+    )
     return done and (decision.decision != "approve" or request.grants_applied)
 
 
@@ -111,11 +108,11 @@ async def on_decision(
     if decision.decision == "approve":
         await approve(deps, signed, request, version, scope, about)
     elif decision.decision == "reject":
-        rejected = request.transition(RequestState.REJECTED, "rejected by the data owner")
+        rejected = request.transition(state_after("reject"), "rejected by the data owner")
         await record(deps, rejected, version, "request.rejected", decision.approver, **about)
     else:
         reason = "revoked by the data owner"
-        await revoke(deps, request, version, RequestState.REVOKED, reason, decision.approver)
+        await revoke(deps, request, version, state_after("revoke"), reason, decision.approver)
 
 
 async def refuse_unverified(
@@ -148,7 +145,7 @@ async def is_replay(
         return False
     first = await deps.state.decision_claim(digest, DecisionClaim)
     copy = first is not None and first.message_id != delivery.message_id
-    return copy and request.state is not PRE_STATE[signed.decision.decision]
+    return copy and request.state is not state_before(signed.decision.decision)
 
 
 async def approve(
@@ -203,7 +200,7 @@ async def finish_grant(
     deps: GrantDependencies, granted: AccessRequest, version: int, approver: str
 ) -> None:
     """Grant exactly what the request records, deliver it, audit, notify, mark it applied."""
-    entries = grant_entries(granted, deps.catalog_id)
+    entries = request_grants(granted, deps.catalog_id)
     await deps.lakeformation.grant(entries)
     delivered = await deliver(
         granted, deps.lakeformation, deps.state, deps.consumer_access, deps.catalog_id, deps.catalog
@@ -213,7 +210,7 @@ async def finish_grant(
         return  # another worker finished this grant while we granted the same entries
     if current.state is not RequestState.GRANTED or current.ticket_id != granted.ticket_id:
         # Revoked or expired while we granted: undo what we just did.
-        await withdraw(delivered, deps.state, deps.consumer_access)
+        await withdraw(delivered, deps.state, deps.consumer_access, deps.catalog_id)
         await deps.lakeformation.revoke(entries)
         log.warning("grant.compensated", request_id=granted.request_id, state=current.state.value)
         return

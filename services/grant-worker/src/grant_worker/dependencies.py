@@ -7,12 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from grant_worker.delivery import ConsumerAccess
-from meshcore.aws.audit import AuditLog
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lakeformation import LakeFormation
-from meshcore.aws.queues import QueueSender
-from meshcore.aws.signing import DecisionSigner
-from meshcore.aws.state import StateStore
+from meshcore.aws.ports import Audit, Catalog, DecisionVerifier, Permissions, Sender
+from meshcore.domain.state_store import StateStore
 from meshcore.runtime.metrics import Metrics
 
 ACTOR = "grant-worker"
@@ -21,11 +17,11 @@ ACTOR = "grant-worker"
 @dataclass
 class GrantDependencies:
     state: StateStore
-    audit: AuditLog
-    signer: DecisionSigner
-    lakeformation: LakeFormation
-    catalog: GlueCatalog  # the central catalog
-    notifications: QueueSender
+    audit: Audit
+    signer: DecisionVerifier
+    lakeformation: Permissions
+    catalog: Catalog  # the central catalog
+    notifications: Sender
     consumer_access: ConsumerAccess
     catalog_id: str
     metrics: Metrics

@@ -1,19 +1,21 @@
-"""Which Lake Formation permissions an approved request gets: least privilege per table."""
+"""What an approval grants and leaves out: per table, the columns it grants by name (every column
+but those sensitive or pending classification that it does not name), and tables whose data Lake
+Formation cannot vend. The grant entries themselves are `domain.grants.request_grants`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lakeformation import LakeFormation, domain_grants, is_registered, table_grants
-from meshcore.aws.state import StateStore
-from meshcore.domain.access import AccessRequest, TableName
+from meshcore.aws.lakeformation import is_registered
+from meshcore.aws.ports import Catalog, Permissions
+from meshcore.domain.access import TableName
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY, readable_by_default
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.recommendations import RecommendationState
+from meshcore.domain.state_store import StateStore
 
 
-async def table_columns(catalog: GlueCatalog, table: TableName) -> list[str]:
+async def table_columns(catalog: Catalog, table: TableName) -> list[str]:
     """A central table's columns and partition keys."""
     found = await catalog.get_table(table.database, table.table)
     if found is None:
@@ -28,7 +30,7 @@ async def table_columns(catalog: GlueCatalog, table: TableName) -> list[str]:
 
 
 async def held_back_columns(
-    lakeformation: LakeFormation,
+    lakeformation: Permissions,
     state: StateStore,
     catalog_id: str,
     table: TableName,
@@ -53,8 +55,8 @@ async def held_back_columns(
     )
     recommended = {
         r.column
-        for r in await state.list_recommendations()
-        if r.database == table.database and r.table == table.table and r.state in undecided
+        for r, _version in await state.recommendations_of_table(table.database, table.table)
+        if r.state in undecided
     }
     return {c for c in columns if not readable_by_default(sensitivity(c), c in recommended)}
 
@@ -68,9 +70,9 @@ class ColumnScope:
 
 
 async def column_scope(
-    lakeformation: LakeFormation,
+    lakeformation: Permissions,
     state: StateStore,
-    catalog: GlueCatalog,
+    catalog: Catalog,
     catalog_id: str,
     scope: list[TableName],
     approved: list[str],
@@ -87,22 +89,8 @@ async def column_scope(
     return result
 
 
-def grant_entries(request: AccessRequest, catalog_id: str) -> list[dict[str, object]]:
-    """Exactly what was (or is to be) granted for `request`, from what it records."""
-    if request.granted_domain is not None:
-        return domain_grants(request.grantee, catalog_id, request.granted_domain)
-    entries: list[dict[str, object]] = []
-    for table in request.granted_tables:
-        excluded = request.excluded_columns.get(str(table), [])
-        columns = request.granted_columns.get(str(table))
-        entries += table_grants(
-            request.grantee, catalog_id, table.database, table.table, excluded, columns
-        )
-    return entries
-
-
 async def unregistered(
-    catalog: GlueCatalog, lakeformation: LakeFormation, scope: list[TableName]
+    catalog: Catalog, lakeformation: Permissions, scope: list[TableName]
 ) -> list[str]:
     """`db.table (s3://…)` for each table in scope whose data Lake Formation cannot vend
     (its location is not registered): a grant on it would reach no data."""

@@ -6,10 +6,10 @@ import structlog
 
 from grant_worker.delivery import withdraw
 from grant_worker.dependencies import ACTOR, GrantDependencies
-from grant_worker.grants import grant_entries
 from grant_worker.records import record, refuse
 from meshcore.domain.access import AccessRequest, RequestState
 from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.domain.grants import request_grants
 from meshcore.messages.commands import ExpirySweep, RevokeCommand
 from meshcore.runtime.dispatch import Delivery
 
@@ -24,8 +24,8 @@ async def revoke(
 ) -> None:
     """Undo exactly what was recorded as granted, and the resource links (idempotent)."""
     moved = request.transition(to, reason)  # refuses unless granted
-    await withdraw(request, deps.state, deps.consumer_access)
-    await deps.lakeformation.revoke(grant_entries(request, deps.catalog_id))
+    await withdraw(request, deps.state, deps.consumer_access, deps.catalog_id)
+    await deps.lakeformation.revoke(request_grants(request, deps.catalog_id))
     action = "grant.expired" if to is RequestState.EXPIRED else "grant.revoked"
     await record(
         deps,
@@ -61,7 +61,7 @@ async def on_revoke_command(
         return
     if request.state is RequestState.REVOKED:
         return  # done already (redelivery)
-    if request.state is not RequestState.GRANTED:
+    if not request.can_become(RequestState.REVOKED):
         await refuse(
             deps, request.request_id, f"request is {request.state.value}, not granted", actor
         )
@@ -73,14 +73,10 @@ async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
     now = deps.clock()
     expired = failed = 0
     for request in await deps.state.list_requests():
-        if (
-            request.state is not RequestState.GRANTED
-            or not request.expires_at
-            or request.expires_at > now
-        ):
+        if not request.is_expired(now):
             continue
         current, version = await deps.state.get_request(request.request_id)
-        if current.state is not RequestState.GRANTED:
+        if not current.is_expired(now):
             continue
         try:
             await revoke(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from meshcore.domain.access import AccessRequest, RequestState, TableName
+from meshcore.domain.access import AccessRequest, TableName, state_before
 from meshcore.messages.commands import AccessDecision
 
 
@@ -47,8 +47,8 @@ def check_decision(
         raise Refusal(
             f"ticket {decision.ticket_id} does not match the request's ticket {request.ticket_id}"
         )
-    expected = RequestState.GRANTED if decision.decision == "revoke" else RequestState.PENDING
-    if request.state != expected:
+    expected = state_before(decision.decision)
+    if request.state is not expected:
         raise Refusal(
             f"request is {request.state.value}; a {decision.decision} needs it {expected.value}"
         )
@@ -61,19 +61,37 @@ def check_decision(
     ):
         raise Refusal(f"decision grants past the requested {request.duration_days} days")
     if request.domain is not None:
-        if decision.tables:
-            raise Refusal(
-                f"request {request.request_id} is for the domain {request.domain}, not tables"
-            )
-        owners = owners_by_table.get(TableName(database=request.domain, table="*"), [])
-        if decision.approver not in owners:
-            raise Refusal(
-                f"{decision.approver} is not an owner of the domain {request.domain} "
-                f"(owners: {', '.join(owners) or 'none'})"
-            )
-        if decision.sensitive_columns:
-            raise Refusal("a domain-wide grant cannot include sensitive columns")
+        check_domain_scope(decision, request, owners_by_table)
         return []
+    return check_table_scope(decision, request, owners_by_table)
+
+
+def check_domain_scope(
+    decision: AccessDecision,
+    request: AccessRequest,
+    owners_by_table: dict[TableName, list[str]],
+) -> None:
+    """A domain-wide decision: by an owner of the domain, for no tables or sensitive columns."""
+    if decision.tables:
+        raise Refusal(
+            f"request {request.request_id} is for the domain {request.domain}, not tables"
+        )
+    owners = owners_by_table.get(TableName(database=str(request.domain), table="*"), [])
+    if decision.approver not in owners:
+        raise Refusal(
+            f"{decision.approver} is not an owner of the domain {request.domain} "
+            f"(owners: {', '.join(owners) or 'none'})"
+        )
+    if decision.sensitive_columns:
+        raise Refusal("a domain-wide grant cannot include sensitive columns")
+
+
+def check_table_scope(
+    decision: AccessDecision,
+    request: AccessRequest,
+    owners_by_table: dict[TableName, list[str]],
+) -> list[TableName]:
+    """The tables in scope: requested ones, each owned by the approver, with requested columns."""
     scope = decision.tables or request.tables
     outside = [str(t) for t in scope if t not in request.tables]
     if outside:

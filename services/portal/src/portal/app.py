@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,10 +29,13 @@ from meshcore.domain.errors import (
 )
 from portal.pages import access, catalog, login, operations, review
 from portal.rendering import render
-from portal.security import NotSignedIn, SecurityHeaders
+from portal.security import Identity, NotSignedIn, Refused, SecurityHeaders, audit_refusal
 from portal.settings import PortalMeshSettings
 
 log = structlog.get_logger()
+
+
+FAMILIES = {401: "identity", 403: "unauthorised", 400: "input", 404: "input"}
 
 
 def _status_of(exc: MeshError) -> int:
@@ -48,18 +53,25 @@ def _status_of(exc: MeshError) -> int:
 async def _mesh_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, MeshError)
     status = _status_of(exc)
-    log.warning("portal.refused", path=request.url.path, status=status, reason=str(exc))
+    if status in FAMILIES:
+        audit_refusal(request, status, FAMILIES[status], str(exc))
+    else:
+        log.warning("portal.failed", path=request.url.path, status=status, reason=str(exc))
     return render(request, "error.html", status, user=None, message=str(exc))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if isinstance(exc, Refused):
+        audit_refusal(request, exc.status_code, exc.family, exc.reason)
     return render(request, "error.html", exc.status_code, user=None, message=exc.detail)
 
 
 async def _not_signed_in(request: Request, exc: Exception) -> Response:
-    if request.app.state.settings.portal.dev_login:
+    assert isinstance(exc, NotSignedIn)
+    if request.app.state.settings.portal.dev_login and not exc.reason:
         return RedirectResponse("/login", status_code=303)
+    audit_refusal(request, 401, "identity", exc.reason or "no identity")
     return render(
         request,
         "error.html",
@@ -85,6 +97,10 @@ async def _warm(snapshot: CatalogSnapshot, opened: Central) -> None:
 
 
 def create_app(settings: PortalMeshSettings) -> Starlette:
+    problem = settings.portal.configuration_problem()
+    if problem:
+        raise ValueError(problem)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # One set of clients of the central account for the portal's lifetime: the only
@@ -105,7 +121,8 @@ def create_app(settings: PortalMeshSettings) -> Starlette:
     app = Starlette(
         routes=[
             Route("/", catalog.catalog_page),
-            Route("/datasets/{database}/{table}", catalog.dataset_page),
+            # Names may hold any character, `/` too: the page reads the path as sent.
+            Route("/datasets/{name:path}", catalog.dataset_page),
             Route("/request", access.request_form, methods=["GET", "POST"]),
             Route("/requests", access.my_requests),
             Route("/review", review.review_page, methods=["GET", "POST"]),
@@ -119,10 +136,11 @@ def create_app(settings: PortalMeshSettings) -> Starlette:
             Middleware(
                 SessionMiddleware,
                 secret_key=secret,
-                session_cookie="meshcore_portal",
+                session_cookie=settings.portal.cookie_name,
                 same_site="lax",
                 https_only=settings.portal.secure_cookies,
             ),
+            Middleware(Identity, settings=settings.portal, region=settings.region),
         ],
         exception_handlers={
             MeshError: _mesh_error,
@@ -132,4 +150,5 @@ def create_app(settings: PortalMeshSettings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.csrf_key = hmac.new(secret.encode(), b"meshcore-portal-csrf", hashlib.sha256).digest()
     return app

@@ -8,7 +8,7 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from portal.security import CSRF_FIELD, csrf_token
+from portal.security import CSRF_FIELD, csrf_token, path_segment
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("portal", "templates"),
@@ -17,6 +17,8 @@ TEMPLATES = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# Jinja2's `urlencode` keeps `/`: a name holding one would break its link.
+TEMPLATES.filters["path_segment"] = path_segment
 
 
 def render(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lftags import ResourceTags
+from meshcore.aws.ports import Catalog
 from meshcore.aws.queues import QueueSender, queue_url
-from meshcore.aws.state import StateStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.domain.registry import Producer
 from meshcore.messages.commands import scan_requests
 from meshcore.messages.decode import decode_sync_message
@@ -28,11 +29,11 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             for request in scan_requests(database, table, columns, reason):
                 await scans.send(request)
 
-        async def source_catalog(producer: Producer) -> GlueCatalog:
+        async def source_catalog(producer: Producer) -> Catalog:
             client = await aws.assumed_client("glue", producer.read_role_arn)
             return GlueCatalog(client, producer.account_id)
 
-        state = StateStore(await aws.client("dynamodb"), settings.state_table)
+        state = DynamoStateStore(await aws.client("dynamodb"), settings.state_table)
         central = GlueCatalog(await aws.client("glue"), settings.central_account_id)
         tags = ResourceTags(await aws.client("lakeformation"), settings.central_account_id)
         converger = Converger(central, request_scan, tags=tags)

@@ -13,8 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.lftags import ResourceTags
+from meshcore.aws.ports import Catalog, ResourceTagging
 from meshcore.domain.classification import DOMAIN_TAG_KEY, SENSITIVITY_TAG_KEY, UNCLASSIFIED
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import central_database_name
@@ -47,18 +46,18 @@ class Convergence:
 
 @dataclass
 class Converger:
-    central: GlueCatalog
+    central: Catalog
     request_scan: ScanRequester
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Tags new central databases with their domain, and new tables (and columns added to a
     # table later) as unclassified: no grant reads a column until the classifier tagged it not
     # sensitive or a reviewer decided, while domain-wide grants by tag expression reach every
     # column classified not sensitive.
-    tags: ResourceTags | None = None
+    tags: ResourceTagging | None = None
 
     # -- databases --------------------------------------------------------------------------
 
-    async def database(self, producer: Producer, source: GlueCatalog, name: str) -> Convergence:
+    async def database(self, producer: Producer, source: Catalog, name: str) -> Convergence:
         target = central_database_name(producer.domain, name)
         found = await source.get_database(name)
         current = await self.central.get_database(target)
@@ -90,7 +89,7 @@ class Converger:
     async def table(
         self,
         producer: Producer,
-        source: GlueCatalog,
+        source: Catalog,
         database: str,
         name: str,
         with_partitions: bool,
@@ -161,7 +160,7 @@ class Converger:
     # -- partitions -------------------------------------------------------------------------
 
     async def all_partitions(
-        self, source: GlueCatalog, database: str, target_db: str, table: str
+        self, source: Catalog, database: str, target_db: str, table: str
     ) -> Convergence:
         wanted = _by_key(await source.list_partitions(database, table))
         have = _by_key(await self.central.list_partitions(target_db, table))
@@ -170,7 +169,7 @@ class Converger:
     async def partitions(
         self,
         producer: Producer,
-        source: GlueCatalog,
+        source: Catalog,
         database: str,
         table: str,
         keys: Sequence[str],

@@ -9,11 +9,11 @@ from functools import partial
 
 import structlog
 
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.state import StateStore
+from meshcore.aws.ports import Catalog
 from meshcore.domain.errors import AccessDeniedError, ConflictError, PermanentError
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairStatus
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import RepairCommand
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 from meshcore.runtime.dispatch import Delivery, HandlerMap
@@ -25,7 +25,7 @@ from sync_worker.work import Freshness, ProducerCache, TableWork
 
 log = structlog.get_logger()
 
-SourceCatalog = Callable[[Producer], Awaitable[GlueCatalog]]
+SourceCatalog = Callable[[Producer], Awaitable[Catalog]]
 # Convergences of one table tried in a row when another worker keeps writing it first; after
 # that the message goes back to the queue (with backoff) like any other retryable failure.
 CONFLICT_ATTEMPTS = 3

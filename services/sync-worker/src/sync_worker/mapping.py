@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 # Provenance kept in every central table's Parameters: one vocabulary, in the domain.
+from meshcore.domain.ids import is_ascii_digits
 from meshcore.domain.provenance import (
     PRODUCER_ACCOUNT,
     PROVENANCE_KEYS,
@@ -77,7 +78,7 @@ def _instant(value: object) -> str:
 
 def _version(value: object) -> int:
     text = str(value or "")
-    return int(text) if text.isdigit() else -1
+    return int(text) if is_ascii_digits(text) else -1
 
 
 def reflected_version(central_table: Row) -> tuple[str, int] | None:

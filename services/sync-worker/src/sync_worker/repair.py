@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 
 import structlog
 
-from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.state import StateStore
+from meshcore.aws.ports import Catalog
 from meshcore.domain.errors import MeshError, RetryableError
 from meshcore.domain.naming import SEPARATOR, central_database_name
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.domain.state_store import StateStore
 from meshcore.messages.commands import RepairCommand
 from sync_worker import mapping
 from sync_worker.converge import Convergence, Converger
@@ -27,7 +27,7 @@ log = structlog.get_logger()
 
 TABLE_ATTEMPTS = 3
 
-SourceCatalog = Callable[[Producer], Awaitable[GlueCatalog]]
+SourceCatalog = Callable[[Producer], Awaitable[Catalog]]
 
 
 class Repair:
@@ -111,7 +111,7 @@ class Repair:
                 report.add_drift((await self._converger.drop_database(extra)).changes)
 
     async def _database(
-        self, producer: Producer, source: GlueCatalog, database: str, report: RepairReport
+        self, producer: Producer, source: Catalog, database: str, report: RepairReport
     ) -> None:
         report.add_drift((await self._converger.database(producer, source, database)).changes)
         report.databases_checked += 1

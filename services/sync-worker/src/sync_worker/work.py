@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Self
 
-from meshcore.aws.state import StateStore
 from meshcore.domain.registry import Producer
+from meshcore.domain.state_store import StateStore
 
 
 @dataclass(frozen=True)

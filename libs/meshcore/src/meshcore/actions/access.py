@@ -13,7 +13,13 @@ from meshcore.aws.signing import DecisionSigner
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import PermanentError
 from meshcore.domain.naming import split_central_database_name
-from meshcore.messages.commands import AccessDecision, Decision, SignedAccessDecision, TicketRequest
+from meshcore.messages.commands import (
+    AccessDecision,
+    Decision,
+    RevokeCommand,
+    SignedAccessDecision,
+    TicketRequest,
+)
 
 
 async def open_request(central: Central, draft: AccessRequest, requester: str) -> AccessRequest:
@@ -58,7 +64,8 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         if producer is None:
             raise PermanentError(f"no onboarded producer has the domain {draft.domain!r}")
         owners = list(producer.owners)
-    for other in await central.state.list_requests():
+    # An overlapping request has the same grantee, which is in the same consumer account.
+    for other in await central.state.requests_of_consumer(draft.consumer_account):
         if draft.overlaps(other):
             raise PermanentError(
                 f"{other.request_id} is already {other.state.value} for {draft.grantee} on "
@@ -154,8 +161,23 @@ async def post_decision(
         expires_at=now + valid_for if valid_for else None,
         issued_at=now,
     )
-    signer = DecisionSigner(await central.aws.client("kms"), central.settings.decision_key_alias)
+    # Only the ticket system's role may sign (the key policy): play it as that role.
+    settings = central.settings
+    kms = await central.aws.assumed_client(
+        "kms", settings.central_role_arn(settings.roles.ticket_system)
+    )
+    signer = DecisionSigner(kms, settings.decision_key_alias)
     signed = await signer.sign(unsigned)
     approvals = await central.sender(central.settings.queues.approvals)
     await approvals.send(signed)
     return signed
+
+
+async def request_revocation(
+    central: Central, request_id: str, by: str, reason: str
+) -> RevokeCommand:
+    """Ask grant-worker to revoke a request's grants and resource links."""
+    await central.state.get_request(request_id)  # a clear error for an unknown id
+    command = RevokeCommand(request_id=request_id, requested_by=by, reason=reason)
+    await (await central.sender(central.settings.queues.approvals)).send(command)
+    return command

@@ -1,4 +1,5 @@
-"""The central catalog a page at a time: search by text, domain, classification and column.
+"""Searching the central catalog, the one search meshctl and the portal share: by text, domain,
+classification and column; the portal shows it a page at a time, `meshctl search` all of it.
 
 Built for thousands of tables: one paged listing per central database (a few at once), one
 query of the producer registry and one of the classification decisions, whatever the number of
@@ -63,11 +64,11 @@ class CatalogPage:
     rows: list[CatalogRow]
     total: int
     page: int
-    size: int
+    size: int  # 0: every match on one page
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
+        return max(1, math.ceil(self.total / self.size)) if self.size else 1
 
 
 async def classified_columns(central: Central) -> dict[tuple[str, str], dict[str, str]]:
@@ -151,15 +152,32 @@ def _matches(query: CatalogQuery, row: dict[str, Any], classified: dict[str, str
     return not query.tag or query.tag in classified.values()
 
 
-async def catalog_page(
+def _row(
+    row: dict[str, Any],
+    classified: dict[tuple[str, str], dict[str, str]],
+    owners: dict[str, list[str]],
+) -> CatalogRow:
+    domain, _source = split_central_database_name(row["DatabaseName"])
+    return CatalogRow(
+        name=TableName(database=row["DatabaseName"], table=row["Name"]),
+        domain=domain,
+        owners=owners.get(domain, []),
+        description=row.get("Description", ""),
+        synced_at=row.get("Parameters", {}).get(SYNCED_AT),
+        column_count=len(_columns(row)),
+        sensitive_columns=_classified_in(row, classified),
+    )
+
+
+async def search(
     central: Central,
     query: CatalogQuery,
-    page: int = 1,
-    size: int = 25,
     snapshot: CatalogSnapshot | None = None,
+    page: int = 1,
+    size: int | None = None,
 ) -> CatalogPage:
-    """The `page`-th (from 1) `size` tables matching `query`, ordered by name."""
-    size = max(1, min(size, MAX_PAGE_SIZE))
+    """The tables matching `query`, ordered by name: all of them, or the `page`-th (from 1) of
+    `size` (at most `MAX_PAGE_SIZE`)."""
     rows, classified, producers = await asyncio.gather(
         (snapshot or CatalogSnapshot()).rows(central),
         classified_columns(central),
@@ -176,20 +194,9 @@ async def catalog_page(
         ),
         key=lambda r: (r["DatabaseName"], r["Name"]),
     )
+    if size is None:
+        return CatalogPage([_row(r, classified, owners) for r in matched], len(matched), 1, 0)
+    size = max(1, min(size, MAX_PAGE_SIZE))
     page = max(1, min(page, max(1, math.ceil(len(matched) / size))))
     shown = matched[(page - 1) * size : page * size]
-    result = []
-    for row in shown:
-        domain, _source = split_central_database_name(row["DatabaseName"])
-        result.append(
-            CatalogRow(
-                name=TableName(database=row["DatabaseName"], table=row["Name"]),
-                domain=domain,
-                owners=owners.get(domain, []),
-                description=row.get("Description", ""),
-                synced_at=row.get("Parameters", {}).get(SYNCED_AT),
-                column_count=len(_columns(row)),
-                sensitive_columns=_classified_in(row, classified),
-            )
-        )
-    return CatalogPage(result, len(matched), page, size)
+    return CatalogPage([_row(r, classified, owners) for r in shown], len(matched), page, size)

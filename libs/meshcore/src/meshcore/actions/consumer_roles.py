@@ -9,36 +9,20 @@ makes the grants; each is audited under `consumer/<account>`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from meshcore.actions.context import Central
 from meshcore.actions.discovery import awaiting_review
 from meshcore.aws.errors import aws_errors
-from meshcore.aws.lakeformation import LakeFormation, domain_grants, entry
+from meshcore.aws.lakeformation import LakeFormation
 from meshcore.domain import column_access
 from meshcore.domain.access import ROLE_ARN, TableName
 from meshcore.domain.errors import NotFoundError
+from meshcore.domain.grants import consumer_role_grants
 
-
-def role_grants(
-    role_arn: str, consumer: str, central_catalog: str, tables: list[TableName]
-) -> list[dict[str, Any]]:
-    """DESCRIBE on each resource link, DESCRIBE on its target, SELECT on the target's columns
-    (all of them: Lake Formation keeps the role within the columns the account received)."""
-    entries = []
-    for table in tables:
-        link = {"CatalogId": consumer, "DatabaseName": table.database, "Name": table.table}
-        target = {"CatalogId": central_catalog, "DatabaseName": table.database, "Name": table.table}
-        entries += [
-            entry(role_arn, {"Table": link}, ["DESCRIBE"]),
-            entry(role_arn, {"Table": target}, ["DESCRIBE"]),
-            entry(
-                role_arn,
-                {"TableWithColumns": target | {"ColumnWildcard": {"ExcludedColumnNames": []}}},
-                ["SELECT"],
-            ),
-        ]
-    return entries
+if TYPE_CHECKING:
+    from types_aiobotocore_lakeformation.client import LakeFormationClient
 
 
 def check_role(role_arn: str, consumer: str) -> None:
@@ -75,9 +59,7 @@ async def change_role_access(
             raise NotFoundError(
                 f"no resource link {table} in account {consumer}: is a request for it granted?"
             ) from exc
-    entries = role_grants(role_arn, consumer, settings.central_account_id, tables)
-    if domain is not None:
-        entries += domain_grants(role_arn, settings.central_account_id, domain)
+    entries = consumer_role_grants(role_arn, consumer, settings.central_account_id, tables, domain)
     lakeformation = LakeFormation(await central.aws.assumed_client("lakeformation", admin))
     await (lakeformation.grant(entries) if grant else lakeformation.revoke(entries))
     await central.audit.record(
@@ -135,11 +117,11 @@ async def explain_access(
 
 
 async def _effective_tags(
-    lakeformation: Any, catalog_id: str, name: TableName
+    lakeformation: LakeFormationClient, catalog_id: str, name: TableName
 ) -> dict[str, column_access.Tags]:
     """Each column's LF-tags: its own, else its table's, else its database's (key by key)."""
 
-    def as_dict(tags: list[dict[str, Any]]) -> column_access.Tags:
+    def as_dict(tags: Sequence[Mapping[str, Any]]) -> column_access.Tags:
         return {t["TagKey"]: list(t["TagValues"]) for t in tags}
 
     with aws_errors(f"lakeformation:GetResourceLFTags {name}"):

@@ -1,4 +1,5 @@
-"""Discovering the central catalog: search and describe, with owners, tags and access."""
+"""A dataset of the central catalog described: owners, schema with its Lake Formation tags,
+provenance and who has access. Searching is `actions.catalog.search`."""
 
 from __future__ import annotations
 
@@ -16,11 +17,9 @@ from meshcore.domain.classification import (
     is_sensitive_class,
 )
 from meshcore.domain.errors import NotFoundError
-from meshcore.domain.naming import SEPARATOR, split_central_database_name
+from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PREFIX
 from meshcore.domain.recommendations import RecommendationState
-
-PROVENANCE_PREFIX = PREFIX
 
 
 @dataclass
@@ -57,22 +56,15 @@ async def _clients(central: Central) -> tuple[GlueCatalog, LakeFormation]:
 
 
 async def _info(
-    central: Central,
-    glue: GlueCatalog,
-    lf: LakeFormation,
-    row: dict[str, Any],
-    with_tags: bool,
-    pending: set[str] | None = None,
+    central: Central, lf: LakeFormation, row: dict[str, Any], pending: set[str] | None = None
 ) -> TableInfo:
-    """A table's facts; `with_tags` adds each column's sensitivity classes and, with `pending`
-    (the columns whose recommendations await review), its classification in words."""
+    """A table's facts with each column's sensitivity classes and, with `pending` (the columns
+    whose recommendations await review), its classification in words."""
     name = TableName(database=row["DatabaseName"], table=row["Name"])
     domain, _source = split_central_database_name(name.database)
     producer = await central.state.producer_for_domain(domain)
-    on_table, tags = (
-        await lf.table_tags(central.settings.central_account_id, name.database, name.table)
-        if with_tags
-        else ({}, {})
+    on_table, tags = await lf.table_tags(
+        central.settings.central_account_id, name.database, name.table
     )
 
     def values(column: str) -> list[str]:
@@ -106,9 +98,7 @@ async def _info(
             {"name": k["Name"], "type": k.get("Type", ""), **classification(k["Name"])}
             for k in row.get("PartitionKeys", [])
         ],
-        provenance={
-            k: v for k, v in row.get("Parameters", {}).items() if k.startswith(PROVENANCE_PREFIX)
-        },
+        provenance={k: v for k, v in row.get("Parameters", {}).items() if k.startswith(PREFIX)},
         location=descriptor.get("Location", ""),
     )
 
@@ -117,10 +107,8 @@ async def awaiting_review(central: Central, name: TableName) -> set[str]:
     """Columns of a table with a recommendation awaiting review."""
     return {
         r.column
-        for r in await central.state.list_recommendations()
-        if r.database == name.database
-        and r.table == name.table
-        and r.state is RecommendationState.PENDING
+        for r, _version in await central.state.recommendations_of_table(name.database, name.table)
+        if r.state is RecommendationState.PENDING
     }
 
 
@@ -135,49 +123,6 @@ async def pending_classification(central: Central, name: TableName) -> list[str]
     ]
 
 
-async def search(
-    central: Central,
-    text: str = "",
-    domain: str | None = None,
-    tag: str | None = None,
-    column: str | None = None,
-) -> list[TableInfo]:
-    """Tables whose name, description or columns contain `text`, filtered by domain, column
-    name and sensitivity tag (`--tag email_address`, or `--tag sensitive` for any class)."""
-    glue, lf = await _clients(central)
-    needle = text.lower()
-    found: list[TableInfo] = []
-    for database in await glue.list_databases():
-        if SEPARATOR not in database["Name"]:
-            continue
-        if domain and not database["Name"].startswith(domain + SEPARATOR):
-            continue
-        for row in await glue.list_tables(database["Name"]):
-            columns = [c["Name"] for c in row.get("StorageDescriptor", {}).get("Columns", [])]
-            haystack = " ".join([row["Name"], row.get("Description", ""), *columns]).lower()
-            if needle and needle not in haystack:
-                continue
-            if column and column.lower() not in (c.lower() for c in columns):
-                continue
-            info = await _info(
-                central,
-                glue,
-                lf,
-                {**row, "DatabaseName": database["Name"]},
-                with_tags=tag is not None,
-            )
-            if tag and not any(_tag_matches(tag, c["sensitivity"]) for c in info.columns):
-                continue
-            found.append(info)
-    return found
-
-
-def _tag_matches(wanted: str, values: list[str]) -> bool:
-    if wanted == "sensitive":
-        return any(is_sensitive_class(v) for v in values)
-    return wanted in values
-
-
 async def describe(central: Central, name: TableName, with_access: bool = True) -> TableInfo:
     glue, lf = await _clients(central)
     row = await glue.get_table(name.database, name.table)
@@ -185,10 +130,8 @@ async def describe(central: Central, name: TableName, with_access: bool = True) 
         raise NotFoundError(f"table {name} is not in the central catalog (see `meshctl search`)")
     info = await _info(
         central,
-        glue,
         lf,
         {**row, "DatabaseName": name.database},
-        with_tags=True,
         pending=await awaiting_review(central, name),
     )
     if not with_access:

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from meshcore.actions.context import Central
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.queues import queue_url
 from meshcore.aws.rejections import RejectionLog
 from meshcore.domain.access import RequestState
-from meshcore.domain.errors import NotFoundError, RetryableError
+from meshcore.domain.errors import MeshError, NotFoundError, RetryableError
 from meshcore.domain.recommendations import RecommendationState
+from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.messages.commands import RepairCommand
 from meshcore.provisioning.central import dlq_name
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs.client import SQSClient
 
 # Messages taken from a dead-letter queue stay invisible this long while we look at them.
 PEEK_VISIBILITY_SECONDS = 30
 SQS_BATCH_MAX = 10  # Amazon SQS message quotas
+REPAIR_POLL_SECONDS = 0.5
 
 
 @dataclass
@@ -39,7 +48,7 @@ class DeadLetter:
     reason: str | None
 
 
-async def _counts(sqs: Any, url: str) -> tuple[int, int]:
+async def _counts(sqs: SQSClient, url: str) -> tuple[int, int]:
     with aws_errors("sqs:GetQueueAttributes"):
         attrs = (
             await sqs.get_queue_attributes(
@@ -55,7 +64,7 @@ async def _counts(sqs: Any, url: str) -> tuple[int, int]:
     )
 
 
-async def _take(sqs: Any, url: str, limit: int) -> list[dict[str, Any]]:
+async def _take(sqs: SQSClient, url: str, limit: int) -> list[dict[str, Any]]:
     """Receive up to `limit` messages, hidden for a short while so that each is seen once."""
     taken: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -72,11 +81,11 @@ async def _take(sqs: Any, url: str, limit: int) -> list[dict[str, Any]]:
         if not fresh:
             return taken
         seen.update(m["MessageId"] for m in fresh)
-        taken += fresh
+        taken += [dict(m) for m in fresh]
     return taken
 
 
-async def _release(sqs: Any, url: str, messages: list[dict[str, Any]]) -> None:
+async def _release(sqs: SQSClient, url: str, messages: list[dict[str, Any]]) -> None:
     for start in range(0, len(messages), SQS_BATCH_MAX):
         batch = messages[start : start + SQS_BATCH_MAX]
         with aws_errors("sqs:ChangeMessageVisibilityBatch"):
@@ -212,3 +221,34 @@ async def redrive(central: Central, queue: str, limit: int | None = None) -> int
             )
         moved += len(ok)
     return moved
+
+
+async def queue_repair(central: Central, producer_account: str | None = None) -> RepairCommand:
+    """Ask sync-worker to compare producer catalogs (all, or one) with the central one."""
+    command = RepairCommand(
+        repair_id=f"repair-{uuid.uuid4().hex[:8]}", producer_account=producer_account
+    )
+    await (await central.sender(central.settings.queues.catalog_changes)).send(command)
+    return command
+
+
+async def wait_for_repair(
+    central: Central,
+    repair_id: str,
+    wait_seconds: float,
+    progress: Callable[[RepairReport], None] = lambda _report: None,
+) -> RepairReport:
+    """Poll the repair's report until it finishes, telling `progress` each reading."""
+    deadline = time.monotonic() + wait_seconds
+    report: RepairReport | None = None
+    while time.monotonic() < deadline:
+        report = await central.state.get_repair(repair_id)
+        if report is not None:
+            progress(report)
+            if report.status is not RepairStatus.RUNNING:
+                return report
+        await asyncio.sleep(REPAIR_POLL_SECONDS)
+    raise MeshError(
+        f"{repair_id} did not finish within {wait_seconds:.0f} s "
+        f"({'not started: is sync-worker running?' if report is None else 'still running'})"
+    )

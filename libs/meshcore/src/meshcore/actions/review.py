@@ -21,9 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from meshcore.actions.context import Central
-from meshcore.aws.audit import AuditLog
 from meshcore.aws.lftags import ColumnTags
-from meshcore.aws.state import StateStore
+from meshcore.aws.ports import Audit, ColumnTagging
+from meshcore.domain.access import TableName
 from meshcore.domain.classification import auto_accepts
 from meshcore.domain.errors import (
     AccessDeniedError,
@@ -40,6 +40,8 @@ from meshcore.domain.recommendations import (
     column_sensitivity,
 )
 from meshcore.domain.registry import Producer
+from meshcore.domain.state_store import StateStore
+from meshcore.messages.commands import ClassificationScanRequest
 
 S = RecommendationState
 
@@ -49,8 +51,8 @@ class Review:
     """The ports a decision needs."""
 
     state: StateStore
-    audit: AuditLog
-    tags: ColumnTags
+    audit: Audit
+    tags: ColumnTagging
 
 
 async def review_ports(central: Central) -> Review:
@@ -90,15 +92,14 @@ def domain_of(rec: Recommendation) -> str:
 
 async def pending_for_owner(central: Central, person: str) -> list[Recommendation]:
     """Pending recommendations of the domains `person` owns, most confident first."""
-    domains = set(await owned_domains(central, person))
-    return sorted(
-        (
+    found: list[Recommendation] = []
+    for domain in await owned_domains(central, person):
+        found += [
             r
-            for r in await central.state.list_recommendations()
-            if r.state is S.PENDING and domain_of(r) in domains
-        ),
-        key=lambda r: (-r.confidence, r.column_ref),
-    )
+            for r in await central.state.list_recommendations(domain)
+            if r.state is S.PENDING and domain_of(r) == domain
+        ]
+    return sorted(found, key=lambda r: (-r.confidence, r.column_ref))
 
 
 async def decide_as_owner(
@@ -320,3 +321,54 @@ async def settle_columns(
         column: column_sensitivity(r for r in recs if r.column == column) for column in columns
     }
     return await review.tags.settle(database, table, wanted)
+
+
+async def recommendations(
+    central: Central, producer_account: str | None = None, state: str = "all"
+) -> list[Recommendation]:
+    """Recommendations, of one producer's tables and in one state ("all" for any)."""
+    if producer_account:
+        producer = await central.state.get_producer(producer_account)
+        if producer is None:
+            raise ValueError(f"{producer_account} is not an onboarded producer")
+        recs = await central.state.list_recommendations(producer.domain)
+    else:
+        recs = await central.state.list_recommendations()
+    return [r for r in recs if state == "all" or r.state.value == state]
+
+
+async def change_auto_accept(
+    central: Central,
+    account: str,
+    changes: dict[str, float | None],
+    by: str,
+    clear: bool = False,
+) -> tuple[dict[str, float], bool]:
+    """Set (class -> minimum confidence) or remove (class -> None) classes of a producer's
+    auto-accept policy, after dropping all of them when `clear`; audited. Returns the policy
+    and whether it changed."""
+    found = await central.state.get_producer_versioned(account)
+    if found is None:
+        raise ValueError(f"{account} is not an onboarded producer")
+    producer, version = found
+    policy = {} if clear else dict(producer.auto_accept)
+    for cls, threshold in changes.items():
+        if threshold is None:
+            policy.pop(cls, None)
+        else:
+            policy[cls] = threshold
+    if policy == producer.auto_accept:
+        return policy, False
+    await central.state.save_producer(producer.model_copy(update={"auto_accept": policy}), version)
+    await central.audit.record(
+        f"producer/{account}", "producer.policy_changed", by, auto_accept=policy
+    )
+    return policy, True
+
+
+async def queue_scan(central: Central, table: TableName, reason: str) -> str:
+    """Ask the classifier to scan a central table; returns the message id."""
+    sender = await central.sender(central.settings.queues.classification)
+    return await sender.send(
+        ClassificationScanRequest(database=table.database, table=table.table, reason=reason)
+    )

@@ -3,7 +3,9 @@
 Every entry carries a sequence number and the hash of the entry before it; a head item holds
 the latest sequence number and hash. An entry and the head move together in one DynamoDB
 transaction that only succeeds on the head it read, so concurrent writers form one chain.
-`verify()` walks the chain and reports the first broken link.
+`verify()` walks the chain and reports the first broken link; `verify_to()` also checks it
+against a point recorded by a signed anchor (`meshcore.aws.audit_anchor`), which is what makes a
+chain rewritten with valid hashes detectable.
 """
 
 from __future__ import annotations
@@ -14,12 +16,20 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import ConflictError, RetryableError
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb.client import DynamoDBClient
+    from types_aiobotocore_dynamodb.type_defs import (
+        AttributeValueTypeDef,
+        PutTypeDef,
+        TransactWriteItemTypeDef,
+    )
 
 HEAD_SUBJECT, HEAD_KEY = "~chain", "head"
 # Keys of entries appended at most once (`record(..., once=KEY)`), each written with its entry.
@@ -54,6 +64,15 @@ class AuditEntry(BaseModel):
 
 
 @dataclass(frozen=True)
+class ChainPoint:
+    """A point of the chain: the entry with sequence number `seq` has hash `hash` (seq 0: the
+    empty chain, hash GENESIS)."""
+
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
 class ChainCheck:
     entries: int
     broken_at: int | None = None  # sequence number of the first bad entry
@@ -64,7 +83,7 @@ class ChainCheck:
         return self.broken_at is None
 
 
-def _item(entry: AuditEntry) -> dict[str, Any]:
+def _item(entry: AuditEntry) -> dict[str, AttributeValueTypeDef]:
     return {
         "subject": {"S": entry.subject},
         "at": {"S": f"{entry.at.isoformat()}#{entry.seq:012d}"},
@@ -91,9 +110,18 @@ def _entry(item: dict[str, Any]) -> AuditEntry:
 
 
 class AuditLog:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
+
+    @property
+    def table(self) -> str:
+        return self._table
+
+    async def head(self) -> ChainPoint:
+        """The chain's head as stored now (sequence number 0 and GENESIS: empty)."""
+        seq, hash_ = await self._head()
+        return ChainPoint(seq, hash_)
 
     async def _head(self) -> tuple[int, str]:
         with aws_errors("dynamodb:GetItem audit head"):
@@ -131,14 +159,6 @@ class AuditLog:
                 prev_hash=prev_hash,
             )
             entry.hash = entry.digest()
-            head_condition: dict[str, Any] = (
-                {"ConditionExpression": "attribute_not_exists(subject)"}
-                if seq == 0
-                else {
-                    "ConditionExpression": "seq = :seq",
-                    "ExpressionAttributeValues": {":seq": {"N": str(seq)}},
-                }
-            )
             try:
                 with aws_errors(f"dynamodb:TransactWriteItems audit {subject}"):
                     await self._db.transact_write_items(
@@ -152,18 +172,7 @@ class AuditLog:
                                     "ConditionExpression": "attribute_not_exists(subject)",
                                 }
                             },
-                            {
-                                "Put": {
-                                    "TableName": self._table,
-                                    "Item": {
-                                        "subject": {"S": HEAD_SUBJECT},
-                                        "at": {"S": HEAD_KEY},
-                                        "seq": {"N": str(entry.seq)},
-                                        "hash": {"S": entry.hash},
-                                    },
-                                    **head_condition,
-                                }
-                            },
+                            {"Put": self._head_put(entry, seq)},
                             *self._once_marker(once, entry.seq),
                         ],
                     )
@@ -174,7 +183,24 @@ class AuditLog:
                 await asyncio.sleep(random.uniform(0, 0.02 * (attempt + 1)))
         raise RetryableError(f"audit: lost the race for the chain head {APPEND_ATTEMPTS} times")
 
-    def _once_marker(self, once: str | None, seq: int) -> list[dict[str, Any]]:
+    def _head_put(self, entry: AuditEntry, seq: int) -> PutTypeDef:
+        """The head moves to `entry` only from the head that was read (`seq`)."""
+        put: PutTypeDef = {
+            "TableName": self._table,
+            "Item": {
+                "subject": {"S": HEAD_SUBJECT},
+                "at": {"S": HEAD_KEY},
+                "seq": {"N": str(entry.seq)},
+                "hash": {"S": entry.hash},
+            },
+            "ConditionExpression": "attribute_not_exists(subject)",
+        }
+        if seq:
+            put["ConditionExpression"] = "seq = :seq"
+            put["ExpressionAttributeValues"] = {":seq": {"N": str(seq)}}
+        return put
+
+    def _once_marker(self, once: str | None, seq: int) -> list[TransactWriteItemTypeDef]:
         if once is None:
             return []
         item = {"subject": {"S": ONCE_SUBJECT}, "at": {"S": once}, "seq": {"N": str(seq)}}
@@ -209,20 +235,25 @@ class AuditLog:
         return sorted((_entry(i) for i in items), key=lambda e: e.seq)
 
     async def verify(self) -> ChainCheck:
-        """Check the chain up to the head read first (appends during the walk are ignored)."""
+        """Check the chain up to the head read first (appends during the walk are allowed)."""
+        return await self.verify_to()
+
+    async def verify_to(self, *anchored: ChainPoint) -> ChainCheck:
+        """Check the chain up to the head read first and, for each point a signed anchor
+        recorded, that the entry at its sequence number still has its hash (every entry's hash
+        covers the one before it, so the whole chain up to it is as it was when anchored).
+
+        An entry past the head is a break: the head moves with every append in the same
+        transaction, so an entry beyond the head (read again after the walk, when appends made
+        meanwhile have moved it) is one whose head was moved back.
+        """
         head_seq, head_hash = await self._head()
-        entries = sorted(
-            (
-                e
-                for e in (
-                    _entry(i)
-                    for i in await self._items()
-                    if i["subject"]["S"] not in (HEAD_SUBJECT, ONCE_SUBJECT)
-                )
-                if e.seq <= head_seq
-            ),
-            key=lambda e: e.seq,
-        )
+        stored = [
+            _entry(i)
+            for i in await self._items()
+            if i["subject"]["S"] not in (HEAD_SUBJECT, ONCE_SUBJECT)
+        ]
+        entries = sorted((e for e in stored if e.seq <= head_seq), key=lambda e: e.seq)
         previous = GENESIS
         for expected_seq, entry in enumerate(entries, start=1):
             if entry.seq != expected_seq:
@@ -236,4 +267,29 @@ class AuditLog:
             return ChainCheck(
                 len(entries), len(entries) + 1, "the head does not match the last entry"
             )
+        beyond = [e.seq for e in stored if e.seq > head_seq]
+        if beyond:
+            now_seq, _ = await self._head()
+            past = sorted(seq for seq in beyond if seq > now_seq)
+            if past:
+                return ChainCheck(
+                    len(entries),
+                    past[0],
+                    f"entry {past[0]} is past the head (entry {now_seq}): the head was moved back",
+                )
+        for point in anchored:
+            if point.seq > head_seq:
+                return ChainCheck(
+                    len(entries),
+                    head_seq + 1,
+                    f"the head (entry {head_seq}) is behind the anchored entry {point.seq}: "
+                    "entries were removed",
+                )
+            if (entries[point.seq - 1].hash if point.seq else GENESIS) != point.hash:
+                return ChainCheck(
+                    len(entries),
+                    point.seq,
+                    f"entries 1 to {point.seq} no longer hash to the anchored hash: "
+                    f"an entry up to {point.seq} was rewritten, removed or reordered",
+                )
         return ChainCheck(len(entries))

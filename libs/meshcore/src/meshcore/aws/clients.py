@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from aiobotocore.session import get_session
@@ -20,6 +21,17 @@ from botocore.config import Config
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import AccessDeniedError, NotFoundError
 from meshcore.settings import MeshSettings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_cloudwatch.client import CloudWatchClient
+    from types_aiobotocore_dynamodb.client import DynamoDBClient
+    from types_aiobotocore_glue.client import GlueClient
+    from types_aiobotocore_kms.client import KMSClient
+    from types_aiobotocore_lakeformation.client import LakeFormationClient
+    from types_aiobotocore_ram.client import RAMClient
+    from types_aiobotocore_s3.client import S3Client
+    from types_aiobotocore_sqs.client import SQSClient
+    from types_aiobotocore_sts.client import STSClient
 
 # botocore retries a few times itself (standard mode: throttling and 5xx, with jitter); anything
 # longer is the queue's job (the message becomes visible again with backoff).
@@ -49,7 +61,7 @@ class Credentials:
         }
 
 
-def _credentials(response: dict[str, Any]) -> Credentials:
+def _credentials(response: Mapping[str, Any]) -> Credentials:
     c = response["Credentials"]
     return Credentials(
         c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"], c["Expiration"].timestamp()
@@ -85,6 +97,25 @@ class AsyncAws:
             "config": CLIENT_CONFIG,
         }
 
+    @overload
+    async def client(self, service: Literal["glue"]) -> GlueClient: ...
+    @overload
+    async def client(self, service: Literal["lakeformation"]) -> LakeFormationClient: ...
+    @overload
+    async def client(self, service: Literal["ram"]) -> RAMClient: ...
+    @overload
+    async def client(self, service: Literal["sqs"]) -> SQSClient: ...
+    @overload
+    async def client(self, service: Literal["kms"]) -> KMSClient: ...
+    @overload
+    async def client(self, service: Literal["dynamodb"]) -> DynamoDBClient: ...
+    @overload
+    async def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
+    @overload
+    async def client(self, service: Literal["sts"]) -> STSClient: ...
+    @overload
+    async def client(self, service: str) -> Any: ...
+
     async def client(self, service: str) -> Any:
         """A central-account client, created once and closed with the process."""
         if service not in self._central:
@@ -107,6 +138,8 @@ class AsyncAws:
                     RoleArn=role_arn,
                     RoleSessionName=self._session_name,
                     DurationSeconds=ASSUMED_SESSION_SECONDS,
+                    # Member roles that require it (consumers' admin roles) check it.
+                    ExternalId=self._settings.external_id(),
                 )
         except (AccessDeniedError, NotFoundError) as exc:
             raise _assume_failure(role_arn, exc) from exc
@@ -116,6 +149,19 @@ class AsyncAws:
 
     def _lock(self, role_arn: str) -> asyncio.Lock:
         return self._locks.setdefault(role_arn, asyncio.Lock())
+
+    @overload
+    async def assumed_client(self, service: Literal["glue"], role_arn: str) -> GlueClient: ...
+    @overload
+    async def assumed_client(
+        self, service: Literal["lakeformation"], role_arn: str
+    ) -> LakeFormationClient: ...
+    @overload
+    async def assumed_client(self, service: Literal["ram"], role_arn: str) -> RAMClient: ...
+    @overload
+    async def assumed_client(self, service: Literal["s3"], role_arn: str) -> S3Client: ...
+    @overload
+    async def assumed_client(self, service: str, role_arn: str) -> Any: ...
 
     async def assumed_client(self, service: str, role_arn: str) -> Any:
         """A client acting as `role_arn`, replaced when its credentials are refreshed.
@@ -165,7 +211,9 @@ class SyncAws:
         try:
             with aws_errors(f"sts:AssumeRole {role_arn}"):
                 response = self.client("sts").assume_role(
-                    RoleArn=role_arn, RoleSessionName=session_name
+                    RoleArn=role_arn,
+                    RoleSessionName=session_name,
+                    ExternalId=self._settings.external_id(),
                 )
         except (AccessDeniedError, NotFoundError) as exc:
             raise _assume_failure(role_arn, exc) from exc

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.errors import ConflictError, NotFoundError
 
+if TYPE_CHECKING:
+    from types_aiobotocore_glue.client import GlueClient
+    from types_aiobotocore_glue.type_defs import TableInputTypeDef
+    from types_aiobotocore_ram.client import RAMClient
+
 # Marks the databases meshcore created for resource links, so revocation only removes its own.
 LINKS_MARKER = "meshcore:resource_links"
 
 
 class ConsumerAccount:
-    def __init__(self, ram: Any, glue: Any, account_id: str) -> None:
+    def __init__(self, ram: RAMClient, glue: GlueClient, account_id: str) -> None:
         self._ram = ram
         self._glue = glue
         self.account_id = account_id
@@ -43,8 +48,9 @@ class ConsumerAccount:
             accepted.append(invitation["resourceShareArn"])
         return accepted
 
-    async def link_table(self, owner_catalog: str, database: str, table: str) -> str:
-        """A resource link `database.table` pointing at the shared table; idempotent."""
+    async def link_table(self, owner_catalog: str, database: str, table: str) -> str | None:
+        """A resource link `database.table` pointing at the shared table; idempotent. None when
+        the consumer has a table of that name that is not this link: it is theirs, left alone."""
         try:
             with aws_errors(f"glue:GetDatabase {self.account_id}/{database}"):
                 await self._glue.get_database(Name=database)
@@ -60,7 +66,7 @@ class ConsumerAccount:
                     )
             except ConflictError:
                 pass  # a concurrent grant into the same database created it since we looked
-        link = {
+        link: TableInputTypeDef = {
             "Name": table,
             "TargetTable": {"CatalogId": owner_catalog, "DatabaseName": database, "Name": table},
         }
@@ -68,13 +74,34 @@ class ConsumerAccount:
             with aws_errors(f"glue:CreateTable link {self.account_id}/{database}.{table}"):
                 await self._glue.create_table(DatabaseName=database, TableInput=link)
         except ConflictError:
-            pass  # already linked (AlreadyExistsException): the link is what we want
+            # AlreadyExistsException: ours only if it is this very link (a retry, or another
+            # grant of the same table).
+            if not await self._links_to(owner_catalog, database, table):
+                return None
         return f"{database}.{table}"
 
-    async def unlink(self, links: list[str]) -> None:
+    async def _links_to(self, owner_catalog: str, database: str, table: str) -> bool:
+        """The consumer's `database.table` is a resource link to the central table."""
+        try:
+            with aws_errors(f"glue:GetTable {self.account_id}/{database}.{table}"):
+                found = (await self._glue.get_table(DatabaseName=database, Name=table))["Table"]
+        except NotFoundError:
+            return False
+        target = found.get("TargetTable") or {}
+        return (target.get("CatalogId"), target.get("DatabaseName"), target.get("Name")) == (
+            owner_catalog,
+            database,
+            table,
+        )
+
+    async def unlink(self, owner_catalog: str, links: list[str]) -> None:
+        """Delete these resource links, each only while it still points at the central table
+        (never a table of the consumer's that has the same name)."""
         emptied: set[str] = set()
         for link in links:
             database, _, table = link.partition(".")
+            if not await self._links_to(owner_catalog, database, table):
+                continue
             try:
                 with aws_errors(f"glue:DeleteTable link {self.account_id}/{link}"):
                     await self._glue.delete_table(DatabaseName=database, Name=table)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import CONFLICT_CODES, aws_errors, raise_batch_failures
 from meshcore.domain.errors import NotFoundError, RetryableError
+
+if TYPE_CHECKING:
+    from types_aiobotocore_glue.client import GlueClient
+    from types_aiobotocore_glue.type_defs import (
+        DatabaseInputTypeDef,
+        GetDatabasesRequestTypeDef,
+        GetPartitionsRequestTypeDef,
+        GetTablesRequestTypeDef,
+        PartitionInputTypeDef,
+        TableInputTypeDef,
+        UpdateTableRequestTypeDef,
+    )
 
 # AWS Glue API reference, per operation.
 GET_TABLES_PAGE = 100
@@ -18,15 +30,22 @@ BATCH_UPDATE_PARTITION_MAX = 100
 BATCH_DELETE_PARTITION_MAX = 25
 
 Row = dict[str, Any]
+# One page of a listing: its rows and the token of the next page (None after the last).
+Page = tuple[list[Row], str | None]
 # Per-entry batch errors that mean another writer got there first: read again and converge.
 RACE_CODES = CONFLICT_CODES | {"EntityNotFoundException"}
+
+
+def _rows(items: Sequence[Any]) -> list[Row]:
+    """Glue's response structures (the stub's TypedDicts) as the plain rows meshcore maps."""
+    return [dict(item) for item in items]
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _raise_batch_errors(what: str, errors: list[Row]) -> None:
+def _raise_batch_errors(what: str, errors: Sequence[Any]) -> None:
     """Glue's per-entry batch errors, classified once for every batch call."""
     raise_batch_failures(
         what,
@@ -42,23 +61,23 @@ def _raise_batch_errors(what: str, errors: list[Row]) -> None:
 
 
 class GlueCatalog:
-    """One account's Data Catalog."""
+    """One account's Data Catalog.
 
-    def __init__(self, client: Any, account_id: str) -> None:
+    Rows are Glue's structures as plain dicts (what is read is written back after mapping);
+    they are handed to the typed client as the stub's request shapes.
+    """
+
+    def __init__(self, client: GlueClient, account_id: str) -> None:
         self._glue = client
         self.account_id = account_id
 
-    async def _pages(self, method: str, key: str, page: int, **params: Any) -> list[Row]:
+    async def _pages(self, what: str, page: Callable[[str | None], Awaitable[Page]]) -> list[Row]:
         rows: list[Row] = []
         token: str | None = None
         while True:
-            call_params = {**params, "MaxResults": page}
-            if token:
-                call_params["NextToken"] = token
-            with aws_errors(f"glue:{method} in {self.account_id} {params}"):
-                response = await getattr(self._glue, method)(**call_params)
-            rows.extend(response.get(key, []))
-            token = response.get("NextToken")
+            with aws_errors(f"glue:{what} in {self.account_id}"):
+                found, token = await page(token)
+            rows.extend(found)
             if not token:
                 return rows
 
@@ -67,31 +86,54 @@ class GlueCatalog:
     async def get_database(self, name: str) -> Row | None:
         try:
             with aws_errors(f"glue:GetDatabase {self.account_id}/{name}"):
-                return dict((await self._glue.get_database(Name=name))["Database"])
+                return cast(Row, dict((await self._glue.get_database(Name=name))["Database"]))
         except NotFoundError:
             return None
 
     async def list_databases(self) -> list[Row]:
-        return await self._pages("get_databases", "DatabaseList", GET_DATABASES_PAGE)
+        async def page(token: str | None) -> Page:
+            params: GetDatabasesRequestTypeDef = {"MaxResults": GET_DATABASES_PAGE}
+            if token:
+                params["NextToken"] = token
+            response = await self._glue.get_databases(**params)
+            return _rows(response.get("DatabaseList", [])), response.get("NextToken")
+
+        return await self._pages("GetDatabases", page)
 
     async def get_table(self, database: str, name: str) -> Row | None:
         try:
             with aws_errors(f"glue:GetTable {self.account_id}/{database}.{name}"):
-                return dict((await self._glue.get_table(DatabaseName=database, Name=name))["Table"])
+                response = await self._glue.get_table(DatabaseName=database, Name=name)
+                return cast(Row, dict(response["Table"]))
         except NotFoundError:
             return None
 
     async def list_tables(self, database: str) -> list[Row]:
-        return await self._pages("get_tables", "TableList", GET_TABLES_PAGE, DatabaseName=database)
+        async def page(token: str | None) -> Page:
+            params: GetTablesRequestTypeDef = {
+                "DatabaseName": database,
+                "MaxResults": GET_TABLES_PAGE,
+            }
+            if token:
+                params["NextToken"] = token
+            response = await self._glue.get_tables(**params)
+            return _rows(response.get("TableList", [])), response.get("NextToken")
+
+        return await self._pages(f"GetTables {database}", page)
 
     async def list_partitions(self, database: str, table: str) -> list[Row]:
-        return await self._pages(
-            "get_partitions",
-            "Partitions",
-            GET_PARTITIONS_PAGE,
-            DatabaseName=database,
-            TableName=table,
-        )
+        async def page(token: str | None) -> Page:
+            params: GetPartitionsRequestTypeDef = {
+                "DatabaseName": database,
+                "TableName": table,
+                "MaxResults": GET_PARTITIONS_PAGE,
+            }
+            if token:
+                params["NextToken"] = token
+            response = await self._glue.get_partitions(**params)
+            return _rows(response.get("Partitions", [])), response.get("NextToken")
+
+        return await self._pages(f"GetPartitions {database}.{table}", page)
 
     async def get_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
@@ -104,7 +146,7 @@ class GlueCatalog:
                     TableName=table,
                     PartitionsToGet=[{"Values": list(v)} for v in batch],
                 )
-            found.extend(response.get("Partitions", []))
+            found.extend(_rows(response.get("Partitions", [])))
             if response.get("UnprocessedKeys"):
                 raise RetryableError(
                     f"glue:BatchGetPartition left {len(response['UnprocessedKeys'])} keys unprocessed"
@@ -115,11 +157,15 @@ class GlueCatalog:
 
     async def create_database(self, database_input: Row) -> None:
         with aws_errors(f"glue:CreateDatabase {database_input['Name']}"):
-            await self._glue.create_database(DatabaseInput=database_input)
+            await self._glue.create_database(
+                DatabaseInput=cast("DatabaseInputTypeDef", database_input)
+            )
 
     async def update_database(self, name: str, database_input: Row) -> None:
         with aws_errors(f"glue:UpdateDatabase {name}"):
-            await self._glue.update_database(Name=name, DatabaseInput=database_input)
+            await self._glue.update_database(
+                Name=name, DatabaseInput=cast("DatabaseInputTypeDef", database_input)
+            )
 
     async def delete_database(self, name: str) -> None:
         """Idempotent: a database already gone is what was wanted."""
@@ -131,11 +177,16 @@ class GlueCatalog:
 
     async def create_table(self, database: str, table_input: Row) -> None:
         with aws_errors(f"glue:CreateTable {database}.{table_input['Name']}"):
-            await self._glue.create_table(DatabaseName=database, TableInput=table_input)
+            await self._glue.create_table(
+                DatabaseName=database, TableInput=cast("TableInputTypeDef", table_input)
+            )
 
     async def update_table(self, database: str, table_input: Row, version_id: str | None) -> None:
         """Raises ConflictError when the table moved past `version_id` (Glue's optimistic lock)."""
-        params: Row = {"DatabaseName": database, "TableInput": table_input}
+        params: UpdateTableRequestTypeDef = {
+            "DatabaseName": database,
+            "TableInput": cast("TableInputTypeDef", table_input),
+        }
         if version_id is not None:
             params["VersionId"] = version_id
         with aws_errors(f"glue:UpdateTable {database}.{table_input['Name']}"):
@@ -153,7 +204,9 @@ class GlueCatalog:
         for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
             with aws_errors(f"glue:BatchCreatePartition {database}.{table}"):
                 response = await self._glue.batch_create_partition(
-                    DatabaseName=database, TableName=table, PartitionInputList=list(batch)
+                    DatabaseName=database,
+                    TableName=table,
+                    PartitionInputList=cast("list[PartitionInputTypeDef]", list(batch)),
                 )
             _raise_batch_errors(
                 f"glue:BatchCreatePartition {database}.{table}", response.get("Errors", [])
@@ -161,7 +214,9 @@ class GlueCatalog:
 
     async def update_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         for batch in chunks(inputs, BATCH_UPDATE_PARTITION_MAX):
-            entries = [{"PartitionValueList": p["Values"], "PartitionInput": p} for p in batch]
+            entries: list[Any] = [
+                {"PartitionValueList": p["Values"], "PartitionInput": p} for p in batch
+            ]
             with aws_errors(f"glue:BatchUpdatePartition {database}.{table}"):
                 response = await self._glue.batch_update_partition(
                     DatabaseName=database, TableName=table, Entries=entries

@@ -8,7 +8,8 @@ are read and changed, never values a column inherits from its table or database.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import aws_errors, raise_batch_failures
 from meshcore.aws.glue import chunks
@@ -18,8 +19,12 @@ from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY, i
 # each request small; Lake Formation documents no limit of its own.
 COLUMNS_PER_CALL = 500
 
+if TYPE_CHECKING:
+    from types_aiobotocore_lakeformation.client import LakeFormationClient
+    from types_aiobotocore_lakeformation.type_defs import LFTagPairTypeDef, ResourceTypeDef
 
-def _column(catalog_id: str, database: str, table: str, *columns: str) -> dict[str, Any]:
+
+def _column(catalog_id: str, database: str, table: str, *columns: str) -> ResourceTypeDef:
     return {
         "TableWithColumns": {
             "CatalogId": catalog_id,
@@ -30,7 +35,7 @@ def _column(catalog_id: str, database: str, table: str, *columns: str) -> dict[s
     }
 
 
-def _raise_failures(what: str, failures: list[dict[str, Any]]) -> None:
+def _raise_failures(what: str, failures: Sequence[Any]) -> None:
     """AddLFTagsToResource / RemoveLFTagsFromResource report failures in the response."""
     raise_batch_failures(
         what,
@@ -44,7 +49,9 @@ def _raise_failures(what: str, failures: list[dict[str, Any]]) -> None:
 class ColumnTags:
     """The ``sensitivity`` LF-tag of columns in one Data Catalog (the central one)."""
 
-    def __init__(self, client: Any, catalog_id: str, key: str = SENSITIVITY_TAG_KEY) -> None:
+    def __init__(
+        self, client: LakeFormationClient, catalog_id: str, key: str = SENSITIVITY_TAG_KEY
+    ) -> None:
         self._lf = client
         self.catalog_id = catalog_id
         self.key = key
@@ -88,7 +95,7 @@ class ColumnTags:
     async def assigned(self, database: str, table: str) -> dict[str, str]:
         """Column -> the value assigned to the column itself, for every column of a table that
         has one (one call)."""
-        resource = {
+        resource: ResourceTypeDef = {
             "Table": {"CatalogId": self.catalog_id, "DatabaseName": database, "Name": table}
         }
         with aws_errors(f"lakeformation:GetResourceLFTags {database}.{table}"):
@@ -126,7 +133,9 @@ class ColumnTags:
     ) -> None:
         columns = [column] if isinstance(column, str) else column
         resource = _column(self.catalog_id, database, table, *columns)
-        tags = [{"CatalogId": self.catalog_id, "TagKey": self.key, "TagValues": [value]}]
+        tags: list[LFTagPairTypeDef] = [
+            {"CatalogId": self.catalog_id, "TagKey": self.key, "TagValues": [value]}
+        ]
         name = "AddLFTagsToResource" if how == "add" else "RemoveLFTagsFromResource"
         what = f"lakeformation:{name} {self.key}={value} on {database}.{table}.{','.join(columns)}"
         with aws_errors(what):
@@ -153,14 +162,18 @@ class ResourceTags:
     expression grant a whole domain's columns classified not sensitive, today's tables and
     tomorrow's, and nothing before it is classified."""
 
-    def __init__(self, client: Any, catalog_id: str) -> None:
+    def __init__(self, client: LakeFormationClient, catalog_id: str) -> None:
         self._lf = client
         self.catalog_id = catalog_id
 
     async def tag(self, resource: dict[str, Any], key: str, value: str, what: str) -> None:
-        tags = [{"CatalogId": self.catalog_id, "TagKey": key, "TagValues": [value]}]
+        tags: list[LFTagPairTypeDef] = [
+            {"CatalogId": self.catalog_id, "TagKey": key, "TagValues": [value]}
+        ]
         with aws_errors(f"lakeformation:AddLFTagsToResource {key}={value} on {what}"):
-            response = await self._lf.add_lf_tags_to_resource(Resource=resource, LFTags=tags)
+            response = await self._lf.add_lf_tags_to_resource(
+                Resource=cast("ResourceTypeDef", resource), LFTags=tags
+            )
         _raise_failures(f"tag {what}", response.get("Failures", []))
 
     async def tag_database(self, database: str, key: str, value: str) -> None:
@@ -178,5 +191,12 @@ class ResourceTags:
     ) -> None:
         """One value on columns of a table (assigned to the columns themselves)."""
         if columns:
-            what = f"{database}.{table}.{','.join(columns)}"
-            await self.tag(_column(self.catalog_id, database, table, *columns), key, value, what)
+            resource = {
+                "TableWithColumns": {
+                    "CatalogId": self.catalog_id,
+                    "DatabaseName": database,
+                    "Name": table,
+                    "ColumnNames": list(columns),
+                }
+            }
+            await self.tag(resource, key, value, f"{database}.{table}.{','.join(columns)}")

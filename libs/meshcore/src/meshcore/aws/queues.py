@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import NotFoundError
 
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs.client import SQSClient
+
 
 class QueueSender:
-    def __init__(self, sqs: Any, url: str, name: str) -> None:
+    def __init__(self, sqs: SQSClient, url: str, name: str) -> None:
         self._sqs = sqs
         self._url = url
         self.name = name
@@ -24,7 +27,7 @@ class QueueSender:
         return str(response["MessageId"])
 
 
-async def queue_url(sqs: Any, name: str) -> str:
+async def queue_url(sqs: SQSClient, name: str) -> str:
     try:
         with aws_errors(f"sqs:GetQueueUrl {name}"):
             response = await sqs.get_queue_url(QueueName=name)

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
 from meshcore.aws.errors import aws_errors
 
-PK = "rejection"
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb.client import DynamoDBClient
+
+SK = "rejection"
+
+
+def rejection_pk(message_id: str) -> str:
+    """Keyed by message id, the one way it is read; the kind leads (see `meshcore.aws.state`)."""
+    return f"rejection#{message_id}"
+
+
 RETENTION_SECONDS = 14 * 24 * 3600  # the dead-letter queues' retention
 
 
@@ -29,7 +39,7 @@ class Rejection(BaseModel):
 
 
 class RejectionLog:
-    def __init__(self, dynamodb: Any, table: str) -> None:
+    def __init__(self, dynamodb: DynamoDBClient, table: str) -> None:
         self._db = dynamodb
         self._table = table
 
@@ -38,8 +48,8 @@ class RejectionLog:
             await self._db.put_item(
                 TableName=self._table,
                 Item={
-                    "pk": {"S": PK},
-                    "sk": {"S": rejection.message_id},
+                    "pk": {"S": rejection_pk(rejection.message_id)},
+                    "sk": {"S": SK},
                     "doc": {"S": rejection.model_dump_json()},
                     "version": {"N": "1"},
                     "expires": {"N": str(int(time.time()) + RETENTION_SECONDS)},
@@ -49,7 +59,8 @@ class RejectionLog:
     async def get(self, message_id: str) -> Rejection | None:
         with aws_errors(f"dynamodb:GetItem rejection {message_id}"):
             response = await self._db.get_item(
-                TableName=self._table, Key={"pk": {"S": PK}, "sk": {"S": message_id}}
+                TableName=self._table,
+                Key={"pk": {"S": rejection_pk(message_id)}, "sk": {"S": SK}},
             )
         item = response.get("Item")
         return Rejection.model_validate_json(item["doc"]["S"]) if item else None

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Final, Literal
 
-from meshcore.aws.errors import aws_errors, translate
+from botocore.exceptions import ClientError
+
+from meshcore.aws.errors import aws_errors, error_code, translate
 from meshcore.messages.commands import AccessDecision, SignedAccessDecision
 
-MAC_ALGORITHM = "HMAC_SHA_256"
+if TYPE_CHECKING:
+    from types_aiobotocore_kms.client import KMSClient
+
+MAC_ALGORITHM: Final[Literal["HMAC_SHA_256"]] = "HMAC_SHA_256"
 
 
 class DecisionSigner:
-    def __init__(self, kms: Any, key_id: str) -> None:
+    def __init__(self, kms: KMSClient, key_id: str) -> None:
         self._kms = kms
         self._key_id = key_id
 
@@ -41,13 +46,10 @@ class DecisionSigner:
                 Message=signed.decision.canonical_bytes(),
                 Mac=mac,
             )
-        except Exception as exc:
-            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
-            if code in ("KMSInvalidMacException", "InvalidKeyUsageException"):
+        except ClientError as exc:
+            if error_code(exc) in ("KMSInvalidMacException", "InvalidKeyUsageException"):
                 return False
-            if hasattr(exc, "response"):
-                raise translate(exc, f"kms:VerifyMac {self._key_id}") from exc  # type: ignore[arg-type]
-            raise
+            raise translate(exc, f"kms:VerifyMac {self._key_id}") from exc
         return bool(response.get("MacValid"))
 
 

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import signal
+import sys
 from datetime import timedelta
 from typing import Any
 
-from meshcore.actions.access import open_request, post_decision
+from meshcore.actions.access import open_request, post_decision, request_revocation
+from meshcore.actions.audit import anchor_audit, anchor_every, verify_audit
 from meshcore.actions.consumer_roles import change_role_access, explain_access
 from meshcore.actions.context import central
-from meshcore.aws.audit import ChainCheck
+from meshcore.aws.audit_anchor import AnchoredCheck, AnchorOutcome
 from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.errors import MeshError
+from meshcore.domain.ids import is_account_id
 from meshcore.messages.commands import RevokeCommand
 from meshcore.settings import MeshSettings
 
 
 def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
-    if not (args.consumer_account.isdigit() and len(args.consumer_account) == 12):
+    if not is_account_id(args.consumer_account):
         raise UsageError(
             f"--consumer-account {args.consumer_account!r} is not a 12-digit AWS account id"
         )
@@ -97,11 +103,7 @@ def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
             [
                 [
                     r.request_id,
-                    (
-                        "granting"
-                        if r.state.value == "granted" and not r.grants_applied
-                        else r.state.value
-                    ),
+                    r.shown_state,
                     r.grantee,
                     ",".join(str(t) for t in r.tables),
                     r.expires_at.date() if r.expires_at else "-",
@@ -168,9 +170,12 @@ def cmd_access(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
-    """`audit SUBJECT` shows a history; `audit verify` checks the whole hash chain."""
+    """`audit SUBJECT` shows a history; `audit verify` checks the whole hash chain against its
+    latest signed anchor; `audit anchor` signs the head (as the audit-anchor role)."""
     if args.subject == "verify":
         return _verify_chain(args, settings)
+    if args.subject == "anchor":
+        return _anchor_chain(args, settings)
     subject = args.subject if "/" in args.subject else f"request/{args.subject}"
 
     async def go() -> list[Any]:
@@ -203,38 +208,100 @@ def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def _verify_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> ChainCheck:
+    async def go() -> AnchoredCheck:
         async with central(settings) as c:
-            return await c.audit.verify()
+            return await verify_audit(c)
 
     check = asyncio.run(go())
+    anchor = check.anchor
     if args.json:
         emit_json(
             {
                 "intact": check.intact,
-                "entries": check.entries,
-                "broken_at": check.broken_at,
+                "entries": check.chain.entries,
+                "broken_at": check.chain.broken_at,
                 "reason": check.reason,
+                "anchor": anchor.describe() if anchor else None,
+                "anchor_signature_valid": anchor is not None and not check.problem,
+                "unanchored_entries": check.unanchored,
             }
         )
-    elif check.intact:
-        print(f"audit chain intact: {check.entries} entries")
-    else:
-        print(
-            f"audit chain broken at entry {check.broken_at}: {check.reason} ({check.entries} entries)"
+        return 0 if check.intact else 1
+    against = (
+        f"anchor of entry {anchor.seq} made {anchor.describe()['at']} (key {anchor.key_id})"
+        if anchor
+        else "no anchor"
+    )
+    if check.intact:
+        after = (
+            f"{check.unanchored} entries after it are linked but not anchored yet"
+            if check.unanchored
+            else "every entry is anchored"
         )
+        print(
+            f"audit chain intact: {check.chain.entries} entries, checked against the {against}; "
+            + after
+        )
+    elif not check.chain.intact:
+        print(
+            f"audit chain broken at entry {check.chain.broken_at}: {check.chain.reason} "
+            f"({check.chain.entries} entries, checked against the {against})"
+        )
+    else:
+        print(f"audit chain not verified: {check.problem} ({check.chain.entries} entries)")
     return 0 if check.intact else 1
 
 
-def cmd_revoke(args: argparse.Namespace, settings: MeshSettings) -> int:
-    command = RevokeCommand(request_id=args.request_id, requested_by=args.by, reason=args.reason)
+def _anchor_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
+    def report(outcome: AnchorOutcome | MeshError) -> None:
+        line: dict[str, Any]
+        if isinstance(outcome, MeshError):
+            line = {"event": "audit.anchor-failed", "error": str(outcome)}
+        else:
+            line = {
+                "event": f"audit.{outcome.outcome}",
+                "anchor": outcome.anchor.describe() if outcome.anchor else None,
+                "entries": outcome.check.chain.entries,
+                "reason": outcome.check.reason if outcome.outcome == "refused" else "",
+            }
+        if every:
+            print(json.dumps(line, sort_keys=True))  # one line each, as workers log
+        elif args.json:
+            emit_json(line)
+        elif line["event"] == "audit.refused":
+            print(f"not anchored: the chain is broken: {line['reason']}")
+        elif line["event"] == "audit.anchor-failed":
+            print(f"not anchored: {line['error']}")
+        else:
+            made = line["anchor"]
+            verb = "anchored" if line["event"] == "audit.anchored" else "already anchored"
+            print(f"{verb}: entry {made['seq']} signed at {made['at']} (key {made['key']})")
+        sys.stdout.flush()
 
-    async def go() -> None:
+    every = settings.audit_anchor_interval_seconds if args.every == -1 else args.every
+
+    async def go() -> bool:
         async with central(settings) as c:
-            await c.state.get_request(args.request_id)  # a clear error for an unknown id
-            await (await c.sender(settings.queues.approvals)).send(command)
+            if not every:
+                outcome = await anchor_audit(c, args.assume_role)
+                report(outcome)
+                return outcome.outcome != "refused"
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            await anchor_every(c, every, stop, report, args.assume_role)
+            return True
 
-    asyncio.run(go())
+    return 0 if asyncio.run(go()) else 1
+
+
+def cmd_revoke(args: argparse.Namespace, settings: MeshSettings) -> int:
+    async def go() -> RevokeCommand:
+        async with central(settings) as c:
+            return await request_revocation(c, args.request_id, args.by, args.reason)
+
+    command = asyncio.run(go())
     if args.json:
         emit_json(command.model_dump(mode="json"))
     else:
@@ -306,6 +373,22 @@ def register(add: AddCommand) -> None:
         "audit",
         cmd_audit,
         "show the audit trail of a request (or subject, e.g. recommendation/rec-…); "
-        "`audit verify` checks the hash chain",
+        "`audit verify` checks the hash chain against its latest signed anchor; "
+        "`audit anchor` signs the chain's head (as the audit-anchor role)",
     )
-    p.add_argument("subject")
+    p.add_argument("subject", help="a request id or SUBJECT, or `verify`, or `anchor`")
+    p.add_argument(
+        "--every",
+        type=float,
+        nargs="?",
+        const=-1,
+        default=0,
+        metavar="SECONDS",
+        help="audit anchor: keep anchoring every SECONDS (default MESHCORE_AUDIT_ANCHOR_"
+        "INTERVAL_SECONDS) until SIGTERM, one JSON line each",
+    )
+    p.add_argument(
+        "--assume-role",
+        action="store_true",
+        help="audit anchor: assume the audit-anchor role first (MESHCORE_ROLES__AUDIT_ANCHOR)",
+    )

@@ -1,47 +1,39 @@
-"""meshctl classification review and catalog repair."""
+"""meshctl classification review and catalog repair: arguments in, the action's answer out."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-import time
-import uuid
 from typing import Any
 
 from meshcore.actions.context import central
-from meshcore.actions.review import decide_recommendation
+from meshcore.actions.operations import queue_repair, wait_for_repair
+from meshcore.actions.review import (
+    change_auto_accept,
+    decide_recommendation,
+    queue_scan,
+    recommendations,
+)
 from meshcore.cli.common import AddCommand, UsageError
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import parse_sensitivity_class
-from meshcore.domain.errors import MeshError
 from meshcore.domain.recommendations import RecommendationState
 from meshcore.domain.repair import RepairReport, RepairStatus
-from meshcore.messages.commands import ClassificationScanRequest, RepairCommand
+from meshcore.messages.commands import RepairCommand
 from meshcore.settings import MeshSettings
 
 
 def cmd_review(args: argparse.Namespace, settings: MeshSettings) -> int:
+    if args.action != "list" and not args.ids:
+        raise UsageError(f"review {args.action} needs at least one recommendation ID")
+    to = RecommendationState.ACCEPTED if args.action == "accept" else RecommendationState.REJECTED
+
     async def go() -> list[Any]:
         async with central(settings) as c:
             if args.action == "list":
-                recs = await c.state.list_recommendations()
-                if args.producer:
-                    producer = await c.state.get_producer(args.producer)
-                    if producer is None:
-                        raise UsageError(f"{args.producer} is not an onboarded producer")
-                    recs = [r for r in recs if r.database.startswith(producer.domain + "__")]
-                if args.state != "all":
-                    recs = [r for r in recs if r.state.value == args.state]
-                return recs
-            if not args.ids:
-                raise UsageError(f"review {args.action} needs at least one recommendation ID")
-            to = (
-                RecommendationState.ACCEPTED
-                if args.action == "accept"
-                else RecommendationState.REJECTED
-            )
+                return await recommendations(c, args.producer, args.state)
             return [await decide_recommendation(c, rec_id, to, args.by) for rec_id in args.ids]
 
     recs = asyncio.run(go())
@@ -90,25 +82,7 @@ def cmd_policy(args: argparse.Namespace, settings: MeshSettings) -> int:
 
     async def go() -> tuple[dict[str, float], bool]:
         async with central(settings) as c:
-            found = await c.state.get_producer_versioned(args.account)
-            if found is None:
-                raise UsageError(f"{args.account} is not an onboarded producer")
-            producer, version = found
-            policy = {} if args.clear else dict(producer.auto_accept)
-            for cls, threshold in changes.items():
-                if threshold is None:
-                    policy.pop(cls, None)
-                else:
-                    policy[cls] = threshold
-            if policy == producer.auto_accept:
-                return policy, False
-            await c.state.save_producer(
-                producer.model_copy(update={"auto_accept": policy}), version
-            )
-            await c.audit.record(
-                f"producer/{args.account}", "producer.policy_changed", args.by, auto_accept=policy
-            )
-            return policy, True
+            return await change_auto_accept(c, args.account, changes, args.by, args.clear)
 
     policy, changed = asyncio.run(go())
     if args.json:
@@ -132,12 +106,7 @@ def cmd_classify(args: argparse.Namespace, settings: MeshSettings) -> int:
 
     async def go() -> str:
         async with central(settings) as c:
-            sender = await c.sender(settings.queues.classification)
-            return await sender.send(
-                ClassificationScanRequest(
-                    database=name.database, table=name.table, reason="meshctl classify"
-                )
-            )
+            return await queue_scan(c, name, "meshctl classify")
 
     message_id = asyncio.run(go())
     print(f"scan of {name} queued ({message_id})")
@@ -145,18 +114,18 @@ def cmd_classify(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
-    command = RepairCommand(
-        repair_id=f"repair-{uuid.uuid4().hex[:8]}", producer_account=args.producer
-    )
-
-    async def go() -> RepairReport | None:
+    async def go() -> tuple[RepairCommand, RepairReport | None]:
         async with central(settings) as c:
-            await (await c.sender(settings.queues.catalog_changes)).send(command)
+            command = await queue_repair(c, args.producer)
             if not args.wait:
-                return None
-            return await follow_repair(c, command.repair_id, args.timeout, quiet=args.json)
+                return command, None
+            progress = (lambda _report: None) if args.json else progress_line
+            report = await wait_for_repair(c, command.repair_id, args.timeout, progress)
+            if not args.json and sys.stderr.isatty():
+                sys.stderr.write("\n")
+            return command, report
 
-    report = asyncio.run(go())
+    command, report = asyncio.run(go())
     if report is None:
         if args.json:
             emit_json({"repair_id": command.repair_id, "queued": True})
@@ -168,26 +137,6 @@ def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
     else:
         print(render_repair(report))
     return 0 if report.status is RepairStatus.SUCCEEDED else 1
-
-
-async def follow_repair(c: Any, repair_id: str, wait_seconds: float, quiet: bool) -> RepairReport:
-    """Poll the repair report, drawing a progress line on a terminal."""
-    deadline = time.monotonic() + wait_seconds
-    report: RepairReport | None = None
-    while time.monotonic() < deadline:
-        report = await c.state.get_repair(repair_id)
-        if report is not None:
-            if not quiet:
-                progress_line(report)
-            if report.status is not RepairStatus.RUNNING:
-                if not quiet and sys.stderr.isatty():
-                    sys.stderr.write("\n")
-                return report
-        await asyncio.sleep(0.5)
-    raise MeshError(
-        f"{repair_id} did not finish within {wait_seconds:.0f} s "
-        f"({'not started: is sync-worker running?' if report is None else 'still running'})"
-    )
 
 
 def progress_line(report: RepairReport) -> None:
@@ -221,7 +170,7 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "--state",
         default="pending",
-        choices=["pending", "accepted", "rejected", "auto_accepted", "all"],
+        choices=[*(s.value for s in RecommendationState), "all"],
     )
     p.add_argument("--by", default="meshctl", help="who decides (for the audit trail)")
     p = add(

@@ -5,20 +5,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from meshcore.actions.catalog import CatalogPage, CatalogQuery, search
 from meshcore.actions.context import central
-from meshcore.actions.discovery import TableInfo, describe, search
+from meshcore.actions.discovery import TableInfo, describe
 from meshcore.cli.common import AddCommand
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import TableName
+from meshcore.domain.provenance import PREFIX
 from meshcore.settings import MeshSettings
 
 
 def cmd_search(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> list[TableInfo]:
-        async with central(settings) as c:
-            return await search(c, args.text or "", args.domain, args.tag, args.column)
+    query = CatalogQuery(text=args.text or "", domain=args.domain, tag=args.tag, column=args.column)
 
-    found = asyncio.run(go())
+    async def go() -> CatalogPage:
+        async with central(settings) as c:
+            return await search(c, query)
+
+    found = asyncio.run(go()).rows
     if args.json:
         emit_json([t.as_dict() for t in found])
         return 0
@@ -27,9 +31,16 @@ def cmd_search(args: argparse.Namespace, settings: MeshSettings) -> int:
         return 0
     print(
         table(
-            ["TABLE", "DOMAIN", "OWNERS", "COLUMNS", "DESCRIPTION"],
+            ["TABLE", "DOMAIN", "OWNERS", "COLUMNS", "SENSITIVE", "DESCRIPTION"],
             [
-                [t.name, t.domain, ",".join(t.owners), len(t.columns), t.description[:60]]
+                [
+                    t.name,
+                    t.domain,
+                    ",".join(t.owners),
+                    t.column_count,
+                    ",".join(sorted(set(t.sensitive_columns.values()))) or "-",
+                    t.description[:60],
+                ]
                 for t in found
             ],
         )
@@ -53,7 +64,7 @@ def cmd_describe(args: argparse.Namespace, settings: MeshSettings) -> int:
         print(f"  {info.description}")
     print(f"  location: {info.location}")
     for key, value in sorted(info.provenance.items()):
-        print(f"  {key.removeprefix('meshcore:')}: {value}")
+        print(f"  {key.removeprefix(PREFIX)}: {value}")
     print()
     print(
         table(
@@ -96,7 +107,9 @@ def cmd_describe(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 def register(add: AddCommand) -> None:
     p = add("search", cmd_search, "search the central catalog")
-    p.add_argument("text", nargs="?", help="words in the table name, description or columns")
+    p.add_argument(
+        "text", nargs="?", help="words in the database or table name, description or columns"
+    )
     p.add_argument("--domain", help="only this producer domain (e.g. ar)")
     p.add_argument(
         "--tag", help="only tables with a column of this sensitivity class (or 'sensitive')"

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel, Field, model_validator
 
 from meshcore.domain.errors import InvalidTransitionError
+from meshcore.domain.ids import ACCOUNT_ID_PATTERN
 
 
 class RequestState(enum.StrEnum):
@@ -32,6 +33,24 @@ TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
 }
 
 OPEN_STATES = frozenset({RequestState.PENDING, RequestState.GRANTED})
+
+# A data owner's decision ("approve", "reject", "revoke"): the state it needs the request in,
+# and the state it moves the request to.
+DECISION_MOVES: dict[str, tuple[RequestState, RequestState]] = {
+    "approve": (RequestState.PENDING, RequestState.GRANTED),
+    "reject": (RequestState.PENDING, RequestState.REJECTED),
+    "revoke": (RequestState.GRANTED, RequestState.REVOKED),
+}
+
+
+def state_before(decision: str) -> RequestState:
+    """The state a request must be in for `decision` to act on it."""
+    return DECISION_MOVES[decision][0]
+
+
+def state_after(decision: str) -> RequestState:
+    """The state `decision` moves a request to."""
+    return DECISION_MOVES[decision][1]
 
 
 class TableName(BaseModel, frozen=True):
@@ -54,7 +73,7 @@ class TableName(BaseModel, frozen=True):
 # An IAM role ARN: partition, account, optional path, name of at most 64 characters of the
 # characters IAM allows (IAM API Reference, CreateRole: RoleName and Path).
 ROLE_ARN = re.compile(
-    r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII
+    r"arn:aws(?:-[a-z]+)*:iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", re.ASCII
 )
 
 
@@ -62,7 +81,7 @@ class AccessRequest(BaseModel):
     """A consumer's request for access to central tables, routed to their owners."""
 
     request_id: str = Field(default_factory=lambda: f"req-{uuid.uuid4().hex[:12]}")
-    consumer_account: str = Field(pattern=r"^\d{12}$")
+    consumer_account: str = Field(pattern=ACCOUNT_ID_PATTERN)
     principal_arn: str | None = None
     # Either tables, or a whole producer domain (granted by LF-tag expression: every table of
     # the domain, now and later, without its sensitive columns).
@@ -139,8 +158,26 @@ class AccessRequest(BaseModel):
         canonical = json.dumps(terms, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
+    @property
+    def shown_state(self) -> str:
+        """The state as people see it: "granting" while a recorded grant is being applied."""
+        if self.state is RequestState.GRANTED and not self.grants_applied:
+            return "granting"
+        return self.state.value
+
+    def can_become(self, to: RequestState) -> bool:
+        return to in TRANSITIONS[self.state]
+
+    def is_expired(self, now: datetime) -> bool:
+        """Granted, and past its expiry: the expiry sweep revokes it."""
+        return (
+            self.state is RequestState.GRANTED
+            and self.expires_at is not None
+            and self.expires_at <= now
+        )
+
     def transition(self, to: RequestState, reason: str = "") -> AccessRequest:
-        if to not in TRANSITIONS[self.state]:
+        if not self.can_become(to):
             raise InvalidTransitionError(
                 f"request {self.request_id} is {self.state.value}; it cannot become {to.value}"
             )

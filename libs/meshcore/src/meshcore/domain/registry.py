@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field, field_validator
 
 from meshcore.domain.classification import parse_sensitivity_class
+from meshcore.domain.ids import ACCOUNT_ID_PATTERN
 from meshcore.domain.naming import validate_domain
 from meshcore.domain.recommendations import Recommendation, RejectionRule
 
@@ -17,7 +18,7 @@ SAMPLING_PARAMETER = "meshcore.sampling"
 class Producer(BaseModel):
     """A producer account: its domain (the prefix of its central databases) and data owners."""
 
-    account_id: str = Field(pattern=r"^\d{12}$")
+    account_id: str = Field(pattern=ACCOUNT_ID_PATTERN)
     domain: str
     read_role_arn: str
     owners: list[str] = Field(min_length=1)
@@ -69,6 +70,6 @@ class Producer(BaseModel):
 class Consumer(BaseModel):
     """A consumer account; when `admin_role_arn` is set, meshcore accepts shares there."""
 
-    account_id: str = Field(pattern=r"^\d{12}$")
+    account_id: str = Field(pattern=ACCOUNT_ID_PATTERN)
     admin_role_arn: str | None = None
     onboarded_at: datetime = Field(default_factory=lambda: datetime.now(UTC))

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from meshcore.domain.access import TableName
+from meshcore.domain.ids import ACCOUNT_ID_PATTERN
 
 
 class _Message(BaseModel):
@@ -68,7 +69,7 @@ class RepairCommand(_Message):
     kind: Literal["catalog.repair"] = "catalog.repair"
     version: Literal[1] = 1
     repair_id: str
-    producer_account: str | None = Field(None, pattern=r"^\d{12}$")
+    producer_account: str | None = Field(None, pattern=ACCOUNT_ID_PATTERN)
     requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from meshcore.domain.ids import ACCOUNT_ID_PATTERN
+
 DATABASE_STATE_CHANGE = "Glue Data Catalog Database State Change"
 TABLE_STATE_CHANGE = "Glue Data Catalog Table State Change"
 
@@ -68,7 +70,7 @@ class _Envelope(BaseModel):
     version: str = "0"
     id: str
     source: Literal["aws.glue"]
-    account: str = Field(pattern=r"^\d{12}$")
+    account: str = Field(pattern=ACCOUNT_ID_PATTERN)
     time: datetime
     region: str
     resources: list[str] = Field(default_factory=list)

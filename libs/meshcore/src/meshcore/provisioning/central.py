@@ -219,26 +219,203 @@ def ensure_tag_ontology(lakeformation: Any, result: Provisioned) -> None:
     result.add(f"lf-tag {SENSITIVITY_TAG_KEY}", "updated" if missing else "exists")
 
 
+# What the account (its administrators, through IAM) may do with the decision key: manage it,
+# never sign or verify with it.
+KEY_ADMINISTRATION = [
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+]
+
+
+def decision_key_policy(settings: MeshSettings) -> dict[str, Any]:
+    """Only the ticket system signs decisions and only grant-worker verifies them: the account
+    statement allows administration alone, so no IAM policy can widen either."""
+
+    def statement(sid: str, principal: str, actions: list[str]) -> dict[str, Any]:
+        return {
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": {"AWS": principal},
+            "Action": actions,
+            "Resource": "*",
+        }
+
+    root = f"arn:aws:iam::{settings.central_account_id}:root"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            statement("account-administers", root, KEY_ADMINISTRATION),
+            statement(
+                "ticket-system-signs",
+                settings.central_role_arn(settings.roles.ticket_system),
+                ["kms:GenerateMac"],
+            ),
+            statement(
+                "grant-worker-verifies",
+                settings.central_role_arn(settings.roles.grant_worker),
+                ["kms:VerifyMac"],
+            ),
+        ],
+    }
+
+
 def ensure_decision_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
     alias = settings.decision_key_alias
+    policy = json.dumps(decision_key_policy(settings))
     try:
         key_id = str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
-        result.add(f"kms key {alias}", "exists")
-        return key_id
     except ClientError as exc:
         if error_code(exc) != "NotFoundException":
             raise
+    else:
+        current = kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+        if json.loads(current) == json.loads(policy):
+            result.add(f"kms key {alias}", "exists")
+        else:
+            with aws_errors(f"kms:PutKeyPolicy {alias}"):
+                kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=policy)
+            result.add(f"kms key {alias}", "updated")
+        return key_id
     with aws_errors("kms:CreateKey"):
         key_id = str(
             kms.create_key(
                 KeySpec="HMAC_256",
                 KeyUsage="GENERATE_VERIFY_MAC",
                 Description="meshcore: signs access decisions posted by the ticket system",
+                Policy=policy,
             )["KeyMetadata"]["KeyId"]
         )
         kms.create_alias(AliasName=alias, TargetKeyId=key_id)
     result.add(f"kms key {alias}", "created")
     return key_id
+
+
+# What the audit-anchor role does: read the chain, sign its head, write anchors.
+AUDIT_ANCHOR_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:PutItem",
+    "kms:Sign",
+    "kms:Verify",
+]
+
+
+def audit_anchor_trust(settings: MeshSettings) -> str:
+    """Who may act as the audit-anchor role: principals of the central account that IAM allows
+    sts:AssumeRole on it (the scheduled task's role in AWS; the local stack)."""
+    root = f"arn:aws:iam::{settings.central_account_id}:root"
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"}
+            ],
+        }
+    )
+
+
+def audit_anchor_key_policy(settings: MeshSettings) -> dict[str, Any]:
+    """The anchor key's policy: the account administers the key and anyone in it may verify
+    and read the public key, but only the audit-anchor role may sign (the account's root is
+    not given kms:Sign, so no IAM policy can give it to anyone else)."""
+    root = f"arn:aws:iam::{settings.central_account_id}:root"
+    anchor_role = settings.central_role_arn(settings.roles.audit_anchor)
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "account-administers-and-verifies",
+                "Effect": "Allow",
+                "Principal": {"AWS": root},
+                "Action": AUDIT_ANCHOR_KEY_ADMIN_ACTIONS,
+                "Resource": "*",
+            },
+            {
+                "Sid": "only-the-audit-anchor-role-signs",
+                "Effect": "Allow",
+                "Principal": {"AWS": anchor_role},
+                "Action": ["kms:Sign", "kms:Verify", "kms:GetPublicKey", "kms:DescribeKey"],
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+# The account administers the anchor key and verifies with it (anyone may check an anchor);
+# only the audit-anchor role signs.
+AUDIT_ANCHOR_KEY_ADMIN_ACTIONS = [*KEY_ADMINISTRATION, "kms:Verify"]
+
+
+def ensure_audit_anchor_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
+    """The asymmetric key audit anchors are signed with (ECC_NIST_P256, SIGN_VERIFY)."""
+    alias = settings.audit_anchor_key_alias
+    policy = audit_anchor_key_policy(settings)
+    try:
+        key_id = str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+    except ClientError as exc:
+        if error_code(exc) != "NotFoundException":
+            raise
+    else:
+        with aws_errors(f"kms:GetKeyPolicy {alias}"):
+            current = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+            if current == policy:
+                result.add(f"kms key {alias}", "exists")
+            else:
+                kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(policy))
+                result.add(f"kms key {alias} policy", "updated")
+        return key_id
+    with aws_errors("kms:CreateKey"):
+        key_id = str(
+            kms.create_key(
+                KeySpec="ECC_NIST_P256",
+                KeyUsage="SIGN_VERIFY",
+                Policy=json.dumps(policy),
+                Description="meshcore: signs the audit chain's head (audit-anchor role only)",
+            )["KeyMetadata"]["KeyId"]
+        )
+        kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    result.add(f"kms key {alias}", "created")
+    return key_id
+
+
+def ensure_audit_anchor_table(dynamodb: Any, settings: MeshSettings, result: Provisioned) -> None:
+    """Anchors by chain (the audit table's name) and the sequence number they sign."""
+    name = settings.audit_anchor_table
+    try:
+        dynamodb.describe_table(TableName=name)
+        result.add(f"dynamodb table {name}", "exists")
+        return
+    except ClientError as exc:
+        if error_code(exc) != "ResourceNotFoundException":
+            raise
+    with aws_errors(f"dynamodb:CreateTable {name}"):
+        dynamodb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[
+                {"AttributeName": "chain", "AttributeType": "S"},
+                {"AttributeName": "seq", "AttributeType": "N"},
+            ],
+            KeySchema=[
+                {"AttributeName": "chain", "KeyType": "HASH"},
+                {"AttributeName": "seq", "KeyType": "RANGE"},
+            ],
+        )
+        dynamodb.get_waiter("table_exists").wait(TableName=name)
+    result.add(f"dynamodb table {name}", "created")
 
 
 def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
@@ -275,6 +452,16 @@ def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
         result,
     )
     ensure_decision_key(aws.client("kms"), settings, result)
+    ensure_audit_anchor_table(aws.client("dynamodb"), settings, result)
+    # The role first: AWS refuses a key policy naming a principal that does not exist.
+    ensure_role(
+        aws.client("iam"),
+        settings.roles.audit_anchor,
+        audit_anchor_trust(settings),
+        AUDIT_ANCHOR_ACTIONS,
+        result,
+    )
+    ensure_audit_anchor_key(aws.client("kms"), settings, result)
     cloudwatch = aws.client("cloudwatch")
     ensure_alarms(cloudwatch, settings, result)
     ensure_dashboard(cloudwatch, settings, result)

@@ -29,7 +29,9 @@ from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
 CROSS_ACCOUNT_VERSION = "4"
-_STS_ARN = re.compile(r"^arn:(aws[\w-]*):sts::(\d{12}):(assumed-role|user)/([^/]+)(?:/.*)?$")
+_STS_ARN = re.compile(
+    r"^arn:(aws[a-z-]*):sts::([0-9]{12}):(assumed-role|user)/([^/]+)(?:/.*)?$", re.ASCII
+)
 DATA_ACCESS_ACTIONS = ["s3:GetObject", "s3:ListBucket"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -49,19 +50,18 @@ CONSUMER_ADMIN_ACTIONS = [
 ]
 
 
-def trust_central(settings: MeshSettings) -> str:
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{settings.central_account_id}:root"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
-    )
+def trust_central(settings: MeshSettings, external_id: bool = False) -> str:
+    """The central account may assume the role; with `external_id`, only passing meshcore's
+    external id (a consumer's admin role: no other party can make the central account act on
+    it by naming it)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{settings.central_account_id}:root"},
+        "Action": "sts:AssumeRole",
+    }
+    if external_id:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": settings.external_id()}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
 def ensure_role(iam: Any, name: str, trust: str, actions: list[str], result: Provisioned) -> str:
@@ -72,8 +72,16 @@ def ensure_role(iam: Any, name: str, trust: str, actions: list[str], result: Pro
         }
     )
     try:
-        arn = str(iam.get_role(RoleName=name)["Role"]["Arn"])
+        found = iam.get_role(RoleName=name)["Role"]
+        arn = str(found["Arn"])
         outcome = "exists"
+        current_trust = found.get("AssumeRolePolicyDocument")
+        if isinstance(current_trust, str):
+            current_trust = json.loads(urllib.parse.unquote(current_trust))
+        if current_trust != json.loads(trust):
+            with aws_errors(f"iam:UpdateAssumeRolePolicy {name}"):
+                iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
+            outcome = "updated"
     except ClientError as exc:
         if error_code(exc) != "NoSuchEntity":
             raise
@@ -169,7 +177,7 @@ def onboard_consumer(member: SyncAws, settings: MeshSettings) -> tuple[Provision
     role_arn = ensure_role(
         member.client("iam"),
         settings.consumer_admin_role,
-        trust_central(settings),
+        trust_central(settings, external_id=True),
         CONSUMER_ADMIN_ACTIONS,
         result,
     )

@@ -15,9 +15,9 @@ import asyncio
 import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
@@ -26,6 +26,13 @@ from meshcore.domain.errors import MeshError, PermanentError, RetryableError
 from meshcore.runtime.backoff import ExponentialBackoff
 from meshcore.runtime.metrics import Metrics
 from meshcore.settings import WorkerSettings
+
+if TYPE_CHECKING:
+    from types_aiobotocore_sqs.client import SQSClient
+    from types_aiobotocore_sqs.type_defs import (
+        ChangeMessageVisibilityBatchRequestEntryTypeDef,
+        DeleteMessageBatchRequestEntryTypeDef,
+    )
 
 log = structlog.get_logger()
 
@@ -49,7 +56,7 @@ class QueueMessage:
     sender_id: str = ""  # who sent it, as SQS tells (IAM user id, or role id:session)
 
     @classmethod
-    def from_sqs(cls, raw: dict[str, Any], queue: str) -> QueueMessage:
+    def from_sqs(cls, raw: Mapping[str, Any], queue: str) -> QueueMessage:
         attrs = raw.get("Attributes", {})
         sent = attrs.get("SentTimestamp")
         return cls(
@@ -71,7 +78,7 @@ RejectionHook = Callable[[QueueMessage, str, str], Awaitable[None]]
 class QueueConsumer:
     def __init__(
         self,
-        sqs: Any,
+        sqs: SQSClient,
         queue_url: str,
         queue_name: str,
         handler: Handler,
@@ -274,7 +281,7 @@ class QueueConsumer:
     async def _flush_deletes(self) -> None:
         while self._deletes:
             batch, self._deletes = self._deletes[:SQS_BATCH_MAX], self._deletes[SQS_BATCH_MAX:]
-            entries = [
+            entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
                 {"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(batch)
             ]
             try:
@@ -321,7 +328,7 @@ class QueueConsumer:
     async def _release(self, messages: list[QueueMessage]) -> None:
         for start in range(0, len(messages), SQS_BATCH_MAX):
             batch = messages[start : start + SQS_BATCH_MAX]
-            entries = [
+            entries: list[ChangeMessageVisibilityBatchRequestEntryTypeDef] = [
                 {"Id": str(i), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": 0}
                 for i, m in enumerate(batch)
             ]

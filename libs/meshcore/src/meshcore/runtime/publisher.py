@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import structlog
 
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import MeshError
 from meshcore.runtime.metrics import NAMESPACE, Metrics
+
+if TYPE_CHECKING:
+    from types_aiobotocore_cloudwatch.client import CloudWatchClient
+    from types_aiobotocore_cloudwatch.type_defs import MetricDatumTypeDef
 
 log = structlog.get_logger()
 
@@ -20,7 +24,11 @@ PUT_METRIC_DATA_MAX = 20
 
 class MetricsPublisher:
     def __init__(
-        self, cloudwatch: Any, metrics: Metrics, worker: str, interval_seconds: float
+        self,
+        cloudwatch: CloudWatchClient,
+        metrics: Metrics,
+        worker: str,
+        interval_seconds: float,
     ) -> None:
         self._cloudwatch = cloudwatch
         self._metrics = metrics
@@ -41,7 +49,10 @@ class MetricsPublisher:
             try:
                 with aws_errors("cloudwatch:PutMetricData"):
                     await self._cloudwatch.put_metric_data(
-                        Namespace=NAMESPACE, MetricData=data[start : start + PUT_METRIC_DATA_MAX]
+                        Namespace=NAMESPACE,
+                        MetricData=cast(
+                            "list[MetricDatumTypeDef]", data[start : start + PUT_METRIC_DATA_MAX]
+                        ),
                     )
             except MeshError as exc:
                 # Metrics are best effort: a lost interval must not stop the work.

@@ -17,9 +17,12 @@ from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import NotFoundError, PermanentError
 from portal.pages.common import central_of, user_of
 from portal.rendering import render
-from portal.security import checked_form
+from portal.security import audit_refusal, checked_form
 
-ROLE_ARN = re.compile(r"^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
+# ASCII only: `\d` and `\w` would take any script's digits and letters.
+ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
+ROLE_ARN = re.compile(r"^arn:aws:iam::([0-9]{12}):role/[\w+=,.@/-]{1,512}$", re.ASCII)
+DAYS = re.compile(r"[0-9]{1,4}", re.ASCII)
 MAX_PURPOSE = 1000
 
 
@@ -53,7 +56,7 @@ class RequestForm:
             table = TableName.parse(self.table)
         except ValueError:
             self.errors["table"] = "give a central table as DATABASE.TABLE"
-        if not re.fullmatch(r"\d{12}", self.consumer_account):
+        if not ACCOUNT_ID.fullmatch(self.consumer_account):
             self.errors["consumer_account"] = "a 12-digit AWS account id"
         if self.principal_arn:
             match = ROLE_ARN.fullmatch(self.principal_arn)
@@ -67,7 +70,7 @@ class RequestForm:
             self.errors["purpose"] = "say what the data is for: the data owner reads this"
         elif len(self.purpose) > MAX_PURPOSE:
             self.errors["purpose"] = f"at most {MAX_PURPOSE} characters"
-        if not self.duration_days.isdigit() or not 1 <= int(self.duration_days) <= 3650:
+        if not DAYS.fullmatch(self.duration_days) or not 1 <= int(self.duration_days) <= 3650:
             self.errors["duration_days"] = "a number of days from 1 to 3650"
         if self.errors or table is None:
             return None
@@ -114,6 +117,7 @@ async def request_form(request: Request) -> Response:
             return RedirectResponse(
                 "/requests?" + urlencode({"created": created.request_id}), status_code=303
             )
+    audit_refusal(request, 400, "input", "request form: " + ", ".join(sorted(form.errors)))
     info = await _table_info(request, form.table)
     return render(request, "request.html", 400, user=user, form=form, info=info)
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from meshcore.actions.catalog import SENSITIVE, CatalogQuery
-from meshcore.actions.catalog import catalog_page as find_page
+from meshcore.actions.catalog import SENSITIVE, CatalogQuery, search
 from meshcore.actions.discovery import describe
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import SensitivityClass
-from portal.pages.common import central_of, positive_int, settings_of, user_of
+from portal.pages.common import central_of, owns_or_operates, positive_int, settings_of, user_of
 from portal.rendering import render
+from portal.security import path_segments
 
 MAX_FIELD = 200  # longer search fields are cut: nothing real is that long
 
@@ -31,12 +32,12 @@ async def catalog_page(request: Request) -> Response:
         tag=_field(request, "tag") or None,
         column=_field(request, "column") or None,
     )
-    page = await find_page(
+    page = await search(
         central,
         query,
+        request.app.state.catalog,
         positive_int(request.query_params.get("page"), 1),
         settings_of(request).portal.page_size,
-        request.app.state.catalog,
     )
     producers = await central.state.list_producers()
     base = {
@@ -63,12 +64,18 @@ async def catalog_page(request: Request) -> Response:
 
 async def dataset_page(request: Request) -> Response:
     user = user_of(request)
-    name = TableName(database=request.path_params["database"], table=request.path_params["table"])
+    segments = path_segments(request, "/datasets/")
+    if len(segments) != 2 or not all(segments):
+        raise HTTPException(404, "no such dataset: /datasets/DATABASE/TABLE")
+    name = TableName(database=segments[0], table=segments[1])
     info = await describe(central_of(request), name)
+    # Who has access to what: the producer's data owners and operators only.
+    sees_access = await owns_or_operates(request, user, info.domain)
     return render(
         request,
         "dataset.html",
         user=user,
         info=info,
+        sees_access=sees_access,
         request_link="/request?" + urlencode({"table": str(name)}),
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from meshcore.actions.context import Central
-from portal.security import current_user
+from meshcore.actions.review import owned_domains
+from portal.security import current_user, is_operator
 from portal.settings import PortalMeshSettings
 
 
@@ -16,6 +17,14 @@ def settings_of(request: Request) -> PortalMeshSettings:
 
 def user_of(request: Request) -> str:
     return current_user(request, settings_of(request).portal)
+
+
+async def owns_or_operates(request: Request, user: str, domain: str | None = None) -> bool:
+    """An operator, or a data owner of `domain` (of any producer when None)."""
+    if is_operator(settings_of(request).portal, user):
+        return True
+    owned = await owned_domains(central_of(request), user)
+    return bool(owned) if domain is None else domain in owned
 
 
 def central_of(request: Request) -> Central:

@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 
 from portal.pages.common import settings_of
 from portal.rendering import render
-from portal.security import DEV_USER_SESSION_KEY, MAX_IDENTITY_LENGTH, checked_form
+from portal.security import DEV_USER_SESSION_KEY, MAX_IDENTITY_LENGTH, checked_form, new_session
 
 
 async def login(request: Request) -> Response:
@@ -20,6 +20,7 @@ async def login(request: Request) -> Response:
         identity = str(form.get("identity", "")).strip()
         if identity and len(identity) <= MAX_IDENTITY_LENGTH and identity.isprintable():
             request.session[DEV_USER_SESSION_KEY] = identity
+            new_session(request, identity)  # a new session id: new CSRF tokens
             return RedirectResponse("/", status_code=303)
         error = "give a name or e-mail address (printable, at most 256 characters)"
     return render(request, "login.html", user=None, error=error)
@@ -28,4 +29,5 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     await checked_form(request)
     request.session.pop(DEV_USER_SESSION_KEY, None)
+    new_session(request, "")
     return RedirectResponse("/login" if settings_of(request).portal.dev_login else "/", 303)

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from meshcore.actions.review import decide_as_owner, owned_domains, pending_for_owner
+from meshcore.domain.ids import is_ascii_digits
 from meshcore.domain.recommendations import RecommendationState
 from portal.pages.common import central_of, user_of
 from portal.rendering import render
@@ -46,7 +47,7 @@ async def review_page(request: Request) -> Response:
             f"/review?decided={len(wanted)}&as={wanted[0][1].value}", status_code=303
         )
     decided = request.query_params.get("decided", "")
-    if decided.isdigit():
+    if is_ascii_digits(decided):
         verb = request.query_params.get("as", "decided")
         done.append(
             f"{decided} recommendation(s) {verb if verb in ('accepted', 'rejected') else 'decided'}"

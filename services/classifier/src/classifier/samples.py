@@ -19,11 +19,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import PermanentError
+
+if TYPE_CHECKING:
+    from types_aiobotocore_s3.client import S3Client
 
 Format = Literal["csv", "json", "parquet"]
 Values = dict[str, list[str | None]]
@@ -168,8 +171,8 @@ def table_layout(table: dict[str, Any]) -> TableLayout:
 
 
 def _pq() -> Any:
-    """pyarrow.parquet, imported when a Parquet object is read (the classifier depends on
-    pyarrow; other users of this library need not)."""
+    """pyarrow.parquet, imported when the first Parquet object is read (a scan of text tables
+    does not pay for loading it)."""
     try:
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - the classifier always has it
@@ -422,7 +425,7 @@ def _sniff_format(head: bytes, key: str) -> Format:
 class SampleReader:
     """Reads samples through an S3 client of the producer account's sampling role."""
 
-    def __init__(self, s3: Any, limits: SampleLimits | None = None) -> None:
+    def __init__(self, s3: S3Client, limits: SampleLimits | None = None) -> None:
         self._s3 = s3
         self.limits = limits or SampleLimits()
 

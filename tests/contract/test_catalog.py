@@ -1,0 +1,122 @@
+"""The Glue Data Catalog port: `GlueCatalog` on the embedded AWS and `FakeCatalog` agree."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from meshcore.aws.glue import GlueCatalog
+from meshcore.aws.ports import Catalog, Row
+from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.settings import MeshSettings
+
+from ..fakes.glue import FakeCatalog
+from .conftest import CENTRAL, embedded
+
+
+@pytest.fixture
+async def catalog(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[Catalog]:
+    if backend == "fake":
+        yield FakeCatalog(CENTRAL)
+        return
+    settings: MeshSettings = request.getfixturevalue("settings")
+    async with embedded(settings) as aws:
+        yield GlueCatalog(await aws.client("glue"), CENTRAL)
+
+
+def table_input(name: str = "invoices", comment: str = "") -> Row:
+    columns = [{"Name": "id", "Type": "string", "Comment": comment}]
+    return {
+        "Name": name,
+        "StorageDescriptor": {"Columns": columns, "Location": f"s3://ar-data/{name}/"},
+        "PartitionKeys": [{"Name": "year", "Type": "string"}],
+        "Parameters": {"meshcore:source_version": "1"},
+    }
+
+
+def partition(year: str) -> Row:
+    return {"Values": [year], "StorageDescriptor": {"Location": f"s3://ar-data/invoices/{year}/"}}
+
+
+@pytest.fixture
+async def invoices(catalog: Catalog) -> Catalog:
+    await catalog.create_database({"Name": "ar__receivables", "Description": "AR"})
+    await catalog.create_table("ar__receivables", table_input())
+    return catalog
+
+
+async def test_what_was_created_is_read_back(invoices: Catalog) -> None:
+    database = await invoices.get_database("ar__receivables")
+    table = await invoices.get_table("ar__receivables", "invoices")
+    assert database is not None and database["Description"] == "AR"
+    assert table is not None and table["Parameters"] == {"meshcore:source_version": "1"}
+    assert table["StorageDescriptor"]["Location"] == "s3://ar-data/invoices/"
+    assert [d["Name"] for d in await invoices.list_databases()] == ["ar__receivables"]
+    assert [t["Name"] for t in await invoices.list_tables("ar__receivables")] == ["invoices"]
+
+
+async def test_what_does_not_exist_reads_as_none(invoices: Catalog) -> None:
+    assert await invoices.get_database("nope") is None
+    assert await invoices.get_table("ar__receivables", "nope") is None
+    assert await invoices.get_table("nope", "invoices") is None
+    with pytest.raises(NotFoundError):
+        await invoices.list_tables("nope")
+
+
+async def test_creating_twice_is_a_conflict(invoices: Catalog) -> None:
+    with pytest.raises(ConflictError):
+        await invoices.create_database({"Name": "ar__receivables"})
+    with pytest.raises(ConflictError):
+        await invoices.create_table("ar__receivables", table_input())
+
+
+async def test_an_update_on_a_stale_version_loses_the_race(invoices: Catalog) -> None:
+    read = await invoices.get_table("ar__receivables", "invoices")
+    assert read is not None
+    await invoices.update_table("ar__receivables", table_input(comment="first"), read["VersionId"])
+    with pytest.raises(ConflictError):
+        await invoices.update_table(
+            "ar__receivables", table_input(comment="second"), read["VersionId"]
+        )
+    now = await invoices.get_table("ar__receivables", "invoices")
+    assert now is not None and now["StorageDescriptor"]["Columns"][0]["Comment"] == "first"
+    assert now["VersionId"] != read["VersionId"]
+
+
+async def test_deletes_are_idempotent(invoices: Catalog) -> None:
+    await invoices.delete_table("ar__receivables", "invoices")
+    await invoices.delete_table("ar__receivables", "invoices")
+    assert await invoices.get_table("ar__receivables", "invoices") is None
+    await invoices.delete_database("ar__receivables")
+    await invoices.delete_database("ar__receivables")
+    assert await invoices.list_databases() == []
+
+
+async def test_partitions_beyond_one_batch(invoices: Catalog) -> None:
+    years = [str(y) for y in range(1900, 2030)]  # 130: more than one create or delete batch
+    await invoices.create_partitions("ar__receivables", "invoices", [partition(y) for y in years])
+    listed = await invoices.list_partitions("ar__receivables", "invoices")
+    assert sorted(p["Values"][0] for p in listed) == years
+    found = await invoices.get_partitions("ar__receivables", "invoices", [["1900"], ["1800"]])
+    assert [p["Values"] for p in found] == [["1900"]]
+    moved = partition("1900") | {"StorageDescriptor": {"Location": "s3://ar-data/moved/"}}
+    await invoices.update_partitions("ar__receivables", "invoices", [moved])
+    (read,) = await invoices.get_partitions("ar__receivables", "invoices", [["1900"]])
+    assert read["StorageDescriptor"]["Location"] == "s3://ar-data/moved/"
+    await invoices.delete_partitions("ar__receivables", "invoices", [[y] for y in [*years, "1800"]])
+    assert await invoices.list_partitions("ar__receivables", "invoices") == []
+
+
+async def test_a_partition_created_twice_or_updated_when_gone_is_a_lost_race(
+    invoices: Catalog,
+) -> None:
+    await invoices.create_partitions("ar__receivables", "invoices", [partition("2025")])
+    with pytest.raises(ConflictError):
+        await invoices.create_partitions(
+            "ar__receivables", "invoices", [partition("2025"), partition("2026")]
+        )
+    # The entries that did not clash were created.
+    assert len(await invoices.list_partitions("ar__receivables", "invoices")) == 2
+    with pytest.raises(ConflictError):
+        await invoices.update_partitions("ar__receivables", "invoices", [partition("1999")])
