@@ -58,6 +58,16 @@ class Lake:
             LFTags=[{"TagKey": "sensitivity", "TagValues": [value]}],
         )
 
+    def tag_table(self, table: str, value: str) -> None:
+        if self.fake is not None:
+            self.fake.tag_table("ar", table, "sensitivity", value)
+            return
+        assert self.settings is not None
+        boto(self.settings, "lakeformation").add_lf_tags_to_resource(
+            Resource={"Table": {"CatalogId": CENTRAL, "DatabaseName": "ar", "Name": table}},
+            LFTags=[{"TagKey": "sensitivity", "TagValues": [value]}],
+        )
+
 
 def table_input(name: str) -> Row:
     columns = [{"Name": c, "Type": "string"} for c in COLUMNS]
@@ -80,7 +90,9 @@ async def lake(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[La
     lakeformation.put_data_lake_settings(
         DataLakeSettings={"Parameters": {"CROSS_ACCOUNT_VERSION": "4"}}
     )
-    lakeformation.create_lf_tag(TagKey="sensitivity", TagValues=["none", "email_address"])
+    lakeformation.create_lf_tag(
+        TagKey="sensitivity", TagValues=["none", "unclassified", "email_address"]
+    )
     glue.create_database(DatabaseInput={"Name": "ar"})
     for name in ("invoices", "payments"):
         glue.create_table(DatabaseName="ar", TableInput=table_input(name))
@@ -169,3 +181,14 @@ async def test_column_tags_name_the_classified_columns(lake: Lake) -> None:
         if (values := [v for v in by_key.get("sensitivity", []) if v != "none"])
     }
     assert sensitive == {"customer_email": ["email_address"]}
+
+
+async def test_table_tags_tell_the_table_s_own_from_its_columns(lake: Lake) -> None:
+    assert await lake.port.table_tags(CENTRAL, "ar", "invoices") == ({}, {})
+    lake.tag_table("invoices", "unclassified")
+    lake.tag_column("invoices", "customer_email", "email_address")
+    on_table, on_columns = await lake.port.table_tags(CENTRAL, "ar", "invoices")
+    assert on_table == {"sensitivity": ["unclassified"]}
+    assert {c: by_key for c, by_key in on_columns.items() if by_key} == {
+        "customer_email": {"sensitivity": ["email_address"]}
+    }

@@ -4,12 +4,15 @@ expiry, and every kind of decision that must be refused."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from meshcore.domain.access import AccessRequest, TableName
@@ -33,11 +36,41 @@ pytestmark = pytest.mark.e2e
 
 OWNER = PRODUCERS[0].owner
 TABLE = "ar__receivables.invoices"
+PENDING = "pending classification"
+# Every column and partition key of the invoices table but customer_email.
+NOT_SENSITIVE = ["amount", "currency", "customer_id", "invoice_id", "month", "year"]
 
 
-@pytest.fixture
-def mesh(stack_factory: StackFactory) -> Stack:
-    """A stack whose AR producer has a table, synced, with customer_email classified sensitive."""
+def classifications(stack: Stack, table: str = TABLE) -> dict[str, str]:
+    """Column -> its classification as `meshctl describe` says it."""
+    described = json.loads(stack.meshctl("--json", "describe", table))
+    return {
+        c["name"]: c["classification"]
+        for c in [*described["columns"], *described["partition_keys"]]
+    }
+
+
+def owner_reviews(
+    stack: Stack, accept: set[str], pending: frozenset[str] = frozenset(), table: str = TABLE
+) -> dict[str, str]:
+    """The owner accepts what the classifier recommends for the `accept` columns, leaves the
+    `pending` ones to later and rejects the rest, until no other column is pending
+    classification (the scan is done). Returns each column's classification."""
+    database, _, name = table.partition(".")
+
+    def reviewed() -> dict[str, str] | None:
+        for rec in json.loads(stack.meshctl("--json", "review", "list")):
+            if (rec["database"], rec["table"]) != (database, name) or rec["column"] in pending:
+                continue
+            verb = "accept" if rec["column"] in accept else "reject"
+            stack.meshctl("review", verb, rec["id"], "--by", OWNER)
+        found = classifications(stack, table)
+        return found if {c for c, v in found.items() if v == PENDING} == pending else None
+
+    return eventually(reviewed, f"the classification of {table}", timeout=60)
+
+
+def _mesh(stack_factory: StackFactory, pending: frozenset[str] = frozenset()) -> Stack:
     stack = stack_factory()
     glue = stack.client("glue", AR)
     glue.create_database(DatabaseInput={"Name": "receivables"})
@@ -55,9 +88,23 @@ def mesh(stack_factory: StackFactory) -> Stack:
         recs = json.loads(stack.meshctl("--json", "review", "list"))
         return next((r for r in recs if r["column"] == "customer_email"), None)
 
-    rec = eventually(email_recommended, "the email recommendation")
-    stack.meshctl("review", "accept", rec["id"], "--by", OWNER)
+    eventually(email_recommended, "the email recommendation")
+    # customer_id's recommendation (a customer identifier) is rejected: an internal key.
+    owner_reviews(stack, {"customer_email"} - pending, pending)
     return stack
+
+
+@pytest.fixture
+def mesh(stack_factory: StackFactory) -> Stack:
+    """A stack whose AR producer has a table, synced and classified, with customer_email
+    accepted as sensitive."""
+    return _mesh(stack_factory)
+
+
+@pytest.fixture
+def mesh_pending(stack_factory: StackFactory) -> Stack:
+    """The same, with the recommendation for customer_email awaiting the owner's review."""
+    return _mesh(stack_factory, frozenset({"customer_email"}))
 
 
 def request(stack: Stack, *extra: str) -> str:
@@ -198,9 +245,8 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
     )
     rows = consumer_permissions(mesh)
     select = next(r for r in rows if "TableWithColumns" in r["Resource"])
-    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"] == [
-        "customer_email"
-    ]
+    # By name: a column the producer adds later is not granted with them.
+    assert select["Resource"]["TableWithColumns"]["ColumnNames"] == NOT_SENSITIVE
     assert {tuple(r["Permissions"]) for r in rows} == {("SELECT",), ("DESCRIBE",)}
 
     # Delivered as AWS does: the RAM share is accepted and resource links exist in the consumer.
@@ -267,9 +313,8 @@ def test_approval_naming_a_sensitive_column_includes_it(mesh: Stack) -> None:
     )
     eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     select = next(r for r in consumer_permissions(mesh) if "TableWithColumns" in r["Resource"])
-    assert (
-        select["Resource"]["TableWithColumns"]["ColumnWildcard"].get("ExcludedColumnNames", [])
-        == []
+    assert select["Resource"]["TableWithColumns"]["ColumnNames"] == sorted(
+        [*NOT_SENSITIVE, "customer_email"]
     )
     consumer_admin_grants_analyst(mesh)
     emails = analyst_reads(mesh, ["invoice_id", "customer_email"]).rows
@@ -372,8 +417,9 @@ def test_domain_wide_access_by_tag_expression(mesh: Stack) -> None:
     table = lf.get_resource_lf_tags(
         Resource={"Table": {"DatabaseName": "ar__receivables", "Name": "invoices"}}
     )
+    # A new table is unclassified, and so is each of its columns until the classifier tags it.
     assert [(t["TagKey"], t["TagValues"]) for t in table["LFTagsOnTable"]] == [
-        ("sensitivity", ["none"])
+        ("sensitivity", ["unclassified"])
     ]
 
     out = mesh.meshctl(
@@ -441,6 +487,146 @@ def test_a_request_naming_a_role_reaches_that_role_only(mesh: Stack) -> None:
     other = analyst_clients(mesh.env, role=f"arn:aws:iam::{CONSUMER}:role/intern")
     with pytest.raises(QueryRefused):
         select(other, "ar__receivables", "invoices")
+
+
+def explain(stack: Stack, table: str = TABLE) -> dict[str, Any]:
+    return {
+        a["column"]: a
+        for a in json.loads(stack.meshctl("--json", "access", "explain", ANALYST_ROLE, table))
+    }
+
+
+def test_a_table_grant_leaves_out_a_column_pending_review(mesh_pending: Stack) -> None:
+    mesh = mesh_pending
+    request_id = request(mesh)
+    # The requester (and the ticket) are told which requested columns are pending.
+    assert request_state(mesh, request_id)["pending_columns"] == {TABLE: ["customer_email"]}
+    mesh.meshctl("decide", request_id, "approve", "--approver", OWNER)
+    state = eventually(
+        lambda: (s := request_state(mesh, request_id))["grants_applied"] and s, "the grant"
+    )
+    consumer_admin_grants_analyst(mesh)
+    # Effect: the analyst reads every classified column, never the one awaiting review.
+    assert analyst_reads(mesh).columns == [
+        "invoice_id",
+        "customer_id",
+        "amount",
+        "currency",
+        "year",
+        "month",
+    ]
+    assert "no SELECT on customer_email" in query_refused(mesh, ["invoice_id", "customer_email"])
+    assert state["excluded_columns"] == {TABLE: ["customer_email"]}
+    explained = explain(mesh)
+    assert explained["customer_email"]["pending"] and not explained["customer_email"]["readable"]
+    assert explained["customer_email"]["why_not"].startswith(PENDING)
+    assert classifications(mesh)["customer_email"] == PENDING
+    described = json.loads(mesh.meshctl("--json", "describe", TABLE))
+    assert described["access"][0]["excluded_columns"] == ["customer_email"]
+
+    # The owner accepts it: now classified sensitive, and still out of this grant.
+    assert owner_reviews(mesh, {"customer_email"})["customer_email"] == "email_address"
+    assert "no SELECT on customer_email" in query_refused(mesh, ["customer_email"])
+    assert not explain(mesh)["customer_email"]["pending"]
+
+
+def customers_table() -> dict[str, Any]:
+    return {
+        "Name": "customers",
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"classification": "parquet"},
+        "StorageDescriptor": {
+            "Columns": [
+                {"Name": "ssn", "Type": "string", "Comment": "social security number"},
+                {"Name": "status", "Type": "string"},
+                {"Name": "balance", "Type": "decimal(18,2)"},
+            ],
+            "Location": f"s3://{PRODUCERS[0].bucket}/receivables/customers/",
+            "InputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            "OutputFormat": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            "SerdeInfo": {
+                "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+            },
+        },
+    }
+
+
+def write_customers(stack: Stack) -> None:
+    body = io.BytesIO()
+    pq.write_table(
+        pa.table(
+            {
+                "ssn": ["219-09-9999", "078-05-1120", "457-55-5462"],
+                "status": ["ACTIVE", "CLOSED", "ACTIVE"],
+                "balance": ["10.00", "0.00", "99.50"],
+            }
+        ),
+        body,
+    )
+    stack.client("s3", AR).put_object(
+        Bucket=PRODUCERS[0].bucket, Key="receivables/customers/part-0.parquet", Body=body.getvalue()
+    )
+
+
+def test_a_domain_grant_reads_no_column_before_it_is_classified(mesh: Stack) -> None:
+    out = mesh.meshctl(
+        "--json", "request", "--consumer-account", CONSUMER, "--domain", "ar", "--purpose", "AR"
+    )
+    request_id = json.loads(out)["request_id"]
+    mesh.meshctl("decide", request_id, "approve", "--approver", OWNER)
+    eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the domain grant")
+    consumer_admin_grants_analyst(mesh, "--domain", "ar")
+    customers = "ar__receivables.customers"
+
+    def reads(columns: list[str], table: str = customers) -> QueryResult | str:
+        try:
+            return analyst_reads(mesh, columns, table, catalog=CENTRAL)
+        except QueryRefused as refused:
+            return str(refused)
+
+    # The producer creates a table with an SSN column: from the moment it is synced until the
+    # owner reviewed it, the analyst never reads it, while the columns the classifier found
+    # nothing in become readable once it has scanned them.
+    write_customers(mesh)
+    mesh.client("glue", AR).create_table(DatabaseName="receivables", TableInput=customers_table())
+
+    def status_readable() -> QueryResult | None:
+        ssn = reads(["ssn"])
+        assert not isinstance(ssn, QueryResult), f"ssn read before its review: {ssn.rows}"
+        found = reads(["status", "balance"])
+        return found if isinstance(found, QueryResult) else None
+
+    assert len(eventually(status_readable, "the scanned columns to be readable").rows) == 3
+    assert "no SELECT on ssn" in str(reads(["ssn"]))
+    assert classifications(mesh, customers)["ssn"] == PENDING
+    assert explain(mesh, customers)["ssn"]["why_not"].startswith(PENDING)
+
+    # A column the producer adds to an already granted table: not readable until reviewed.
+    glue = mesh.client("glue", AR)
+    grown = invoices_table()
+    grown["StorageDescriptor"]["Columns"].append({"Name": "payer_ssn", "Type": "string"})
+    glue.update_table(DatabaseName="receivables", TableInput=grown)
+
+    def synced() -> bool:
+        return "payer_ssn" in classifications(mesh)
+
+    eventually(synced, "the new column in the central catalog")
+    assert "no SELECT on payer_ssn" in str(reads(["payer_ssn"], TABLE))
+
+    def recommended() -> bool:
+        recs = json.loads(mesh.meshctl("--json", "review", "list"))
+        return any(r["column"] == "payer_ssn" for r in recs)
+
+    eventually(recommended, "a recommendation for the new column")
+    assert "no SELECT on payer_ssn" in str(reads(["payer_ssn"], TABLE))
+    assert isinstance(reads(["invoice_id"], TABLE), QueryResult)
+
+    # The owner accepts ssn (sensitive: never read through the domain grant) and rejects
+    # payer_ssn (not sensitive: read through it from then on).
+    assert owner_reviews(mesh, {"ssn"}, table=customers)["ssn"] == "national_identifier"
+    assert "no SELECT on ssn" in str(reads(["ssn"]))
+    assert owner_reviews(mesh, set())["payer_ssn"] == "none"
+    assert isinstance(reads(["invoice_id", "payer_ssn"], TABLE), QueryResult)
 
 
 def test_a_consumers_own_table_of_the_same_name_survives_a_grant_and_its_revoke(

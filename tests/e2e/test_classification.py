@@ -151,10 +151,15 @@ def test_sampled_recommendations_accepted_as_tags_and_rescan_of_a_new_column(
     assert "customer0@example.com" not in listing and IBANS[0] not in listing
     assert "customer0@example.com" not in stack.log("classifier")
 
+    # Scanned: what it found nothing in is not sensitive, what awaits review unclassified.
+    eventually(lambda: column_tag(stack, "status") == ["none"], "status tagged not sensitive")
+    assert column_tag(stack, "balance") == ["none"]
+    assert column_tag(stack, "payee_ref") == ["unclassified"]
     stack.meshctl("review", "accept", email["id"], "--by", owner)
     assert column_tag(stack, "contact_email") == ["email_address"]
-    assert column_tag(stack, "payee_ref") == []  # pending: no tag
+    assert column_tag(stack, "payee_ref") == ["unclassified"]  # still awaiting review
     stack.meshctl("review", "reject", by_column["customer_id"]["id"], "--by", owner)
+    assert column_tag(stack, "customer_id") == ["none"]  # rejected: not sensitive
     first = eventually(lambda: scans(stack), "the classifier's line for the first scan")
     assert {scan["columns_scanned"] for scan in first} == {5}
 
@@ -171,6 +176,8 @@ def test_sampled_recommendations_accepted_as_tags_and_rescan_of_a_new_column(
 
     found = eventually(phone, "a recommendation for the new column", timeout=60)
     assert found["sensitivity_class"] == "phone_number" and found["state"] == "pending"
+    # Unclassified from the moment it was synced, and while its recommendation awaits review.
+    assert column_tag(stack, "mobile_phone") == ["unclassified"]
     assert found["evidence"]["match_rate"] >= 0.9
 
     # sync-worker asks before and after writing the table: each rescan covers only the new
@@ -187,6 +194,7 @@ def test_sampled_recommendations_accepted_as_tags_and_rescan_of_a_new_column(
     assert after[by_column["customer_id"]["id"]] == "rejected"  # remembered, not asked again
     assert after[iban["id"]] == "pending"
     assert column_tag(stack, "contact_email") == ["email_address"]
+    assert column_tag(stack, "customer_id") == ["none"]
 
     trail = [
         e["action"]

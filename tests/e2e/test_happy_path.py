@@ -42,15 +42,38 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
     assert email["explanation"]
     story.accept(email)
 
+    # Scanned: the columns it found nothing in are classified not sensitive; customer_id's
+    # recommendation (a customer identifier) awaits review, so it is pending classification.
+    scanned, _ = story.scanned()
+    assert scanned == {
+        "invoice_id": "none",
+        "customer_id": "pending classification",
+        "customer_email": "email_address",
+        "amount": "none",
+        "currency": "none",
+        "year": "none",
+        "month": "none",
+    }
+    # The owner rejects it (an internal key, not personal data): nothing is pending any more.
+    classified, _ = story.classified()
+    assert classified == scanned | {"customer_id": "none"}
+
     request = story.request_access("revenue dashboard")
     assert request["state"] == "pending" and request["owners"] == [PRODUCERS[0].owner]
+    assert request["pending_columns"] == {}
     story.approve(request["request_id"])
 
     rows, _ = story.granted()
     select = next(r for r in rows if "TableWithColumns" in r["Resource"])
     assert select["Permissions"] == ["SELECT"]
-    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"]["ExcludedColumnNames"] == [
-        "customer_email"
+    # By name: not the sensitive column, nor any the table gets later.
+    assert select["Resource"]["TableWithColumns"]["ColumnNames"] == [
+        "amount",
+        "currency",
+        "customer_id",
+        "invoice_id",
+        "month",
+        "year",
     ]
     describe = next(r for r in rows if "Table" in r["Resource"])
     assert describe["Permissions"] == ["DESCRIBE"]
@@ -58,6 +81,7 @@ def test_producer_table_reaches_the_central_catalog_is_classified_and_granted(st
     # The grant is recorded as applied once Lake Formation, delivery and the audit are done.
     (_link, done), _ = story.delivered(request["request_id"])
     assert done["state"] == "granted"
+    assert done["excluded_columns"] == {"ar__receivables.invoices": ["customer_email"]}
     actions = [e["action"] for e in story.meshctl_json("audit", f"request/{request['request_id']}")]
     assert actions == ["request.created", "request.routed", "grant.created"]
 

@@ -8,6 +8,8 @@ not exist is EntityNotFoundException ("A specified entity does not exist", Error
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -52,3 +54,30 @@ def test_a_table_that_does_not_exist_is_entity_not_found(client: ClientFactory) 
         with pytest.raises(ClientError) as raised:
             lf.get_resource_lf_tags(Resource={"Table": resource})
         assert raised.value.response["Error"]["Code"] == "EntityNotFoundException"
+
+
+def test_columns_tagged_in_one_call_keep_their_tags_when_one_loses_it(
+    client: ClientFactory,
+) -> None:
+    """AWS, AddLFTagsToResource and RemoveLFTagsFromResource
+    (https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_AddLFTagsToResource.html,
+    https://docs.aws.amazon.com/lake-formation/latest/APIReference/API_RemoveLFTagsFromResource.html):
+    each column named is tagged; removing the tag from one column leaves the others tagged."""
+    glue, lf = client("glue"), client("lakeformation")
+    glue.create_database(DatabaseInput={"Name": "db"})
+    columns = [{"Name": "a", "Type": "string"}, {"Name": "b", "Type": "string"}]
+    glue.create_table(
+        DatabaseName="db", TableInput={"Name": "t", "StorageDescriptor": {"Columns": columns}}
+    )
+    lf.create_lf_tag(TagKey="sensitivity", TagValues=["unclassified", "email_address"])
+    tag = [{"TagKey": "sensitivity", "TagValues": ["unclassified"]}]
+
+    def on(*names: str) -> dict[str, Any]:
+        return {"TableWithColumns": {"DatabaseName": "db", "Name": "t", "ColumnNames": list(names)}}
+
+    lf.add_lf_tags_to_resource(Resource=on("a", "b"), LFTags=tag)
+    lf.remove_lf_tags_from_resource(Resource=on("a"), LFTags=tag)
+    found = lf.get_resource_lf_tags(Resource={"Table": {"DatabaseName": "db", "Name": "t"}})
+    assert {c["Name"]: [t["TagValues"] for t in c["LFTags"]] for c in found["LFTagsOnColumns"]} == {
+        "b": [["unclassified"]]
+    }

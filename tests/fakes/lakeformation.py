@@ -44,6 +44,7 @@ class FakePermissions:
         self.shares: dict[str, str] = {}  # grantee account -> share ARN
         self.locations: list[str] = []
         self.tags: dict[tuple[str, str], dict[str, dict[str, list[str]]]] = {}
+        self.table_level: dict[tuple[str, str], dict[str, list[str]]] = {}
 
     # -- arranging what happens outside the port --------------------------------------------
 
@@ -61,6 +62,9 @@ class FakePermissions:
 
     def tag_column(self, database: str, table: str, column: str, key: str, value: str) -> None:
         self.tags.setdefault((database, table), {}).setdefault(column, {})[key] = [value]
+
+    def tag_table(self, database: str, table: str, key: str, value: str) -> None:
+        self.table_level.setdefault((database, table), {})[key] = [value]
 
     # -- the port ---------------------------------------------------------------------------
 
@@ -106,10 +110,16 @@ class FakePermissions:
     async def column_tags(
         self, catalog_id: str, database: str, table: str
     ) -> dict[str, dict[str, list[str]]]:
+        return (await self.table_tags(catalog_id, database, table))[1]
+
+    async def table_tags(
+        self, catalog_id: str, database: str, table: str
+    ) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
         if self.catalog is not None and (database, table) not in self.catalog.tables:
             raise NotFoundError(f"lakeformation:GetResourceLFTags {database}.{table}: not found")
+        on_table = {k: list(v) for k, v in self.table_level.get((database, table), {}).items()}
         found = self.tags.get((database, table), {})
-        return {c: {k: list(v) for k, v in keys.items()} for c, keys in found.items()}
+        return on_table, {c: {k: list(v) for k, v in keys.items()} for c, keys in found.items()}
 
     async def shares_for(self, principal: str) -> list[str]:
         rows = await self.permissions_of(principal)

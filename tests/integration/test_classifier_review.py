@@ -187,20 +187,23 @@ async def test_a_table_that_opts_out_is_classified_from_metadata_only(env: Env) 
     assert "sample_source" not in email.evidence and "no sampled values" in email.explanation
 
 
-async def test_accept_tags_the_column_and_reject_removes_the_tag(env: Env) -> None:
+async def test_accept_tags_the_column_and_reject_tags_it_not_sensitive(env: Env) -> None:
     await env.scan()
     rec = (await env.recs())[("contact_email", "email_address")]
+    # Scanned: nothing found in notes (not sensitive), the email awaits review.
+    assert env.tag("notes") == ["none"]
+    assert env.tag("contact_email") == ["unclassified"]
     accepted = await accept(env.review, rec.recommendation_id, "ada@ar.example.com")
     assert accepted.state is S.ACCEPTED and accepted.decided_by == "ada@ar.example.com"
     assert env.tag("contact_email") == ["email_address"]
-    assert env.tag("notes") == []
+    assert env.tag("notes") == ["none"]
 
     await env.scan()  # an unchanged column is never asked again
     assert (await env.recs())[("contact_email", "email_address")].state is S.ACCEPTED
 
     rejected = await reject(env.review, rec.recommendation_id, "ada@ar.example.com")
     assert rejected.state is S.REJECTED and rejected.rejected_evidence == rec.evidence
-    assert env.tag("contact_email") == []
+    assert env.tag("contact_email") == ["none"]
     await env.scan()  # same evidence: still rejected
     assert (await env.recs())[("contact_email", "email_address")].state is S.REJECTED
     assert await audit_actions(env, rec.recommendation_id) == [
@@ -318,9 +321,9 @@ async def test_policy_auto_accepts_confident_classes_and_tags_them(env: Env) -> 
     assert env.tag("contact_email") == ["email_address"]
     actions = await audit_actions(env, email.recommendation_id)
     assert actions == ["recommendation.created", "recommendation.auto_accepted"]
-    # a person may still reject it, which removes the tag
+    # a person may still reject it, which tags it not sensitive instead
     await reject(env.review, email.recommendation_id, "ada")
-    assert env.tag("contact_email") == []
+    assert env.tag("contact_email") == ["none"]
     with pytest.raises(InvalidTransitionError):
         Recommendation.model_validate(email.model_dump()).decide(S.PENDING, "ada")
 

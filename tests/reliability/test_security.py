@@ -1,8 +1,9 @@
 """Scenario 7: security under load. Forged, replayed, expired, over-scoped and unauthorised
 decisions are all refused and audited, and grant nothing; hostile names in databases, tables and
-columns are synced or refused with a clear reason, never a crash or a grant to someone else.
-The portal refuses and audits forged identities, cross-site forms, views that are not the
-user's and Unicode-digit account ids, and links every hostile name to its dataset."""
+columns are synced or refused with a clear reason, never a crash or a grant to someone else; a
+sensitive column added to a granted table is not read before its review. The portal refuses and
+audits forged identities, cross-site forms, views that are not the user's and Unicode-digit
+account ids, and links every hostile name to its dataset."""
 
 from __future__ import annotations
 
@@ -24,15 +25,25 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
+from botocore.exceptions import ClientError
 
 from meshcore.domain.access import AccessRequest, TableName
-from meshcore_devstack.mesh import AR, CONSUMER, PRODUCERS, as_central_role
+from meshcore_devstack.mesh import (
+    AR,
+    CENTRAL,
+    CONSUMER,
+    PRODUCERS,
+    QUERY_ENGINE_TAG,
+    analyst_clients,
+    as_central_role,
+)
 from meshcore_devstack.processes import free_port, start_portal
+from meshcore_devstack.query_engine import QueryRefused, select, trust_engine
 from meshcore_devstack.sso import LocalSso, local_sso
 
 from ..e2e.test_access import decision, sign
 from ..e2e.test_catalog_sync import table
-from .access import audit, grants_audited, open_request, requests, role, stable_tables
+from .access import STABLE, audit, grants_audited, open_request, requests, role, stable_tables
 from .conftest import Stack, StackFactory, eventually, sizes
 from .poison import dead_letters, send
 from .results import Row
@@ -105,6 +116,47 @@ def hostile_catalog(stack: Stack) -> dict[str, str]:
             except glue.exceptions.ClientError as exc:
                 refused[what] = exc.response["Error"]["Code"]
     return refused
+
+
+def sneak_sensitive_columns(stack: Stack, granted: dict[str, str]) -> dict[str, str]:
+    """The attack: the producer adds an `ssn` column to tables already granted (table -> the
+    role granted). Once each is in the central catalog with its recommendation awaiting
+    review, what the role's query engine answers for `SELECT ssn`: refused is right."""
+    glue = stack.client("glue", AR)
+    for name in granted:
+        short = name.split(".", 1)[1]
+        glue.update_table(
+            DatabaseName=STABLE,
+            TableInput={
+                "Name": short,
+                "StorageDescriptor": {
+                    "Columns": [
+                        {"Name": "id", "Type": "string"},
+                        {"Name": "ssn", "Type": "string"},
+                    ],
+                    "Location": f"s3://producer-data/{short}/",
+                },
+            },
+        )
+
+    def pending() -> bool:
+        recs = json.loads(stack.meshctl("--json", "review", "list"))
+        found = {f"{r['database']}.{r['table']}" for r in recs if r["column"] == "ssn"}
+        return found >= set(granted)
+
+    eventually(pending, "the added columns recommended for review", timeout=300)
+    trust_engine(stack.client("lakeformation", CONSUMER), CONSUMER, QUERY_ENGINE_TAG)
+    outcome = {}
+    for name, principal in granted.items():
+        database, _, short = name.partition(".")
+        try:
+            select(analyst_clients(stack.env, role=principal), database, short, ["ssn"], CENTRAL)
+            outcome[name] = "READ"
+        except QueryRefused as refused:
+            outcome[name] = "refused" if "no SELECT on ssn" in str(refused) else str(refused)
+        except ClientError as exc:  # authorized: it got S3 credentials and went for the data
+            outcome[name] = f"READ (then {exc.response['Error']['Code']} from S3)"
+    return outcome
 
 
 def central_names(stack: Stack) -> set[str]:
@@ -400,6 +452,7 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     workload.run(changes)
     producer_refused = hostile_catalog(stack)
     wait_idle(stack, timeout=600)
+    sneaked = sneak_sensitive_columns(stack, {tables[i]: role(i) for i in range(len(approved))})
 
     state = requests(stack)
     audited = {rid: refusals(stack, rid) for rid in wanted}
@@ -415,9 +468,12 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     short = {rid: (refused[rid], sent[rid]) for rid in wanted if refused[rid] < sent[rid]}
     wrongly_granted = [r for r in wanted if r not in approved and state[r]["state"] != "pending"]
     twice = {r: n for r, n in grants_audited(stack, approved).items() if n != 1}
+    # Who holds a grant on data (bootstrap's CREATE_DATABASE on the catalog for sync-worker
+    # aside): the approved roles only.
     principals = {
         p["Principal"]["DataLakePrincipalIdentifier"]
         for p in stack.client("lakeformation").list_permissions()["PrincipalResourcePermissions"]
+        if "Catalog" not in p["Resource"]
     }
     # Hostile names: each synced under its own name, refused by the producer's Glue, or
     # dead-lettered with its reason; never a crash.
@@ -453,9 +509,16 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
         f"{sum(v == 'synced' for v in outcome.values())}/{len(outcome)} synced, "
         f"{sum(v.startswith('producer') for v in outcome.values())} refused by Glue, "
         f"{sum(v.startswith('dead') for v in outcome.values())} dead-lettered with a reason; "
+        f"sensitive columns added to granted tables: "
+        f"{sum(v == 'refused' for v in sneaked.values())}/{len(sneaked)} refused before review; "
         f"workers alive {all(alive.values())}"
     )
-    record.details = {"names": outcome, "reasons": reasons, "refused_by_family": families}
+    record.details = {
+        "names": outcome,
+        "reasons": reasons,
+        "refused_by_family": families,
+        "sneaked_columns": sneaked,
+    }
     assert short == {}
     assert all(a == b for a, b in (v.split("/") for v in families.values())), families
     assert wrongly_granted == []
@@ -464,6 +527,7 @@ def test_hostile_decisions_and_names_are_refused_or_handled(
     assert all(alive.values()), alive
     assert all(reason for reason in reasons)
     assert "UNACCOUNTED" not in outcome.values(), outcome
+    assert set(sneaked.values()) == {"refused"}, sneaked
     assert {q: n for q, n in queue_depths(stack).items() if n and not q.endswith("-dlq")} == {}
     assert CONSUMER
 

@@ -26,6 +26,8 @@ def catalog_and_access(story: Story) -> None:
     email, took = story.recommended()
     say(f"classifier recommended {email['sensitivity_class']} after {took:.1f} s")
     story.accept(email)
+    _, took = story.classified()
+    say(f"the owner's review left no column pending classification after {took:.1f} s")
     request = story.request_access("compose test")
     story.approve(request["request_id"])
     _, took = story.delivered(request["request_id"])

@@ -127,8 +127,12 @@ def tell(endpoint: str, log_dir: Path, keep: bool = False) -> None:
         email, took = story.recommended()
         say(f"    recommendations recorded after {took:.1f} s")
         story.meshctl("review", "list")
-        step(7, "The AR data owner accepts the email classification")
+        step(7, "The AR data owner accepts the email classification and rejects the others")
         story.accept(email)
+        # Until then a column is pending classification (unclassified, or a recommendation
+        # awaits review), and no grant reads it unless the owner approves it.
+        classes, _took = story.classified()
+        say(f"    classified: {', '.join(f'{c}: {v}' for c, v in classes.items())}")
 
         page = portal_page(portal_url, "/datasets/ar__receivables/invoices", CONSUMER_USER)
         if "email_address" not in page:
@@ -155,7 +159,12 @@ def tell(endpoint: str, log_dir: Path, keep: bool = False) -> None:
                 excluded = twc.get("ColumnWildcard", {}).get("ExcludedColumnNames", [])
                 say(
                     f"      {', '.join(row['Permissions'])} on {twc['DatabaseName']}.{twc['Name']} "
-                    f"all columns except {', '.join(excluded) or 'none'} (sensitive, not approved)"
+                    + (
+                        f"columns {', '.join(twc['ColumnNames'])} (not the sensitive ones, "
+                        "nor any added later before it is classified)"
+                        if "ColumnNames" in twc
+                        else f"all columns except {', '.join(excluded) or 'none'}"
+                    )
                 )
             else:
                 t = resource.get("Table", {})

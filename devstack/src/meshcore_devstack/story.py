@@ -8,12 +8,15 @@ this process, boto3 as the producer); the workers do the rest, and each step wai
 2. `producer_publishes`: the AR producer creates `receivables.invoices` with three monthly
    partitions in its own Glue catalog and writes their Parquet objects to its bucket.
 3. `synced`: sync-worker has copied the table and its partitions into the central catalog.
-4. `recommended`, `accept`: the classifier recommends `email_address` for `customer_email`; the
-   owner accepts it.
+4. `recommended`, `accept`, `classified`: the classifier recommends `email_address` for
+   `customer_email`; the owner accepts it and rejects what else the scan found, until no column
+   is pending classification (`scanned` instead only waits for the scan's tags: the columns it
+   found nothing in classified `none`, any other recommendation still awaiting review).
 5. `request_access`, `approve`: a consumer requests the table; the ticket system posts the
    owner's signed approval.
 6. `granted`, `delivered`: grant-worker grants Lake Formation access to the consumer account,
-   without `customer_email`, and links the table there.
+   on the table's columns by name but `customer_email` (and any column still pending
+   classification), and links the table there.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any, TypeVar
 import boto3
 
 from meshcore.cli.main import main as meshctl
+from meshcore.domain.classification import PENDING_CLASSIFICATION
 from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER, ONBOARDING_ROLE, PRODUCERS
 from meshcore_devstack.sso import local_sso
 
@@ -230,6 +234,40 @@ class Story:
 
     def accept(self, recommendation: dict[str, Any]) -> None:
         self.meshctl("review", "accept", recommendation["id"], "--by", PRODUCERS[0].owner)
+
+    def classification(self) -> dict[str, str]:
+        """Each column's (and partition key's) classification, as `meshctl describe` says it."""
+        described = self.meshctl_json("describe", TABLE)
+        return {
+            c["name"]: c["classification"]
+            for c in [*described["columns"], *described["partition_keys"]]
+        }
+
+    def scanned(self) -> tuple[dict[str, str], float]:
+        """The table's classification once the scan tagged it: `invoice_id`, in which it finds
+        nothing, is then classified not sensitive; a column whose recommendation awaits review
+        stays pending classification."""
+
+        def probe() -> dict[str, str] | None:
+            found = self.classification()
+            return found if found["invoice_id"] != PENDING_CLASSIFICATION else None
+
+        return self.wait_for("the scan's classification of each column", probe)
+
+    def classified(self) -> tuple[dict[str, str], float]:
+        """The owner rejects what else the scan found (customer_id as a customer identifier: an
+        internal key, not personal data), also what is recorded after the email's, until no
+        column is pending classification: until then no grant reads it unless the owner
+        approves it."""
+
+        def probe() -> dict[str, str] | None:
+            for other in self.meshctl_json("review", "list"):
+                if other["column"] != "customer_email":
+                    self.meshctl("review", "reject", other["id"], "--by", PRODUCERS[0].owner)
+            found = self.classification()
+            return None if PENDING_CLASSIFICATION in found.values() else found
+
+        return self.wait_for("every column classified", probe)
 
     def request_access(
         self, purpose: str, *extra: str, requester: str = CONSUMER_USER

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from grant_worker.decisions import on_decision
 from meshcore.domain.access import RequestState
+from meshcore.domain.recommendations import Recommendation
 from meshcore.messages.commands import AccessDecision
 from meshcore.runtime.dispatch import Delivery
 
@@ -29,8 +30,9 @@ async def test_an_approval_grants_least_privilege_and_delivers_it() -> None:
     (row,) = [
         r for r in await w.lake.permissions_of(CONSUMER) if "TableWithColumns" in r["Resource"]
     ]
-    wildcard = row["Resource"]["TableWithColumns"]["ColumnWildcard"]
-    assert wildcard == {"ExcludedColumnNames": ["customer_email"]}
+    # By name: a column the table gets later is not among them.
+    assert row["Resource"]["TableWithColumns"]["ColumnNames"] == ["amount", "invoice_id"]
+    assert done.granted_columns == {str(INVOICES): ["invoice_id", "amount"]}
     assert row["PermissionsWithGrantOption"] == ["SELECT"]  # the account's admin passes it on
     assert done.resource_links == [str(INVOICES)] == w.consumer.links
     assert set(w.consumer.invitations.values()) == {"ACCEPTED"}
@@ -44,6 +46,33 @@ async def test_sensitive_columns_named_by_the_approval_are_granted() -> None:
     request = w.state.add(pending(columns=["customer_email"]))
     await w.decide(request.request_id, sensitive_columns=["customer_email"])
     assert w.state.request(request.request_id).excluded_columns == {str(INVOICES): []}
+
+
+async def test_columns_pending_classification_are_left_out_unless_approved() -> None:
+    w = await world()
+    # amount has a recommendation awaiting review; invoice_id was added and not scanned yet.
+    w.state.recommendations.append(
+        Recommendation(
+            database=INVOICES.database,
+            table=INVOICES.table,
+            column="amount",
+            column_type="string",
+            sensitivity_class="iban",
+            confidence=0.6,
+            explanation="looks like an account number",
+        )
+    )
+    w.lake.tags[(INVOICES.database, INVOICES.table)].pop("invoice_id")
+    request = w.state.add(pending())
+    await w.decide(request.request_id)
+    done = w.state.request(request.request_id)
+    assert done.excluded_columns == {str(INVOICES): ["amount", "customer_email", "invoice_id"]}
+    assert done.granted_columns == {str(INVOICES): []}
+    assert await permissions(w) == {("Table", "invoices", "DESCRIBE")}
+
+    approved = w.state.add(pending(columns=["amount"]))
+    await w.decide(approved.request_id, sensitive_columns=["amount"])
+    assert w.state.request(approved.request_id).granted_columns == {str(INVOICES): ["amount"]}
 
 
 async def test_an_approval_may_narrow_the_tables() -> None:

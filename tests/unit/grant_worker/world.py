@@ -145,7 +145,8 @@ def table_input(name: str, location: str) -> dict[str, Any]:
 
 async def world(onboarded: bool = True) -> World:
     """The central catalog has ar__receivables.invoices and .payments, registered with Lake
-    Formation, `customer_email` tagged sensitive; the consumer account is onboarded."""
+    Formation and classified, `customer_email` as sensitive; the consumer account is
+    onboarded."""
     catalog = FakeCatalog(CENTRAL)
     await catalog.create_database({"Name": "ar__receivables"})
     for table in (INVOICES, PAYMENTS):
@@ -156,9 +157,12 @@ async def world(onboarded: bool = True) -> World:
     lake = FakePermissions(CENTRAL, catalog=catalog, consumers={CONSUMER: consumer})
     lake.register("s3://ar-data/receivables/")
     for table in (INVOICES, PAYMENTS):
-        lake.tag_column(
-            table.database, table.table, "customer_email", "sensitivity", "email_address"
-        )
+        # Synced (the table unclassified), then scanned: customer_email accepted as sensitive,
+        # nothing found in the others.
+        lake.tag_table(table.database, table.table, "sensitivity", "unclassified")
+        for column in COLUMNS:
+            value = "email_address" if column == "customer_email" else "none"
+            lake.tag_column(table.database, table.table, column, "sensitivity", value)
     state = StateStub()
     state.producers.append(
         Producer(

@@ -1,5 +1,6 @@
 """Converging one table: a producer table deleted while sync-worker reads its partitions
-converges to the deletion; a new table's scan is asked for before and after the write."""
+converges to the deletion; a new table's scan is asked for before and after the write; a new
+table, and a column added to a table later, are tagged unclassified."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from meshcore.domain.registry import Producer
 from sync_worker.converge import Converger
 
 from ...fakes.glue import FakeCatalog
+from ...fakes.lftags import FakeResourceTags
 
 TABLE = {
     "Name": "t",
@@ -69,3 +71,24 @@ async def test_a_new_table_is_scanned_before_and_after_it_is_written() -> None:
     converger = Converger(central=catalog, request_scan=request_scan)
     await converger.table(PRODUCER, producer, "fx", "t", True)
     assert asked == [(False, ["id"], "table created"), (True, ["id"], "table created")]
+
+
+async def test_a_new_table_and_a_column_added_later_are_unclassified() -> None:
+    catalog, tags = await central(), FakeResourceTags()
+
+    async def request_scan(*args: Any) -> None:
+        return None
+
+    converger = Converger(central=catalog, request_scan=request_scan, tags=tags)
+    producer = FakeCatalog(PRODUCER.account_id)
+    await producer.create_database({"Name": "fx"})
+    await producer.create_table("fx", {**TABLE, "PartitionKeys": []})
+    await converger.table(PRODUCER, producer, "fx", "t", True)
+    assert tags.tables == {("ar__fx", "t"): {"sensitivity": "unclassified"}}
+    assert tags.columns == {}
+
+    columns = [{"Name": "id", "Type": "string"}, {"Name": "ssn", "Type": "string"}]
+    grown = {**TABLE, "PartitionKeys": [], "StorageDescriptor": {"Columns": columns}}
+    await producer.update_table("fx", grown, None)
+    await converger.table(PRODUCER, producer, "fx", "t", True)
+    assert tags.columns == {("ar__fx", "t", "ssn"): {"sensitivity": "unclassified"}}

@@ -128,7 +128,7 @@ async def test_a_created_table_appears_centrally_tagged_and_sent_to_classificati
     partitions = await sync.central.list_partitions("ar__receivables", "invoices")
     assert sorted(p["Values"][0] for p in partitions) == ["2025", "2026"]
     assert sync.tags.databases == {"ar__receivables": {"domain": "ar"}}
-    assert sync.tags.tables == {("ar__receivables", "invoices"): {"sensitivity": "none"}}
+    assert sync.tags.tables == {("ar__receivables", "invoices"): {"sensitivity": "unclassified"}}
     assert {(d, t, tuple(c)) for d, t, c, _why in sync.scans} == {
         ("ar__receivables", "invoices", ("customer_email", "year"))
     }

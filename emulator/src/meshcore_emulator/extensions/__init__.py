@@ -25,6 +25,7 @@ from . import (
     kms_key_policy,
     kms_verify_signature,
     lakeformation_batch_grant_option,
+    lakeformation_column_tags,
     lakeformation_cross_account,
     lakeformation_drop,
     lakeformation_grant_authority,
@@ -53,6 +54,7 @@ _MODULES = (
     lakeformation_cross_account,
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
+    lakeformation_column_tags,
     # Lake Formation enforcement: installed after the extensions above, so that the checks wrap
     # them (a refused grant makes no RAM share).
     sts_session_tags,

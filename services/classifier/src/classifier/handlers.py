@@ -4,7 +4,9 @@ For each wanted column the engine weighs the column's metadata and, where the pr
 sampling, a bounded sample of its values read from S3. Each recommendation is then reconciled
 with what is stored: a new one is recorded as pending (or auto-accepted by the producer's
 policy); a pending one takes the new evidence; an accepted one stays as it is; a rejected one
-is asked again only when its evidence changed materially. Sampled values stay in memory: they
+is asked again only when its evidence changed materially. Then each scanned column is tagged:
+``none`` when nothing was found in it (or all was rejected), ``unclassified`` while a
+recommendation awaits review, the class once accepted. Sampled values stay in memory: they
 are never stored, logged or audited, only the statistics the engine derives from them.
 """
 
@@ -20,7 +22,7 @@ import structlog
 from classifier.engine import ColumnFacts, classify_column
 from classifier.engine import Recommendation as Found
 from classifier.samples import Sample
-from meshcore.actions.review import Review, apply_policy
+from meshcore.actions.review import Review, apply_policy, settle_columns
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PRODUCER_ACCOUNT
@@ -163,6 +165,10 @@ async def on_scan(
         pending = [r for r in found if r.recommendation_id in counts.open_ids]
         auto = await apply_policy(deps.review, producer, pending, ACTOR)
         counts.auto_accepted = len(auto)
+    # Until now the scanned columns were unclassified (new) or kept their last tag: a column
+    # the scan found nothing in becomes readable by grants (none), one awaiting review stays
+    # unclassified.
+    settled = await settle_columns(deps.review, request.database, request.table, sorted(wanted))
     structlog.contextvars.bind_contextvars(
         columns_scanned=len(wanted),
         sampled=sample is not None,
@@ -170,6 +176,7 @@ async def on_scan(
         rejected_by_rule=counts.rejected_by_rule,
         reopened_recommendations=counts.reopened,
         auto_accepted=counts.auto_accepted,
+        tags_changed=len(settled),
     )
 
 

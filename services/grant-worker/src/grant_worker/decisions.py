@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from grant_worker.delivery import deliver, withdraw
 from grant_worker.dependencies import GrantDependencies
-from grant_worker.grants import excluded_columns, unregistered
+from grant_worker.grants import column_scope, unregistered
 from grant_worker.records import record, refuse, subject
 from grant_worker.revocation import revoke
 from grant_worker.verify import Refusal, check_decision
@@ -159,8 +159,13 @@ async def approve(
     """Record what will be granted, then grant it; refuse what would grant nothing."""
     decision = signed.decision
     try:
-        excluded = await excluded_columns(
-            deps.lakeformation, deps.state, deps.catalog_id, scope, decision.sensitive_columns
+        columns = await column_scope(
+            deps.lakeformation,
+            deps.state,
+            deps.catalog,
+            deps.catalog_id,
+            scope,
+            decision.sensitive_columns,
         )
     except NotFoundError as gone:
         # The producer deleted a table after the request: nothing may be granted on it.
@@ -180,7 +185,8 @@ async def approve(
         update={
             "granted_tables": scope,
             "granted_domain": request.domain,
-            "excluded_columns": excluded,
+            "excluded_columns": columns.excluded,
+            "granted_columns": columns.granted,
             "grants_applied": False,
         }
     )

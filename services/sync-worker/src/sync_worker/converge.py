@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from meshcore.aws.ports import Catalog, ResourceTagging
-from meshcore.domain.classification import DOMAIN_TAG_KEY, NOT_SENSITIVE, SENSITIVITY_TAG_KEY
+from meshcore.domain.classification import DOMAIN_TAG_KEY, SENSITIVITY_TAG_KEY, UNCLASSIFIED
 from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import central_database_name
 from meshcore.domain.registry import Producer
@@ -49,8 +49,10 @@ class Converger:
     central: Catalog
     request_scan: ScanRequester
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-    # Tags new central databases with their domain and new tables as not sensitive (columns
-    # inherit it until classified), so domain-wide grants by tag expression work.
+    # Tags new central databases with their domain, and new tables (and columns added to a
+    # table later) as unclassified: no grant reads a column until the classifier tagged it not
+    # sensitive or a reviewer decided, while domain-wide grants by tag expression reach every
+    # column classified not sensitive.
     tags: ResourceTagging | None = None
 
     # -- databases --------------------------------------------------------------------------
@@ -120,13 +122,22 @@ class Converger:
         if current is None:
             await self.central.create_table(target_db, desired)
             if self.tags:
-                await self.tags.tag_table(target_db, name, SENSITIVITY_TAG_KEY, NOT_SENSITIVE)
+                await self.tags.tag_table(target_db, name, SENSITIVITY_TAG_KEY, UNCLASSIFIED)
             result.add("table", "created")
             with_partitions = True
         elif mapping.comparable_table(current) != mapping.comparable_table(desired):
             # Glue's optimistic lock: if another worker wrote first this raises ConflictError,
             # the message is retried and reads both sides again.
             await self.central.update_table(target_db, desired, current.get("VersionId"))
+            added = mapping.added_columns(current, found)
+            if self.tags and added:
+                # Said on the column itself: it may not inherit what its table says (a table
+                # synced before tables were tagged unclassified says none) or what a dropped
+                # column of the same name was classified. The classifier, asked to scan it,
+                # settles it too, should this worker stop in between.
+                await self.tags.tag_columns(
+                    target_db, name, added, SENSITIVITY_TAG_KEY, UNCLASSIFIED
+                )
             result.add("table", "updated")
         if changed:
             await self.request_scan(target_db, name, changed, reason)

@@ -109,6 +109,12 @@ def changed_columns(before: Row | None, after: Row) -> list[str]:
     return [name for name, sig in column_signature(after).items() if old.get(name) != sig]
 
 
+def added_columns(before: Row, after: Row) -> list[str]:
+    """Columns (and partition keys) of `after` that `before` does not have."""
+    old = column_signature(before)
+    return [name for name in column_signature(after) if name not in old]
+
+
 def partition_input(partition: Row) -> Row:
     return _pick(partition, PARTITION_INPUT_FIELDS)
 

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from meshcore.actions.context import Central
+from meshcore.actions.discovery import pending_classification
 from meshcore.aws.audit import AuditEntry
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.signing import DecisionSigner
@@ -25,6 +26,7 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
     """Validate, store as pending with its owners, route a ticket, audit. Returns the request."""
     glue = GlueCatalog(await central.aws.client("glue"), central.settings.central_account_id)
     owners: list[str] = []
+    pending: dict[str, list[str]] = {}
     for table in draft.tables:
         found = await glue.get_table(table.database, table.table)
         if found is None:
@@ -48,6 +50,10 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
                 f"table {table} belongs to domain {domain!r}, which has no onboarded producer"
             )
         owners += [o for o in producer.owners if o not in owners]
+        asked = set(draft.columns) or columns
+        held = [c for c in await pending_classification(central, table) if c in asked]
+        if held:
+            pending[str(table)] = held
     if draft.domain:
         if draft.columns:
             raise PermanentError(
@@ -66,7 +72,12 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
                 f"{', '.join(str(t) for t in other.tables)}"
             )
     request = draft.model_copy(
-        update={"owners": owners, "ticket_id": None, "requested_by": requester}
+        update={
+            "owners": owners,
+            "ticket_id": None,
+            "requested_by": requester,
+            "pending_columns": pending,
+        }
     )
     await central.state.create_request(request)
     await central.audit.record(
@@ -77,6 +88,7 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         tables=[str(t) for t in request.tables],
         domain=request.domain,
         purpose=request.purpose,
+        **({"pending_columns": request.pending_columns} if request.pending_columns else {}),
     )
     tickets = await central.sender(central.settings.queues.tickets)
     await tickets.send(
@@ -92,6 +104,7 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
             owners=owners,
             created_at=request.created_at,
             terms_digest=request.terms_digest(),
+            pending_columns=request.pending_columns,
         )
     )
     await central.audit.record(

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from meshcore.actions.context import Central
+from meshcore.actions.discovery import awaiting_review
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.domain import column_access
@@ -90,6 +91,7 @@ async def explain_access(
         [c["Name"] for c in found.get("StorageDescriptor", {}).get("Columns", [])],
         [k["Name"] for k in found.get("PartitionKeys", [])],
         await _effective_tags(lf_client, catalog_id, name),
+        frozenset(await awaiting_review(central, name)),
     )
     account = principal.split(":")[4] if principal.startswith("arn:") else principal
     owner_grants = await lakeformation.permissions_of(principal)

@@ -2,8 +2,9 @@
 
 An accepted (or auto-accepted) recommendation becomes the column's ``sensitivity`` LF-tag in
 the central catalog. A column carries one value per tag key, so accepting another class for the
-same column replaces the tag and retires the recommendation it came from. Rejecting an accepted
-recommendation removes its tag; a pending or rejected recommendation never touches a tag.
+same column replaces the tag and retires the recommendation it came from. Rejecting one tags the
+column ``none`` when nothing else stands for it (an accepted class is removed); while another
+recommendation for the column awaits review it stays ``unclassified``, which no grant reads.
 
 A person's rejection is also remembered as a rule of the producer's domain (class and column
 name pattern), so the classifier records the same false positive in the domain's other tables
@@ -36,6 +37,7 @@ from meshcore.domain.recommendations import (
     RecommendationState,
     RejectionRule,
     column_pattern,
+    column_sensitivity,
 )
 from meshcore.domain.registry import Producer
 from meshcore.domain.state_store import StateStore
@@ -175,26 +177,21 @@ async def _retire_other_classes(review: Review, kept: Recommendation, by: str) -
 
 
 async def reject(review: Review, rec_id: str, by: str) -> Recommendation:
-    """Reject; if it was accepted, its tag is removed (unless another accepted recommendation
-    of the same class, for an earlier type of the column, still stands)."""
+    """Reject, and tag the column with what its recommendations now say: ``none`` when nothing
+    else stands for it (an accepted class is removed), ``unclassified`` while another awaits
+    review, or the class another accepted recommendation (for an earlier type of the column)
+    still holds."""
     rec, version = await _read(review, rec_id)
     if rec.state is S.REJECTED:
         return rec
     decided = rec.decide(S.REJECTED, by)
-    removed = False
-    if rec.applied:
-        others = await review.state.recommendations_of_table(rec.database, rec.table)
-        still_held = any(
-            o.same_column(rec)
-            and o.applied
-            and o.sensitivity_class == rec.sensitivity_class
-            and o.recommendation_id != rec_id
-            for o, _ in others
-        )
-        if not still_held:
-            removed = await review.tags.unassign(
-                rec.database, rec.table, rec.column, rec.sensitivity_class
-            )
+    others = [
+        o
+        for o, _ in await review.state.recommendations_of_table(rec.database, rec.table)
+        if o.same_column(rec) and o.recommendation_id != rec_id
+    ]
+    tag = column_sensitivity([*others, decided])
+    replaced = await review.tags.assign(rec.database, rec.table, rec.column, tag)
     await review.state.save_recommendation(decided, version)
     await review.audit.record(
         f"recommendation/{rec_id}",
@@ -202,7 +199,8 @@ async def reject(review: Review, rec_id: str, by: str) -> Recommendation:
         by,
         column=rec.column_ref,
         sensitivity_class=rec.sensitivity_class,
-        tag_removed=removed,
+        tag=tag,
+        tag_removed=rec.applied and replaced == rec.sensitivity_class != tag,
     )
     await _remember_rejection(review, decided, by)
     return decided
@@ -310,6 +308,19 @@ async def apply_policy(
             )
         )
     return accepted
+
+
+async def settle_columns(
+    review: Review, database: str, table: str, columns: list[str]
+) -> dict[str, str]:
+    """After a scan: tag each scanned column with what its recommendations say (``none`` when
+    the scan found nothing in it, ``unclassified`` while one awaits review, else the class in
+    force). Returns the columns whose tag changed, with their new value."""
+    recs = [r for r, _ in await review.state.recommendations_of_table(database, table)]
+    wanted = {
+        column: column_sensitivity(r for r in recs if r.column == column) for column in columns
+    }
+    return await review.tags.settle(database, table, wanted)
 
 
 async def recommendations(

@@ -127,6 +127,13 @@ class LakeFormation:
         self, catalog_id: str, database: str, table: str
     ) -> dict[str, dict[str, list[str]]]:
         """Column -> tag key -> values, as assigned to the columns of a table."""
+        return (await self.table_tags(catalog_id, database, table))[1]
+
+    async def table_tags(
+        self, catalog_id: str, database: str, table: str
+    ) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+        """Tag key -> values assigned to the table itself, and column -> tag key -> values
+        assigned to its columns (one GetResourceLFTags)."""
         with aws_errors(f"lakeformation:GetResourceLFTags {database}.{table}"):
             response = await self._lf.get_resource_lf_tags(
                 Resource={
@@ -134,7 +141,8 @@ class LakeFormation:
                 },
                 ShowAssignedLFTags=True,
             )
-        return {
+        on_table = {t["TagKey"]: list(t["TagValues"]) for t in response.get("LFTagsOnTable", [])}
+        return on_table, {
             column["Name"]: {t["TagKey"]: list(t["TagValues"]) for t in column.get("LFTags", [])}
             for column in response.get("LFTagsOnColumns", [])
         }

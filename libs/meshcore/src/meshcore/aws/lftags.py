@@ -1,9 +1,9 @@
 """Lake Formation LF-tags on the columns of central tables.
 
 Lake Formation keeps one value per tag key per resource; keys and values are lower-case.
-meshcore writes one key, ``sensitivity``, whose values are the sensitivity classes (created by
-``meshctl bootstrap``). Only values assigned to the column itself are read and changed, never
-values a column inherits from its table or database.
+meshcore writes one key, ``sensitivity``, whose values are the sensitivity classes, ``none`` and
+``unclassified`` (created by ``meshctl bootstrap``). Only values assigned to the column itself
+are read and changed, never values a column inherits from its table or database.
 """
 
 from __future__ import annotations
@@ -12,20 +12,25 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import aws_errors, raise_batch_failures
-from meshcore.domain.classification import SENSITIVITY_TAG_KEY
+from meshcore.aws.glue import chunks
+from meshcore.domain.classification import NOT_SENSITIVE, SENSITIVITY_TAG_KEY, is_sensitive_class
+
+# Columns named in one Add/RemoveLFTagsToResource (a wide table's scan tags thousands): keeps
+# each request small; Lake Formation documents no limit of its own.
+COLUMNS_PER_CALL = 500
 
 if TYPE_CHECKING:
     from types_aiobotocore_lakeformation.client import LakeFormationClient
     from types_aiobotocore_lakeformation.type_defs import LFTagPairTypeDef, ResourceTypeDef
 
 
-def _column(catalog_id: str, database: str, table: str, column: str) -> ResourceTypeDef:
+def _column(catalog_id: str, database: str, table: str, *columns: str) -> ResourceTypeDef:
     return {
         "TableWithColumns": {
             "CatalogId": catalog_id,
             "DatabaseName": database,
             "Name": table,
-            "ColumnNames": [column],
+            "ColumnNames": list(columns),
         }
     }
 
@@ -87,13 +92,52 @@ class ColumnTags:
         await self._change("remove", database, table, column, value)
         return True
 
-    async def _change(self, how: str, database: str, table: str, column: str, value: str) -> None:
-        resource = _column(self.catalog_id, database, table, column)
+    async def assigned(self, database: str, table: str) -> dict[str, str]:
+        """Column -> the value assigned to the column itself, for every column of a table that
+        has one (one call)."""
+        resource: ResourceTypeDef = {
+            "Table": {"CatalogId": self.catalog_id, "DatabaseName": database, "Name": table}
+        }
+        with aws_errors(f"lakeformation:GetResourceLFTags {database}.{table}"):
+            response = await self._lf.get_resource_lf_tags(
+                Resource=resource, ShowAssignedLFTags=True
+            )
+        found: dict[str, str] = {}
+        for entry in response.get("LFTagsOnColumns", []):
+            for tag in entry.get("LFTags", []):
+                if tag.get("TagKey") == self.key and tag.get("TagValues"):
+                    found[str(entry.get("Name", ""))] = str(tag["TagValues"][0])
+        return found
+
+    async def settle(self, database: str, table: str, wanted: dict[str, str]) -> dict[str, str]:
+        """Give each column of ``wanted`` its value, one call per value changed rather than per
+        column; returns the columns whose value changed, with their new value. A column tagged
+        with a sensitive class keeps it: only a reviewer's decision changes that (a scan that
+        read the recommendations before the decision landed must not undo it)."""
+        current = await self.assigned(database, table)
+        changes = {
+            c: v
+            for c, v in wanted.items()
+            if current.get(c) != v and not is_sensitive_class(current.get(c) or NOT_SENSITIVE)
+        }
+        for value, columns in _grouped({c: current[c] for c in changes if c in current}):
+            for batch in chunks(columns, COLUMNS_PER_CALL):
+                await self._change("remove", database, table, list(batch), value)
+        for value, columns in _grouped(changes):
+            for batch in chunks(columns, COLUMNS_PER_CALL):
+                await self._change("add", database, table, list(batch), value)
+        return changes
+
+    async def _change(
+        self, how: str, database: str, table: str, column: str | list[str], value: str
+    ) -> None:
+        columns = [column] if isinstance(column, str) else column
+        resource = _column(self.catalog_id, database, table, *columns)
         tags: list[LFTagPairTypeDef] = [
             {"CatalogId": self.catalog_id, "TagKey": self.key, "TagValues": [value]}
         ]
         name = "AddLFTagsToResource" if how == "add" else "RemoveLFTagsFromResource"
-        what = f"lakeformation:{name} {self.key}={value} on {database}.{table}.{column}"
+        what = f"lakeformation:{name} {self.key}={value} on {database}.{table}.{','.join(columns)}"
         with aws_errors(what):
             if how == "add":
                 response = await self._lf.add_lf_tags_to_resource(Resource=resource, LFTags=tags)
@@ -104,10 +148,19 @@ class ColumnTags:
         _raise_failures(what, response.get("Failures", []))
 
 
+def _grouped(values: dict[str, str]) -> list[tuple[str, list[str]]]:
+    by_value: dict[str, list[str]] = {}
+    for column, value in sorted(values.items()):
+        by_value.setdefault(value, []).append(column)
+    return sorted(by_value.items())
+
+
 class ResourceTags:
     """LF-tags on central databases and tables: `domain` on a producer's databases, and
-    `sensitivity=none` on tables (columns inherit it unless classified), which is what lets a
-    tag expression grant a whole domain's non-sensitive columns, today's tables and tomorrow's."""
+    `sensitivity=unclassified` on new tables (their columns, and columns added later, inherit it
+    until the classifier tags each column `none` or a reviewed class), which is what lets a tag
+    expression grant a whole domain's columns classified not sensitive, today's tables and
+    tomorrow's, and nothing before it is classified."""
 
     def __init__(self, client: LakeFormationClient, catalog_id: str) -> None:
         self._lf = client
@@ -132,3 +185,18 @@ class ResourceTags:
             "Table": {"CatalogId": self.catalog_id, "DatabaseName": database, "Name": table}
         }
         await self.tag(resource, key, value, f"{database}.{table}")
+
+    async def tag_columns(
+        self, database: str, table: str, columns: list[str], key: str, value: str
+    ) -> None:
+        """One value on columns of a table (assigned to the columns themselves)."""
+        if columns:
+            resource = {
+                "TableWithColumns": {
+                    "CatalogId": self.catalog_id,
+                    "DatabaseName": database,
+                    "Name": table,
+                    "ColumnNames": list(columns),
+                }
+            }
+            await self.tag(resource, key, value, f"{database}.{table}.{','.join(columns)}")

@@ -74,6 +74,12 @@ class Permissions(Protocol):
     async def column_tags(
         self, catalog_id: str, database: str, table: str
     ) -> dict[str, dict[str, list[str]]]: ...
+    async def table_tags(
+        self, catalog_id: str, database: str, table: str
+    ) -> tuple[dict[str, list[str]], dict[str, dict[str, list[str]]]]:
+        """Tag key -> values assigned to the table itself, and column -> tag key -> values
+        assigned to its columns."""
+
     async def shares_for(self, principal: str) -> list[str]: ...
     async def share_arns(
         self, principal: str, catalog_id: str, database: str, table: str
@@ -89,6 +95,13 @@ class ColumnTagging(Protocol):
     async def value(self, database: str, table: str, column: str) -> str | None: ...
     async def assign(self, database: str, table: str, column: str, value: str) -> str | None: ...
     async def unassign(self, database: str, table: str, column: str, value: str) -> bool: ...
+    async def assigned(self, database: str, table: str) -> dict[str, str]:
+        """Column -> the value assigned to the column itself, for each column that has one."""
+
+    async def settle(self, database: str, table: str, wanted: dict[str, str]) -> dict[str, str]:
+        """Give each column of `wanted` its value, except that a column tagged with a sensitive
+        class keeps it (only a reviewer's decision changes that); answers the columns whose
+        value changed, with their new value."""
 
 
 class ResourceTagging(Protocol):
@@ -98,6 +111,10 @@ class ResourceTagging(Protocol):
 
     async def tag_database(self, database: str, key: str, value: str) -> None: ...
     async def tag_table(self, database: str, table: str, key: str, value: str) -> None: ...
+    async def tag_columns(
+        self, database: str, table: str, columns: list[str], key: str, value: str
+    ) -> None:
+        """One value on columns of a table (assigned to the columns themselves)."""
 
 
 class ConsumerShares(Protocol):

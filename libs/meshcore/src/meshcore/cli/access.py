@@ -57,6 +57,11 @@ def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
                 else ", ".join(map(str, request.tables))
             )
         )
+        for name, columns in sorted(request.pending_columns.items()):
+            print(
+                f"  pending classification in {name}: {', '.join(columns)} "
+                "(a grant leaves them out unless classified not sensitive by then, or approved)"
+            )
     return 0
 
 
@@ -162,7 +167,13 @@ def cmd_access(args: argparse.Namespace, settings: MeshSettings) -> int:
         table(
             ["COLUMN", "READABLE", "THROUGH / WHY NOT"],
             [
-                [a.column, "yes" if a.readable else "no", "; ".join(a.through) or a.why_not]
+                [
+                    a.column,
+                    "yes" if a.readable else "no",
+                    "; ".join(a.through) + (" (pending classification)" if a.pending else "")
+                    if a.readable
+                    else a.why_not,
+                ]
                 for a in answers
             ],
         )

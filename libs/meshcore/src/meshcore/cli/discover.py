@@ -68,12 +68,20 @@ def cmd_describe(args: argparse.Namespace, settings: MeshSettings) -> int:
     print()
     print(
         table(
-            ["COLUMN", "TYPE", "SENSITIVITY", "COMMENT"],
+            ["COLUMN", "TYPE", "CLASSIFICATION", "COMMENT"],
             [
-                [c["name"], c["type"], ",".join(c["sensitivity"]) or "-", c["comment"]]
+                [
+                    c["name"],
+                    c["type"],
+                    c.get("classification") or ",".join(c["sensitivity"]) or "-",
+                    c["comment"],
+                ]
                 for c in info.columns
             ]
-            + [[k["name"], k["type"], "(partition key)", ""] for k in info.partition_keys],
+            + [
+                [k["name"], k["type"], k.get("classification", "-"), "(partition key)"]
+                for k in info.partition_keys
+            ],
         )
     )
     print()

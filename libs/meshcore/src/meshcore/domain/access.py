@@ -97,8 +97,14 @@ class AccessRequest(BaseModel):
     last_refusal: str = ""  # why the latest decision on this request was not acted on
     # What was granted, so that revocation and expiry undo exactly that.
     granted_tables: list[TableName] = Field(default_factory=list)
-    # table -> sensitive columns left out of the grant
+    # table -> columns left out of the grant (sensitive, or pending classification)
     excluded_columns: dict[str, list[str]] = Field(default_factory=dict)
+    # table -> the columns granted, by name (absent for grants recorded before they were named:
+    # those are every column but the excluded ones)
+    granted_columns: dict[str, list[str]] = Field(default_factory=dict)
+    # table -> requested columns pending classification when the request was opened (a grant
+    # reads them only once classified not sensitive, or where the owner approves them)
+    pending_columns: dict[str, list[str]] = Field(default_factory=dict)
     resource_share_arns: list[str] = Field(default_factory=list)
     resource_links: list[str] = Field(default_factory=list)  # "database.table" in the consumer
     delivery: str = ""  # how the grant reached the consumer account, in words

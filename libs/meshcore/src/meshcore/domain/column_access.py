@@ -15,6 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from meshcore.domain.classification import (
+    PENDING_CLASSIFICATION,
+    SENSITIVITY_TAG_KEY,
+    UNCLASSIFIED,
+)
+
 Grant = dict[str, Any]  # a PrincipalResourcePermissions row
 Tags = dict[str, list[str]]
 
@@ -27,9 +33,16 @@ class Table:
     columns: list[str]
     partition_keys: list[str]
     column_tags: dict[str, Tags]  # effective LF-tags per column ("*": of a column with none)
+    awaiting_review: frozenset[str] = frozenset()  # columns with a recommendation to review
 
     def tags_of(self, column: str) -> Tags:
         return self.column_tags.get(column, self.column_tags.get("*", {}))
+
+    def pending(self, column: str) -> bool:
+        """Pending classification: tagged unclassified, or a recommendation awaits review."""
+        return column in self.awaiting_review or UNCLASSIFIED in self.tags_of(column).get(
+            SENSITIVITY_TAG_KEY, []
+        )
 
 
 @dataclass
@@ -38,6 +51,7 @@ class ColumnAccess:
     readable: bool = False
     through: list[str] = field(default_factory=list)
     why_not: str = ""
+    pending: bool = False  # pending classification
 
 
 def _describe(grant: Grant) -> str:
@@ -118,7 +132,7 @@ def explain(
     bound = set().union(*(selected(g, table, table.catalog) for g in received)) if cross else set()
     answers = []
     for column in [*table.columns, *table.partition_keys]:
-        access = ColumnAccess(column)
+        access = ColumnAccess(column, pending=table.pending(column))
         if cross and not share_accepted:
             access.why_not = f"account {account} has not accepted the owner's RAM share"
             answers.append(access)
@@ -142,5 +156,7 @@ def explain(
                 )
             else:
                 access.why_not = "no grant to this principal covers it"
+            if access.pending:
+                access.why_not = f"{PENDING_CLASSIFICATION}; {access.why_not}"
         answers.append(access)
     return answers

@@ -30,21 +30,32 @@ def entry(principal: str, resource: dict[str, Any], permissions: list[str]) -> d
 
 
 def table_grants(
-    principal: str, catalog_id: str, database: str, table: str, excluded_columns: list[str]
+    principal: str,
+    catalog_id: str,
+    database: str,
+    table: str,
+    excluded_columns: list[str],
+    columns: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """DESCRIBE on the table and SELECT on every column but the excluded (sensitive) ones."""
+    """DESCRIBE on the table and SELECT on the named columns: a column the table gets later is
+    not among them. Without `columns` (grants recorded before they were named): SELECT on every
+    column but the excluded ones."""
     named = {"CatalogId": catalog_id, "DatabaseName": database, "Name": table}
-    wildcard = {"ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)}}
-    return [
-        entry(principal, {"Table": named}, ["DESCRIBE"]),
-        entry(principal, {"TableWithColumns": named | wildcard}, ["SELECT"]),
-    ]
+    describe = entry(principal, {"Table": named}, ["DESCRIBE"])
+    if columns is None:
+        wildcard = {"ColumnWildcard": {"ExcludedColumnNames": sorted(excluded_columns)}}
+        return [describe, entry(principal, {"TableWithColumns": named | wildcard}, ["SELECT"])]
+    if not columns:
+        return [describe]
+    chosen = {"ColumnNames": sorted(columns)}
+    return [describe, entry(principal, {"TableWithColumns": named | chosen}, ["SELECT"])]
 
 
 def domain_grants(grantee: str, catalog_id: str, domain: str) -> list[dict[str, Any]]:
     """Tag-based access control: DESCRIBE on the domain's databases, and DESCRIBE and SELECT on
-    every table column of the domain still tagged not sensitive (tables are tagged
-    `sensitivity=none` when synced; a classified column carries its class instead)."""
+    every table column of the domain classified not sensitive (tables are tagged
+    `sensitivity=unclassified` when synced, which their columns inherit until the classifier
+    tags each `none`, or its class once a reviewer accepted it)."""
 
     def policy(resource_type: str, expression: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -71,7 +82,10 @@ def request_grants(request: AccessRequest, catalog_id: str) -> list[dict[str, An
     entries: list[dict[str, Any]] = []
     for table in request.granted_tables:
         excluded = request.excluded_columns.get(str(table), [])
-        entries += table_grants(request.grantee, catalog_id, table.database, table.table, excluded)
+        columns = request.granted_columns.get(str(table))
+        entries += table_grants(
+            request.grantee, catalog_id, table.database, table.table, excluded, columns
+        )
     return entries
 
 

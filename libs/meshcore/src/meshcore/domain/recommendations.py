@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
+from meshcore.domain.classification import NOT_SENSITIVE, UNCLASSIFIED
 from meshcore.domain.errors import InvalidTransitionError
 
 EvidenceDict = dict[str, str | float | int]
@@ -150,6 +151,20 @@ class Recommendation(BaseModel):
                 }
             )
         return None
+
+
+def column_sensitivity(recs: Iterable[Recommendation]) -> str:
+    """The `sensitivity` tag value a scanned column carries, from its recommendations: the class
+    of the one in force (accepted or auto-accepted, the latest decided), else ``unclassified``
+    while one awaits review, else ``none`` (nothing found, or everything rejected)."""
+    recs = list(recs)
+    applied = [r for r in recs if r.applied]
+    if applied:
+        latest = max(applied, key=lambda r: r.decided_at or r.created_at)
+        return latest.sensitivity_class
+    if any(r.state is RecommendationState.PENDING for r in recs):
+        return UNCLASSIFIED
+    return NOT_SENSITIVE
 
 
 RULE_ACTOR = "rejection-rule"

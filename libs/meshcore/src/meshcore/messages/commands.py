@@ -90,6 +90,9 @@ class TicketRequest(_Message):
     created_at: datetime
     # The ticket system copies it into the owner's decision: the approval binds these terms.
     terms_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    # Per table, the requested columns (every column, when none were named) pending
+    # classification: the grant leaves them out unless the owner approves them as sensitive.
+    pending_columns: dict[str, list[str]] = Field(default_factory=dict)
 
 
 Decision = Literal["approve", "reject", "revoke"]
