@@ -71,10 +71,10 @@ async def test_a_stale_exclusion_is_revoked_and_the_approved_one_granted() -> No
         ("missing", True),
     ]
     rows = await w.lake.permissions_of(CONSUMER)
-    select = next(r for r in rows if "TableWithColumns" in r["Resource"])
-    assert select["Resource"]["TableWithColumns"]["ColumnWildcard"] == {
-        "ExcludedColumnNames": ["customer_email"]
-    }
+    (select,) = [r for r in rows if "TableWithColumns" in r["Resource"]]
+    approved = entries[1]["Resource"]["TableWithColumns"]
+    assert select["Resource"]["TableWithColumns"] == approved
+    assert "customer_email" not in approved.get("ColumnNames", [])
 
 
 async def test_a_permission_no_request_explains_is_reported_never_revoked() -> None:
