@@ -119,3 +119,10 @@ def test_consumer_template_creates_the_role_grant_worker_assumes(settings: MeshS
     )
     actions = {a for s in policy["Statement"] for a in s["Action"]}
     assert actions == set(CONSUMER_ADMIN_ACTIONS)
+    # It writes only in databases named as the central ones (where its resource links live),
+    # never any other table of the consumer's account.
+    writes = {"glue:CreateDatabase", "glue:DeleteDatabase", "glue:CreateTable", "glue:DeleteTable"}
+    for statement in policy["Statement"]:
+        if writes & set(statement["Action"]):
+            resources = [r.split(":", 5)[-1] for r in statement["Resource"]]
+            assert sorted(resources) == ["catalog", "database/*__*", "table/*__*/*"], resources

@@ -64,11 +64,34 @@ def trust_central(settings: MeshSettings, external_id: bool = False) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
-def ensure_role(iam: Any, name: str, trust: str, actions: list[str], result: Provisioned) -> str:
+# Where the consumer admin role may create and delete: databases named as the central ones,
+# where its resource links live (as infra/consumer.yaml), never the account's other tables.
+LINK_RESOURCES = ["catalog", "database/*__*", "table/*__*/*"]
+LINK_WRITES = ["glue:CreateDatabase", "glue:DeleteDatabase", "glue:CreateTable", "glue:DeleteTable"]
+
+
+def consumer_admin_statements(account_id: str) -> list[dict[str, Any]]:
+    glue = f"arn:aws:glue:*:{account_id}:"
+    others = [a for a in CONSUMER_ADMIN_ACTIONS if a not in LINK_WRITES]
+    return [
+        {"Effect": "Allow", "Action": others, "Resource": "*"},
+        {"Effect": "Allow", "Action": LINK_WRITES, "Resource": [glue + r for r in LINK_RESOURCES]},
+    ]
+
+
+def ensure_role(
+    iam: Any,
+    name: str,
+    trust: str,
+    actions: list[str],
+    result: Provisioned,
+    statements: list[dict[str, Any]] | None = None,
+) -> str:
+    """The role `name` with `trust`, allowed `actions` on any resource (or `statements`)."""
     policy = json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
+            "Statement": statements or [{"Effect": "Allow", "Action": actions, "Resource": "*"}],
         }
     )
     try:
@@ -180,6 +203,7 @@ def onboard_consumer(member: SyncAws, settings: MeshSettings) -> tuple[Provision
         trust_central(settings, external_id=True),
         CONSUMER_ADMIN_ACTIONS,
         result,
+        consumer_admin_statements(member.account_id()),
     )
     return result, role_arn
 
