@@ -331,3 +331,20 @@ def test_workers_reach_only_their_kinds_of_state_item() -> None:
     assert not grant.allows_item(item("PutItem", "producer#1"))
     assert not grant.allows_item(item("PutItem", "recommendation#ar__sales/orders"))
     assert not grant.allows_item(item("Scan"))
+
+
+def test_grant_worker_assumes_consumer_admin_roles_only_in_onboarded_consumer_accounts() -> None:
+    body, problems = decode(str(INFRA / "central.yaml"))
+    assert not problems and body is not None
+    policies = body["Resources"]["GrantWorkerRole"]["Properties"]["Policies"]
+    assumes = [
+        s
+        for p in policies
+        for s in p["PolicyDocument"]["Statement"]
+        if "sts:AssumeRole" in s["Action"]
+    ]
+    assert assumes, "grant-worker assumes consumers' admin roles"
+    for statement in assumes:
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:ResourceAccount": {"Ref": "ConsumerAccountIds"}}
+        }, statement
