@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from meshcore.actions.catalog import table_fields
 from meshcore.actions.context import Central
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
@@ -36,18 +37,7 @@ class TableInfo:
     partition_count: int | None = None  # counted by `describe` only
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "table": str(self.name),
-            "domain": self.domain,
-            "owners": self.owners,
-            "description": self.description,
-            "columns": self.columns,
-            "partition_keys": self.partition_keys,
-            "provenance": self.provenance,
-            "location": self.location,
-            "access": self.access,
-            "partition_count": self.partition_count,
-        }
+        return table_fields(self)
 
 
 async def _clients(central: Central) -> tuple[GlueCatalog, LakeFormation]:
