@@ -16,6 +16,7 @@ from meshcore.provisioning.lakeformation import (
     DATA_ACCESS_ACTIONS,
     data_access_trust,
     ensure_central_lake,
+    lf_tag_values,
 )
 from meshcore.provisioning.onboarding import ensure_role
 from meshcore.provisioning.result import Provisioned
@@ -207,12 +208,7 @@ def ensure_tables(dynamodb: Any, settings: MeshSettings, result: Provisioned) ->
 
 def ensure_tag_ontology(lakeformation: Any, result: Provisioned) -> None:
     values = list(SENSITIVITY_TAG_VALUES)
-    try:
-        current = lakeformation.get_lf_tag(TagKey=SENSITIVITY_TAG_KEY).get("TagValues") or []
-    except ClientError as exc:
-        if error_code(exc) != "EntityNotFoundException":
-            raise
-        current = []
+    current = lf_tag_values(lakeformation, SENSITIVITY_TAG_KEY)
     # An LF-tag always has at least one value, so no values means no tag.
     if not current:
         with aws_errors(f"lakeformation:CreateLFTag {SENSITIVITY_TAG_KEY}"):
