@@ -5,6 +5,8 @@ markdown document with every target, to bench/results/latest.md):
 - raw: the limit, raw capacity of the embedded AWS for the minimal call sequences (async client);
 - sustained: UpdateTable events/s and end-to-end lag (1 and 4 sync-workers, and the naive
   baseline), a queued backlog, and a burst of events on a few tables (coalescing);
+- scaling: sync with AWS's latency injected (30 ms per call): 1, 2 and 4 sync-workers on
+  distinct tables, and a partition-heavy load of two producers at once on 4 workers (lag);
 - calls: AWS calls per catalog change, by type, next to the minimum possible;
 - access: approval to grant complete;
 - repair: repair time, from an empty central catalog and with no drift;
@@ -33,7 +35,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ from bench.emulator_bench import emulator_bench
 from bench.harness import ScenarioTimeout, stop_on_sigterm
 from bench.limits import raw_limits
 from bench.repair import repair_scenario
+from bench.scaling import Load, scaling
 from bench.sections import BY_NAME, NAMES, report, targets
 from bench.throughput import consumer_label, sustained
 
@@ -71,6 +74,13 @@ class Sizes:
     burst_tables: int = 10
     burst_repeats: int = 1  # a count more than a time
     backlog_tables: int = 100  # one queued event each: the consumer alone, nothing coalesces
+    # Scaling: a fixed latency on every AWS call; sync-workers on distinct tables (one queued
+    # UpdateTable each, per round), then the two-producer partition load on the most workers.
+    scaling_latency_ms: int = 30
+    scaling_workers: tuple[int, ...] = (1, 2, 4)
+    scaling_tables: int = 400
+    # Per producer: 20 tables x 5 x 100 partitions, 3 schema changes each, 5 deletes.
+    load: Load = field(default_factory=Load)
     call_repeats: int = 3  # of each change type
     call_partitions: int = 10  # partitions per batch change
     access_requests: int = 200
@@ -102,6 +112,7 @@ class Sizes:
             burst_events=100,
             burst_tables=2,
             backlog_tables=20,
+            scaling_tables=200,
             call_repeats=1,
             access_requests=20,
             access_rate=10.0,
@@ -129,6 +140,9 @@ class Sizes:
             consumers=(1, "naive"),
             burst_events=6,
             backlog_tables=3,
+            scaling_workers=(1, 2),
+            scaling_tables=6,
+            load=Load(tables=2, batches=2, partitions=5, schema_changes=1, deletes=1),
             access_requests=2,
             repair_tables=6,
             repair_partitions=2,
@@ -232,6 +246,25 @@ def run_sections(
             progress(f"{run['status']} in {run['seconds']} s")
         sections["sustained"] = {"status": "ok", "runs": runs}
         show("sustained")
+
+    if "scaling" in args.only:
+        say(
+            f"\n-- sync scaling with {sizes.scaling_latency_ms} ms injected per call: "
+            f"{', '.join(map(str, sizes.scaling_workers))} workers, then the partition load ..."
+        )
+        sections["scaling"] = guarded(
+            lambda: scaling(
+                logs,
+                sizes.scaling_latency_ms,
+                sizes.scaling_workers,
+                sizes.scaling_tables,
+                sizes.repeats,
+                sizes.load,
+                timeout,
+                progress,
+            )
+        )
+        show("scaling")
 
     if "calls" in args.only:
         say("\n-- AWS calls per change ...")

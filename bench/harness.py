@@ -180,23 +180,35 @@ class Emulator:
     def pid(self) -> int:
         return self.process.pid
 
-    def control(self, method: str, route: str) -> Any:
+    def control(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
         connection = http.client.HTTPConnection(self._host, self._port, timeout=120)
         try:
-            connection.request(method, f"/_emulator/{route}")
+            sent = None if body is None else json.dumps(body).encode()
+            connection.request(method, f"/_emulator/{route}", body=sent)
             response = connection.getresponse()
-            body = response.read()
+            answer = response.read()
         finally:
             connection.close()
         if response.status >= 400:
-            raise RuntimeError(f"{method} /_emulator/{route}: {response.status} {body[:200]!r}")
-        return json.loads(body or b"{}")
+            raise RuntimeError(f"{method} /_emulator/{route}: {response.status} {answer[:200]!r}")
+        return json.loads(answer or b"{}")
 
     def calls(self) -> Counter[str]:
         return Counter(self.control("GET", "calls")["calls"])
 
     def clear_calls(self) -> None:
         self.control("DELETE", "calls")
+
+    def set_latency(self, ms: int, service: str = "*") -> None:
+        """Delay every call (of `service`) by `ms` from now on, as AWS's round trip would."""
+        self.clear_latency()
+        if ms:
+            self.control(
+                "POST", "faults", {"service": service, "kind": "latency", "latency_ms": ms}
+            )
+
+    def clear_latency(self) -> None:
+        self.control("DELETE", "faults?kind=latency")
 
     def violations(self) -> list[dict[str, Any]]:
         return list(self.control("GET", "violations")["violations"])
@@ -362,6 +374,15 @@ class Stack:
 
     def start_sync_workers(self, count: int) -> list[WorkerProcess]:
         names = ["sync-worker"] if count == 1 else [f"sync-worker-{i}" for i in range(count)]
+        started = [start_worker("sync-worker", self.env, self.log_dir, name=n) for n in names]
+        self.workers += started
+        wait_started(started, timeout=120)
+        return started
+
+    def add_sync_workers(self, count: int) -> list[WorkerProcess]:
+        """`count` more sync-workers, numbered after those already running."""
+        first = len(self.workers)
+        names = [f"sync-worker-{i}" for i in range(first, first + count)]
         started = [start_worker("sync-worker", self.env, self.log_dir, name=n) for n in names]
         self.workers += started
         wait_started(started, timeout=120)
