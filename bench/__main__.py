@@ -78,7 +78,7 @@ class Sizes:
     # UpdateTable each, per round), then the two-producer partition load on the most workers.
     scaling_latency_ms: int = 30
     scaling_workers: tuple[int, ...] = (1, 2, 4)
-    scaling_tables: int = 400
+    scaling_tables: int = 1_000
     # Per producer: 20 tables x 5 x 100 partitions, 3 schema changes each, 5 deletes.
     load: Load = field(default_factory=Load)
     call_repeats: int = 3  # of each change type
@@ -112,7 +112,7 @@ class Sizes:
             burst_events=100,
             burst_tables=2,
             backlog_tables=20,
-            scaling_tables=200,
+            scaling_tables=400,
             call_repeats=1,
             access_requests=20,
             access_rate=10.0,

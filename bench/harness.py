@@ -125,6 +125,24 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def machine_cpu() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, every process's, in clock ticks."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def machine_busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The fraction of the machine's CPU time that was busy between two `machine_cpu` readings
+    (1.0 = every core busy, whoever's processes)."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 def _stop_process(process: subprocess.Popen[bytes], timeout: float) -> int:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)

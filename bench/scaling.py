@@ -20,6 +20,7 @@ synced; then, for 1, 2 and 4 sync-workers (workers are added between the measure
 from __future__ import annotations
 
 import collections
+import os
 import statistics
 import threading
 import time
@@ -37,6 +38,8 @@ from bench.harness import (
     ScenarioTimeout,
     Stack,
     handled_messages,
+    machine_busy,
+    machine_cpu,
     wait_until,
 )
 from bench.render import fmt
@@ -181,6 +184,7 @@ def _distinct_round(
         stack.emulator.set_latency(latency_ms)
         stack.emulator.clear_calls()
         cpu_before = stack.cpu_snapshot()
+        machine_before = machine_cpu()
         resumed = time.time()
     finally:
         stack.pause_workers(False)
@@ -196,6 +200,7 @@ def _distinct_round(
         status = "timeout"
     span = time.time() - resumed
     cpu_after = stack.cpu_snapshot()
+    machine_after = machine_cpu()
     stack.emulator.clear_latency()
     time.sleep(0.2)  # the last delete batch
     calls = stack.emulator.calls()
@@ -221,6 +226,8 @@ def _distinct_round(
         "cpu_seconds": {k: round(v, 2) for k, v in cpu.items()},
         "emulator_busy": round(cpu["emulator"] / span, 2),
         "workers_busy": round(sum(v for k, v in cpu.items() if k != "emulator") / span, 2),
+        "machine_busy": _round(machine_busy(machine_before, machine_after)),
+        "load_average": round(os.getloadavg()[0], 2),
         "calls": dict(calls),
         "calls_per_event": {k: round(v / events, 3) for k, v in split_calls(calls).items()},
     }
@@ -235,6 +242,7 @@ SUMMARY_KEYS = (
     "in_flight",
     "emulator_busy",
     "workers_busy",
+    "machine_busy",
 )
 
 
@@ -453,6 +461,7 @@ def _partition_load(
     stack.emulator.clear_calls()
     mark = logs.mark()
     cpu_before = stack.cpu_snapshot()
+    machine_before = machine_cpu()
     deadline = Deadline(timeout)
     status = "ok"
     poller.start()
@@ -477,6 +486,7 @@ def _partition_load(
         poller.finished.set()
         span = time.monotonic() - started
         cpu_after = stack.cpu_snapshot()
+        machine_after = machine_cpu()
         stack.emulator.clear_latency()
     calls = stack.emulator.calls()
     handled = logs.refresh()[mark:]
@@ -509,12 +519,18 @@ def _partition_load(
             "superseded": sum(1 for w in seen if w.superseded),
         }
     cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
+    durations = [float(r["duration_ms"]) for r in handled if "duration_ms" in r]
     result |= {
         "outcomes": dict(collections.Counter(r.get("outcome", "?") for r in handled)),
         "messages": len(handled),
         "changes_handled": dict(collections.Counter(str(r.get("change")) for r in handled)),
         "emulator_busy": round(cpu["emulator"] / span, 2),
         "workers_busy": round(sum(v for k, v in cpu.items() if k != "emulator") / span, 2),
+        "machine_busy": _round(machine_busy(machine_before, machine_after)),
+        "load_average": round(os.getloadavg()[0], 2),
+        "handler_ms_p50": percentile(durations, 50),
+        "handler_ms_p99": percentile(durations, 99),
+        "in_flight": round(sum(durations) / 1000 / span, 1),
         "calls": dict(calls),
     }
     if status == "ok":
@@ -603,6 +619,7 @@ def section(results: Results) -> Section:
                 per.get("sqs"),
                 m.get("emulator_busy"),
                 m.get("workers_busy"),
+                m.get("machine_busy"),
             )
         )
         for r in run["rounds"]:
@@ -628,6 +645,7 @@ def section(results: Results) -> Section:
                 Column("sqs calls/event"),
                 Column("emulator busy (CPU s/s)"),
                 Column("workers busy (CPU s/s)"),
+                Column("machine busy (all cores)"),
             ],
             rows,
             f"Distinct tables, {latency} ms injected on every AWS call: with the workers paused, "
@@ -635,7 +653,9 @@ def section(results: Results) -> Section:
             "workers resumed; events/s = events / (resume .. the last message handled, by the "
             "workers' log timestamps); medians over the rounds. in flight = events/s x mean "
             f"handler time: messages being handled at once (each worker takes at most "
-            f"{CONCURRENCY}). busy = CPU seconds per second (1.0 = one core) over the drain.",
+            f"{CONCURRENCY}). busy = CPU seconds per second (1.0 = one core) over the drain; machine "
+            "busy = the share of every core's time that was busy, whoever's processes (a shared "
+            "machine).",
         )
     ]
     load = result.get("load") or {}
@@ -656,8 +676,11 @@ def section(results: Results) -> Section:
                     Column("lag p99 (s)"),
                     Column("lag max (s)"),
                     Column("central copy"),
+                    Column("handler p50 (ms)", 0),
+                    Column("in flight", 1),
                     Column("emulator busy (CPU s/s)"),
                     Column("workers busy (CPU s/s)"),
+                    Column("machine busy (all cores)"),
                 ],
                 [
                     Row.of(
@@ -672,8 +695,11 @@ def section(results: Results) -> Section:
                         load.get("lag_p99_s"),
                         load.get("lag_max_s"),
                         _copy(load),
+                        load.get("handler_ms_p50"),
+                        load.get("in_flight"),
                         load.get("emulator_busy"),
                         load.get("workers_busy"),
+                        load.get("machine_busy"),
                     )
                 ],
                 f"Two producers writing at once, {latency} ms injected on every AWS call: per "
@@ -684,7 +710,8 @@ def section(results: Results) -> Section:
                 f"pollers, {POLL_THREADS} threads, see each pending write about every "
                 "pending x 35 ms / threads). converged = first write .. the last one seen. "
                 "central copy = after the load, with no latency: tables, columns and partitions "
-                "as the producers left them.",
+                "as the producers left them. in flight = handler seconds per second: messages "
+                "being handled at once.",
             )
         )
         details.append(
