@@ -275,6 +275,7 @@ class _Write:
     returned: float
     seen: float | None = None
     superseded: bool = False  # seen as the table's later deletion
+    polls: int = 0
 
 
 def _steps(load: Load) -> list[tuple[str, int]]:
@@ -319,6 +320,7 @@ class _Poller:
         self.pending: collections.deque[_Write] = collections.deque()
         self.polls = 0
         self.errors = 0
+        self.call_ms: list[float] = []  # how long each poll's GetTable/GetPartition took
         self.finished = threading.Event()  # no more writes will come
         self._threads = [
             threading.Thread(target=self._run, args=(c,), daemon=True, name="central-poller")
@@ -343,12 +345,15 @@ class _Poller:
                     return
                 time.sleep(0.01)
                 continue
+            began = time.monotonic()
             try:
                 visible = self._visible(glue, write)
             except Exception:
                 self.errors += 1
                 visible = False
+            self.call_ms.append((time.monotonic() - began) * 1000)
             self.polls += 1
+            write.polls += 1
             if visible:
                 write.seen = time.monotonic()
             else:
@@ -517,6 +522,12 @@ def _partition_load(
                 for kind in sorted({w.kind for w in seen})
             },
             "superseded": sum(1 for w in seen if w.superseded),
+            # How often a pending write was looked at: the lag's resolution.
+            "poll_gap_ms_p50": _round(
+                percentile([1000 * (w.seen - w.returned) / w.polls for w in seen if w.seen], 50)
+            ),
+            "poll_call_ms_p50": _round(percentile(poller.call_ms, 50)),
+            "poll_call_ms_p99": _round(percentile(poller.call_ms, 99)),
         }
     cpu = {k: cpu_after[k] - cpu_before.get(k, 0.0) for k in cpu_after}
     durations = [float(r["duration_ms"]) for r in handled if "duration_ms" in r]
@@ -706,9 +717,9 @@ def section(results: Results) -> Section:
                 f"table a CreateTable, {size.get('batches')} BatchCreatePartition of "
                 f"{size.get('partitions')}, {size.get('schema_changes')} UpdateTables adding a "
                 f"column; then {size.get('deletes')} DeleteTables each. Lag = when a central "
-                "poller first saw a write's effect - when the producer's call returned (the "
-                f"pollers, {POLL_THREADS} threads, see each pending write about every "
-                "pending x 35 ms / threads). converged = first write .. the last one seen. "
+                f"poller ({POLL_THREADS} threads) first saw a write's effect - when the "
+                "producer's call returned; how often a pending write was looked at (the lag's "
+                "resolution) is in the details. converged = first write .. the last one seen. "
                 "central copy = after the load, with no latency: tables, columns and partitions "
                 "as the producers left them. in flight = handler seconds per second: messages "
                 "being handled at once.",
@@ -717,7 +728,10 @@ def section(results: Results) -> Section:
         details.append(
             f"load: writes {by_kind}; lag p99 by kind {lag_kinds}; superseded by a delete "
             f"{load.get('superseded')}; polls {load.get('polls')} ({load.get('poll_errors')} "
-            f"errors); messages {load.get('messages')}, outcomes {load.get('outcomes')}; "
+            f"errors; a pending write looked at every {load.get('poll_gap_ms_p50')} ms, p50; "
+            f"a poll's call took {load.get('poll_call_ms_p50')} ms p50, "
+            f"{load.get('poll_call_ms_p99')} p99); handler p99 {load.get('handler_ms_p99')} ms; "
+            f"messages {load.get('messages')}, outcomes {load.get('outcomes')}; "
             f"calls: {top_calls(load.get('calls', {}), 8)}"
         )
         if load.get("status") not in ("ok", None):
