@@ -18,7 +18,7 @@ The machines this runs on are shared and noisy: it reports numbers, it never pas
 them. Exit status 1 only when a section could not run (an error, not a slow result); a
 scenario that does not converge within the time limit is reported as "timeout".
 
-    python -m bench [--quick | --tiny] [--only SECTION,...] [--publish]
+    python -m bench [--quick | --tiny] [--only SECTION,...] [--latency-ms MS] [--publish]
 """
 
 from __future__ import annotations
@@ -350,6 +350,13 @@ def main(argv: list[str] | None = None) -> int:
         default=600.0,
         help="seconds a scenario may take to converge before it is reported as a timeout",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=None,
+        help=f"the delay the scaling section injects on every AWS call "
+        f"(default {Sizes.scaling_latency_ms})",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -360,6 +367,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.publish and (args.quick or args.tiny):
         parser.error("--publish is for full runs only")
     sizes = Sizes().tiny() if args.tiny else Sizes().quick() if args.quick else Sizes()
+    if args.latency_ms is not None:
+        if args.latency_ms < 0:
+            parser.error("--latency-ms must be >= 0")
+        sizes = replace(sizes, scaling_latency_ms=args.latency_ms)
     logs = args.out.parent / "logs"
     shutil.rmtree(logs, ignore_errors=True)
     results: dict[str, Any] = {

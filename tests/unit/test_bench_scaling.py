@@ -68,3 +68,14 @@ def test_section_reports_every_worker_count_and_the_load() -> None:
     assert "3.75" in md  # x 1 worker
     assert "2 producers x 20 tables x 5 x 100 partitions" in md
     assert "as written" in md
+
+
+def test_other_latencies_are_reported_without_a_target() -> None:
+    results = _results(four=150.0, p99=4.0, differences=0)
+    results["sections"]["scaling"]["latency_ms"] = 100
+
+    scale, lag = scaling.targets(results)
+
+    assert (scale.target, scale.met) == ("(no target)", None)
+    assert (lag.target, lag.met) == ("(no target)", None)
+    assert "100 ms per call" in scale.measure
