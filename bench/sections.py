@@ -14,6 +14,7 @@ from bench import (
     limits,
     memory,
     repair,
+    scaling,
     throughput,
 )
 from bench.render import targets as targets_section
@@ -30,6 +31,7 @@ class Part:
 SECTIONS = (
     Part("raw", limits.section, limits.targets),
     Part("sustained", throughput.section, throughput.targets),
+    Part("scaling", scaling.section, scaling.targets),
     Part("calls", calls.section, calls.targets),
     Part("access", access.section, access.targets),
     Part("repair", repair.section, repair.targets),
