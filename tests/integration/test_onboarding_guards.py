@@ -32,15 +32,15 @@ def onboard(*args: str) -> int:
 
 def client(aws: EmbeddedAws, service: str, account: str | None = None) -> Any:
     """A client in the central account, or in `account` through its onboarding role."""
+    session = boto3.session.Session(region_name="us-east-1")
     if account is None:
-        return boto3.client(service, endpoint_url=aws.endpoint_url, region_name="us-east-1")
+        return session.client(service, endpoint_url=aws.endpoint_url)  # type: ignore[call-overload]
     sts = client(aws, "sts")
     role = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
     creds = sts.assume_role(RoleArn=role, RoleSessionName="test")["Credentials"]
-    return boto3.client(
+    return session.client(  # type: ignore[call-overload]
         service,
         endpoint_url=aws.endpoint_url,
-        region_name="us-east-1",
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
