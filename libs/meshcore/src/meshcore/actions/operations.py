@@ -258,6 +258,10 @@ async def redrive(central: Central, queue: str, limit: int | None = None) -> int
 
 async def queue_repair(central: Central, producer_account: str | None = None) -> RepairCommand:
     """Ask sync-worker to compare producer catalogs (all, or one) with the central one."""
+    if producer_account and await central.state.get_producer(producer_account) is None:
+        raise NotFoundError(
+            f"{producer_account} is not an onboarded producer (see `meshctl onboard-producer`)"
+        )
     command = RepairCommand(
         repair_id=f"repair-{uuid.uuid4().hex[:8]}", producer_account=producer_account
     )

@@ -17,7 +17,7 @@ from meshcore.actions.operations import (
     redrive,
     status,
 )
-from meshcore.cli.common import AddCommand
+from meshcore.cli.common import AddCommand, positive
 from meshcore.cli.output import emit_json, table
 from meshcore.settings import MeshSettings
 
@@ -153,4 +153,4 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "target", metavar="QUEUE|MESSAGE_ID", help="a queue (list, redrive) or a message id (show)"
     )
-    p.add_argument("--limit", type=int, help="redrive at most this many messages")
+    p.add_argument("--limit", type=positive, help="redrive at most this many messages")
