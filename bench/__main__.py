@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import memory, render
+from bench import cli_start, memory, render
 from bench.access import access_scenario
 from bench.calls import calls_per_change
 from bench.classifier_bench import classifier_bench
@@ -99,6 +99,7 @@ class Sizes:
     emulator_tables: int = 5_000
     emulator_moto_tables: int = 2_000
     emulator_pair_window_s: float = 3.0
+    cli_rounds: int = 9  # fresh meshctl processes of each kind
 
     def quick(self) -> Sizes:
         """About 10x smaller everywhere: a smoke run."""
@@ -320,6 +321,11 @@ def run_sections(
             )
         )
         show("emulator")
+
+    if "cli" in args.only:
+        say("\n-- meshctl start-up ...")
+        sections["cli"] = guarded(lambda: cli_start.measure(sizes.cli_rounds))
+        show("cli")
 
     if peak := memory.section(results):
         say(render.text(peak))

@@ -10,6 +10,7 @@ from bench import (
     access,
     calls,
     classifier_bench,
+    cli_start,
     emulator_bench,
     limits,
     memory,
@@ -37,6 +38,7 @@ SECTIONS = (
     Part("repair", repair.section, repair.targets),
     Part("classifier", classifier_bench.section, classifier_bench.targets),
     Part("emulator", emulator_bench.section, emulator_bench.targets),
+    Part("cli", cli_start.section, cli_start.targets),
 )
 NAMES = tuple(p.name for p in SECTIONS)
 BY_NAME = {p.name: p for p in SECTIONS}

@@ -16,7 +16,7 @@ from meshcore.actions.consumer_roles import change_role_access, explain_access
 from meshcore.actions.context import central
 from meshcore.actions.reconcile import access_ports, reconcile_access
 from meshcore.aws.audit_anchor import AnchoredCheck, AnchorOutcome
-from meshcore.cli.common import AddCommand, UsageError
+from meshcore.cli.common import AddCommand, UsageError, positive
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import MeshError
@@ -373,7 +373,7 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("--columns", nargs="*", help="sensitive columns you need, if any")
     p.add_argument("--purpose", required=True)
-    p.add_argument("--duration", type=int, default=90, metavar="DAYS")
+    p.add_argument("--duration", type=positive, default=90, metavar="DAYS")
     p.add_argument("--requester", default="meshctl", help="who is asking (for the audit trail)")
     p = add("decide", cmd_decide, "reference ticket system: sign and post an owner's decision")
     p.add_argument("request_id")
@@ -392,7 +392,7 @@ def register(add: AddCommand) -> None:
         default=[],
         help="sensitive column explicitly approved",
     )
-    p.add_argument("--valid-days", type=int, help="access expires after this many days")
+    p.add_argument("--valid-days", type=positive, help="access expires after this many days")
     add("requests", cmd_requests, "list access requests and their states")
     p = add("revoke", cmd_revoke, "revoke a granted request: its grants and resource links")
     p.add_argument("request_id")
