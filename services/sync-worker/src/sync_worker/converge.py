@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from meshcore.aws.ports import Catalog, ResourceTagging
 from meshcore.domain.classification import DOMAIN_TAG_KEY, SENSITIVITY_TAG_KEY, UNCLASSIFIED
-from meshcore.domain.errors import NotFoundError
+from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.naming import central_database_name
 from meshcore.domain.registry import Producer
 from sync_worker import mapping
@@ -68,7 +68,9 @@ class Converger:
         if current is None:
             await self.central.create_database(desired)
             if self.tags:
-                await self.tags.tag_database(target, DOMAIN_TAG_KEY, producer.domain)
+                await _tag_created(
+                    target, self.tags.tag_database(target, DOMAIN_TAG_KEY, producer.domain)
+                )
             result.add("database", "created")
         elif mapping.comparable_database(current) != desired:
             await self.central.update_database(target, desired)
@@ -122,7 +124,10 @@ class Converger:
         if current is None:
             await self.central.create_table(target_db, desired)
             if self.tags:
-                await self.tags.tag_table(target_db, name, SENSITIVITY_TAG_KEY, UNCLASSIFIED)
+                await _tag_created(
+                    f"{target_db}.{name}",
+                    self.tags.tag_table(target_db, name, SENSITIVITY_TAG_KEY, UNCLASSIFIED),
+                )
             result.add("table", "created")
             with_partitions = True
         elif mapping.comparable_table(current) != mapping.comparable_table(desired):
@@ -135,8 +140,11 @@ class Converger:
                 # synced before tables were tagged unclassified says none) or what a dropped
                 # column of the same name was classified. The classifier, asked to scan it,
                 # settles it too, should this worker stop in between.
-                await self.tags.tag_columns(
-                    target_db, name, added, SENSITIVITY_TAG_KEY, UNCLASSIFIED
+                await _tag_created(
+                    f"{target_db}.{name}",
+                    self.tags.tag_columns(
+                        target_db, name, added, SENSITIVITY_TAG_KEY, UNCLASSIFIED
+                    ),
                 )
             result.add("table", "updated")
         if changed:
@@ -220,3 +228,12 @@ class Converger:
 
 def _by_key(partitions: list[mapping.Row]) -> dict[str, mapping.Row]:
     return {mapping.partition_key(p["Values"]): p for p in partitions}
+
+
+async def _tag_created(what: str, tagging: Awaitable[None]) -> None:
+    """Tag what this worker just wrote. Gone already means another worker deleted it since: a
+    lost race (retried: both sides are read again), not a bad message."""
+    try:
+        await tagging
+    except NotFoundError as exc:
+        raise ConflictError(f"{what} was deleted while this worker wrote it: {exc}") from exc

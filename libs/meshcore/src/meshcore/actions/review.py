@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from meshcore.actions.context import Central
+from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lftags import ColumnTags
 from meshcore.aws.ports import Audit, ColumnTagging
 from meshcore.domain.access import TableName
@@ -376,6 +377,9 @@ async def change_auto_accept(
 
 async def queue_scan(central: Central, table: TableName, reason: str) -> str:
     """Ask the classifier to scan a central table; returns the message id."""
+    catalog = GlueCatalog(await central.aws.client("glue"), central.settings.central_account_id)
+    if await catalog.get_table(table.database, table.table) is None:
+        raise NotFoundError(f"no table {table} in the central catalog (see `meshctl search`)")
     sender = await central.sender(central.settings.queues.classification)
     return await sender.send(
         ClassificationScanRequest(database=table.database, table=table.table, reason=reason)

@@ -22,6 +22,7 @@ from meshcore.cli.common import (
     add_actor_option,
     add_table_option,
     on_central,
+    positive,
 )
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
@@ -352,7 +353,7 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("--columns", nargs="*", help="sensitive columns you need, if any")
     p.add_argument("--purpose", required=True)
-    p.add_argument("--duration", type=int, default=90, metavar="DAYS")
+    p.add_argument("--duration", type=positive, default=90, metavar="DAYS")
     add_actor_option(p, "--requester", "who is asking")
     p = add("decide", cmd_decide, "reference ticket system: sign and post an owner's decision")
     p.add_argument("request_id")
@@ -366,7 +367,7 @@ def register(add: AddCommand) -> None:
         default=[],
         help="sensitive column explicitly approved",
     )
-    p.add_argument("--valid-days", type=int, help="access expires after this many days")
+    p.add_argument("--valid-days", type=positive, help="access expires after this many days")
     add("requests", cmd_requests, "list access requests and their states")
     p = add("revoke", cmd_revoke, "revoke a granted request: its grants and resource links")
     p.add_argument("request_id")

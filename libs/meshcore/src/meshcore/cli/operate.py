@@ -9,8 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from meshcore.actions.context import Central
-from meshcore.actions.operations import dead_letters, find_dead_letter, redrive, status
-from meshcore.cli.common import AddCommand, on_central
+from meshcore.actions.operations import (
+    LOOKING_COSTS,
+    dead_letters,
+    find_dead_letter,
+    redrive,
+    status,
+)
+from meshcore.cli.common import AddCommand, on_central, positive
 from meshcore.cli.output import emit_json, table
 from meshcore.settings import MeshSettings
 
@@ -30,6 +36,12 @@ def cmd_status(args: argparse.Namespace, settings: MeshSettings) -> int:
     if args.json:
         emit_json(facts)
         return 0
+    verdict = facts["health"]
+    print(
+        "health: ok"
+        if verdict["status"] == "ok"
+        else f"health: DEGRADED: {'; '.join(verdict['problems'])}"
+    )
     print(
         table(
             ["QUEUE", "DEPTH", "IN FLIGHT", "DEAD LETTERS", "OLDEST DEAD"],
@@ -84,14 +96,17 @@ def cmd_dlq(args: argparse.Namespace, settings: MeshSettings) -> int:
         if args.json:
             emit_json({"queue": args.target, "moved": result})
         else:
-            print(f"moved {result} messages from {args.target}-dlq back to {args.target}")
+            queue = args.target.removesuffix("-dlq")
+            print(f"moved {result} messages from {queue}-dlq back to {queue}")
         return 0
     if args.action == "show":
         if args.json:
             emit_json(asdict(result))
         else:
+            attempts = result.attempts if result.attempts is not None else "not recorded"
             print(
-                f"message {result.message_id} in {result.queue}-dlq, received {result.receive_count} times"
+                f"message {result.message_id} in {result.queue}-dlq: worker attempts {attempts}, "
+                f"received {result.receive_count} times in all ({LOOKING_COSTS})"
             )
             print(
                 f"reason: {result.reason or 'not recorded (see the worker log for this message id)'}"
@@ -102,24 +117,26 @@ def cmd_dlq(args: argparse.Namespace, settings: MeshSettings) -> int:
         emit_json([asdict(d) for d in result])
         return 0
     if not result:
-        print(f"{args.target}-dlq is empty")
+        print(f"{args.target.removesuffix('-dlq')}-dlq is empty")
         return 0
     now = time.time()
     print(
         table(
-            ["MESSAGE ID", "AGE", "RECEIVES", "REASON", "BODY"],
+            ["MESSAGE ID", "AGE", "ATTEMPTS", "RECEIVES", "BODY", "REASON"],
             [
                 [
                     d.message_id,
                     _age(now - d.sent_at),
+                    d.attempts if d.attempts is not None else "-",
                     d.receive_count,
-                    (d.reason or "-")[:60],
                     d.body[:40].replace("\n", " "),
+                    d.reason or "not recorded (see the worker log for this message id)",
                 ]
                 for d in result
             ],
         )
     )
+    print(f"\n{LOOKING_COSTS}.")
     return 0
 
 
@@ -130,4 +147,4 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "target", metavar="QUEUE|MESSAGE_ID", help="a queue (list, redrive) or a message id (show)"
     )
-    p.add_argument("--limit", type=int, help="redrive at most this many messages")
+    p.add_argument("--limit", type=positive, help="redrive at most this many messages")

@@ -48,6 +48,7 @@ def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> in
         locations=args.location,
         allow_sampling=args.allow_sampling,
         via_role=args.via_role,
+        rename_domain=args.rename_domain,
     )
     result, role_arn = onboard_producer_account(settings, onboarding)
     return _report(args, f"onboard-producer {args.account}", result, read_role_arn=role_arn)
@@ -92,6 +93,12 @@ def register(add: AddCommand) -> None:
         default=[],
         help="an S3 prefix holding the producer's table data, registered with Lake Formation "
         "in hybrid access mode so that grants reach the data (repeatable)",
+    )
+    p.add_argument(
+        "--rename-domain",
+        action="store_true",
+        help="move an onboarded producer to another --domain: its central databases are removed "
+        "and synced again under the new name",
     )
     p = add(
         "onboard-consumer", cmd_onboard_consumer, "prepare a consumer account to receive shares"

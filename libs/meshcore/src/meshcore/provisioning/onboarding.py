@@ -147,7 +147,8 @@ def ensure_forward_rule(
             return
         events.put_rule(Name=FORWARD_RULE, EventPattern=json.dumps(pattern), State="ENABLED")
         events.put_targets(Rule=FORWARD_RULE, Targets=[{"Id": "meshcore-central", "Arn": target}])
-    result.add(f"rule {FORWARD_RULE} in {account} -> central bus", "created")
+    outcome = "updated" if current else "created"
+    result.add(f"rule {FORWARD_RULE} in {account} -> central bus", outcome)
 
 
 def allow_producer_on_bus(

@@ -211,6 +211,12 @@ class QueueConsumer:
                 **fields,
             )
             structlog.contextvars.clear_contextvars()
+        if outcome in ("retry", "error") and fields["dead_letter_next"]:
+            # The queue dead-letters it on the next receive: keep why, as for a rejection.
+            attempts = message.receive_count
+            await self._record_rejection(
+                message, f"gave up after {attempts} attempts: {fields['reason']}"
+            )
         # Settled only after the heartbeat stopped, so it cannot undo the new visibility.
         if outcome == "ok":
             self._ack(message)
