@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalog import table_input
-from bench.harness import Deadline, ScenarioTimeout, Stack, wait_until
+from bench.harness import Deadline, ScenarioTimeout, Stack, wait_status, wait_until
 from bench.limits import table_pair_probe
 from bench.render import fmt
 from bench.rows import Column, Results, Row, Section, Target, table
@@ -479,20 +479,13 @@ def _backlog(
             started = time.monotonic()
         finally:
             stack.pause_workers(False)
-        status = "ok"
 
         def drained(mark: dict[str, int] = before) -> bool:
             return _ok_updates(stack.handled(since=mark)) >= tables
 
-        try:
-            wait_until(
-                drained,
-                "every backlog message to be handled",
-                Deadline(timeout),
-                pause=0.05,
-            )
-        except ScenarioTimeout:
-            status = "timeout"
+        status = wait_status(
+            drained, "every backlog message to be handled", Deadline(timeout), pause=0.05
+        )
         seconds = time.monotonic() - started
         time.sleep(0.5)  # the last delete batch
         calls = stack.emulator.calls()
