@@ -21,6 +21,7 @@ from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PREFIX
 from meshcore.domain.recommendations import RecommendationState
+from meshcore.domain.times import timestamp
 
 
 @dataclass
@@ -143,7 +144,7 @@ async def access_holders(central: Central, name: TableName) -> list[dict[str, An
             "grantee": r.grantee,
             "state": r.state.value,
             "scope": f"domain {r.granted_domain}" if r.granted_domain else "table",
-            "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+            "expires_at": timestamp(r.expires_at) if r.expires_at else None,
             "excluded_columns": r.excluded_columns.get(str(name), []),
         }
         for r in await central.state.list_requests()

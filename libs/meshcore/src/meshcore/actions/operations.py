@@ -17,6 +17,7 @@ from meshcore.domain.access import RequestState
 from meshcore.domain.errors import MeshError, NotFoundError, RetryableError
 from meshcore.domain.recommendations import RecommendationState
 from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.domain.times import timestamp
 from meshcore.messages.commands import RepairCommand
 from meshcore.provisioning.central import dlq_name
 
@@ -154,8 +155,8 @@ async def status(central: Central) -> dict[str, Any]:
         else {
             "repair_id": last.repair_id,
             "status": last.status.value,
-            "started_at": last.started_at.isoformat(),
-            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+            "started_at": timestamp(last.started_at),
+            "finished_at": timestamp(last.finished_at) if last.finished_at else None,
             "drift_total": last.drift_total,
             "drift": last.drift,
             "errors": len(last.errors),

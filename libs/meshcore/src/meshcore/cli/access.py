@@ -29,6 +29,7 @@ from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import MeshError
 from meshcore.domain.ids import is_account_id
 from meshcore.domain.reconcile import AccessReport
+from meshcore.domain.times import timestamp
 from meshcore.settings import MeshSettings
 
 
@@ -212,6 +213,12 @@ def _verify_access(args: argparse.Namespace, settings: MeshSettings) -> int:
     return 1 if report.unhealed else 0
 
 
+def _detail(value: Any) -> str:
+    """An audit detail as JSON (a list reads `["a","b"]`, not Python's `['a', 'b']`); a plain
+    string as itself."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
 def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
     """`audit SUBJECT` shows a history; `audit verify` checks the whole hash chain against its
     latest signed anchor; `audit anchor` signs the head (as the audit-anchor role)."""
@@ -234,10 +241,10 @@ def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
             [
                 [
                     e.seq,
-                    e.at.isoformat(timespec="seconds"),
+                    timestamp(e.at),
                     e.action,
                     e.actor,
-                    " ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
+                    " ".join(f"{k}={_detail(v)}" for k, v in sorted(e.details.items())),
                 ]
                 for e in entries
             ],
