@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from meshcore.messages.commands import (
+    REPAIR_PAGE_MAX,
     SCAN_REQUEST_MAX_BYTES,
     AccessDecision,
     AccessReconcile,
-    REPAIR_PAGE_MAX,
     RepairCommand,
     RepairShard,
     scan_requests,

@@ -282,21 +282,22 @@ async def test_a_redelivered_shard_counts_once(mesh: Mesh) -> None:
     assert report.shards_done == report.shards_total == 11
 
 
-async def test_a_shard_that_crashed_after_fanning_out_resumes(mesh: Mesh) -> None:
+async def test_a_shard_that_crashed_after_fanning_out_resumes(
+    mesh: Mesh, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await mesh.deliver(RepairCommand(repair_id="r-1"))
     # The first producer shard crashes after sending its database shards, before recording.
     first = mesh.queue.sent.pop(0)
     assert isinstance(first, RepairShard) and first.level == "producer"
     sent_before = len(mesh.queue.sent)
-    record = mesh.state.record_repair_shard
 
     async def crash(_repair_id: str, _result: RepairShardResult) -> bool:
         raise RuntimeError("SIGKILL")
 
-    mesh.state.record_repair_shard = crash  # type: ignore[method-assign]
-    with pytest.raises(RuntimeError):
-        await mesh.deliver(first)
-    mesh.state.record_repair_shard = record  # type: ignore[method-assign]
+    with monkeypatch.context() as patched:
+        patched.setattr(mesh.state, "record_repair_shard", crash)
+        with pytest.raises(RuntimeError):
+            await mesh.deliver(first)
     assert len(mesh.queue.sent) > sent_before  # its database shards went out
     assert (await mesh.state.get_repair("r-1")).status is RepairStatus.RUNNING  # type: ignore[union-attr]
     await mesh.deliver(first)  # redelivered: sends them again, records once
