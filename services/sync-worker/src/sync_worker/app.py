@@ -44,7 +44,14 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             state=state,
             converger=converger,
             source_catalog=source_catalog,
-            repair=Repair(state, converger, source_catalog, settings.repair_concurrency, shards),
+            repair=Repair(
+                state,
+                converger,
+                source_catalog,
+                settings.repair_concurrency,
+                shards,
+                settings.repair_page_size,
+            ),
             metrics=metrics,
         )
 
