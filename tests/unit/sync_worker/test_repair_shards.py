@@ -275,7 +275,10 @@ async def test_a_redelivered_shard_counts_once(mesh: Mesh) -> None:
     while mesh.queue.sent:
         shard = mesh.queue.sent.pop(0)
         await mesh.deliver(shard)
+        sent, calls = len(mesh.queue.sent), mesh.calls()
         await mesh.deliver(shard)
+        # ... which finds its result recorded: no catalog call, nothing sent again.
+        assert (len(mesh.queue.sent), mesh.calls()) == (sent, calls)
     report = await mesh.state.get_repair("r-1")
     assert report is not None and report.status is RepairStatus.SUCCEEDED
     assert report.drift["table.created"] == 13 and report.tables_checked == 13
