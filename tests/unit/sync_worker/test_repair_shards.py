@@ -320,13 +320,26 @@ async def test_a_repair_is_not_finished_while_a_shard_is_outstanding(mesh: Mesh)
             held.append(message)  # taken by a worker that has not finished it yet
             continue
         await mesh.deliver(message)
-    running = await mesh.state.get_repair("r-1")
-    assert running is not None and running.status is RepairStatus.RUNNING
+    header = await mesh.state.get_repair("r-1")
+    assert header is not None and header.status is RepairStatus.RUNNING
+    # Progress, as `meshctl repair --wait` reads it: assembled from the results so far.
+    running = assemble(header, await mesh.state.repair_shards("r-1"))
+    assert running.status is RepairStatus.RUNNING
     assert running.shards_done == running.shards_total - 1
     await mesh.deliver(held[0])
     done = await mesh.state.get_repair("r-1")
     assert done is not None and done.status is RepairStatus.SUCCEEDED
     assert done.tables_checked == 13
+
+
+async def test_two_shards_completing_the_set_at_once_tell_it_once(mesh: Mesh) -> None:
+    report = await mesh.repair("r-1")
+    # The other shard read the report as running before this one wrote it finished.
+    await mesh.state.save_repair(report.model_copy(update={"status": RepairStatus.RUNNING}))
+    assert await mesh.deps.repair.settle("r-1") is None  # written, not told again
+    again = await mesh.state.get_repair("r-1")
+    assert again is not None and again.status is RepairStatus.SUCCEEDED
+    assert again.drift == report.drift
 
 
 async def test_one_producer_and_an_unknown_one(mesh: Mesh) -> None:

@@ -10,8 +10,9 @@ Progress survives a crash. Each shard records its result once under the repair's
 (`StateStore.record_repair_shard`); a redelivered shard whose result is recorded does nothing
 again, one whose result is not converges its part again (idempotent) and records it. Each
 result names the shards it sent, so the run knows how many to expect as they fan out; the
-report `meshctl repair --wait` follows is assembled from the results (`domain.repair.assemble`)
-after every shard, and finished by whichever shard completes the set.
+report is assembled from the results (`domain.repair.assemble`): `meshctl repair --wait` does
+so as it polls, and whichever shard completes the set writes the finished report (the only
+write of the report after the plan's, so no stale progress can overwrite it).
 
 What listing already returned is used, not read again: a table whose listed copies are in step
 (the source version recorded in the central copy equals the producer's CreateTime and
@@ -36,6 +37,7 @@ from meshcore.domain.naming import SEPARATOR, central_database_name
 from meshcore.domain.registry import Producer
 from meshcore.domain.repair import (
     PLAN_SHARD,
+    REPORT_CLAIM,
     RepairReport,
     RepairShardResult,
     RepairStatus,
@@ -157,16 +159,21 @@ class Repair:
         if header is None or header.status is not RepairStatus.RUNNING:
             return None
         report = assemble(header, await self._state.repair_shards(repair_id))
+        if report.status is RepairStatus.RUNNING:
+            # Progress is not written: a stale progress write landing after another shard's
+            # final one would undo it. `meshctl repair --wait` assembles progress as it reads.
+            return None
+        # Two shards may complete the set at once: one claim says who tells it (log, metrics).
+        # Either writes the report (the same), so a crash between the two writes loses nothing.
+        claim = RepairShardResult(shard_id=REPORT_CLAIM, level=ShardLevel.REPORT)
+        teller = await self._state.record_repair_shard(repair_id, claim)
         try:
             await self._state.save_repair(report)
         except ConflictError:
-            if report.status is RepairStatus.RUNNING:
-                return None  # progress: another shard's write is as good
             again = await self._state.get_repair(repair_id)
-            if again is not None and again.status is not RepairStatus.RUNNING:
-                return None  # another shard finished it
-            raise
-        if report.status is RepairStatus.RUNNING:
+            if again is None or again.status is RepairStatus.RUNNING:
+                raise
+        if not teller:
             return None
         log.info(
             "repair.finished",

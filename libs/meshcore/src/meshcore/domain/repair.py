@@ -62,6 +62,7 @@ class ShardLevel(enum.StrEnum):
     PRODUCER = "producer"  # one producer: its databases, and central ones it no longer has
     DATABASE = "database"  # one database: the database, then its tables (or their pages)
     TABLES = "tables"  # one page of a database's tables, by name
+    REPORT = "report"  # not a shard: the claim of the one worker that tells the run finished
 
 
 class RepairShardResult(BaseModel):
@@ -82,6 +83,7 @@ class RepairShardResult(BaseModel):
 
 
 PLAN_SHARD = "plan"
+REPORT_CLAIM = "report"
 
 
 def outstanding(results: list[RepairShardResult]) -> set[str]:
