@@ -285,8 +285,19 @@ class Repair:
         database_exists: bool,
     ) -> None:
         """Converge `names` (extra central tables too: deleted once the source confirms) from
-        their listed rows."""
+        their listed rows.
+
+        A table to create is read again just before, in one call for all of them (a listing
+        may be seconds old by then), and after: one the producer deleted meanwhile, whose
+        DeleteTable event found no central copy yet, would otherwise stay until the next
+        repair. What is updated needs neither: the source version fences it."""
         target_db = central_database_name(producer.domain, database)
+        to_create = [n for n in names if n in source_tables and n not in central_tables]
+        if to_create:
+            fresh = await _named(source, database, to_create)
+            source_tables = {n: r for n, r in source_tables.items() if n not in to_create}
+            source_tables.update(fresh)
+        created: list[str] = []
         listed_source = Listed(source, {(database, n): r for n, r in source_tables.items()})
         listed_central = Listed(
             self._converger.central,
@@ -325,8 +336,19 @@ class Repair:
                         return
             add_drift(result, done.changes)
             result.tables_checked += 1
+            if done.changes.get("table.created"):
+                created.append(table)
 
         await asyncio.gather(*(one(t) for t in names))
+        if not created:
+            return
+        still = await _named(source, database, created)
+        for table in sorted(set(created) - still.keys()):
+            try:  # gone at the producer since: converged from fresh reads, the copy deleted
+                again = await self._converger.table(producer, source, database, table, False)
+                add_drift(result, again.changes)
+            except MeshError as exc:
+                note(result, f"{producer.account_id} {database}.{table}: {exc}")
 
 
 async def _named(catalog: Catalog, database: str, names: Sequence[str]) -> dict[str, Row]:
