@@ -269,6 +269,27 @@ async def test_a_repair_heals_each_kind_of_drift_and_counts_it_once(mesh: Mesh) 
     assert await in_step(mesh)
 
 
+async def test_a_table_deleted_while_the_repair_creates_it_is_not_left_behind(
+    mesh: Mesh, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = mesh.sources[AR.account_id]
+    create = mesh.central.create_table
+
+    async def create_then_producer_deletes(database: str, table_input: Row) -> None:
+        await create(database, table_input)
+        if table_input["Name"] in ("people", "t6"):
+            # The producer drops it now; its DeleteTable event found no central copy yet.
+            await source.delete_table(database.split("__", 1)[1], table_input["Name"])
+
+    monkeypatch.setattr(mesh.central, "create_table", create_then_producer_deletes)
+    report = await mesh.repair("r-1")
+    assert report.status is RepairStatus.SUCCEEDED, report.errors
+    assert await mesh.central.get_table("ar__hr", "people") is None  # a database shard's
+    assert await mesh.central.get_table("ar__sales", "t6") is None  # a page shard's
+    assert report.drift["table.deleted"] == 2
+    assert await in_step(mesh)
+
+
 async def test_a_redelivered_shard_counts_once(mesh: Mesh) -> None:
     await mesh.deliver(RepairCommand(repair_id="r-1"))
     # Every shard is delivered twice, the second time after the first recorded its result.
