@@ -8,7 +8,7 @@ import pytest
 
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.ports import Catalog, Row
-from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError
 from meshcore.settings import MeshSettings
 
 from ..fakes.glue import FakeCatalog
@@ -54,6 +54,23 @@ async def test_what_was_created_is_read_back(invoices: Catalog) -> None:
     assert table["StorageDescriptor"]["Location"] == "s3://ar-data/invoices/"
     assert [d["Name"] for d in await invoices.list_databases()] == ["ar__receivables"]
     assert [t["Name"] for t in await invoices.list_tables("ar__receivables")] == ["invoices"]
+
+
+async def test_tables_are_read_by_name_in_few_calls(invoices: Catalog) -> None:
+    # Names that are prefixes of one another: only the named ones come back, whichever way
+    # the name filter matches.
+    for name in ("invoices_2025", "invoices_2", "credits"):
+        await invoices.create_table("ar__receivables", table_input(name))
+    found = await invoices.tables_named("ar__receivables", ["invoices_2", "invoices", "gone"])
+    assert [t["Name"] for t in found] == ["invoices", "invoices_2"]
+    assert found[0]["StorageDescriptor"]["Location"] == "s3://ar-data/invoices/"
+    many = [f"t{i:04d}_with_a_rather_long_name" for i in range(150)]  # past one Expression
+    found = await invoices.tables_named("ar__receivables", [*many, "credits"])
+    assert [t["Name"] for t in found] == ["credits"]
+    with pytest.raises(PermanentError):
+        await invoices.tables_named("ar__receivables", ["a.*"])
+    with pytest.raises(NotFoundError):
+        await invoices.tables_named("nope", ["invoices"])
 
 
 async def test_what_does_not_exist_reads_as_none(invoices: Catalog) -> None:

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Sequence
 
 from meshcore.aws.ports import Row
-from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError
 
 PartitionKey = tuple[str, str, tuple[str, ...]]
 
@@ -34,6 +34,17 @@ class FakeCatalog:
     async def list_tables(self, database: str) -> list[Row]:
         self._database(database)
         return [copy.deepcopy(t) for (db, _n), t in sorted(self.tables.items()) if db == database]
+
+    async def tables_named(self, database: str, names: Sequence[str]) -> list[Row]:
+        self._database(database)
+        for name in names:
+            if not name or not all(c.isalnum() or c == "_" for c in name):
+                raise PermanentError(f"{name!r} is not a Glue table name")
+        return [
+            copy.deepcopy(self.tables[(database, n)])
+            for n in sorted(set(names))
+            if (database, n) in self.tables
+        ]
 
     async def list_partitions(self, database: str, table: str) -> list[Row]:
         self._table(database, table)

@@ -12,9 +12,9 @@ import structlog
 from meshcore.aws.ports import Catalog
 from meshcore.domain.errors import AccessDeniedError, ConflictError, PermanentError
 from meshcore.domain.registry import Producer
-from meshcore.domain.repair import RepairStatus
+from meshcore.domain.repair import RepairReport, RepairStatus
 from meshcore.domain.state_store import StateStore
-from meshcore.messages.commands import RepairCommand
+from meshcore.messages.commands import RepairCommand, RepairShard
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 from meshcore.runtime.dispatch import Delivery, HandlerMap
 from meshcore.runtime.metrics import Metrics
@@ -134,8 +134,22 @@ async def on_table_event(
 
 
 async def on_repair(command: RepairCommand, _delivery: Delivery, deps: SyncDependencies) -> None:
+    """Plan a repair: one shard per producer, on this queue, for any worker to take."""
     structlog.contextvars.bind_contextvars(change="Repair", repair_id=command.repair_id)
-    report = await deps.repair.run(command)
+    finished(await deps.repair.plan(command), deps)
+
+
+async def on_repair_shard(shard: RepairShard, _delivery: Delivery, deps: SyncDependencies) -> None:
+    structlog.contextvars.bind_contextvars(
+        change="RepairShard", repair_id=shard.repair_id, shard=shard.shard_id
+    )
+    finished(await deps.repair.shard(shard), deps)
+
+
+def finished(report: RepairReport | None, deps: SyncDependencies) -> None:
+    """The metrics of a repair, told once: by the worker whose shard completed it."""
+    if report is None:
+        return
     structlog.contextvars.bind_contextvars(
         drift_total=report.drift_total, repair_status=report.status.value
     )
@@ -179,6 +193,7 @@ def handler_map(deps: SyncDependencies) -> HandlerMap:
     """What the catalog-change queue carries, and who handles it."""
     return {
         RepairCommand: partial(on_repair, deps=deps),
+        RepairShard: partial(on_repair_shard, deps=deps),
         GlueDatabaseEvent: partial(on_catalog_event, deps=deps),
         GlueTableEvent: partial(on_catalog_event, deps=deps),
     }

@@ -16,7 +16,7 @@ from meshcore.aws.rejections import RejectionLog
 from meshcore.domain.access import RequestState
 from meshcore.domain.errors import MeshError, NotFoundError, RetryableError
 from meshcore.domain.recommendations import RecommendationState
-from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.domain.repair import RepairReport, RepairStatus, assemble
 from meshcore.domain.times import timestamp
 from meshcore.messages.commands import RepairCommand
 from meshcore.provisioning.central import dlq_name
@@ -281,6 +281,9 @@ async def wait_for_repair(
     report: RepairReport | None = None
     while time.monotonic() < deadline:
         report = await central.state.get_repair(repair_id)
+        if report is not None and report.status is RepairStatus.RUNNING:
+            # A running repair's progress is its shards' results, assembled as they are read.
+            report = assemble(report, await central.state.repair_shards(repair_id))
         if report is not None:
             progress(report)
             if report.status is not RepairStatus.RUNNING:

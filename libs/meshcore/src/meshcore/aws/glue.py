@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import CONFLICT_CODES, aws_errors, raise_batch_failures
-from meshcore.domain.errors import NotFoundError, RetryableError
+from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
 
 if TYPE_CHECKING:
     from types_aiobotocore_glue.client import GlueClient
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 # AWS Glue API reference, per operation.
 GET_TABLES_PAGE = 100
+# GetTables' Expression (a FilterString) is at most 2,048 characters.
+EXPRESSION_MAX = 2048
 GET_DATABASES_PAGE = 100
 GET_PARTITIONS_PAGE = 1000
 BATCH_GET_PARTITION_MAX = 1000
@@ -114,6 +116,39 @@ class GlueCatalog:
         return await self._pages(
             f"GetTables {database}", self._glue.get_tables, request, "TableList"
         )
+
+    async def tables_named(self, database: str, names: Sequence[str]) -> list[Row]:
+        """GetTables filtered by an Expression naming the tables as alternatives (`a|b|c`),
+        as few Expressions as fit in EXPRESSION_MAX characters.
+
+        Glue documents the Expression as "a regular expression pattern" whose matches are
+        returned, leaving open whether a match is of the whole name or of a prefix: only the
+        tables named are kept, so either reading answers the same (a prefix reading returns
+        more rows to drop). Glue names hold only lower-case letters, digits and `_`, which no
+        pattern reads specially; a name with anything else is refused rather than escaped.
+        """
+        wanted = sorted(set(names))
+        for name in wanted:
+            if not name or not all(c.isalnum() or c == "_" for c in name):
+                raise PermanentError(f"{name!r} is not a Glue table name")
+        expressions: list[str] = []
+        for name in wanted:
+            if expressions and len(expressions[-1]) + 1 + len(name) <= EXPRESSION_MAX:
+                expressions[-1] += "|" + name
+            else:
+                expressions.append(name)
+        found: dict[str, Row] = {}
+        for expression in expressions:
+            request: GetTablesRequestTypeDef = {
+                "DatabaseName": database,
+                "Expression": expression,
+                "MaxResults": GET_TABLES_PAGE,
+            }
+            for row in await self._pages(
+                f"GetTables {database} (by name)", self._glue.get_tables, request, "TableList"
+            ):
+                found[row["Name"]] = row
+        return [found[n] for n in wanted if n in found]
 
     async def list_partitions(self, database: str, table: str) -> list[Row]:
         request: GetPartitionsRequestTypeDef = {

@@ -136,10 +136,13 @@ def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def progress_line(report: RepairReport) -> None:
-    total = max(report.producers_total, 1)
-    filled = round(20 * report.producers_done / total)
+    # Shards are counted as they fan out: the total grows while producers and databases are
+    # listed, so the bar tells what is known so far.
+    total = max(report.shards_total, 1)
+    filled = round(20 * report.shards_done / total)
     line = (
-        f"[{'#' * filled}{'.' * (20 - filled)}] {report.producers_done}/{report.producers_total} producers, "
+        f"[{'#' * filled}{'.' * (20 - filled)}] {report.shards_done}/{report.shards_total} shards, "
+        f"{report.producers_done}/{report.producers_total} producers, "
         f"{report.tables_checked} tables checked, drift {report.drift_total}"
     )
     if sys.stderr.isatty():
