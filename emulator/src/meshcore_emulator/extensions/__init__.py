@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 
 from . import (
+    cloudwatch_alarm_history,
+    cloudwatch_metric_identity,
     dynamodb_isolation,
     dynamodb_transaction_rollback,
     event_envelope,
@@ -43,6 +45,8 @@ from . import (
 )
 
 _MODULES = (
+    cloudwatch_alarm_history,
+    cloudwatch_metric_identity,
     dynamodb_isolation,
     event_envelope,
     eventbridge_schedules,

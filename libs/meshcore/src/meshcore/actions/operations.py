@@ -115,6 +115,20 @@ async def queue_health(central: Central) -> list[QueueHealth]:
     return health
 
 
+def health_problems(queues: list[QueueHealth], alarms: list[Any]) -> list[str]:
+    """What an operator must look at: each dead-letter queue holding messages, each alarm in
+    ALARM. Nothing: healthy."""
+    problems = [
+        f"{q.dead_letters} dead letter{'' if q.dead_letters == 1 else 's'} in {dlq_name(q.queue)}"
+        for q in queues
+        if q.dead_letters
+    ]
+    problems += [
+        f"alarm {a['AlarmName']} is in ALARM" for a in alarms if a["StateValue"] == "ALARM"
+    ]
+    return problems
+
+
 async def status(central: Central) -> dict[str, Any]:
     """Everything `meshctl status` shows."""
     state = central.state
@@ -125,8 +139,14 @@ async def status(central: Central) -> dict[str, Any]:
         alarms = (await cloudwatch.describe_alarms(AlarmNamePrefix="meshcore-"))["MetricAlarms"]
     requests = await state.list_requests()
     recommendations = await state.list_recommendations()
+    queues = await queue_health(central)
+    problems = health_problems(queues, alarms)
     return {
-        "queues": [asdict(q) for q in await queue_health(central)],
+        # Degraded when anything waits for an operator, whatever the alarms say (an alarm
+        # changes state a period or more after its metric, and SQS publishes every minute).
+        "health": "degraded" if problems else "healthy",
+        "problems": problems,
+        "queues": [asdict(q) for q in queues],
         "last_repair": None
         if last is None
         else {

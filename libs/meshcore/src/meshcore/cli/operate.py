@@ -35,6 +35,7 @@ def cmd_status(args: argparse.Namespace, settings: MeshSettings) -> int:
     if args.json:
         emit_json(facts)
         return 0
+    print(f"health: {facts['health']}" + "".join(f"\n  {p}" for p in facts["problems"]) + "\n")
     print(
         table(
             ["QUEUE", "DEPTH", "IN FLIGHT", "DEAD LETTERS", "OLDEST DEAD"],
