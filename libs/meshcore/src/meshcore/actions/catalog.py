@@ -157,6 +157,10 @@ class CatalogSnapshot:
                 if self._refresh is not None and not self._refresh.done():
                     return await asyncio.shield(self._refresh)  # the first read, under way
                 return await self._read(central)
+            if not self._rows:
+                # An empty catalog is quick to list again, and the first tables show at once
+                # rather than when the listing is next refreshed.
+                return await self._read(central)
             stale = time.monotonic() - self._read_at >= self.max_age_seconds
             if stale and (self._refresh is None or self._refresh.done()):
                 self._refresh = asyncio.create_task(self._read(central))
