@@ -283,7 +283,9 @@ def evidence_sentence(evidence: Mapping[str, object]) -> str:
     sampled, non_empty = _count(evidence.get("sample_size")), _count(evidence.get("non_empty"))
     matched, rate = _count(evidence.get("matched")), evidence.get("match_rate")
     check = evidence.get("value_check")
-    if non_empty and check and matched is not None:
+    if "sample_size" in evidence and not sampled:
+        parts.append("no values were sampled")
+    elif non_empty and check and matched is not None:
         parts.append(
             f"{matched} of {_plural(non_empty, 'sampled value')} {'is' if matched == 1 else 'are'} {check}"
         )
@@ -295,8 +297,6 @@ def evidence_sentence(evidence: Mapping[str, object]) -> str:
             f"only {non_empty or 0} of {_plural(sampled, 'sampled value')} "
             f"{'was' if (non_empty or 0) == 1 else 'were'} not empty, too few to check"
         )
-    elif "sample_size" in evidence:
-        parts.append("no values were sampled")
     if sampled and non_empty is not None and sampled > non_empty and matched is not None and check:
         parts.append(
             f"{sampled - non_empty} more {'was' if sampled - non_empty == 1 else 'were'} empty"
