@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from meshcore.domain.recommendations import evidence_sentence
-from portal.charts import bar_chart
+from portal.charts import bar_chart, number
 from portal.humane import as_utc, iso_utc, moment, relative_time
 
 IBAN = {
@@ -118,11 +118,21 @@ def test_a_bar_per_period_as_tall_as_its_share_of_the_peak() -> None:
     assert (second.x, second.height, second.y) == (10.0, 40.0, 1.0)  # period 2, the peak
     assert last.x == 92 * 5 and last.height == 10.0
     assert second.label == "2026-12-01 12:30 UTC: 4 s"
+    assert chart.summary == "peak 4 s, latest 1 s"
+    assert bar_chart("x", {START: 1.25}, START, 900, 96).summary == "peak 1.25, latest 1.25"
+    assert [number(v) for v in (7.0, 1.5, 0.125, 0.001, 1234.0)] == [
+        "7",
+        "1.5",
+        "0.12",
+        "0.001",
+        "1234",
+    ]
 
 
 def test_periods_without_data_have_no_bar_and_points_outside_are_left_out() -> None:
     outside = {START - timedelta(minutes=15): 9.0, START + timedelta(hours=24): 9.0}
     assert bar_chart("x", outside, START, 900, 96).empty
+    assert bar_chart("x", outside, START, 900, 96).summary == "no data points in the last 24 hours"
     assert bar_chart("x", {}, START, 900, 96).bars == []
     zero_and_tiny = bar_chart(
         "x",

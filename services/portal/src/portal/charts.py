@@ -28,6 +28,7 @@ class Chart:
     peak: float | None  # the highest value in the window; None without data
     latest: float | None  # the value of the most recent period with data
     total: float  # the sum over the window (counts)
+    unit: str = ""
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -35,9 +36,20 @@ class Chart:
     def empty(self) -> bool:
         return self.peak is None
 
+    @property
+    def summary(self) -> str:
+        """ "peak 4 s, latest 1.5 s", or that there is no data."""
+        if self.peak is None or self.latest is None:
+            return "no data points in the last 24 hours"
+        return f"peak {number(self.peak)}{self.unit}, latest {number(self.latest)}{self.unit}"
 
-def _number(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.2f}".rstrip("0")
+
+def number(value: float) -> str:
+    """4, 1.5, 0.25, 0.001: no trailing zeros, small values not rounded to 0."""
+    if value == int(value):
+        return f"{value:.0f}"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text if text not in ("0", "-0") else f"{value:.2g}"
 
 
 def bar_chart(
@@ -61,7 +73,7 @@ def bar_chart(
         if start <= when.astimezone(UTC) < end
     }
     if not inside:
-        return Chart(title, [], None, None, 0.0, width, height)
+        return Chart(title, [], None, None, 0.0, unit, width, height)
     peak = max(inside.values())
     scale = (height - 1) / peak if peak > 0 else 0.0
     bars = []
@@ -74,8 +86,8 @@ def bar_chart(
                 y=round(height - tall, 2),
                 width=round(max(slot - 1, 1), 2),
                 height=round(tall, 2),
-                label=f"{when:%Y-%m-%d %H:%M} UTC: {_number(value)}{unit}",
+                label=f"{when:%Y-%m-%d %H:%M} UTC: {number(value)}{unit}",
             )
         )
     latest = inside[max(inside)]
-    return Chart(title, bars, peak, latest, sum(inside.values()), width, height)
+    return Chart(title, bars, peak, latest, sum(inside.values()), unit, width, height)
