@@ -294,6 +294,9 @@ def test_request_access_appears_in_my_requests_with_history(portal: TestClient) 
     mine = requests_text(portal, ANALYST)
     assert request_id in mine and "pending" in mine and "request.created" in mine
     assert "request.routed" in mine and "sensitive: customer_email" in mine
+    assert re.search(
+        r'<time datetime="[0-9T:-]+Z" title="[0-9T:-]+Z">(just now|[^<]+ ago)</time>', mine
+    )
     assert request_id not in requests_text(portal, PIET)  # only one's own requests
     # Another identity used this cookie since: the session is new, and so is the token.
     form["csrf_token"] = token(portal, ANALYST)
