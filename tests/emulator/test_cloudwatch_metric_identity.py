@@ -109,3 +109,17 @@ def test_get_metric_statistics_reads_only_the_metric_named(client: ClientFactory
     assert stats("meshcore", WORKER) == [4.0]
     assert stats("meshcore", []) == [50.0]
     assert stats("elsewhere", WORKER) == [900.0]
+
+
+def test_list_metrics_lists_each_metric_once(client: ClientFactory) -> None:
+    cw, _at = published(client)
+    for _ in range(3):  # more datapoints of metrics already there
+        cw.put_metric_data(
+            Namespace="meshcore",
+            MetricData=[{"MetricName": "SyncLag", "Dimensions": PER_QUEUE, "Value": 1.0}],
+        )
+    listed = cw.list_metrics(Namespace="meshcore", MetricName="SyncLag", Dimensions=WORKER)
+    found = sorted(sorted(d["Name"] for d in m["Dimensions"]) for m in listed["Metrics"])
+    assert found == [["Queue", "Worker"], ["Worker"]]  # holding Worker; each once
+    everything = cw.list_metrics(Namespace="meshcore")["Metrics"]
+    assert len(everything) == 3  # Worker, Worker and Queue, no dimension

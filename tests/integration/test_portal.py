@@ -641,6 +641,12 @@ def test_operations_page_charts_the_metrics_and_each_alarms_history(
             {"MetricName": "RepairDrift", "Dimensions": worker, "Value": 2.0, "Unit": "Count"},
         ],
     )
+    cw.put_metric_data(  # the same series again, in the same period: 2 + 1 update events
+        Namespace="meshcore",
+        MetricData=[
+            {"MetricName": "EventsProcessed", "Dimensions": events("UpdateTable"), "Value": 1.0}
+        ],
+    )
     # Not sync-worker's lag: another namespace, another set of dimensions.
     cw.put_metric_data(
         Namespace="elsewhere",
@@ -672,7 +678,7 @@ def test_operations_page_charts_the_metrics_and_each_alarms_history(
     assert "<svg" in charts["trend-sync-lag"] and "<script" not in page
     assert re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 4 s</title>", charts["trend-sync-lag"])
     assert "999" not in charts["trend-sync-lag"] and "777" not in charts["trend-sync-lag"]
-    assert re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 5</title>", charts["trend-events"])
+    assert re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 6</title>", charts["trend-events"])
     assert re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 2</title>", charts["trend-repair-drift"])
     assert "peak 0, latest 0" in charts["trend-dead-letters"]  # AWS/SQS: the queues are empty
     drift = re.search(r'<tr data-alarm="meshcore-repair-drift">(.*?)</tr>', page, re.S)

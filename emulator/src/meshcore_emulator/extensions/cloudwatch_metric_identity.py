@@ -7,7 +7,9 @@ retrieve statistics using combinations of dimensions that you did not specifical
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html
 GetMetricData's MetricStat and GetMetricStatistics name one such metric
 (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html,
-https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html).
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html);
+ListMetrics lists metrics, each once, those holding every dimension asked for
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html).
 
 moto's GetMetricData ignores the namespace when the query has dimensions, answers a query
 without dimensions with every metric of that name, and compares dimension lists with a broken
@@ -15,7 +17,10 @@ ordering; its GetMetricStatistics takes any metric holding the asked dimensions 
 Both would chart data AWS never returns (say, a worker's total as the sum of its per-queue
 metrics). Here a MetricStat query (and GetMetricStatistics) reads only the datapoints of the
 exact metric: GetMetricData in periods from StartTime, as moto does, GetMetricStatistics in
-moto's periods. Metric math and Metrics Insights queries are left to moto. Belongs upstream.
+moto's periods. Metric math and Metrics Insights queries are left to moto. moto's ListMetrics
+lists a metric once per datapoint put (so a sum over the listed metrics counts each many
+times), comparing each datapoint with every one listed before it; here each metric is listed
+once, found in one pass. Belongs upstream.
 """
 
 from __future__ import annotations
@@ -34,6 +39,21 @@ Identity = tuple[str, str, frozenset[tuple[str | None, str | None]]]
 def install() -> None:
     wrap_method(CloudWatchBackend, "get_metric_data", _get_metric_data)
     wrap_method(CloudWatchBackend, "get_metric_statistics", _get_metric_statistics)
+    wrap_method(CloudWatchBackend, "get_filtered_metrics", _get_filtered_metrics)
+
+
+def _get_filtered_metrics(
+    original: Any,
+    backend: CloudWatchBackend,
+    metric_name: str | None,
+    namespace: str | None,
+    dimensions: list[dict[str, str]] | None,
+) -> list[MetricDatumBase]:
+    listed: dict[Identity, MetricDatumBase] = {}
+    for md in backend.get_all_metrics():
+        if md.filter(namespace=namespace, name=metric_name, dimensions=dimensions or []):
+            listed.setdefault(_of(md), md)  # the first datapoint of each metric stands for it
+    return list(listed.values())
 
 
 def _identity(namespace: str, name: str, dimensions: Any) -> Identity:

@@ -78,8 +78,9 @@ def _stat(query_id: str, namespace: str, name: str, dims: list[Any], stat: str, 
 
 
 async def _event_metrics(cloudwatch: CloudWatchClient) -> list[list[Any]]:
-    """The dimension sets `EventsProcessed` was published with (one per change type)."""
-    found: list[list[Any]] = []
+    """The dimension sets `EventsProcessed` was published with (one per change type), each
+    once: summing a series twice would double the events."""
+    found: dict[frozenset[tuple[str, str]], list[Any]] = {}
     kwargs: dict[str, Any] = {
         "Namespace": NAMESPACE,
         "MetricName": "EventsProcessed",
@@ -88,9 +89,11 @@ async def _event_metrics(cloudwatch: CloudWatchClient) -> list[list[Any]]:
     while True:
         with aws_errors("cloudwatch:ListMetrics"):
             page = await cloudwatch.list_metrics(**kwargs)
-        found += [list(m.get("Dimensions", [])) for m in page.get("Metrics", [])]
+        for metric in page.get("Metrics", []):
+            dims = list(metric.get("Dimensions", []))
+            found[frozenset((d["Name"], d["Value"]) for d in dims)] = dims
         if not page.get("NextToken"):
-            return found
+            return list(found.values())
         kwargs["NextToken"] = page["NextToken"]
 
 
