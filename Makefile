@@ -10,6 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 PORT ?= 4566
+PORTAL_PORT ?= 8080
 
 .PHONY: setup demo up compose-test test test-fast lint typecheck format contracts bench eval-classifier reliability browser screenshots clean
 
@@ -27,7 +28,7 @@ demo: setup ## run the whole flow on the embedded AWS and tell it step by step; 
 	$(BIN)/python -m meshcore_devstack.demo $(DEMO_ARGS)
 
 up: setup ## the stack as local processes in the foreground (Ctrl-C stops it)
-	$(BIN)/python -m meshcore_devstack.up --port $(PORT)
+	$(BIN)/python -m meshcore_devstack.up --port $(PORT) --portal-port $(PORTAL_PORT)
 
 compose-test: setup ## build the images, run docker-compose.yml on a private Docker engine, check it end to end (root)
 	$(BIN)/python -m meshcore_devstack.compose_test --port $(PORT)

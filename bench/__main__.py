@@ -5,6 +5,8 @@ markdown document with every target, to bench/results/latest.md):
 - raw: the limit, raw capacity of the embedded AWS for the minimal call sequences (async client);
 - sustained: UpdateTable events/s and end-to-end lag (1 and 4 sync-workers, and the naive
   baseline), a queued backlog, and a burst of events on a few tables (coalescing);
+- scaling: sync with AWS's latency injected (30 ms per call): 1, 2 and 4 sync-workers on
+  distinct tables, and a partition-heavy load of two producers at once on 4 workers (lag);
 - calls: AWS calls per catalog change, by type, next to the minimum possible;
 - access: approval to grant complete;
 - repair: repair time, from an empty central catalog and with no drift;
@@ -16,7 +18,7 @@ The machines this runs on are shared and noisy: it reports numbers, it never pas
 them. Exit status 1 only when a section could not run (an error, not a slow result); a
 scenario that does not converge within the time limit is reported as "timeout".
 
-    python -m bench [--quick | --tiny] [--only SECTION,...] [--publish]
+    python -m bench [--quick | --tiny] [--only SECTION,...] [--latency-ms MS] [--publish]
 """
 
 from __future__ import annotations
@@ -33,12 +35,12 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import memory, render
+from bench import cli_start, memory, render
 from bench.access import access_scenario
 from bench.calls import calls_per_change
 from bench.classifier_bench import classifier_bench
@@ -46,6 +48,7 @@ from bench.emulator_bench import emulator_bench
 from bench.harness import ScenarioTimeout, stop_on_sigterm
 from bench.limits import raw_limits
 from bench.repair import repair_scenario
+from bench.scaling import Load, scaling
 from bench.sections import BY_NAME, NAMES, report, targets
 from bench.throughput import consumer_label, sustained
 
@@ -71,6 +74,13 @@ class Sizes:
     burst_tables: int = 10
     burst_repeats: int = 1  # a count more than a time
     backlog_tables: int = 100  # one queued event each: the consumer alone, nothing coalesces
+    # Scaling: a fixed latency on every AWS call; sync-workers on distinct tables (one queued
+    # UpdateTable each, per round), then the two-producer partition load on the most workers.
+    scaling_latency_ms: int = 30
+    scaling_workers: tuple[int, ...] = (1, 2, 4)
+    scaling_tables: int = 1_000
+    # Per producer: 20 tables x 5 x 100 partitions, 3 schema changes each, 5 deletes.
+    load: Load = field(default_factory=Load)
     call_repeats: int = 3  # of each change type
     call_partitions: int = 10  # partitions per batch change
     access_requests: int = 200
@@ -89,59 +99,49 @@ class Sizes:
     emulator_tables: int = 5_000
     emulator_moto_tables: int = 2_000
     emulator_pair_window_s: float = 3.0
+    cli_rounds: int = 9  # fresh meshctl processes of each kind
 
     def quick(self) -> Sizes:
         """About 10x smaller everywhere: a smoke run."""
-        return replace(
-            self,
-            raw_window_s=1.0,
-            probe_window_s=1.0,
-            repeats=1,
-            tables=4,
-            updates=60,
-            burst_events=100,
-            burst_tables=2,
-            backlog_tables=20,
-            call_repeats=1,
-            access_requests=20,
-            access_rate=10.0,
-            repair_tables=85,
-            repair_partitions=10,
-            bulk_tables=500,
-            classifier_window_s=0.5,
-            emulator_depths=(0, 10_000),
-            emulator_moto_depths=(0, 1_000),
-            emulator_send_calls=100,
-            emulator_tables=1_500,
-            emulator_moto_tables=1_000,
-            emulator_pair_window_s=2.0,
-        )
+        return replace(self, **{f: v for f, (v, _) in SMALLER_SIZES.items() if v is not None})
 
     def tiny(self) -> Sizes:
         """Just enough to run every code path once (the smoke test)."""
-        return replace(
-            self.quick(),
-            raw_lanes=(1, 2),
-            raw_window_s=0.2,
-            probe_window_s=0.2,
-            tables=2,
-            updates=6,
-            consumers=(1, "naive"),
-            burst_events=6,
-            backlog_tables=3,
-            access_requests=2,
-            repair_tables=6,
-            repair_partitions=2,
-            bulk_tables=6,
-            classifier_values=20,
-            classifier_window_s=0.1,
-            emulator_depths=(0, 20),
-            emulator_moto_depths=(0, 20),
-            emulator_send_calls=5,
-            emulator_tables=6,
-            emulator_moto_tables=6,
-            emulator_pair_window_s=0.2,
-        )
+        smaller = {f: v for f, (_, v) in SMALLER_SIZES.items() if v is not None}
+        return replace(self.quick(), **smaller)
+
+
+# The smaller presets side by side, field by field: (quick, tiny); None keeps the larger
+# preset's value (tiny is made from quick).
+SMALLER_SIZES: dict[str, tuple[Any, Any]] = {
+    "raw_lanes": (None, (1, 2)),
+    "raw_window_s": (1.0, 0.2),
+    "repeats": (1, None),
+    "tables": (4, 2),
+    "updates": (60, 6),
+    "consumers": (None, (1, "naive")),
+    "probe_window_s": (1.0, 0.2),
+    "burst_events": (100, 6),
+    "burst_tables": (2, None),
+    "backlog_tables": (20, 3),
+    "scaling_workers": (None, (1, 2)),
+    "scaling_tables": (400, 6),
+    "load": (None, Load(tables=2, batches=2, partitions=5, schema_changes=1, deletes=1)),
+    "call_repeats": (1, None),
+    "access_requests": (20, 2),
+    "access_rate": (10.0, None),
+    "repair_tables": (85, 6),
+    "repair_partitions": (10, 2),
+    "bulk_tables": (500, 6),
+    "classifier_values": (None, 20),
+    "classifier_window_s": (0.5, 0.1),
+    "emulator_depths": ((0, 10_000), (0, 20)),
+    "emulator_moto_depths": ((0, 1_000), (0, 20)),
+    "emulator_send_calls": (100, 5),
+    "emulator_tables": (1_500, 6),
+    "emulator_moto_tables": (1_000, 6),
+    "emulator_pair_window_s": (2.0, 0.2),
+}
 
 
 def say(text: str) -> None:
@@ -233,6 +233,25 @@ def run_sections(
         sections["sustained"] = {"status": "ok", "runs": runs}
         show("sustained")
 
+    if "scaling" in args.only:
+        say(
+            f"\n-- sync scaling with {sizes.scaling_latency_ms} ms injected per call: "
+            f"{', '.join(map(str, sizes.scaling_workers))} workers, then the partition load ..."
+        )
+        sections["scaling"] = guarded(
+            lambda: scaling(
+                logs,
+                sizes.scaling_latency_ms,
+                sizes.scaling_workers,
+                sizes.scaling_tables,
+                sizes.repeats,
+                sizes.load,
+                timeout,
+                progress,
+            )
+        )
+        show("scaling")
+
     if "calls" in args.only:
         say("\n-- AWS calls per change ...")
         sections["calls"] = guarded(
@@ -288,6 +307,11 @@ def run_sections(
         )
         show("emulator")
 
+    if "cli" in args.only:
+        say("\n-- meshctl start-up ...")
+        sections["cli"] = guarded(lambda: cli_start.measure(sizes.cli_rounds))
+        show("cli")
+
     if peak := memory.section(results):
         say(render.text(peak))
 
@@ -317,6 +341,13 @@ def main(argv: list[str] | None = None) -> int:
         default=600.0,
         help="seconds a scenario may take to converge before it is reported as a timeout",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=int,
+        default=None,
+        help=f"the delay the scaling section injects on every AWS call "
+        f"(default {Sizes.scaling_latency_ms})",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -327,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.publish and (args.quick or args.tiny):
         parser.error("--publish is for full runs only")
     sizes = Sizes().tiny() if args.tiny else Sizes().quick() if args.quick else Sizes()
+    if args.latency_ms is not None:
+        if args.latency_ms < 0:
+            parser.error("--latency-ms must be >= 0")
+        sizes = replace(sizes, scaling_latency_ms=args.latency_ms)
     logs = args.out.parent / "logs"
     shutil.rmtree(logs, ignore_errors=True)
     results: dict[str, Any] = {

@@ -101,6 +101,17 @@ def wait_until(
         time.sleep(pause)
 
 
+def wait_status(
+    probe: Callable[[], object], what: str, deadline: Deadline, pause: float = 0.2
+) -> str:
+    """A scenario's status: "ok" once `probe` holds, "timeout" when `deadline` passes first."""
+    try:
+        wait_until(probe, what, deadline, pause)
+    except ScenarioTimeout:
+        return "timeout"
+    return "ok"
+
+
 # -- processes ---------------------------------------------------------------------------
 
 
@@ -123,6 +134,24 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     fields = text[text.rfind(")") + 2 :].split()  # fields[0] is field 3 of proc(5)
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine_cpu() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, every process's, in clock ticks."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def machine_busy(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The fraction of the machine's CPU time that was busy between two `machine_cpu` readings
+    (1.0 = every core busy, whoever's processes)."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
 
 
 def _stop_process(process: subprocess.Popen[bytes], timeout: float) -> int:
@@ -180,23 +209,35 @@ class Emulator:
     def pid(self) -> int:
         return self.process.pid
 
-    def control(self, method: str, route: str) -> Any:
+    def control(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
         connection = http.client.HTTPConnection(self._host, self._port, timeout=120)
         try:
-            connection.request(method, f"/_emulator/{route}")
+            sent = None if body is None else json.dumps(body).encode()
+            connection.request(method, f"/_emulator/{route}", body=sent)
             response = connection.getresponse()
-            body = response.read()
+            answer = response.read()
         finally:
             connection.close()
         if response.status >= 400:
-            raise RuntimeError(f"{method} /_emulator/{route}: {response.status} {body[:200]!r}")
-        return json.loads(body or b"{}")
+            raise RuntimeError(f"{method} /_emulator/{route}: {response.status} {answer[:200]!r}")
+        return json.loads(answer or b"{}")
 
     def calls(self) -> Counter[str]:
         return Counter(self.control("GET", "calls")["calls"])
 
     def clear_calls(self) -> None:
         self.control("DELETE", "calls")
+
+    def set_latency(self, ms: int, service: str = "*") -> None:
+        """Delay every call (of `service`) by `ms` from now on, as AWS's round trip would."""
+        self.clear_latency()
+        if ms:
+            self.control(
+                "POST", "faults", {"service": service, "kind": "latency", "latency_ms": ms}
+            )
+
+    def clear_latency(self) -> None:
+        self.control("DELETE", "faults?kind=latency")
 
     def violations(self) -> list[dict[str, Any]]:
         return list(self.control("GET", "violations")["violations"])
@@ -362,6 +403,15 @@ class Stack:
 
     def start_sync_workers(self, count: int) -> list[WorkerProcess]:
         names = ["sync-worker"] if count == 1 else [f"sync-worker-{i}" for i in range(count)]
+        started = [start_worker("sync-worker", self.env, self.log_dir, name=n) for n in names]
+        self.workers += started
+        wait_started(started, timeout=120)
+        return started
+
+    def add_sync_workers(self, count: int) -> list[WorkerProcess]:
+        """`count` more sync-workers, numbered after those already running."""
+        first = len(self.workers)
+        names = [f"sync-worker-{i}" for i in range(first, first + count)]
         started = [start_worker("sync-worker", self.env, self.log_dir, name=n) for n in names]
         self.workers += started
         wait_started(started, timeout=120)

@@ -19,7 +19,7 @@ def _scenarios(results: Results) -> list[tuple[str, list[dict[str, Any]]]]:
         (f"sync, {consumer_label(r.get('consumer', '?'))}", r.get("memory", []))
         for r in sections.get("sustained", {}).get("runs", [])
     ]
-    found += [(n, sections.get(n, {}).get("memory", [])) for n in ("calls", "access")]
+    found += [(n, sections.get(n, {}).get("memory", [])) for n in ("scaling", "calls", "access")]
     found += [
         (f"repair {k}", s.get("memory", []))
         for k, s in sections.get("repair", {}).get("scenarios", {}).items()

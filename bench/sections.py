@@ -10,10 +10,12 @@ from bench import (
     access,
     calls,
     classifier_bench,
+    cli_start,
     emulator_bench,
     limits,
     memory,
     repair,
+    scaling,
     throughput,
 )
 from bench.render import targets as targets_section
@@ -30,11 +32,13 @@ class Part:
 SECTIONS = (
     Part("raw", limits.section, limits.targets),
     Part("sustained", throughput.section, throughput.targets),
+    Part("scaling", scaling.section, scaling.targets),
     Part("calls", calls.section, calls.targets),
     Part("access", access.section, access.targets),
     Part("repair", repair.section, repair.targets),
     Part("classifier", classifier_bench.section, classifier_bench.targets),
     Part("emulator", emulator_bench.section, emulator_bench.targets),
+    Part("cli", cli_start.section, cli_start.targets),
 )
 NAMES = tuple(p.name for p in SECTIONS)
 BY_NAME = {p.name: p for p in SECTIONS}

@@ -60,3 +60,28 @@ def test_tiny_benchmark_writes_results_and_table(tmp_path: Path) -> None:
         assert header in table
         assert header in run.stdout
     assert (tmp_path / "logs" / "raw" / "emulator.log").exists()
+
+
+def test_tiny_scaling_section_runs_alone(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--tiny", "--only", "scaling", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    scaling = json.loads(out.read_text())["sections"]["scaling"]
+    assert scaling["status"] == "ok"
+    assert [r["workers"] for r in scaling["runs"]] == [1, 2]
+    assert all(r["median"]["events_per_s"] > 0 for r in scaling["runs"])
+    load = scaling["load"]
+    assert load["writes"] == 18 and load["lag_p99_s"] is not None
+    assert load["differences"] == 0  # the central copy is what the producers wrote
+    table = out.with_suffix(".md").read_text()
+    assert "## Sync scaling with AWS latency injected" in table
+    for header in ("x 1 worker", "lag p99 (s)", "central copy"):
+        assert header in table
+        assert header in run.stdout

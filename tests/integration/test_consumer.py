@@ -213,3 +213,34 @@ async def test_a_handler_past_its_time_limit_is_retried_later(
 
     await run_until(c, done)
     assert attempts == [1, 2]
+
+
+async def test_a_message_given_up_on_is_dead_lettered_with_its_reason(
+    sqs: Any, settings: MeshSettings
+) -> None:
+    """Not only rejections: a message that failed every attempt reaches the dead-letter queue
+    with the last reason recorded, so that `meshctl dlq list` can say why."""
+    recorded: list[tuple[str, str]] = []
+
+    async def always_throttled(message: QueueMessage) -> None:
+        raise RetryableError("throttled")
+
+    async def on_rejected(message: QueueMessage, handler: str, reason: str) -> None:
+        recorded.append((message.message_id, reason))
+
+    await send(sqs, "{}")
+    c = QueueConsumer(
+        sqs,
+        await url(sqs, QUEUE),
+        QUEUE,
+        always_throttled,
+        settings.worker,
+        on_rejected=on_rejected,
+    )
+
+    async def dead_lettered() -> bool:
+        return await depth(sqs, dlq_name(QUEUE)) == 1
+
+    await run_until(c, dead_lettered, limit_s=60)
+    attempts = settings.worker.max_receive_count
+    assert [reason for _id, reason in recorded] == [f"gave up after {attempts} attempts: throttled"]

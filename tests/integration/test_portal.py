@@ -339,7 +339,7 @@ def test_operations_page_shows_status(portal: TestClient) -> None:
     assert page.status_code == 200
     assert "meshcore-catalog-changes" in page.text and "No repair has run yet" in page.text
     assert '<div class="n ok" id="dead-letters">0</div>' in page.text
-    assert 'data-health="healthy"' in page.text
+    assert 'data-health="ok"' in page.text
 
 
 def forged(header: dict[str, Any], claims: dict[str, Any], secret: bytes = b"") -> str:
@@ -698,14 +698,14 @@ def test_dead_letters_without_an_alarm_in_alarm_are_degraded(
     alarms = cloudwatch(aws).describe_alarms(AlarmNamePrefix="meshcore-")["MetricAlarms"]
     assert alarms and all(a["StateValue"] != "ALARM" for a in alarms)  # no alarm says so yet
     page = portal.get("/operations", headers=as_user(portal, OPERATOR)).text
-    assert 'data-health="degraded"' in page and 'data-health="healthy"' not in page
+    assert 'data-health="degraded"' in page and 'data-health="ok"' not in page
     assert "1 dead letter in meshcore-catalog-changes-dlq" in page
     dead = re.search(r'<figure class="chart" id="trend-dead-letters">(.*?)</figure>', page, re.S)
     assert dead and re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 1</title>", dead.group(1))  # AWS/SQS
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         assert meshctl(["status"]) == 0
-    assert out.getvalue().startswith("health: degraded")  # meshctl status says the same
+    assert out.getvalue().startswith("health: DEGRADED")  # meshctl status says the same
     assert "1 dead letter in meshcore-catalog-changes-dlq" in out.getvalue()
 
 

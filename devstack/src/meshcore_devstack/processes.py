@@ -112,10 +112,10 @@ def free_port() -> int:
         return port
 
 
-def start_portal(
-    env: dict[str, str], log_dir: Path, port: int, timeout: float | None = None, **settings: str
+def launch_portal(
+    env: dict[str, str], log_dir: Path, port: int, **settings: str
 ) -> tuple[WorkerProcess, str]:
-    """Start the portal on 127.0.0.1:`port` and wait until it answers; returns it and its URL.
+    """Start the portal on 127.0.0.1:`port` without waiting for it; returns it and its URL.
     It trusts this process's single sign-on proxy (`sso.local_sso()`, whose `headers(user)`
     say who a request is from) and serves plain http on loopback (cookies not Secure).
     `settings` are extra MESHCORE_PORTAL__ variables (e.g. DEV_LOGIN="true")."""
@@ -132,18 +132,32 @@ def start_portal(
     process = subprocess.Popen(
         [sys.executable, "-m", "portal"], env=portal_env, stdout=log_file, stderr=subprocess.STDOUT
     )
-    portal = WorkerProcess("portal", process, log_path, log_file)
-    url = f"http://127.0.0.1:{port}"
+    return WorkerProcess("portal", process, log_path, log_file), f"http://127.0.0.1:{port}"
+
+
+def answers(url: str) -> bool:
+    """True once the portal at `url` says it is healthy."""
+    try:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def start_portal(
+    env: dict[str, str], log_dir: Path, port: int, timeout: float | None = None, **settings: str
+) -> tuple[WorkerProcess, str]:
+    """`launch_portal`, then wait until it answers (`ready_timeout()` at the most)."""
+    portal, url = launch_portal(env, log_dir, port, **settings)
     timeout = timeout or ready_timeout()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the portal exited with {process.returncode}: see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as answer:  # noqa: S310
-                if answer.status == 200:
-                    return portal, url
-        except OSError:
-            time.sleep(0.1)
+        if portal.process.poll() is not None:
+            raise RuntimeError(
+                f"the portal exited with {portal.process.returncode}: see {portal.log_path}"
+            )
+        if answers(url):
+            return portal, url
+        time.sleep(0.1)
     portal.stop()
-    raise RuntimeError(f"the portal did not answer within {timeout:.0f} s: see {log_path}")
+    raise RuntimeError(f"the portal did not answer within {timeout:.0f} s: see {portal.log_path}")

@@ -1,7 +1,9 @@
 """Run the emulator in the foreground: ``python -m meshcore_emulator --port 4566``.
 
 Prints one JSON line with the endpoint once it accepts requests, and stops
-cleanly on SIGINT or SIGTERM.
+cleanly on SIGINT or SIGTERM. ``--latency-ms 30`` (or MESHCORE_EMULATOR_LATENCY_MS) delays
+every AWS call by 30 ms, as a realistic AWS round trip; ``--latency-ms glue=30,sqs=10`` per
+service. At run time: ``POST /_emulator/faults {"kind": "latency", "latency_ms": 30}``.
 """
 
 from __future__ import annotations
@@ -9,12 +11,16 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import signal
 import sys
 import threading
 from types import FrameType
 
 from .embedded import EmbeddedAws
+from .faults import parse_latency
+
+LATENCY_VARIABLE = "MESHCORE_EMULATOR_LATENCY_MS"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +32,14 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave out the extensions that only make moto faster (benchmark baseline)",
     )
+    parser.add_argument(
+        "--latency-ms",
+        type=_latency,
+        default=os.environ.get(LATENCY_VARIABLE, ""),  # a string default goes through `type`
+        metavar="MS|SERVICE=MS,...",
+        help=f"a fixed delay on every AWS call, or per service (default: ${LATENCY_VARIABLE}, "
+        "else none)",
+    )
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
@@ -36,7 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    aws = EmbeddedAws.start(host=args.host, port=args.port, speed=not args.without_speed_extensions)
+    aws = EmbeddedAws.start(
+        host=args.host,
+        port=args.port,
+        speed=not args.without_speed_extensions,
+        latency=args.latency_ms,
+    )
     if not args.without_speed_extensions:
         # What is loaded by now lives as long as the process: keep it out of every full garbage
         # collection, whose pauses otherwise grow with it (a speed measure, like the extensions).
@@ -48,6 +67,13 @@ def main(argv: list[str] | None = None) -> int:
         aws.stop()
         _log({"event": "stopped", "endpoint_url": aws.endpoint_url})
     return 0
+
+
+def _latency(spec: str) -> dict[str, int]:
+    try:
+        return parse_latency(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _log(record: dict[str, str]) -> None:

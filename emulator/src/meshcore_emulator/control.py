@@ -4,8 +4,9 @@ Endpoints::
 
     GET    /_emulator/health      -> {"status": "ok"}
     GET    /_emulator/faults      -> {"faults": [...]}
-    POST   /_emulator/faults      body: the keyword arguments of FaultInjector.add
-    DELETE /_emulator/faults      removes every fault rule
+    POST   /_emulator/faults      body: the keyword arguments of FaultInjector.add, e.g. a fixed
+                                  latency: {"kind": "latency", "latency_ms": 30, "service": "glue"}
+    DELETE /_emulator/faults      removes every fault rule (?kind=latency: only those of a kind)
     GET    /_emulator/violations  -> {"violations": [...]}
     DELETE /_emulator/violations  forgets recorded limit violations
     GET    /_emulator/calls       -> {"calls": {"glue:GetTable": 12, ...},
@@ -23,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qs
 
 from .calllog import CallLog
 from .faults import FaultInjector
@@ -45,7 +47,8 @@ class ControlSurface:
     ) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         route = environ.get("PATH_INFO", "")[len(PREFIX) :].strip("/")
-        status, payload = self._dispatch(method, route, body)
+        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        status, payload = self._dispatch(method, route, body, query)
         data = json.dumps(payload).encode()
         start_response(
             f"{status.value} {status.phrase}",
@@ -53,7 +56,9 @@ class ControlSurface:
         )
         return [data]
 
-    def _dispatch(self, method: str, route: str, body: bytes) -> tuple[HTTPStatus, Any]:
+    def _dispatch(
+        self, method: str, route: str, body: bytes, query: dict[str, str]
+    ) -> tuple[HTTPStatus, Any]:
         ok = {"status": "ok"}
         match method, route:
             case "GET", "health":
@@ -63,7 +68,10 @@ class ControlSurface:
             case "POST", "faults":
                 return self._add_fault(body)
             case "DELETE", "faults":
-                self.faults.clear()
+                try:
+                    self.faults.clear(query.get("kind"))
+                except ValueError as error:
+                    return HTTPStatus.BAD_REQUEST, {"error": str(error)}
                 return HTTPStatus.OK, ok
             case "GET", "violations":
                 violations = [v.to_dict() for v in self.violations.snapshot()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
@@ -48,9 +49,11 @@ class EmbeddedAws:
         faults: FaultInjector,
         violations: ViolationLog,
         calls: CallLog,
+        latency: Mapping[str, int] | None = None,
     ):
         self._server = server
         self._violations = violations
+        self._latency = dict(latency or {})
         self.faults = faults
         self.calls = calls
         self.schedules = Scheduler()
@@ -59,11 +62,19 @@ class EmbeddedAws:
         )
 
     @classmethod
-    def start(cls, host: str = "127.0.0.1", port: int = 0, speed: bool = True) -> EmbeddedAws:
+    def start(
+        cls,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        speed: bool = True,
+        latency: Mapping[str, int] | None = None,
+    ) -> EmbeddedAws:
         """Install the extensions and serve on ``host:port`` (0 = any free port).
 
         ``speed=False`` leaves out the extensions that only make moto faster (for the
         benchmark's before/after; it has no effect once they are installed in the process).
+        ``latency`` delays every call by a fixed time, per service (``{"*": 30}``: 30 ms on
+        every call; ``{"glue": 30}``: on Glue's); it is kept across resets.
         """
         install_all(speed=speed)
         faults = FaultInjector()
@@ -80,7 +91,8 @@ class EmbeddedAws:
         )
         handler = _KeepAliveRequestHandler if speed else _QuietRequestHandler
         server = make_server(host, port, app, threaded=True, request_handler=handler)
-        aws = cls(server, faults, violations, calls)
+        aws = cls(server, faults, violations, calls, latency)
+        aws._add_latency()
         holder.append(aws)
         aws._thread.start()
         aws.schedules.run_in_background()
@@ -97,14 +109,21 @@ class EmbeddedAws:
         return self._violations.snapshot()
 
     def reset(self) -> None:
-        """Reset every moto backend, fault rule and recorded violation."""
+        """Reset every moto backend, fault rule and recorded violation (the latency given at
+        start stays)."""
         moto_api_backend.reset()
         caller.forget()
         vended_credentials.forget()
         self.faults.clear()
+        self._add_latency()
         self._violations.clear()
         self.calls.clear()
         self.schedules.forget()
+
+    def _add_latency(self) -> None:
+        for service, ms in self._latency.items():
+            if ms:
+                self.faults.add(service=service, kind="latency", latency_ms=ms)
 
     def stop(self) -> None:
         self.schedules.stop()

@@ -3,6 +3,11 @@
 Rules are evaluated in the order they were added. Every matching latency rule
 that fires adds its delay; the first matching throttle or server_error rule
 that fires answers the call instead of moto.
+
+A fixed latency on every call (``python -m meshcore_emulator --latency-ms 30``, or per service:
+``--latency-ms glue=30,sqs=10``) is a latency rule like any other, added at start and again after
+each reset. The delay is slept in the request's own thread, before moto answers and outside
+every lock of the emulator, so concurrent calls wait at the same time, as they do against AWS.
 """
 
 from __future__ import annotations
@@ -78,9 +83,12 @@ class FaultInjector:
             self._faults.append(fault)
         return fault
 
-    def clear(self) -> None:
+    def clear(self, kind: str | None = None) -> None:
+        """Remove every rule, or only the rules of ``kind``."""
+        if kind is not None and kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {FAULT_KINDS}, not {kind!r}")
         with self._lock:
-            self._faults.clear()
+            self._faults[:] = [f for f in self._faults if kind is not None and f.kind != kind]
 
     def seed(self, value: int | None) -> None:
         """Make the ``rate`` draws reproducible."""
@@ -105,3 +113,20 @@ class FaultInjector:
                     continue
                 return Decision(delay_ms, fault.kind)
         return Decision(delay_ms)
+
+
+def parse_latency(spec: str) -> dict[str, int]:
+    """``"30"`` (every service) or ``"glue=30,sqs=10"`` (per service) -> {service: ms}."""
+    latency: dict[str, int] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        service, _, ms = part.rpartition("=")
+        try:
+            value = int(ms)
+        except ValueError:
+            raise ValueError(f"latency must be MS or SERVICE=MS, not {part!r}") from None
+        if value < 0:
+            raise ValueError(f"latency must be >= 0 ms, not {value}")
+        latency[service.strip().lower() or "*"] = value
+    return latency

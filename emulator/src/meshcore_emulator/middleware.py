@@ -52,6 +52,7 @@ class EmulatorMiddleware:
 
         decision = self._faults.decide(call)
         if decision.delay_ms:
+            # In this request's thread and outside every lock: concurrent calls wait together.
             time.sleep(decision.delay_ms / 1000)
         error: AwsError | None = None
         if decision.error_kind == "throttle":

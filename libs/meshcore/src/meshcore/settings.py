@@ -18,13 +18,7 @@ class QueueNames(BaseModel):
     notifications: str = "meshcore-notifications"
 
     def all(self) -> list[str]:
-        return [
-            self.catalog_changes,
-            self.classification,
-            self.approvals,
-            self.tickets,
-            self.notifications,
-        ]
+        return [getattr(self, field) for field in type(self).model_fields]
 
 
 class WorkerSettings(BaseModel):

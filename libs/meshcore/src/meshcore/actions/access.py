@@ -10,8 +10,8 @@ from meshcore.actions.discovery import pending_classification
 from meshcore.aws.audit import AuditEntry
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.signing import DecisionSigner
-from meshcore.domain.access import AccessRequest, TableName
-from meshcore.domain.errors import PermanentError
+from meshcore.domain.access import AccessRequest, TableName, state_before
+from meshcore.domain.errors import InvalidTransitionError, PermanentError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.messages.commands import (
     AccessDecision,
@@ -135,6 +135,18 @@ async def routed_terms(central: Central, request_id: str) -> str:
     raise PermanentError(f"no ticket was routed for {request_id} (see `meshctl requests`)")
 
 
+def require_state(request: AccessRequest, decision: str) -> None:
+    """Checked before anything is sent: a decision the request's state cannot take would only
+    fail later, out of sight, in grant-worker."""
+    needed = state_before(decision)
+    if request.state is not needed:
+        raise InvalidTransitionError(
+            f"request {request.request_id} is {request.shown_state}: only a {needed.value} "
+            f"request can be {'revoked' if decision == 'revoke' else decision + 'd'} "
+            "(see `meshctl requests`)"
+        )
+
+
 async def post_decision(
     central: Central,
     request_id: str,
@@ -149,6 +161,8 @@ async def post_decision(
 
     Like the ticket system, it approves the terms the ticket showed: the digest routed with the
     ticket (in the audit trail), never the request as it is stored now."""
+    request, _version = await central.state.get_request(request_id)  # unknown: NotFoundError
+    require_state(request, decision)
     now = datetime.now(UTC)
     unsigned = AccessDecision(
         request_id=request_id,
@@ -177,7 +191,8 @@ async def request_revocation(
     central: Central, request_id: str, by: str, reason: str
 ) -> RevokeCommand:
     """Ask grant-worker to revoke a request's grants and resource links."""
-    await central.state.get_request(request_id)  # a clear error for an unknown id
+    request, _version = await central.state.get_request(request_id)  # unknown: NotFoundError
+    require_state(request, "revoke")
     command = RevokeCommand(request_id=request_id, requested_by=by, reason=reason)
     await (await central.sender(central.settings.queues.approvals)).send(command)
     return command

@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 from meshcore.actions.context import Central
 from meshcore.aws.glue import GlueCatalog
@@ -23,10 +23,19 @@ from meshcore.domain.access import TableName
 from meshcore.domain.naming import SEPARATOR, split_central_database_name
 from meshcore.domain.provenance import SYNCED_AT
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 # Central databases listed at once: bounded so a large catalog does not burst Glue's rate.
 LISTING_CONCURRENCY = 8
 MAX_PAGE_SIZE = 200
 SENSITIVE = "sensitive"  # the tag filter that matches any class
+
+
+def table_fields(row: DataclassInstance) -> dict[str, Any]:
+    """A dataclass about one table as JSON: its `name` as "table", then its other fields."""
+    values = {f.name: getattr(row, f.name) for f in fields(row)}
+    return {"table": str(values.pop("name")), **values}
 
 
 @dataclass(frozen=True)
@@ -48,15 +57,7 @@ class CatalogRow:
     sensitive_columns: dict[str, str]  # column -> class
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "table": str(self.name),
-            "domain": self.domain,
-            "owners": self.owners,
-            "description": self.description,
-            "synced_at": self.synced_at,
-            "column_count": self.column_count,
-            "sensitive_columns": self.sensitive_columns,
-        }
+        return table_fields(self)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass
 
 from meshcore.actions.context import Central, central
+from meshcore.actions.operations import queue_repair
 from meshcore.aws.clients import SyncAws
+from meshcore.aws.glue import GlueCatalog
 from meshcore.domain.errors import PermanentError
-from meshcore.domain.naming import validate_domain
+from meshcore.domain.naming import SEPARATOR, validate_domain
+from meshcore.domain.provenance import PRODUCER_ACCOUNT
 from meshcore.domain.registry import Consumer, Producer
 from meshcore.domain.state_store import DomainTakenError
 from meshcore.provisioning.lakeformation import ensure_consumer_lake, register_locations
@@ -27,6 +30,14 @@ from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
 S3_LOCATION = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?$")
+ACCOUNT = re.compile(r"^[0-9]{12}$")
+# An owner is someone the ticket goes to: a mailbox, checked for its shape only.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def check_account(account: str) -> None:
+    if not ACCOUNT.fullmatch(account):
+        raise ValueError(f"account {account!r} is not an AWS account id (12 digits)")
 
 
 @dataclass(frozen=True)
@@ -38,13 +49,20 @@ class ProducerOnboarding:
     allow_sampling: bool = False
     via_role: str | None = None
     actor: str = "meshctl"
+    rename_domain: bool = False
 
     def check(self) -> None:
-        """Before anything is created: a bad domain must not leave half an onboarding behind."""
+        """Before anything is created: a bad value must not leave half an onboarding behind."""
+        check_account(self.account)
         try:
             validate_domain(self.domain)
         except PermanentError as exc:
             raise ValueError(str(exc)) from exc
+        not_mail = [o for o in self.owners if not EMAIL.fullmatch(o)]
+        if not_mail:
+            raise ValueError(
+                f"--owner {not_mail[0]!r} is not an e-mail address (owners receive the tickets)"
+            )
         bad = [loc for loc in self.locations if not S3_LOCATION.match(loc)]
         if bad:
             raise ValueError(
@@ -65,6 +83,45 @@ def member_aws(settings: MeshSettings, account: str, via_role: str | None) -> Sy
             "(a role in that account you may assume) or use that account's credentials"
         )
     return aws
+
+
+async def check_registry(c: Central, onboarding: ProducerOnboarding) -> Producer | None:
+    """Before anything is created: the domain is free, and a known account keeps its domain
+    unless asked to move (a silent change would leave its central databases twice). Returns
+    the producer as registered now."""
+    existing = await c.state.get_producer(onboarding.account)
+    if existing and existing.domain != onboarding.domain and not onboarding.rename_domain:
+        raise ValueError(
+            f"account {onboarding.account} is onboarded with domain {existing.domain!r}: pass "
+            f"--rename-domain to move it to {onboarding.domain!r} (its central databases "
+            f"{existing.domain}{SEPARATOR}* are removed and synced again as "
+            f"{onboarding.domain}{SEPARATOR}*), or --domain {existing.domain}"
+        )
+    holder = await c.state.producer_for_domain(onboarding.domain)
+    if holder is not None and holder.account_id != onboarding.account:
+        raise ValueError(
+            f"domain {onboarding.domain!r} belongs to account {holder.account_id}: "
+            "choose another --domain"
+        )
+    return existing
+
+
+async def move_domain(c: Central, account: str, old: str, result: Provisioned) -> None:
+    """After a domain rename: remove the central databases of the old domain that came from
+    this account (sync-worker's repair, queued here, writes them under the new one)."""
+    catalog = GlueCatalog(await c.aws.client("glue"), c.settings.central_account_id)
+    for database in await catalog.list_databases():
+        name = database["Name"]
+        if not name.startswith(old + SEPARATOR):
+            continue
+        if database.get("Parameters", {}).get(PRODUCER_ACCOUNT) != account:
+            continue
+        for table in await catalog.list_tables(name):
+            await catalog.delete_table(name, table["Name"])
+        await catalog.delete_database(name)
+        result.add(f"central database {name} (domain renamed)", "deleted")
+    command = await queue_repair(c, account)
+    result.add(f"repair {command.repair_id} of {account}", "queued")
 
 
 async def register_producer(
@@ -111,6 +168,12 @@ def onboard_producer_account(
     """Everything a producer needs, in its account and the central one; returns what was done
     and the role sync-worker reads its catalog with."""
     onboarding.check()
+
+    async def registered() -> Producer | None:
+        async with central(settings) as c:
+            return await check_registry(c, onboarding)
+
+    before = asyncio.run(registered())
     member = member_aws(settings, onboarding.account, onboarding.via_role)
     result, role_arn = onboard_producer(SyncAws(settings), member, settings, onboarding.account)
     central_lakeformation = SyncAws(settings).client("lakeformation")
@@ -120,14 +183,15 @@ def onboard_producer_account(
         ensure_sample_role(member, settings, result) if onboarding.allow_sampling else None
     )
 
-    async def register() -> bool:
+    async def register() -> None:
         async with central(settings) as c:
-            return await register_producer(c, onboarding, role_arn, sample_role_arn)
+            changed = await register_producer(c, onboarding, role_arn, sample_role_arn)
+            outcome = "updated" if changed and before else "created" if changed else "exists"
+            result.add(f"registry producer {onboarding.account} ({onboarding.domain})", outcome)
+            if before is not None and before.domain != onboarding.domain:
+                await move_domain(c, onboarding.account, before.domain, result)
 
-    result.add(
-        f"registry producer {onboarding.account} ({onboarding.domain})",
-        "created" if asyncio.run(register()) else "exists",
-    )
+    asyncio.run(register())
     return result, role_arn
 
 
@@ -136,6 +200,7 @@ def onboard_consumer_account(
 ) -> tuple[Provisioned, str]:
     """A consumer's meshcore role (accepts shares, keeps resource links, administers its data
     lake) and its registry entry; returns what was done and that role."""
+    check_account(account)
     member = member_aws(settings, account, via_role)
     result, role_arn = onboard_consumer(member, settings)
     ensure_consumer_lake(member.client("lakeformation"), role_arn, account, result)

@@ -17,6 +17,7 @@ from meshcore.domain.access import RequestState
 from meshcore.domain.errors import MeshError, NotFoundError, RetryableError
 from meshcore.domain.recommendations import RecommendationState
 from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.domain.times import timestamp
 from meshcore.messages.commands import RepairCommand
 from meshcore.provisioning.central import dlq_name
 
@@ -43,9 +44,29 @@ class DeadLetter:
     message_id: str
     queue: str
     sent_at: float
-    receive_count: int
+    receive_count: int  # SQS's count: the worker's attempts, and each look since
     body: str
     reason: str | None
+    attempts: int | None = None  # the worker's, as recorded when it gave up (None: no record)
+
+
+# Said wherever dead letters are shown: SQS has no way to look without receiving.
+LOOKING_COSTS = (
+    "looking receives each message once: SQS's receive count grows by one, and nothing else "
+    "changes (a dead-letter queue has no redrive policy, so receives never move or delete its "
+    "messages); ATTEMPTS are the worker's own, recorded when it gave up"
+)
+
+
+def meshcore_queue(central: Central, name: str) -> str:
+    """The work queue `name` names: itself, or the queue whose dead-letter queue it is."""
+    queues = central.settings.queues.all()
+    queue = name.removesuffix("-dlq")
+    if queue not in queues:
+        raise NotFoundError(
+            f"{name} is not a meshcore queue or dead-letter queue ({', '.join(queues)})"
+        )
+    return queue
 
 
 async def _counts(sqs: SQSClient, url: str) -> tuple[int, int]:
@@ -115,20 +136,6 @@ async def queue_health(central: Central) -> list[QueueHealth]:
     return health
 
 
-def health_problems(queues: list[QueueHealth], alarms: list[Any]) -> list[str]:
-    """What an operator must look at: each dead-letter queue holding messages, each alarm in
-    ALARM. Nothing: healthy."""
-    problems = [
-        f"{q.dead_letters} dead letter{'' if q.dead_letters == 1 else 's'} in {dlq_name(q.queue)}"
-        for q in queues
-        if q.dead_letters
-    ]
-    problems += [
-        f"alarm {a['AlarmName']} is in ALARM" for a in alarms if a["StateValue"] == "ALARM"
-    ]
-    return problems
-
-
 async def status(central: Central) -> dict[str, Any]:
     """Everything `meshctl status` shows."""
     state = central.state
@@ -140,20 +147,16 @@ async def status(central: Central) -> dict[str, Any]:
     requests = await state.list_requests()
     recommendations = await state.list_recommendations()
     queues = await queue_health(central)
-    problems = health_problems(queues, alarms)
     return {
-        # Degraded when anything waits for an operator, whatever the alarms say (an alarm
-        # changes state a period or more after its metric, and SQS publishes every minute).
-        "health": "degraded" if problems else "healthy",
-        "problems": problems,
+        "health": health(queues, alarms, last),
         "queues": [asdict(q) for q in queues],
         "last_repair": None
         if last is None
         else {
             "repair_id": last.repair_id,
             "status": last.status.value,
-            "started_at": last.started_at.isoformat(),
-            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+            "started_at": timestamp(last.started_at),
+            "finished_at": timestamp(last.finished_at) if last.finished_at else None,
             "drift_total": last.drift_total,
             "drift": last.drift,
             "errors": len(last.errors),
@@ -167,11 +170,24 @@ async def status(central: Central) -> dict[str, Any]:
     }
 
 
+def health(
+    queues: list[QueueHealth], alarms: list[Any], last_repair: RepairReport | None
+) -> dict[str, Any]:
+    """One verdict for `status` and the portal: degraded while anything needs an operator,
+    whatever the alarms say (an alarm lags its metric, and dead letters need a look now)."""
+    problems = [
+        f"{q.dead_letters} dead letter{'s' if q.dead_letters != 1 else ''} in {dlq_name(q.queue)}"
+        for q in queues
+        if q.dead_letters
+    ]
+    problems += [f"alarm {a['AlarmName']} in ALARM" for a in alarms if a["StateValue"] == "ALARM"]
+    if last_repair is not None and last_repair.status is RepairStatus.FAILED:
+        problems.append(f"the last repair ({last_repair.repair_id}) failed")
+    return {"status": "degraded" if problems else "ok", "problems": problems}
+
+
 async def dead_letters(central: Central, queue: str, limit: int = 100) -> list[DeadLetter]:
-    if queue not in central.settings.queues.all():
-        raise NotFoundError(
-            f"{queue} is not a meshcore queue ({', '.join(central.settings.queues.all())})"
-        )
+    queue = meshcore_queue(central, queue)
     sqs = await central.aws.client("sqs")
     url = await queue_url(sqs, dlq_name(queue))
     taken = await _take(sqs, url, limit)
@@ -188,6 +204,7 @@ async def dead_letters(central: Central, queue: str, limit: int = 100) -> list[D
                 receive_count=int(m["Attributes"]["ApproximateReceiveCount"]),
                 body=m.get("Body", ""),
                 reason=rejection.reason if rejection else None,
+                attempts=rejection.receive_count if rejection else None,
             )
         )
     return letters
@@ -204,10 +221,7 @@ async def find_dead_letter(central: Central, message_id: str) -> DeadLetter:
 async def redrive(central: Central, queue: str, limit: int | None = None) -> int:
     """Move dead letters back to `queue`, ten at a time: each is deleted from the dead-letter
     queue only after SQS confirmed sending it back. Returns how many moved."""
-    if queue not in central.settings.queues.all():
-        raise NotFoundError(
-            f"{queue} is not a meshcore queue ({', '.join(central.settings.queues.all())})"
-        )
+    queue = meshcore_queue(central, queue)
     sqs = await central.aws.client("sqs")
     source, dlq = await queue_url(sqs, queue), await queue_url(sqs, dlq_name(queue))
     # At most what is there now: messages that fail again come back and must not loop forever.
@@ -245,6 +259,10 @@ async def redrive(central: Central, queue: str, limit: int | None = None) -> int
 
 async def queue_repair(central: Central, producer_account: str | None = None) -> RepairCommand:
     """Ask sync-worker to compare producer catalogs (all, or one) with the central one."""
+    if producer_account and await central.state.get_producer(producer_account) is None:
+        raise NotFoundError(
+            f"{producer_account} is not an onboarded producer (see `meshctl onboard-producer`)"
+        )
     command = RepairCommand(
         repair_id=f"repair-{uuid.uuid4().hex[:8]}", producer_account=producer_account
     )

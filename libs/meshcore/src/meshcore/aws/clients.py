@@ -1,6 +1,7 @@
 """Clients for the central account and, through STS AssumeRole, for other accounts.
 
-Nothing connects at import time. Async clients belong to the AsyncExitStack of the process that
+Nothing connects at import time, and the SDKs are imported only when a client is made: a
+command that fails on its arguments, or `meshctl --help`, starts without them. Async clients belong to the AsyncExitStack of the process that
 uses them and are closed with it. Assumed-role credentials are cached until shortly before they
 expire.
 """
@@ -8,21 +9,20 @@ expire.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import boto3
-from aiobotocore.session import get_session
-from botocore.config import Config
-
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import AccessDeniedError, NotFoundError
 from meshcore.settings import MeshSettings
 
 if TYPE_CHECKING:
+    import boto3
+    from botocore.config import Config
     from types_aiobotocore_cloudwatch.client import CloudWatchClient
     from types_aiobotocore_dynamodb.client import DynamoDBClient
     from types_aiobotocore_glue.client import GlueClient
@@ -36,8 +36,16 @@ if TYPE_CHECKING:
 # botocore retries a few times itself (standard mode: throttling and 5xx, with jitter); anything
 # longer is the queue's job (the message becomes visible again with backoff).
 RETRIES = {"mode": "standard", "max_attempts": 3}
-# Reads must outlive an SQS long poll (at most 20 s).
-CLIENT_CONFIG = Config(retries=RETRIES, connect_timeout=5, read_timeout=40)  # type: ignore[arg-type]
+
+
+@functools.cache
+def client_config() -> Config:
+    """Retries as above; reads must outlive an SQS long poll (at most 20 s)."""
+    from botocore.config import Config
+
+    return Config(retries=RETRIES, connect_timeout=5, read_timeout=40)  # type: ignore[arg-type]
+
+
 # Refresh assumed credentials this long before they expire.
 CREDENTIAL_REFRESH_MARGIN_SECONDS = 300
 ASSUMED_SESSION_SECONDS = 3600
@@ -82,6 +90,8 @@ class AsyncAws:
         self._settings = settings
         self._stack = stack
         # Services are chosen at run time, so the per-service stub overloads do not apply.
+        from aiobotocore.session import get_session
+
         self._session: Any = get_session()
         self._session_name = session_name
         self._central: dict[str, Any] = {}
@@ -94,7 +104,7 @@ class AsyncAws:
         return {
             "region_name": self._settings.region,
             "endpoint_url": self._settings.endpoint_url,
-            "config": CLIENT_CONFIG,
+            "config": client_config(),
         }
 
     @overload
@@ -200,6 +210,8 @@ class SyncAws:
     """boto3 clients for meshctl and provisioning (short-lived, sequential work)."""
 
     def __init__(self, settings: MeshSettings, session: boto3.Session | None = None) -> None:
+        import boto3
+
         self._settings = settings
         self._session: Any = session or boto3.Session()
 
@@ -208,7 +220,7 @@ class SyncAws:
             service,
             region_name=self._settings.region,
             endpoint_url=self._settings.endpoint_url,
-            config=CLIENT_CONFIG,
+            config=client_config(),
         )
 
     def assumed(self, role_arn: str, session_name: str = "meshctl") -> SyncAws:
@@ -223,6 +235,8 @@ class SyncAws:
         except (AccessDeniedError, NotFoundError) as exc:
             raise _assume_failure(role_arn, exc) from exc
         creds = _credentials(response)
+        import boto3
+
         session = boto3.Session(**creds.as_client_kwargs())  # type: ignore[arg-type]
         return SyncAws(self._settings, session)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import CONFLICT_CODES, aws_errors, raise_batch_failures
@@ -31,7 +31,6 @@ BATCH_DELETE_PARTITION_MAX = 25
 
 Row = dict[str, Any]
 # One page of a listing: its rows and the token of the next page (None after the last).
-Page = tuple[list[Row], str | None]
 # Per-entry batch errors that mean another writer got there first: read again and converge.
 RACE_CODES = CONFLICT_CODES | {"EntityNotFoundException"}
 
@@ -71,13 +70,21 @@ class GlueCatalog:
         self._glue = client
         self.account_id = account_id
 
-    async def _pages(self, what: str, page: Callable[[str | None], Awaitable[Page]]) -> list[Row]:
+    async def _pages(
+        self,
+        what: str,
+        read: Callable[..., Awaitable[Any]],
+        request: Mapping[str, object],
+        listed: str,
+    ) -> list[Row]:
+        """Every row a Glue read lists under `listed`, page after page (NextToken)."""
         rows: list[Row] = []
         token: str | None = None
         while True:
             with aws_errors(f"glue:{what} in {self.account_id}"):
-                found, token = await page(token)
-            rows.extend(found)
+                response = await read(**request, **({"NextToken": token} if token else {}))
+                rows.extend(_rows(response.get(listed, [])))
+                token = response.get("NextToken")
             if not token:
                 return rows
 
@@ -91,14 +98,8 @@ class GlueCatalog:
             return None
 
     async def list_databases(self) -> list[Row]:
-        async def page(token: str | None) -> Page:
-            params: GetDatabasesRequestTypeDef = {"MaxResults": GET_DATABASES_PAGE}
-            if token:
-                params["NextToken"] = token
-            response = await self._glue.get_databases(**params)
-            return _rows(response.get("DatabaseList", [])), response.get("NextToken")
-
-        return await self._pages("GetDatabases", page)
+        request: GetDatabasesRequestTypeDef = {"MaxResults": GET_DATABASES_PAGE}
+        return await self._pages("GetDatabases", self._glue.get_databases, request, "DatabaseList")
 
     async def get_table(self, database: str, name: str) -> Row | None:
         try:
@@ -109,31 +110,20 @@ class GlueCatalog:
             return None
 
     async def list_tables(self, database: str) -> list[Row]:
-        async def page(token: str | None) -> Page:
-            params: GetTablesRequestTypeDef = {
-                "DatabaseName": database,
-                "MaxResults": GET_TABLES_PAGE,
-            }
-            if token:
-                params["NextToken"] = token
-            response = await self._glue.get_tables(**params)
-            return _rows(response.get("TableList", [])), response.get("NextToken")
-
-        return await self._pages(f"GetTables {database}", page)
+        request: GetTablesRequestTypeDef = {"DatabaseName": database, "MaxResults": GET_TABLES_PAGE}
+        return await self._pages(
+            f"GetTables {database}", self._glue.get_tables, request, "TableList"
+        )
 
     async def list_partitions(self, database: str, table: str) -> list[Row]:
-        async def page(token: str | None) -> Page:
-            params: GetPartitionsRequestTypeDef = {
-                "DatabaseName": database,
-                "TableName": table,
-                "MaxResults": GET_PARTITIONS_PAGE,
-            }
-            if token:
-                params["NextToken"] = token
-            response = await self._glue.get_partitions(**params)
-            return _rows(response.get("Partitions", [])), response.get("NextToken")
-
-        return await self._pages(f"GetPartitions {database}.{table}", page)
+        request: GetPartitionsRequestTypeDef = {
+            "DatabaseName": database,
+            "TableName": table,
+            "MaxResults": GET_PARTITIONS_PAGE,
+        }
+        return await self._pages(
+            f"GetPartitions {database}.{table}", self._glue.get_partitions, request, "Partitions"
+        )
 
     async def get_partitions(
         self, database: str, table: str, values: Sequence[list[str]]

@@ -39,7 +39,7 @@ unambiguous.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -253,20 +253,13 @@ class DynamoStateStore:
 
     async def _items(self, pk: str, *, consistent: bool = True) -> list[Item]:
         """Every item of one partition, in sort key order."""
-        found: list[Item] = []
-        kwargs: QueryInputTypeDef = {
+        request: QueryInputTypeDef = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": pk}},
             "ConsistentRead": consistent,
         }
-        while True:
-            with aws_errors(f"dynamodb:Query {pk}"):
-                response = await self._db.query(**kwargs)
-            found.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return await self._all_pages(f"Query {pk}", self._db.query, request)
 
     async def _query(self, pk: str, model: type[M]) -> list[M]:
         return [model.model_validate_json(i["doc"]["S"]) for i in await self._items(pk)]
@@ -488,20 +481,27 @@ class DynamoStateStore:
         )
 
     async def _scan_prefix(self, prefix: str) -> list[Item]:
-        found: list[Item] = []
-        kwargs: ScanInputTypeDef = {
+        request: ScanInputTypeDef = {
             "TableName": self._table,
             "FilterExpression": "begins_with(pk, :prefix)",
             "ExpressionAttributeValues": {":prefix": {"S": prefix}},
             "ConsistentRead": True,
         }
+        return await self._all_pages(f"Scan {prefix}*", self._db.scan, request)
+
+    async def _all_pages(
+        self, what: str, read: Callable[..., Awaitable[Any]], request: Mapping[str, object]
+    ) -> list[Item]:
+        """Every item a Query or Scan returns, page after page (LastEvaluatedKey)."""
+        found: list[Item] = []
+        start: dict[str, object] = {}
         while True:
-            with aws_errors(f"dynamodb:Scan {prefix}*"):
-                response = await self._db.scan(**kwargs)
+            with aws_errors(f"dynamodb:{what}"):
+                response = await read(**request, **start)
             found.extend(response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            start = {"ExclusiveStartKey": response["LastEvaluatedKey"]}
 
     # -- replay guard -----------------------------------------------------------------------
 

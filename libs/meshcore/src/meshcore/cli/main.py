@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from importlib.metadata import version
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
 from meshcore.cli import access, catalog, discover, operate, provision
-from meshcore.cli.common import Command, OneLineParser, UsageError, first_error
-from meshcore.domain.errors import MeshError
+from meshcore.cli.common import Command, OneLineParser, UsageError, UsageExit, first_error
+from meshcore.domain.errors import InvalidTransitionError, MeshError, NotFoundError
 from meshcore.messages.contracts import write_schemas
 from meshcore.settings import MeshSettings
 
@@ -26,6 +27,7 @@ def cmd_contracts(args: argparse.Namespace, settings: MeshSettings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="meshctl", description="Operate the meshcore data mesh.")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--version", action="version", version=f"meshctl {version('meshcore')}")
     sub = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser
     )
@@ -51,35 +53,42 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, settings: MeshSettings | None = None) -> int:
     """meshctl; `settings` (read from MESHCORE_* variables when not given) lets a caller in the
     same process point it elsewhere without touching the environment."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in argv
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except UsageExit as exc:
+        return fail(exc.message, 2, as_json)
     try:
         settings = settings or MeshSettings()
     except ValidationError as exc:
-        print(
-            f"meshctl: error: bad setting {first_error(exc)} (check MESHCORE_* variables)",
-            file=sys.stderr,
-        )
-        return 2
+        return fail(f"bad setting {first_error(exc)} (check MESHCORE_* variables)", 2, as_json)
+    from botocore.exceptions import BotoCoreError, ClientError
+
     try:
         return int(args.handler(args, settings))
     except (UsageError, ValidationError, ValueError, OverflowError) as exc:
         # A value the user gave was not acceptable: say which, in one line. Commands let
         # ValueError and ValidationError from parsing their arguments come here.
-        print(f"meshctl: error: {first_error(exc)}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"meshctl: error: {exc}", file=sys.stderr)
-        return 1
-    except MeshError as exc:
-        print(f"meshctl: error: {exc}", file=sys.stderr)
-        return 1
-    except (BotoCoreError, ClientError) as exc:
+        return fail(first_error(exc), 2, as_json)
+    except (NotFoundError, InvalidTransitionError) as exc:
+        # Something the user named is not there, or not in a state for what was asked.
+        return fail(str(exc), 2, as_json)
+    except (OSError, MeshError, BotoCoreError, ClientError) as exc:
         # Anything an adapter did not translate still deserves one line, not a traceback.
-        print(f"meshctl: error: {exc}", file=sys.stderr)
-        return 1
+        return fail(str(exc), 1, as_json)
     except KeyboardInterrupt:
         return 130
+
+
+def fail(message: str, status: int, as_json: bool) -> int:
+    """One line on stderr (one JSON object with --json) and the exit status."""
+    if as_json:
+        print(json.dumps({"error": message, "exit_status": status}), file=sys.stderr)
+    else:
+        print(f"meshctl: error: {message}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from meshcore.actions.context import central
-from meshcore.actions.operations import dead_letters, find_dead_letter, redrive, status
-from meshcore.cli.common import AddCommand
+from meshcore.actions.context import Central
+from meshcore.actions.operations import (
+    LOOKING_COSTS,
+    dead_letters,
+    find_dead_letter,
+    redrive,
+    status,
+)
+from meshcore.cli.common import AddCommand, on_central, positive
 from meshcore.cli.output import emit_json, table
 from meshcore.settings import MeshSettings
 
@@ -27,15 +32,16 @@ def _age(seconds: float | None) -> str:
 
 
 def cmd_status(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> dict[str, Any]:
-        async with central(settings) as c:
-            return await status(c)
-
-    facts = asyncio.run(go())
+    facts = on_central(settings, status)
     if args.json:
         emit_json(facts)
         return 0
-    print(f"health: {facts['health']}" + "".join(f"\n  {p}" for p in facts["problems"]) + "\n")
+    verdict = facts["health"]
+    print(
+        "health: ok"
+        if verdict["status"] == "ok"
+        else f"health: DEGRADED: {'; '.join(verdict['problems'])}"
+    )
     print(
         table(
             ["QUEUE", "DEPTH", "IN FLIGHT", "DEAD LETTERS", "OLDEST DEAD"],
@@ -78,27 +84,29 @@ def cmd_status(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_dlq(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> Any:
-        async with central(settings) as c:
-            if args.action == "list":
-                return await dead_letters(c, args.target)
-            if args.action == "show":
-                return await find_dead_letter(c, args.target)
-            return await redrive(c, args.target, args.limit)
+    async def go(c: Central) -> Any:
+        if args.action == "list":
+            return await dead_letters(c, args.target)
+        if args.action == "show":
+            return await find_dead_letter(c, args.target)
+        return await redrive(c, args.target, args.limit)
 
-    result = asyncio.run(go())
+    result = on_central(settings, go)
     if args.action == "redrive":
         if args.json:
             emit_json({"queue": args.target, "moved": result})
         else:
-            print(f"moved {result} messages from {args.target}-dlq back to {args.target}")
+            queue = args.target.removesuffix("-dlq")
+            print(f"moved {result} messages from {queue}-dlq back to {queue}")
         return 0
     if args.action == "show":
         if args.json:
             emit_json(asdict(result))
         else:
+            attempts = result.attempts if result.attempts is not None else "not recorded"
             print(
-                f"message {result.message_id} in {result.queue}-dlq, received {result.receive_count} times"
+                f"message {result.message_id} in {result.queue}-dlq: worker attempts {attempts}, "
+                f"received {result.receive_count} times in all ({LOOKING_COSTS})"
             )
             print(
                 f"reason: {result.reason or 'not recorded (see the worker log for this message id)'}"
@@ -109,24 +117,26 @@ def cmd_dlq(args: argparse.Namespace, settings: MeshSettings) -> int:
         emit_json([asdict(d) for d in result])
         return 0
     if not result:
-        print(f"{args.target}-dlq is empty")
+        print(f"{args.target.removesuffix('-dlq')}-dlq is empty")
         return 0
     now = time.time()
     print(
         table(
-            ["MESSAGE ID", "AGE", "RECEIVES", "REASON", "BODY"],
+            ["MESSAGE ID", "AGE", "ATTEMPTS", "RECEIVES", "BODY", "REASON"],
             [
                 [
                     d.message_id,
                     _age(now - d.sent_at),
+                    d.attempts if d.attempts is not None else "-",
                     d.receive_count,
-                    (d.reason or "-")[:60],
                     d.body[:40].replace("\n", " "),
+                    d.reason or "not recorded (see the worker log for this message id)",
                 ]
                 for d in result
             ],
         )
     )
+    print(f"\n{LOOKING_COSTS}.")
     return 0
 
 
@@ -137,4 +147,4 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "target", metavar="QUEUE|MESSAGE_ID", help="a queue (list, redrive) or a message id (show)"
     )
-    p.add_argument("--limit", type=int, help="redrive at most this many messages")
+    p.add_argument("--limit", type=positive, help="redrive at most this many messages")
