@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 
 from . import (
+    cloudwatch_alarm_history,
+    cloudwatch_metric_identity,
     dynamodb_isolation,
     dynamodb_transaction_rollback,
     event_envelope,
@@ -36,6 +38,7 @@ from . import (
     lakeformation_tag_targets,
     moto_dispatch,
     ram_invitations,
+    sqs_cloudwatch_metrics,
     sqs_depth,
     sqs_sender_id,
     sts_external_id,
@@ -43,6 +46,8 @@ from . import (
 )
 
 _MODULES = (
+    cloudwatch_alarm_history,
+    cloudwatch_metric_identity,
     dynamodb_isolation,
     event_envelope,
     eventbridge_schedules,
@@ -51,6 +56,7 @@ _MODULES = (
     glue_table_versions,
     ram_invitations,
     sqs_sender_id,
+    sqs_cloudwatch_metrics,
     kms_verify_signature,
     lakeformation_cross_account,
     lakeformation_batch_grant_option,

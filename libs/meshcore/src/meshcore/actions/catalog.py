@@ -106,6 +106,7 @@ class CatalogSnapshot:
         self._read_at = 0.0
         self._lock = asyncio.Lock()
         self._refresh: asyncio.Task[list[dict[str, Any]]] | None = None
+        self._started = 0.0
 
     async def _read(self, central: Central) -> list[dict[str, Any]]:
         started = time.monotonic()
@@ -114,11 +115,52 @@ class CatalogSnapshot:
         self._rows, self._read_at = await _tables(glue, databases), started
         return self._rows
 
+    @property
+    def ready(self) -> bool:
+        """Whether `rows` answers without listing the catalog first: a listing was read (or
+        every call reads one anyway)."""
+        return self.max_age_seconds <= 0 or self._rows is not None
+
+    @property
+    def loading_for(self) -> float | None:
+        """Seconds the first listing has been read for; None when it is not being read."""
+        if self._rows is not None or self._refresh is None or self._refresh.done():
+            return None
+        return time.monotonic() - self._started
+
+    def start(self, central: Central) -> None:
+        """Read the first listing in the background, unless it is read or being read: a front
+        end says "loading" meanwhile instead of "0 tables"."""
+        if self.ready or (self._refresh is not None and not self._refresh.done()):
+            return
+        self._started = time.monotonic()
+        self._refresh = asyncio.create_task(self._read(central))
+        # A failed read is reported by the next `rows` call, which reads again.
+        self._refresh.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+    async def wait(self, seconds: float) -> bool:
+        """Wait at most `seconds` for the first listing started by `start`; whether it is read.
+        Raises what the read raised."""
+        task = self._refresh
+        if self.ready or task is None:
+            return self.ready
+        try:
+            await asyncio.wait_for(asyncio.shield(task), seconds)
+        except TimeoutError:
+            return False
+        return True
+
     async def rows(self, central: Central) -> list[dict[str, Any]]:
         if self.max_age_seconds <= 0:
             return await self._read(central)
         async with self._lock:
             if self._rows is None:
+                if self._refresh is not None and not self._refresh.done():
+                    return await asyncio.shield(self._refresh)  # the first read, under way
+                return await self._read(central)
+            if not self._rows:
+                # An empty catalog is quick to list again, and the first tables show at once
+                # rather than when the listing is next refreshed.
                 return await self._read(central)
             stale = time.monotonic() - self._read_at >= self.max_age_seconds
             if stale and (self._refresh is None or self._refresh.done()):
