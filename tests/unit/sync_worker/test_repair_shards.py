@@ -231,7 +231,7 @@ async def test_a_no_drift_pass_skips_unchanged_tables_without_further_reads(mesh
     # Otherwise only listings: per producer, per database and per page (two names reads each),
     # none per table (the per-table cost at scale is in the benchmark).
     assert calls == {
-        "list_databases": 2 * 2,
+        "list_databases": 2 * 2 + 1,  # and once for the whole mesh: databases no domain owns
         "get_database": 3 * 2,
         "list_tables": 3 * 2,
         "tables_named": 5 * 2,
@@ -392,3 +392,28 @@ def test_the_report_counts_only_the_shards_named() -> None:
     assert (report.shards_done, report.producers_done, report.databases_checked) == (3, 1, 1)
     failed = assemble(header, [plan, producer, database.model_copy(update={"errors": ["e"]})])
     assert failed.status is RepairStatus.FAILED and failed.errors == ["e"]
+
+
+async def test_central_databases_of_a_domain_no_producer_has_now_are_removed(mesh: Mesh) -> None:
+    """A producer renamed (ar2 once, ar now) or offboarded (555…) leaves central databases under
+    a name no producer has: a whole repair removes and reports them; a database meshcore did
+    not write (no producer account recorded) stays, and so does everything on a one-producer
+    repair."""
+    await mesh.repair("r-first")
+    for name, account in (("ar2__sales", AR.account_id), ("zz__old", "555555555555")):
+        await mesh.central.create_database(
+            {"Name": name, "Parameters": {"meshcore:producer_account": account}}
+        )
+        await mesh.central.create_table(name, table("orders"))
+    await mesh.central.create_database({"Name": "ops__scratch"})
+
+    assert "ar2__sales" in {d["Name"] for d in await mesh.central.list_databases()}
+    one = await mesh.repair("r-one", AR.account_id)
+    assert "database.orphaned" not in one.drift
+
+    report = await mesh.repair("r-whole")
+    assert report.status is RepairStatus.SUCCEEDED, report.errors
+    assert report.drift == {"database.orphaned": 2, "database.deleted": 2, "table.deleted": 2}
+    names = {d["Name"] for d in await mesh.central.list_databases()}
+    assert not names & {"ar2__sales", "zz__old"}
+    assert {"ops__scratch", "ar__sales", "ar__hr", "ap__books"} <= names

@@ -107,6 +107,8 @@ class Repair:
             header = RepairReport(repair_id=repair_id, producer_account=command.producer_account)
         header.producers_total = len(producers)
         await self._state.save_repair(header)
+        if not command.producer_account:
+            await self._orphans(producers, result)
         for producer in producers:
             shard = RepairShard(
                 repair_id=repair_id,
@@ -187,6 +189,22 @@ class Repair:
             errors=len(report.errors),
         )
         return report
+
+    async def _orphans(self, producers: list[Producer], result: RepairShardResult) -> None:
+        """Remove central databases meshcore wrote for a domain no producer has now (a producer
+        renamed or offboarded): their tables would show twice, under an old name. Databases
+        meshcore did not write (no producer account recorded) are left alone."""
+        domains = {p.account_id: p.domain for p in producers}
+        for database in await self._converger.central.list_databases():
+            name = database["Name"]
+            account = database.get("Parameters", {}).get(mapping.PRODUCER_ACCOUNT)
+            if not account or SEPARATOR not in name:
+                continue
+            if name.split(SEPARATOR, 1)[0] == domains.get(account):
+                continue
+            log.info("repair.orphan_database", database=name, producer=account)
+            changes = (await self._converger.drop_database(name)).changes
+            add_drift(result, changes + Counter({"database.orphaned": 1}))
 
     # -- the shards -------------------------------------------------------------------------
 
