@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+import time
+from typing import Any, TextIO
 
 from meshcore.actions.context import Central
 from meshcore.actions.operations import queue_repair, wait_for_repair
@@ -115,7 +116,7 @@ def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
         command = await queue_repair(c, args.producer)
         if not args.wait:
             return command, None
-        progress = (lambda _report: None) if args.json else progress_line
+        progress = (lambda _report: None) if args.json else RepairProgress()
         report = await wait_for_repair(c, command.repair_id, args.timeout, progress)
         if not args.json and sys.stderr.isatty():
             sys.stderr.write("\n")
@@ -135,19 +136,43 @@ def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
     return 0 if report.status is RepairStatus.SUCCEEDED else 1
 
 
-def progress_line(report: RepairReport) -> None:
-    # Shards are counted as they fan out: the total grows while producers and databases are
-    # listed, so the bar tells what is known so far.
-    total = max(report.shards_total, 1)
-    filled = round(20 * report.shards_done / total)
-    line = (
-        f"[{'#' * filled}{'.' * (20 - filled)}] {report.shards_done}/{report.shards_total} shards, "
-        f"{report.producers_done}/{report.producers_total} producers, "
-        f"{report.tables_checked} tables checked, drift {report.drift_total}"
-    )
-    if sys.stderr.isatty():
-        sys.stderr.write("\r" + line)
-        sys.stderr.flush()
+# Off a terminal (a log, CI), a progress line this often rather than a redrawn bar.
+PROGRESS_LINE_EVERY_SECONDS = 5.0
+
+
+class RepairProgress:
+    """`repair --wait`'s progress on stderr: a bar redrawn in place on a terminal, else a
+    line every few seconds and whenever the repair finishes."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self._last_line_at: float | None = None
+
+    def __call__(self, report: RepairReport) -> None:
+        # Shards are counted as they fan out: the total grows while producers and databases
+        # are listed, so the bar tells what is known so far.
+        total = max(report.shards_total, 1)
+        filled = round(20 * report.shards_done / total)
+        line = (
+            f"[{'#' * filled}{'.' * (20 - filled)}] {report.shards_done}/{report.shards_total} "
+            f"shards, {report.producers_done}/{report.producers_total} producers, "
+            f"{report.databases_checked} databases, {report.tables_checked} tables checked, "
+            f"drift {report.drift_total}"
+        )
+        if self.stream.isatty():
+            self.stream.write("\r" + line)
+        else:
+            now = time.monotonic()
+            finished = report.status is not RepairStatus.RUNNING
+            due = (
+                self._last_line_at is None
+                or now - self._last_line_at >= PROGRESS_LINE_EVERY_SECONDS
+            )
+            if not (due or finished):
+                return
+            self._last_line_at = now
+            self.stream.write(f"{report.repair_id}: {line}\n")
+        self.stream.flush()
 
 
 def render_repair(report: RepairReport) -> str:
