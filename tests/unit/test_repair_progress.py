@@ -7,7 +7,6 @@ import io
 
 import pytest
 
-from meshcore.cli import catalog
 from meshcore.cli.catalog import RepairProgress
 from meshcore.domain.repair import RepairReport, RepairStatus
 
@@ -37,7 +36,7 @@ def test_off_a_terminal_a_line_every_few_seconds_and_the_last(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr(catalog.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr("meshcore.cli.catalog.time.monotonic", lambda: now[0])
     log = Log()
     progress = RepairProgress(log)
     for done, at in ((1, 100.0), (2, 101.0), (3, 106.0), (4, 107.0)):
