@@ -127,10 +127,12 @@ class FakeCatalog:
 
     async def delete_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
-    ) -> None:
+    ) -> int:
         self._table(database, table)
+        deleted = 0
         for v in values:
-            self.partitions.pop((database, table, tuple(v)), None)
+            deleted += self.partitions.pop((database, table, tuple(v)), None) is not None
+        return deleted
 
     # -- helpers ----------------------------------------------------------------------------
 

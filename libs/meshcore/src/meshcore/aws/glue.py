@@ -252,7 +252,9 @@ class GlueCatalog:
 
     async def delete_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
-    ) -> None:
+    ) -> int:
+        """Idempotent: partitions already gone are what was wanted. Returns how many there were."""
+        deleted = 0
         for batch in chunks(values, BATCH_DELETE_PARTITION_MAX):
             with aws_errors(f"glue:BatchDeletePartition {database}.{table}"):
                 response = await self._glue.batch_delete_partition(
@@ -260,9 +262,12 @@ class GlueCatalog:
                     TableName=table,
                     PartitionsToDelete=[{"Values": list(v)} for v in batch],
                 )
+            failed = response.get("Errors", [])
             errors = [
                 e
-                for e in response.get("Errors", [])
+                for e in failed
                 if e.get("ErrorDetail", {}).get("ErrorCode") != "EntityNotFoundException"
             ]
             _raise_batch_errors(f"glue:BatchDeletePartition {database}.{table}", errors)
+            deleted += len(batch) - len(failed)
+        return deleted

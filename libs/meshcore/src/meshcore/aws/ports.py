@@ -62,7 +62,9 @@ class Catalog(Protocol):
     async def update_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None: ...
     async def delete_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
-    ) -> None: ...
+    ) -> int:
+        """How many of them there were to delete."""
+        ...
 
 
 class Permissions(Protocol):
