@@ -242,6 +242,9 @@ class Converger:
             except ConflictError:
                 self.copies.forget(target_db, name)
                 raise
+            except NotFoundError as exc:  # deleted since it was known: read it again
+                self.copies.forget(target_db, name)
+                raise ConflictError(f"glue: {target_db}.{name} is gone: {exc}") from exc
             self.copies.remember(target_db, name, _next(version), desired)
             added = mapping.added_columns(current, found)
             if self.tags and added:
