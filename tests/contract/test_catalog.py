@@ -157,3 +157,15 @@ async def test_a_partition_created_twice_or_updated_when_gone_is_a_lost_race(
     assert len(await invoices.list_partitions("ar__receivables", "invoices")) == 2
     with pytest.raises(ConflictError):
         await invoices.update_partitions("ar__receivables", "invoices", [partition("1999")])
+
+
+async def test_creating_absent_partitions_beyond_one_batch(invoices: Catalog) -> None:
+    years = [str(y) for y in range(1900, 2030)]  # 130: more than one BatchCreatePartition
+    created = await invoices.create_absent_partitions(
+        "ar__receivables", "invoices", [partition(y) for y in years]
+    )
+    assert created == []
+    again = await invoices.create_absent_partitions(
+        "ar__receivables", "invoices", [partition(y) for y in years]
+    )
+    assert sorted(v[0] for v in again) == years
