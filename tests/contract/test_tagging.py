@@ -10,6 +10,7 @@ import pytest
 
 from meshcore.aws.lftags import ColumnTags, ResourceTags
 from meshcore.aws.ports import ColumnTagging, ResourceTagging
+from meshcore.domain.errors import NotFoundError
 from meshcore.settings import MeshSettings
 
 from ..fakes.lftags import FakeColumnTags, FakeResourceTags
@@ -34,7 +35,7 @@ def central_table(settings: MeshSettings) -> None:
 @pytest.fixture
 async def columns(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[ColumnTagging]:
     if backend == "fake":
-        yield FakeColumnTags(CENTRAL)
+        yield FakeColumnTags(CENTRAL, tables={("ar", "invoices")})
         return
     settings: MeshSettings = request.getfixturevalue("settings")
     central_table(settings)
@@ -59,6 +60,14 @@ async def test_unassigning_removes_only_that_value(columns: ColumnTagging) -> No
     assert await columns.value("ar", "invoices", "customer_email") == "email_address"
     assert await columns.unassign("ar", "invoices", "customer_email", "email_address")
     assert await columns.value("ar", "invoices", "customer_email") is None
+
+
+async def test_a_table_not_in_the_catalog_is_not_found(columns: ColumnTagging) -> None:
+    """A table dropped while it was classified: Lake Formation answers EntityNotFoundException."""
+    with pytest.raises(NotFoundError):
+        await columns.assign("ar", "dropped", "customer_email", "email_address")
+    with pytest.raises(NotFoundError):
+        await columns.settle("ar", "dropped", {"customer_email": "none"})
 
 
 async def test_assigned_lists_each_column_s_own_value(columns: ColumnTagging) -> None:
@@ -136,7 +145,7 @@ class Resources:
 @pytest.fixture
 async def resources(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[Resources]:
     if backend == "fake":
-        yield Resources(FakeResourceTags(CENTRAL), None)
+        yield Resources(FakeResourceTags(CENTRAL, tables={("ar", "invoices")}), None)
         return
     settings: MeshSettings = request.getfixturevalue("settings")
     central_table(settings)
@@ -150,6 +159,15 @@ async def test_databases_and_tables_are_tagged(resources: Resources) -> None:
     await resources.port.tag_table("ar", "invoices", "sensitivity", "none")  # idempotent
     assert resources.tags("ar") == {"domain": "ar"}
     assert resources.tags("ar", "invoices") == {"sensitivity": "none"}
+
+
+async def test_tagging_what_the_catalog_does_not_hold_is_not_found(resources: Resources) -> None:
+    with pytest.raises(NotFoundError):
+        await resources.port.tag_database("gone", "domain", "ar")
+    with pytest.raises(NotFoundError):
+        await resources.port.tag_table("ar", "dropped", "sensitivity", "unclassified")
+    with pytest.raises(NotFoundError):
+        await resources.port.tag_columns("ar", "dropped", ["a"], "sensitivity", "unclassified")
 
 
 async def test_columns_are_tagged_on_their_own(resources: Resources) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from meshcore.domain.errors import NotFoundError
+import pytest
+
+from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.registry import Producer
 from sync_worker.converge import Converger
 
@@ -94,3 +96,20 @@ async def test_a_new_table_and_a_column_added_later_are_unclassified() -> None:
     await producer.update_table("fx", grown, None)
     await converger.table(PRODUCER, producer, "fx", "t", True)
     assert tags.columns == {("ar__fx", "t", "ssn"): {"sensitivity": "unclassified"}}
+
+
+async def test_a_table_deleted_centrally_before_it_is_tagged_is_a_lost_race() -> None:
+    """Another worker deleted the central table between this worker's write and its tagging:
+    Lake Formation knows no such table. A conflict (read both sides again), not a bad message."""
+    catalog = await central()
+    producer = FakeCatalog(PRODUCER.account_id)
+    await producer.create_database({"Name": "fx"})
+    await producer.create_table("fx", {**TABLE, "PartitionKeys": []})
+
+    async def request_scan(*args: Any) -> None:
+        return None
+
+    tags = FakeResourceTags(tables={("ar__fx", "other")})
+    converger = Converger(central=catalog, request_scan=request_scan, tags=tags)
+    with pytest.raises(ConflictError, match="deleted while this worker wrote it"):
+        await converger.table(PRODUCER, producer, "fx", "t", True)

@@ -34,6 +34,7 @@ from . import (
     lakeformation_query_engines,
     lakeformation_resource_tags,
     lakeformation_settings,
+    lakeformation_tag_targets,
     moto_dispatch,
     ram_invitations,
     sqs_depth,
@@ -57,6 +58,7 @@ _MODULES = (
     lakeformation_batch_grant_option,
     lakeformation_resource_tags,
     lakeformation_column_tags,
+    lakeformation_tag_targets,
     # Lake Formation enforcement: installed after the extensions above, so that the checks wrap
     # them (a refused grant makes no RAM share).
     sts_session_tags,

@@ -23,7 +23,7 @@ from classifier.engine import ColumnFacts, classify_column
 from classifier.engine import Recommendation as Found
 from classifier.samples import Sample
 from meshcore.actions.review import Review, apply_policy, settle_columns
-from meshcore.domain.errors import PermanentError, RetryableError
+from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PRODUCER_ACCOUNT
 from meshcore.domain.recommendations import (
@@ -129,6 +129,24 @@ async def on_scan(
     if not wanted:
         log.info("scan.columns_gone")  # renamed or dropped since the request
         return
+    try:
+        await _classify(request, table, columns, wanted, deps)
+    except NotFoundError as exc:
+        # Lake Formation knows the table no longer (dropped, or dropped and created again,
+        # while it was scanned): done if it is gone, else scan what is there now.
+        if await deps.central.get_table(request.database, request.table) is not None:
+            raise RetryableError(f"the table changed during its scan: {exc}") from exc
+        log.info("scan.table_gone")
+
+
+async def _classify(
+    request: ClassificationScanRequest,
+    table: dict[str, Any],
+    columns: list[dict[str, str]],
+    wanted: set[str],
+    deps: ClassifierDependencies,
+) -> None:
+    names = [c["Name"] for c in columns]
     producer = await producer_of(deps.state, request.database, table)
     sample = await _sample(deps, producer, table, request.database)
     today = deps.today()

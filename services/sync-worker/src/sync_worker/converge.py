@@ -165,7 +165,9 @@ class Converger:
     ) -> Convergence:
         await self.central.create_database(desired)
         if self.tags:
-            await self.tags.tag_database(target, DOMAIN_TAG_KEY, producer.domain)
+            await _tag_created(
+                target, self.tags.tag_database(target, DOMAIN_TAG_KEY, producer.domain)
+            )
         result = Convergence()
         result.add("database", "created")
         return result
@@ -245,16 +247,20 @@ class Converger:
             except NotFoundError as exc:  # deleted since it was known: read it again
                 self.copies.forget(target_db, name)
                 raise ConflictError(f"glue: {target_db}.{name} is gone: {exc}") from exc
-            self.copies.remember(target_db, name, _next(version), desired)
+            self.copies.forget(target_db, name)  # known again once tagged
             added = mapping.added_columns(current, found)
             if self.tags and added:
                 # Said on the column itself: it may not inherit what its table says (a table
                 # synced before tables were tagged unclassified says none) or what a dropped
                 # column of the same name was classified. The classifier, asked to scan it,
                 # settles it too, should this worker stop in between.
-                await self.tags.tag_columns(
-                    target_db, name, added, SENSITIVITY_TAG_KEY, UNCLASSIFIED
+                await _tag_created(
+                    f"{target_db}.{name}",
+                    self.tags.tag_columns(
+                        target_db, name, added, SENSITIVITY_TAG_KEY, UNCLASSIFIED
+                    ),
                 )
+            self.copies.remember(target_db, name, _next(version), desired)
             result.add("table", "updated")
         if with_partitions and found.get("PartitionKeys"):
             try:
@@ -301,9 +307,12 @@ class Converger:
         except NotFoundError:  # no central database yet
             result.merge(await self.database(producer, source, database, expect_new=True))
             await self.central.create_table(target_db, desired)
-        self.copies.remember(target_db, name, FIRST_VERSION, desired)
         if self.tags:
-            await self.tags.tag_table(target_db, name, SENSITIVITY_TAG_KEY, UNCLASSIFIED)
+            await _tag_created(
+                f"{target_db}.{name}",
+                self.tags.tag_table(target_db, name, SENSITIVITY_TAG_KEY, UNCLASSIFIED),
+            )
+        self.copies.remember(target_db, name, FIRST_VERSION, desired)
         result.add("table", "created")
         if found.get("PartitionKeys"):
             listed = self.monotonic()
@@ -437,3 +446,12 @@ def _incarnation(table: mapping.Row) -> str | None:
     """Which producer table a central copy reflects (its creation time at the producer)."""
     created = table.get("Parameters", {}).get(mapping.SOURCE_CREATED)
     return None if created is None else str(created)
+
+
+async def _tag_created(what: str, tagging: Awaitable[None]) -> None:
+    """Tag what this worker just wrote. Gone already means another worker deleted it since: a
+    lost race (retried: both sides are read again), not a bad message."""
+    try:
+        await tagging
+    except NotFoundError as exc:
+        raise ConflictError(f"{what} was deleted while this worker wrote it: {exc}") from exc
