@@ -68,7 +68,8 @@ def _later(a: float | None, b: float | None) -> float | None:
 
 # A new Glue table is at VersionId "0" and each update moves it by one ("Each version is
 # incremented by 1": TableVersion, AWS Glue API reference). Were AWS's first number higher,
-# an update at "0" would only lose the race and read again; it is never lower, so it is safe.
+# an update at "0" would only lose the race and read again (versions are not negative, so a
+# guess of "0" is never above the real one: it can never match a version it did not see).
 FIRST_VERSION = "0"
 # How long a known central copy is trusted, and how many are kept. Within the window an event
 # whose producer table the copy already reflects costs no central call, so a central table
@@ -271,7 +272,9 @@ class Converger:
 
     def _known_copy(self, target_db: str, name: str, desired: mapping.Row) -> CentralCopy | None:
         """The central table as this process last wrote or read it, if it reflects the same
-        producer table (one recreated at the producer is another table, whatever its version)."""
+        producer table (one recreated at the producer is another table, whatever its version).
+        Not covered: a central table deleted by hand and recreated from the same producer table
+        within the window, while this process knows it at "0"; repair reads it, as every table."""
         known = self.copies.get(target_db, name)
         if known is None or _incarnation(known.table) != _incarnation(desired):
             return None
