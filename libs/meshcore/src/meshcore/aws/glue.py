@@ -192,13 +192,15 @@ class GlueCatalog:
                 Name=name, DatabaseInput=cast("DatabaseInputTypeDef", database_input)
             )
 
-    async def delete_database(self, name: str) -> None:
-        """Idempotent: a database already gone is what was wanted."""
+    async def delete_database(self, name: str) -> bool:
+        """Idempotent: a database already gone is what was wanted. Glue deletes its tables
+        (and their partitions) with it. True when there was one to delete."""
         try:
             with aws_errors(f"glue:DeleteDatabase {name}"):
                 await self._glue.delete_database(Name=name)
         except NotFoundError:
-            pass
+            return False
+        return True
 
     async def create_table(self, database: str, table_input: Row) -> None:
         with aws_errors(f"glue:CreateTable {database}.{table_input['Name']}"):
@@ -217,13 +219,14 @@ class GlueCatalog:
         with aws_errors(f"glue:UpdateTable {database}.{table_input['Name']}"):
             await self._glue.update_table(**params)
 
-    async def delete_table(self, database: str, name: str) -> None:
-        """Idempotent: a table already gone is what was wanted."""
+    async def delete_table(self, database: str, name: str) -> bool:
+        """Idempotent: a table already gone is what was wanted. True when there was one."""
         try:
             with aws_errors(f"glue:DeleteTable {database}.{name}"):
                 await self._glue.delete_table(DatabaseName=database, Name=name)
         except NotFoundError:
-            pass
+            return False
+        return True
 
     async def create_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
@@ -236,6 +239,28 @@ class GlueCatalog:
             _raise_batch_errors(
                 f"glue:BatchCreatePartition {database}.{table}", response.get("Errors", [])
             )
+
+    async def create_absent_partitions(
+        self, database: str, table: str, inputs: Sequence[Row]
+    ) -> list[list[str]]:
+        """Creates the partitions that do not exist yet; returns the values of those that
+        already did (left as they are). A missing table raises NotFoundError."""
+        existing: list[list[str]] = []
+        for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
+            with aws_errors(f"glue:BatchCreatePartition {database}.{table}"):
+                response = await self._glue.batch_create_partition(
+                    DatabaseName=database,
+                    TableName=table,
+                    PartitionInputList=cast("list[PartitionInputTypeDef]", list(batch)),
+                )
+            errors = []
+            for e in response.get("Errors", []):
+                if e.get("ErrorDetail", {}).get("ErrorCode") == "AlreadyExistsException":
+                    existing.append(list(e.get("PartitionValues", [])))
+                else:
+                    errors.append(e)
+            _raise_batch_errors(f"glue:BatchCreatePartition {database}.{table}", errors)
+        return existing
 
     async def update_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         for batch in chunks(inputs, BATCH_UPDATE_PARTITION_MAX):
@@ -252,7 +277,9 @@ class GlueCatalog:
 
     async def delete_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
-    ) -> None:
+    ) -> int:
+        """Idempotent: partitions already gone are what was wanted. Returns how many there were."""
+        deleted = 0
         for batch in chunks(values, BATCH_DELETE_PARTITION_MAX):
             with aws_errors(f"glue:BatchDeletePartition {database}.{table}"):
                 response = await self._glue.batch_delete_partition(
@@ -260,9 +287,12 @@ class GlueCatalog:
                     TableName=table,
                     PartitionsToDelete=[{"Values": list(v)} for v in batch],
                 )
+            failed = response.get("Errors", [])
             errors = [
                 e
-                for e in response.get("Errors", [])
+                for e in failed
                 if e.get("ErrorDetail", {}).get("ErrorCode") != "EntityNotFoundException"
             ]
             _raise_batch_errors(f"glue:BatchDeletePartition {database}.{table}", errors)
+            deleted += len(batch) - len(failed)
+        return deleted

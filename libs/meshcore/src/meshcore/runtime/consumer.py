@@ -59,6 +59,8 @@ class QueueMessage:
     sent_at_ms: int | None
     queue: str
     sender_id: str = ""  # who sent it, as SQS tells (IAM user id, or role id:session)
+    # When this process received it (time.monotonic): whatever it tells happened before.
+    received_at: float = 0.0
 
     @classmethod
     def from_sqs(cls, raw: Mapping[str, Any], queue: str) -> QueueMessage:
@@ -72,6 +74,7 @@ class QueueMessage:
             sent_at_ms=int(sent) if sent else None,
             queue=queue,
             sender_id=attrs.get("SenderId", ""),
+            received_at=time.monotonic(),
         )
 
 
