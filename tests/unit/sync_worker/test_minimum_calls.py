@@ -23,6 +23,7 @@ from sync_worker.repair import Repair
 
 from ...fakes.glue import FakeCatalog
 from ...fakes.lftags import FakeResourceTags
+from ...fakes.queues import FakeSender
 
 PRODUCER = Producer(
     account_id="222222222222",
@@ -98,7 +99,7 @@ class Worker:
             state=state,
             converger=self.converger,
             source_catalog=source_catalog,
-            repair=Repair(state, self.converger, source_catalog, 1),
+            repair=Repair(state, self.converger, source_catalog, 1, FakeSender("catalog")),
             metrics=Metrics(),
             clock=lambda: NOW,
         )

@@ -448,9 +448,9 @@ class Listed:
     async def update_database(self, name: str, database_input: Row) -> None:
         await self._catalog.update_database(name, database_input)
 
-    async def delete_database(self, name: str) -> None:
+    async def delete_database(self, name: str) -> bool:
         self._databases.discard(name)
-        await self._catalog.delete_database(name)
+        return await self._catalog.delete_database(name)
 
     async def create_table(self, database: str, table_input: Row) -> None:
         await self._catalog.create_table(database, table_input)
@@ -458,16 +458,21 @@ class Listed:
     async def update_table(self, database: str, table_input: Row, version_id: str | None) -> None:
         await self._catalog.update_table(database, table_input, version_id)
 
-    async def delete_table(self, database: str, name: str) -> None:
-        await self._catalog.delete_table(database, name)
+    async def delete_table(self, database: str, name: str) -> bool:
+        return await self._catalog.delete_table(database, name)
 
     async def create_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         await self._catalog.create_partitions(database, table, inputs)
+
+    async def create_absent_partitions(
+        self, database: str, table: str, inputs: Sequence[Row]
+    ) -> list[list[str]]:
+        return await self._catalog.create_absent_partitions(database, table, inputs)
 
     async def update_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         await self._catalog.update_partitions(database, table, inputs)
 
     async def delete_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
-    ) -> None:
-        await self._catalog.delete_partitions(database, table, values)
+    ) -> int:
+        return await self._catalog.delete_partitions(database, table, values)
