@@ -396,9 +396,9 @@ def test_the_report_counts_only_the_shards_named() -> None:
 
 async def test_central_databases_of_a_domain_no_producer_has_now_are_removed(mesh: Mesh) -> None:
     """A producer renamed (ar2 once, ar now) or offboarded (555…) leaves central databases under
-    a name no producer has: a whole repair removes and reports them; a database meshcore did
-    not write (no producer account recorded) stays, and so does everything on a one-producer
-    repair."""
+    a name no producer has: the producer's own repair removes its old ones, a whole repair the
+    rest, and both report them; a database meshcore did not write (no producer account
+    recorded) stays."""
     await mesh.repair("r-first")
     for name, account in (("ar2__sales", AR.account_id), ("zz__old", "555555555555")):
         await mesh.central.create_database(
@@ -407,13 +407,35 @@ async def test_central_databases_of_a_domain_no_producer_has_now_are_removed(mes
         await mesh.central.create_table(name, table("orders"))
     await mesh.central.create_database({"Name": "ops__scratch"})
 
-    assert "ar2__sales" in {d["Name"] for d in await mesh.central.list_databases()}
     one = await mesh.repair("r-one", AR.account_id)
-    assert "database.orphaned" not in one.drift
+    assert one.drift == {"database.orphaned": 1, "database.deleted": 1, "table.deleted": 1}
+    names = {d["Name"] for d in await mesh.central.list_databases()}
+    assert "ar2__sales" not in names and "zz__old" in names
 
     report = await mesh.repair("r-whole")
     assert report.status is RepairStatus.SUCCEEDED, report.errors
-    assert report.drift == {"database.orphaned": 2, "database.deleted": 2, "table.deleted": 2}
+    assert report.drift == {"database.orphaned": 1, "database.deleted": 1, "table.deleted": 1}
     names = {d["Name"] for d in await mesh.central.list_databases()}
-    assert not names & {"ar2__sales", "zz__old"}
+    assert "zz__old" not in names
     assert {"ops__scratch", "ar__sales", "ar__hr", "ap__books"} <= names
+
+
+async def test_a_database_renamed_to_after_the_plan_read_the_registry_is_kept(
+    mesh: Mesh,
+) -> None:
+    """The plan read the registry (ar), then the producer was renamed to fin and fin__hr
+    written: the orphan check reads the producer again before it drops anything."""
+    await mesh.repair("r-first")
+    await mesh.central.create_database(
+        {"Name": "fin__hr", "Parameters": {"meshcore:producer_account": AR.account_id}}
+    )
+    listed = mesh.state.list_producers
+
+    async def stale_then_renamed() -> list[Producer]:
+        producers = await listed()
+        await mesh.state.put_producer(AR.model_copy(update={"domain": "fin"}))
+        return producers
+
+    mesh.state.list_producers = stale_then_renamed  # type: ignore[method-assign]
+    await mesh.deliver(RepairCommand(repair_id="r-race"))
+    assert "fin__hr" in {d["Name"] for d in await mesh.central.list_databases()}

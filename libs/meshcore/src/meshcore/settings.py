@@ -97,6 +97,9 @@ class MeshSettings(BaseSettings):
     # message any sync-worker may take (at most a GetTables page, REPAIR_PAGE_MAX).
     repair_page_size: int = Field(100, ge=1, le=100)
     repair_interval_minutes: int = Field(60, ge=1)
+    # How long sync-worker trusts the central table version it wrote last (no read before the
+    # next update); a hand edit of a central table within it waits for the repair.
+    known_copy_seconds: float = Field(60.0, ge=0, le=3600)
     # How often the access reconciliation runs (`meshctl bootstrap`'s schedule).
     access_reconcile_interval_minutes: int = Field(60, ge=1)
     queues: QueueNames = QueueNames()

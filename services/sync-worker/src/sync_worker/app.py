@@ -14,7 +14,7 @@ from meshcore.messages.decode import decode_sync_message
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
 from meshcore.settings import MeshSettings
-from sync_worker.converge import Converger
+from sync_worker.converge import CentralCopies, Converger
 from sync_worker.handlers import SyncDependencies, handler_map
 from sync_worker.repair import Repair
 
@@ -39,7 +39,9 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
         state = DynamoStateStore(await aws.client("dynamodb"), settings.state_table)
         central = GlueCatalog(await aws.client("glue"), settings.central_account_id)
         tags = ResourceTags(await aws.client("lakeformation"), settings.central_account_id)
-        converger = Converger(central, request_scan, tags=tags)
+        converger = Converger(
+            central, request_scan, tags=tags, copies=CentralCopies(ttl=settings.known_copy_seconds)
+        )
         deps = SyncDependencies(
             state=state,
             converger=converger,

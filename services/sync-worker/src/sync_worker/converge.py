@@ -174,13 +174,19 @@ class Converger:
         return result
 
     async def drop_database(self, target: str) -> Convergence:
+        """The central database and its tables, counted; one gone already (another worker or
+        an operator dropped it meanwhile) is what was wanted."""
         self.copies.forget(target)
         result = Convergence()
-        for table in await self.central.list_tables(target):
-            await self.central.delete_table(target, table["Name"])
-            result.add("table", "deleted")
-        await self.central.delete_database(target)
-        result.add("database", "deleted")
+        try:
+            tables = await self.central.list_tables(target)
+        except NotFoundError:
+            return result
+        for table in tables:
+            if await self.central.delete_table(target, table["Name"]):
+                result.add("table", "deleted")
+        if await self.central.delete_database(target):
+            result.add("database", "deleted")
         return result
 
     # -- tables -----------------------------------------------------------------------------

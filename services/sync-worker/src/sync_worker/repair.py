@@ -200,10 +200,20 @@ class Repair:
             account = database.get("Parameters", {}).get(mapping.PRODUCER_ACCOUNT)
             if not account or SEPARATOR not in name:
                 continue
-            if name.split(SEPARATOR, 1)[0] == domains.get(account):
+            domain = name.split(SEPARATOR, 1)[0]
+            if domain == domains.get(account):
+                continue
+            # Read again: the producer may have been renamed to this domain since the plan read
+            # the registry, and this database be its new one.
+            current = await self._state.get_producer(account)
+            if current is not None and current.domain == domain:
+                continue
+            try:
+                changes = (await self._converger.drop_database(name)).changes
+            except MeshError as exc:
+                note(result, f"orphaned central database {name}: {exc}")
                 continue
             log.info("repair.orphan_database", database=name, producer=account)
-            changes = (await self._converger.drop_database(name)).changes
             add_drift(result, changes + Counter({"database.orphaned": 1}))
 
     # -- the shards -------------------------------------------------------------------------
@@ -219,12 +229,19 @@ class Repair:
         central = self._converger.central
         source_dbs = {d["Name"] for d in await source.list_databases()}
         prefix = producer.domain + SEPARATOR
-        central_dbs = {
+        its_own = [
             d["Name"]
             for d in await central.list_databases()
-            if d["Name"].startswith(prefix)
-            and d.get("Parameters", {}).get(mapping.PRODUCER_ACCOUNT) == producer.account_id
-        }
+            if d.get("Parameters", {}).get(mapping.PRODUCER_ACCOUNT) == producer.account_id
+            and SEPARATOR in d["Name"]
+        ]
+        central_dbs = {name for name in its_own if name.startswith(prefix)}
+        for stale in sorted(set(its_own) - central_dbs):
+            # Written under a domain this producer had before a rename (by a worker whose
+            # registry read was older than the rename): its tables would show twice.
+            changes = (await self._converger.drop_database(stale)).changes
+            log.info("repair.orphan_database", database=stale, producer=producer.account_id)
+            add_drift(result, changes + Counter({"database.orphaned": 1}))
         wanted = {central_database_name(producer.domain, d) for d in source_dbs}
         for extra in sorted(central_dbs - wanted):
             # Only after the producer confirms the database is gone.

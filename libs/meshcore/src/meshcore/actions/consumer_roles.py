@@ -18,7 +18,7 @@ from meshcore.aws.errors import aws_errors
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.domain import column_access
 from meshcore.domain.access import ROLE_ARN, TableName
-from meshcore.domain.errors import NotFoundError
+from meshcore.domain.errors import NotFoundError, UnknownNameError
 from meshcore.domain.grants import consumer_role_grants
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ async def change_role_access(
             with aws_errors(f"glue:GetTable {consumer}/{table}"):
                 await glue.get_table(DatabaseName=table.database, Name=table.table)
         except NotFoundError as exc:
-            raise NotFoundError(
+            raise UnknownNameError(
                 f"no resource link {table} in account {consumer}: is a request for it granted?"
             ) from exc
     entries = consumer_role_grants(role_arn, consumer, settings.central_account_id, tables, domain)

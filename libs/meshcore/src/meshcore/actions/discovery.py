@@ -17,7 +17,7 @@ from meshcore.domain.classification import (
     classification_label,
     is_sensitive_class,
 )
-from meshcore.domain.errors import NotFoundError
+from meshcore.domain.errors import UnknownNameError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PREFIX
 from meshcore.domain.recommendations import RecommendationState
@@ -118,7 +118,7 @@ async def describe(central: Central, name: TableName, with_access: bool = True) 
     glue, lf = await _clients(central)
     row = await glue.get_table(name.database, name.table)
     if row is None:
-        raise NotFoundError(f"table {name} is not in the central catalog (see `meshctl search`)")
+        raise UnknownNameError(f"table {name} is not in the central catalog (see `meshctl search`)")
     info = await _info(
         central,
         lf,

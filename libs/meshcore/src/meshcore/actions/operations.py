@@ -14,7 +14,7 @@ from meshcore.aws.errors import aws_errors
 from meshcore.aws.queues import queue_url
 from meshcore.aws.rejections import RejectionLog
 from meshcore.domain.access import RequestState
-from meshcore.domain.errors import MeshError, NotFoundError, RetryableError
+from meshcore.domain.errors import MeshError, RetryableError, UnknownNameError
 from meshcore.domain.recommendations import RecommendationState
 from meshcore.domain.repair import RepairReport, RepairStatus, assemble
 from meshcore.domain.times import timestamp
@@ -63,7 +63,7 @@ def meshcore_queue(central: Central, name: str) -> str:
     queues = central.settings.queues.all()
     queue = name.removesuffix("-dlq")
     if queue not in queues:
-        raise NotFoundError(
+        raise UnknownNameError(
             f"{name} is not a meshcore queue or dead-letter queue ({', '.join(queues)})"
         )
     return queue
@@ -215,7 +215,7 @@ async def find_dead_letter(central: Central, message_id: str) -> DeadLetter:
         for letter in await dead_letters(central, queue, limit=1000):
             if letter.message_id == message_id:
                 return letter
-    raise NotFoundError(f"no dead-lettered message {message_id} (see `meshctl dlq list QUEUE`)")
+    raise UnknownNameError(f"no dead-lettered message {message_id} (see `meshctl dlq list QUEUE`)")
 
 
 async def redrive(central: Central, queue: str, limit: int | None = None) -> int:
@@ -260,7 +260,7 @@ async def redrive(central: Central, queue: str, limit: int | None = None) -> int
 async def queue_repair(central: Central, producer_account: str | None = None) -> RepairCommand:
     """Ask sync-worker to compare producer catalogs (all, or one) with the central one."""
     if producer_account and await central.state.get_producer(producer_account) is None:
-        raise NotFoundError(
+        raise UnknownNameError(
             f"{producer_account} is not an onboarded producer (see `meshctl onboard-producer`)"
         )
     command = RepairCommand(

@@ -30,7 +30,7 @@ from meshcore.domain.errors import (
     AccessDeniedError,
     ConflictError,
     InvalidTransitionError,
-    NotFoundError,
+    UnknownNameError,
 )
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.recommendations import (
@@ -109,7 +109,7 @@ async def decide_as_owner(
     """A decision by a person, allowed only on recommendations of a domain they own."""
     found = await central.state.find_recommendation(rec_id)
     if found is None:
-        raise NotFoundError(f"no recommendation {rec_id}")
+        raise UnknownNameError(f"no recommendation {rec_id}")
     domain = domain_of(found[0])
     if domain not in await owned_domains(central, owner):
         raise AccessDeniedError(
@@ -121,7 +121,9 @@ async def decide_as_owner(
 async def _read(review: Review, rec_id: str) -> tuple[Recommendation, int]:
     found = await review.state.find_recommendation(rec_id)
     if found is None:
-        raise NotFoundError(f"no recommendation {rec_id} (see `meshctl review list --state all`)")
+        raise UnknownNameError(
+            f"no recommendation {rec_id} (see `meshctl review list --state all`)"
+        )
     return found
 
 
@@ -379,7 +381,7 @@ async def queue_scan(central: Central, table: TableName, reason: str) -> str:
     """Ask the classifier to scan a central table; returns the message id."""
     catalog = GlueCatalog(await central.aws.client("glue"), central.settings.central_account_id)
     if await catalog.get_table(table.database, table.table) is None:
-        raise NotFoundError(f"no table {table} in the central catalog (see `meshctl search`)")
+        raise UnknownNameError(f"no table {table} in the central catalog (see `meshctl search`)")
     sender = await central.sender(central.settings.queues.classification)
     return await sender.send(
         ClassificationScanRequest(database=table.database, table=table.table, reason=reason)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import CONFLICT_CODES, aws_errors, raise_batch_failures
-from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
+from meshcore.domain.errors import NotFoundError, RetryableError
 
 if TYPE_CHECKING:
     from types_aiobotocore_glue.client import GlueClient
@@ -124,20 +124,23 @@ class GlueCatalog:
         Glue documents the Expression as "a regular expression pattern" whose matches are
         returned, leaving open whether a match is of the whole name or of a prefix: only the
         tables named are kept, so either reading answers the same (a prefix reading returns
-        more rows to drop). Glue names hold only lower-case letters, digits and `_`, which no
-        pattern reads specially; a name with anything else is refused rather than escaped.
+        more rows to drop). A name with a character a pattern could read specially (Glue
+        allows `-`, for one) is not put in a pattern: it is read on its own with GetTable.
         """
         wanted = sorted(set(names))
-        for name in wanted:
-            if not name or not all(c.isalnum() or c == "_" for c in name):
-                raise PermanentError(f"{name!r} is not a Glue table name")
+        plain = [n for n in wanted if n and all(c.isalnum() or c == "_" for c in n)]
+        found: dict[str, Row] = {}
+        for name in sorted(set(wanted) - set(plain)):
+            if (row := await self.get_table(database, name)) is not None:
+                found[name] = row
+            elif await self.get_database(database) is None:
+                raise NotFoundError(f"glue: database {database} not found in {self.account_id}")
         expressions: list[str] = []
-        for name in wanted:
+        for name in plain:
             if expressions and len(expressions[-1]) + 1 + len(name) <= EXPRESSION_MAX:
                 expressions[-1] += "|" + name
             else:
                 expressions.append(name)
-        found: dict[str, Row] = {}
         for expression in expressions:
             request: GetTablesRequestTypeDef = {
                 "DatabaseName": database,

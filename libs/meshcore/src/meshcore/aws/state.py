@@ -48,7 +48,12 @@ from pydantic import BaseModel
 
 from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.access import AccessRequest
-from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError, RetryableError
+from meshcore.domain.errors import (
+    ConflictError,
+    PermanentError,
+    RetryableError,
+    UnknownNameError,
+)
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.recommendations import Recommendation
 from meshcore.domain.registry import Consumer, Producer
@@ -401,7 +406,7 @@ class DynamoStateStore:
     async def get_request(self, request_id: str) -> tuple[AccessRequest, int]:
         found = await self._get(*request_key(request_id), AccessRequest)
         if found is None:
-            raise NotFoundError(f"no access request {request_id}")
+            raise UnknownNameError(f"no access request {request_id}")
         return found
 
     async def save_request(self, request: AccessRequest, read_version: int) -> int:
@@ -430,7 +435,7 @@ class DynamoStateStore:
     async def get_recommendation(self, rec_id: str) -> tuple[Recommendation, int]:
         found = await self.find_recommendation(rec_id)
         if found is None:
-            raise NotFoundError(f"no recommendation {rec_id}")
+            raise UnknownNameError(f"no recommendation {rec_id}")
         return found
 
     async def add_recommendation(self, rec: Recommendation) -> bool:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from meshcore.cli import access, catalog, discover, operate, provision
 from meshcore.cli.common import Command, OneLineParser, UsageError, UsageExit, first_error
-from meshcore.domain.errors import InvalidTransitionError, MeshError, NotFoundError
+from meshcore.domain.errors import InvalidTransitionError, MeshError, UnknownNameError
 from meshcore.messages.contracts import write_schemas
 from meshcore.settings import MeshSettings
 
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None, settings: MeshSettings | None = None
         # A value the user gave was not acceptable: say which, in one line. Commands let
         # ValueError and ValidationError from parsing their arguments come here.
         return fail(first_error(exc), 2, as_json)
-    except (NotFoundError, InvalidTransitionError) as exc:
+    except (UnknownNameError, InvalidTransitionError) as exc:
         # Something the user named is not there, or not in a state for what was asked.
         return fail(str(exc), 2, as_json)
     except (OSError, MeshError, BotoCoreError, ClientError) as exc:

@@ -19,6 +19,11 @@ class NotFoundError(PermanentError):
     """The named object does not exist."""
 
 
+class UnknownNameError(NotFoundError):
+    """Something a person named (a request, table, queue, producer, recommendation) does not
+    exist: their mistake to correct, where a NotFoundError from AWS may be an outage."""
+
+
 class AccessDeniedError(PermanentError):
     """A role could not be assumed or lacks a permission."""
 
