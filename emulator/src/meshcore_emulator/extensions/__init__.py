@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 
 from . import (
+    cloudwatch_alarms,
     dynamodb_isolation,
     dynamodb_transaction_rollback,
     event_envelope,
@@ -36,6 +37,8 @@ from . import (
     lakeformation_tag_targets,
     moto_dispatch,
     ram_invitations,
+    sns_http_subscriptions,
+    sqs_cloudwatch_metrics,
     sqs_depth,
     sqs_sender_id,
     sts_external_id,
@@ -69,6 +72,9 @@ _MODULES = (
     glue_resource_links,
     glue_column_filtering,
     kms_key_policy,
+    sqs_cloudwatch_metrics,
+    cloudwatch_alarms,
+    sns_http_subscriptions,
 )
 _SPEED = (
     moto_dispatch,
