@@ -95,7 +95,7 @@ def test_the_stricter_reading_when_too_few_points_exist_and_all_breach() -> None
 
 
 def test_statistics_over_plain_and_aggregated_samples() -> None:
-    samples = [
+    samples: list[MetricDatum | MetricAggregatedDatum] = [
         MetricDatum("ns", "m", 1.0, [], None),
         MetricDatum("ns", "m", 3.0, [], None),
         MetricAggregatedDatum("ns", "m", 0.5, 10.0, 2.0, 11.0, [], None),
