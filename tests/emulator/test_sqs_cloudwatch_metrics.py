@@ -124,3 +124,16 @@ def test_the_background_thread_publishes_at_the_cadence(
     while latest(client, "watched", "ApproximateNumberOfMessagesVisible") is None:
         assert time.monotonic() < deadline, "no metric published"
         time.sleep(0.1)
+
+
+def test_the_cadence_at_start_from_a_parameter_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MESHCORE_EMULATOR_ALARM_SECONDS", "7")
+    other = EmbeddedAws.start(port=0, sqs_metrics_interval=5)
+    try:
+        assert other.set_cadence() == {"sqs_metrics_seconds": 5, "alarm_seconds": 7}
+    finally:
+        other.stop()
+    with pytest.raises(ValueError, match="positive"):
+        EmbeddedAws.start(port=0, alarm_interval=0)

@@ -78,12 +78,16 @@ class EmbeddedAws:
         self.calls = calls
         self.schedules = Scheduler()
         self._cadence = {
-            "sqs_metrics_seconds": sqs_metrics_interval
-            or cadence_from_environment(SQS_METRICS_VARIABLE),
-            "alarm_seconds": alarm_interval or cadence_from_environment(ALARM_VARIABLE),
+            "sqs_metrics_seconds": cadence_from_environment(SQS_METRICS_VARIABLE)
+            if sqs_metrics_interval is None
+            else sqs_metrics_interval,
+            "alarm_seconds": cadence_from_environment(ALARM_VARIABLE)
+            if alarm_interval is None
+            else alarm_interval,
         }
-        self.sqs_metrics = SqsMetricsPublisher(self._cadence["sqs_metrics_seconds"])
-        self.alarms = AlarmEvaluator(self._cadence["alarm_seconds"])
+        self.sqs_metrics = SqsMetricsPublisher()
+        self.alarms = AlarmEvaluator()
+        self.set_cadence(**self._cadence)  # refuses a cadence that is not positive
         self._thread = threading.Thread(
             target=server.serve_forever, name="meshcore-emulator", daemon=True
         )
@@ -109,6 +113,9 @@ class EmbeddedAws:
         MESHCORE_EMULATOR_SQS_METRICS_SECONDS / MESHCORE_EMULATOR_ALARM_SECONDS); a reset
         restores them.
         """
+        for seconds in (sqs_metrics_interval, alarm_interval):
+            if seconds is not None and seconds <= 0:
+                raise ValueError(f"a cadence must be a positive number of seconds, not {seconds}")
         install_all(speed=speed)
         faults = FaultInjector()
         violations = ViolationLog()
@@ -157,6 +164,8 @@ class EmbeddedAws:
         self.calls.clear()
         self.schedules.forget()
         sns_http_subscriptions.forget()
+        # moto's state is the process's: links in SNS messages point at the instance reset last.
+        sns_http_subscriptions.set_endpoint(self.endpoint_url)
         self.set_cadence(**self._cadence)
 
     def set_cadence(
