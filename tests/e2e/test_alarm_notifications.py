@@ -31,7 +31,10 @@ def test_a_dead_letter_alarm_and_its_clearing_reach_the_operators_webhook(
     with Webhook() as hook:
         out = stack.meshctl("bootstrap", "--alarm-webhook", hook.url)
         assert f"created  alarm subscription http {hook.url}" in out
-        eventually(lambda: hook.confirmed, "the webhook confirming", timeout=ready_timeout())
+        (answer,) = eventually(
+            lambda: hook.confirmed, "the webhook confirming", timeout=ready_timeout()
+        )
+        assert "<ConfirmSubscriptionResponse" in answer and "<SubscriptionArn>" in answer
         # Subscribing again changes nothing (and asks for no second confirmation).
         again = json.loads(stack.meshctl("--json", "bootstrap", "--alarm-webhook", hook.url))
         assert again["changed"] is False
