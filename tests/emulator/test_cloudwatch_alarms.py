@@ -19,11 +19,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto.cloudwatch.models import cloudwatch_backends
 
 from meshcore_emulator import EmbeddedAws
 
-from .helpers import CENTRAL_ACCOUNT, REGION, ClientFactory
+from .helpers import CENTRAL_ACCOUNT, ClientFactory
 
 
 @pytest.fixture(autouse=True)
@@ -149,9 +148,22 @@ def test_a_dead_letter_alarms_then_clears_and_each_change_is_published(
     (cleared,) = notifications(client, inbox)
     assert cleared["NewStateValue"] == "OK" and cleared["OldStateValue"] == "ALARM"
     assert cleared["Subject"].startswith('OK: "work-dlq-not-empty"')
-    # Each change is in the alarm's history.
-    history = cloudwatch_backends[CENTRAL_ACCOUNT][REGION].alarms["work-dlq-not-empty"].history
-    assert [h[3] for h in history] == ["INSUFFICIENT_DATA", "ALARM"]
+    # Each change, and each action run, is in the alarm's history (newest first by default).
+    items = client("cloudwatch").describe_alarm_history(AlarmName="work-dlq-not-empty")[
+        "AlarmHistoryItems"
+    ]
+    assert [i["HistorySummary"] for i in items if i["HistoryItemType"] == "StateUpdate"] == [
+        "Alarm updated from ALARM to OK",
+        "Alarm updated from INSUFFICIENT_DATA to ALARM",
+    ]
+    assert f"Successfully executed action {topic}" in {i["HistorySummary"] for i in items}
+    changes = client("cloudwatch").describe_alarm_history(
+        AlarmName="work-dlq-not-empty", HistoryItemType="StateUpdate", ScanBy="TimestampAscending"
+    )["AlarmHistoryItems"]
+    first = json.loads(changes[0]["HistoryData"])
+    assert first["oldState"]["stateValue"] == "INSUFFICIENT_DATA"
+    assert first["newState"]["stateValue"] == "ALARM"
+    assert first["newState"]["stateReason"] == alarmed["StateReason"]
 
 
 def test_missing_data_breaching_alarms_and_disabled_actions_publish_nothing(

@@ -30,8 +30,13 @@ taken: with ``missing`` or ``ignore``, when fewer than ``DatapointsToAlarm`` dat
 in the range and every one of them breaches, the alarm goes to ALARM (AWS's own table shows
 partial ranges alarming; it does not state the rule in general). Not evaluated (left in their
 state): alarms on metric math (``Metrics``), percentile (``ExtendedStatistic``) and anomaly
-detection alarms, composite alarms. Actions other than SNS topics are not run. Alarm history
-is kept on the alarm (moto's ``Alarm.history``); moto serves no DescribeAlarmHistory.
+detection alarms, composite alarms. Actions other than SNS topics are not run.
+
+Each state change and each action run is an alarm history item ("StateUpdate": "Alarm updated
+from OK to ALARM", with the old and new state in ``HistoryData``; "Action": "Successfully
+executed action arn:..." or "Failed to execute action ..."), served by DescribeAlarmHistory
+(``AlarmName``, ``HistoryItemType``, ``StartDate``, ``EndDate``, ``MaxRecords``, ``ScanBy``),
+which moto does not implement.
 
 Belongs upstream in moto (``moto/cloudwatch/models.py``).
 """
@@ -54,9 +59,11 @@ from moto.cloudwatch.models import (
     MetricDatum,
     cloudwatch_backends,
 )
+from moto.cloudwatch.responses import CloudWatchResponse
+from moto.core.responses import ActionResult
 from moto.sns.models import sns_backends
 
-from ._patching import wrap_method
+from ._patching import add_method, wrap_method
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +203,60 @@ def statistic(samples: Sequence[MetricDatum | MetricAggregatedDatum], stat: str)
 
 def install() -> None:
     wrap_method(CloudWatchBackend, "put_metric_alarm", _initial_state)
+    add_method(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history)
+
+
+_HISTORY = "meshcore_history"
+
+
+def history(alarm: Alarm) -> list[dict[str, Any]]:
+    """The alarm's history items, oldest first."""
+    items: list[dict[str, Any]] | None = getattr(alarm, _HISTORY, None)
+    if items is None:
+        items = []
+        setattr(alarm, _HISTORY, items)
+    return items
+
+
+def _record(alarm: Alarm, kind: str, summary: str, data: dict[str, Any], now: float) -> None:
+    history(alarm).append(
+        {
+            "AlarmName": alarm.name,
+            "AlarmType": "MetricAlarm",
+            "Timestamp": datetime.fromtimestamp(now, UTC),
+            "HistoryItemType": kind,
+            "HistorySummary": summary,
+            "HistoryData": json.dumps(data),
+        }
+    )
+
+
+def _describe_alarm_history(response: CloudWatchResponse) -> ActionResult:
+    name = response._get_param("AlarmName")
+    kind = response._get_param("HistoryItemType")
+    start = response._get_param("StartDate")
+    end = response._get_param("EndDate")
+    limit = int(response._get_param("MaxRecords") or 100)
+    oldest_first = response._get_param("ScanBy") == "TimestampAscending"
+    items = [
+        item
+        for alarm in list(response.cloudwatch_backend.alarms.values())
+        if name in (None, alarm.name)
+        for item in list(history(alarm))
+        if kind in (None, item["HistoryItemType"])
+        and (start is None or _epoch(item["Timestamp"]) >= _epoch(_date(start)))
+        and (end is None or _epoch(item["Timestamp"]) <= _epoch(_date(end)))
+    ]
+    items.sort(key=lambda item: _epoch(item["Timestamp"]), reverse=not oldest_first)
+    return ActionResult({"AlarmHistoryItems": items[:limit]})
+
+
+def _date(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _initial_state(original: Any, backend: CloudWatchBackend, *args: Any, **kw: Any) -> Any:
@@ -209,6 +270,7 @@ def _initial_state(original: Any, backend: CloudWatchBackend, *args: Any, **kw: 
         alarm.state_reason_data = before.state_reason_data
         alarm.state_updated_timestamp = before.state_updated_timestamp
         alarm.history = before.history
+        setattr(alarm, _HISTORY, history(before))
     elif alarm.metric_name or alarm.metric_data_queries:
         alarm.state_value = INSUFFICIENT_DATA
     return alarm
@@ -290,7 +352,23 @@ class AlarmEvaluator:
             "recentDatapoints": [v for v in datapoints if v is not None],
             "threshold": float(alarm.threshold),
         }
+        old_reason = alarm.state_reason
         alarm.update_state(verdict.reason, json.dumps(reason_data), verdict.state)
+        _record(
+            alarm,
+            "StateUpdate",
+            f"Alarm updated from {old} to {verdict.state}",
+            {
+                "version": "1.0",
+                "oldState": {"stateValue": old, "stateReason": old_reason},
+                "newState": {
+                    "stateValue": verdict.state,
+                    "stateReason": verdict.reason,
+                    "stateReasonData": reason_data,
+                },
+            },
+            now,
+        )
         self._run_actions(alarm, old, now)
         return 1
 
@@ -313,8 +391,23 @@ class AlarmEvaluator:
                     arn=action,
                     subject=notification_subject(alarm),
                 )
-            except Exception:  # a failed action never stops evaluation
-                log.exception("alarm %s: action %s failed", alarm.name, action)
+            except Exception as error:  # a failed action never stops evaluation
+                log.warning("alarm %s: action %s failed: %s", alarm.name, action, error)
+                _record(
+                    alarm,
+                    "Action",
+                    f"Failed to execute action {action}",
+                    {"actionState": "Failed", "error": str(error)},
+                    now,
+                )
+            else:
+                _record(
+                    alarm,
+                    "Action",
+                    f"Successfully executed action {action}",
+                    {"actionState": "Succeeded", "notificationResource": action},
+                    now,
+                )
 
     def set_interval(self, seconds: float) -> None:
         if seconds <= 0:
