@@ -231,3 +231,18 @@ def test_m_out_of_n_over_periods(aws: EmbeddedAws, client: ClientFactory) -> Non
     point(start + 21, 7.0)  # third: breaching, 2 of 3
     assert aws.alarms.tick(start + 30) == 1
     assert alarm(client, "busy")["StateValue"] == "ALARM"
+
+
+def test_set_alarm_state_runs_the_actions_until_the_next_evaluation(
+    aws: EmbeddedAws, client: ClientFactory
+) -> None:
+    topic, inbox = topic_into_queue(client)
+    put_alarm(client, topic)
+    client("cloudwatch").set_alarm_state(
+        AlarmName="work-dlq-not-empty", StateValue="ALARM", StateReason="testing the pager"
+    )
+    (sent,) = notifications(client, inbox)
+    assert (sent["NewStateValue"], sent["NewStateReason"]) == ("ALARM", "testing the pager")
+    assert aws.alarms.tick() == 1  # no dead letter: the next evaluation puts it back
+    (back,) = notifications(client, inbox)
+    assert (back["OldStateValue"], back["NewStateValue"]) == ("ALARM", "OK")

@@ -30,7 +30,9 @@ taken: with ``missing`` or ``ignore``, when fewer than ``DatapointsToAlarm`` dat
 in the range and every one of them breaches, the alarm goes to ALARM (AWS's own table shows
 partial ranges alarming; it does not state the rule in general). Not evaluated (left in their
 state): alarms on metric math (``Metrics``), percentile (``ExtendedStatistic``) and anomaly
-detection alarms, composite alarms. Actions other than SNS topics are not run.
+detection alarms, composite alarms. Actions other than SNS topics are not run. SetAlarmState
+changes the state until the next evaluation and, on a change, runs the actions too (the
+documented way to test an alarm's notifications), which moto's does not.
 
 Each state change and each action run is an alarm history item ("StateUpdate": "Alarm updated
 from OK to ALARM", with the old and new state in ``HistoryData``; "Action": "Successfully
@@ -203,6 +205,7 @@ def statistic(samples: Sequence[MetricDatum | MetricAggregatedDatum], stat: str)
 
 def install() -> None:
     wrap_method(CloudWatchBackend, "put_metric_alarm", _initial_state)
+    wrap_method(CloudWatchBackend, "set_alarm_state", _set_state_runs_actions)
     add_method(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history)
 
 
@@ -274,6 +277,33 @@ def _initial_state(original: Any, backend: CloudWatchBackend, *args: Any, **kw: 
     elif alarm.metric_name or alarm.metric_data_queries:
         alarm.state_value = INSUFFICIENT_DATA
     return alarm
+
+
+def _set_state_runs_actions(
+    original: Any, backend: CloudWatchBackend, alarm_name: str, *args: Any, **kw: Any
+) -> Any:
+    """SetAlarmState: the state changes until the next evaluation, and a change is recorded and
+    runs the new state's actions, as an evaluated change does (PutMetricAlarm's sibling,
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html)."""
+    alarm = backend.alarms.get(alarm_name)
+    old, old_reason = (alarm.state_value, alarm.state_reason) if alarm else (None, None)
+    answer = original(backend, alarm_name, *args, **kw)
+    alarm = backend.alarms.get(alarm_name)
+    if alarm is not None and old is not None and alarm.state_value != old:
+        now = time.time()
+        _record(
+            alarm,
+            "StateUpdate",
+            f"Alarm updated from {old} to {alarm.state_value}",
+            {
+                "version": "1.0",
+                "oldState": {"stateValue": old, "stateReason": old_reason},
+                "newState": {"stateValue": alarm.state_value, "stateReason": alarm.state_reason},
+            },
+            now,
+        )
+        run_actions(alarm, old, now)
+    return answer
 
 
 class AlarmEvaluator:
@@ -369,45 +399,8 @@ class AlarmEvaluator:
             },
             now,
         )
-        self._run_actions(alarm, old, now)
+        run_actions(alarm, old, now)
         return 1
-
-    def _run_actions(self, alarm: Alarm, old: str, now: float) -> None:
-        if not alarm.actions_enabled:
-            return
-        actions = {
-            ALARM: alarm.alarm_actions,
-            OK: alarm.ok_actions,
-            INSUFFICIENT_DATA: alarm.insufficient_data_actions,
-        }[alarm.state_value]
-        for action in actions or []:
-            parts = action.split(":")
-            if len(parts) != 6 or parts[2] != "sns":
-                continue
-            region, account = parts[3], parts[4]
-            try:
-                sns_backends[account][region].publish(
-                    notification(alarm, old, now),
-                    arn=action,
-                    subject=notification_subject(alarm),
-                )
-            except Exception as error:  # a failed action never stops evaluation
-                log.warning("alarm %s: action %s failed: %s", alarm.name, action, error)
-                _record(
-                    alarm,
-                    "Action",
-                    f"Failed to execute action {action}",
-                    {"actionState": "Failed", "error": str(error)},
-                    now,
-                )
-            else:
-                _record(
-                    alarm,
-                    "Action",
-                    f"Successfully executed action {action}",
-                    {"actionState": "Succeeded", "notificationResource": action},
-                    now,
-                )
 
     def set_interval(self, seconds: float) -> None:
         if seconds <= 0:
@@ -430,6 +423,45 @@ class AlarmEvaluator:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+
+def run_actions(alarm: Alarm, old: str, now: float) -> None:
+    """Run the actions of the alarm's (new) state, when its actions are enabled."""
+    if not alarm.actions_enabled:
+        return
+    actions = {
+        ALARM: alarm.alarm_actions,
+        OK: alarm.ok_actions,
+        INSUFFICIENT_DATA: alarm.insufficient_data_actions,
+    }[alarm.state_value]
+    for action in actions or []:
+        parts = action.split(":")
+        if len(parts) != 6 or parts[2] != "sns":
+            continue
+        region, account = parts[3], parts[4]
+        try:
+            sns_backends[account][region].publish(
+                notification(alarm, old, now),
+                arn=action,
+                subject=notification_subject(alarm),
+            )
+        except Exception as error:  # a failed action never stops evaluation
+            log.warning("alarm %s: action %s failed: %s", alarm.name, action, error)
+            _record(
+                alarm,
+                "Action",
+                f"Failed to execute action {action}",
+                {"actionState": "Failed", "error": str(error)},
+                now,
+            )
+        else:
+            _record(
+                alarm,
+                "Action",
+                f"Successfully executed action {action}",
+                {"actionState": "Succeeded", "notificationResource": action},
+                now,
+            )
 
 
 def notification_subject(alarm: Alarm) -> str:
