@@ -21,7 +21,7 @@ moto publishes no SQS metrics at all. The publisher runs on a daemon thread ever
 does; ``interval`` is configurable for tests (``EmbeddedAws.start(sqs_metrics_interval=...)``,
 ``MESHCORE_EMULATOR_SQS_METRICS_SECONDS``, ``POST /_emulator/cloudwatch``), and ``tick(now)``
 publishes once. The counts are read as SQS's GetQueueAttributes answers them (the same moto
-properties). Stricter than needed nowhere: the numbers are exact, where AWS's are approximate.
+properties), so they are exact where AWS's are approximate.
 
 Belongs upstream in moto (a ``CloudWatchMetricProvider`` for SQS in ``moto/sqs/models.py``).
 """
