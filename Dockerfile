@@ -1,5 +1,6 @@
-# Every meshcore image, one target per service; build from the repository root, e.g.
-#   docker build --target sync-worker -t meshcore/sync-worker:local .
+# Every meshcore image, one target per service; build from the repository root, naming the
+# target again as the build argument SERVICE (the venv it installs), e.g.
+#   docker build --target sync-worker --build-arg SERVICE=sync-worker -t meshcore/sync-worker:local .
 # Targets: emulator (the embedded AWS, development and tests only), sync-worker, classifier,
 # grant-worker (also runs `meshctl bootstrap`) and portal; docker-compose.yml builds each one.
 # FROM python:3.11-slim or any Debian-like image with python3 (3.11) and its venv module.
@@ -22,12 +23,25 @@ COPY services/portal/pyproject.toml services/portal/
 COPY emulator/pyproject.toml emulator/
 COPY devstack/pyproject.toml devstack/
 
-# What every image runs on: the bare base, the non-root user, the service's venv on PATH.
-# Each image adds only its venv (COPY --from=<service>-venv), never the sources.
+# The venv stage installs only the packages of the service named by the build argument SERVICE
+# (docker-compose.yml passes it with each target) into /opt/venv: the third-party dependencies
+# first, exactly as locked, so that a source change rebuilds one layer; then the service and the
+# workspace packages it needs, installed non-editable.
+
+FROM lock AS venv
+ARG SERVICE
+RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=<target>" >&2; exit 1; }
+RUN /opt/uv/bin/uv sync --frozen --no-dev --no-install-workspace --package "meshcore-$SERVICE"
+COPY . .
+RUN /opt/uv/bin/uv sync --frozen --no-dev --no-editable --package "meshcore-$SERVICE"
+
+# What every image runs on: the bare base, the non-root user, the service's venv on PATH (of
+# the build, only the venv: never the sources).
 FROM python:3.11-slim AS runtime
 RUN useradd --system --uid 10001 --no-create-home meshcore
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
 USER meshcore
+COPY --from=venv /opt/venv /opt/venv
 
 # The three workers: JSON logs, a drain on SIGTERM, healthy while the worker rewrites its
 # heartbeat file (it does once its queues are reachable).
@@ -37,58 +51,25 @@ STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python3", "-m", "meshcore.runtime.heartbeat"]
 
-# ---- One venv stage and one image per service -------------------------------------------------
-# Each venv stage installs only its service's packages into /opt/venv: the third-party
-# dependencies first, exactly as locked, so that a source change rebuilds one layer; then the
-# service and the workspace packages it needs, installed non-editable.
-
-FROM lock AS emulator-venv
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-install-workspace --package meshcore-emulator
-COPY . .
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-editable --package meshcore-emulator
+# ---- One image per service ---------------------------------------------------------------------
 
 FROM runtime AS emulator
-COPY --from=emulator-venv /opt/venv /opt/venv
 EXPOSE 4566
 HEALTHCHECK --interval=2s --timeout=2s --start-period=60s --retries=30 \
     CMD ["python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:4566/_emulator/health')"]
 CMD ["python3", "-m", "meshcore_emulator", "--host", "0.0.0.0", "--port", "4566"]
 
-FROM lock AS sync-worker-venv
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-install-workspace --package meshcore-sync-worker
-COPY . .
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-editable --package meshcore-sync-worker
-
 FROM worker AS sync-worker
-COPY --from=sync-worker-venv /opt/venv /opt/venv
 CMD ["python3", "-m", "sync_worker"]
 
-FROM lock AS classifier-venv
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-install-workspace --package meshcore-classifier
-COPY . .
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-editable --package meshcore-classifier
-
 FROM worker AS classifier
-COPY --from=classifier-venv /opt/venv /opt/venv
 CMD ["python3", "-m", "classifier"]
 
-FROM lock AS grant-worker-venv
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-install-workspace --package meshcore-grant-worker
-COPY . .
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-editable --package meshcore-grant-worker
-
 FROM worker AS grant-worker
-COPY --from=grant-worker-venv /opt/venv /opt/venv
 CMD ["python3", "-m", "grant_worker"]
-
-FROM lock AS portal-venv
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-install-workspace --package meshcore-portal
-COPY . .
-RUN /opt/uv/bin/uv sync --frozen --no-dev --no-editable --package meshcore-portal
 
 # Behind the organisation's single sign-on proxy, which sets the identity header.
 FROM runtime AS portal
-COPY --from=portal-venv /opt/venv /opt/venv
 ENV MESHCORE_LOG_JSON=true MESHCORE_PORTAL__HOST=0.0.0.0
 EXPOSE 8080
 STOPSIGNAL SIGTERM

@@ -103,60 +103,45 @@ class Sizes:
 
     def quick(self) -> Sizes:
         """About 10x smaller everywhere: a smoke run."""
-        return replace(
-            self,
-            raw_window_s=1.0,
-            probe_window_s=1.0,
-            repeats=1,
-            tables=4,
-            updates=60,
-            burst_events=100,
-            burst_tables=2,
-            backlog_tables=20,
-            scaling_tables=400,
-            call_repeats=1,
-            access_requests=20,
-            access_rate=10.0,
-            repair_tables=85,
-            repair_partitions=10,
-            bulk_tables=500,
-            classifier_window_s=0.5,
-            emulator_depths=(0, 10_000),
-            emulator_moto_depths=(0, 1_000),
-            emulator_send_calls=100,
-            emulator_tables=1_500,
-            emulator_moto_tables=1_000,
-            emulator_pair_window_s=2.0,
-        )
+        return replace(self, **{f: v for f, (v, _) in SMALLER_SIZES.items() if v is not None})
 
     def tiny(self) -> Sizes:
         """Just enough to run every code path once (the smoke test)."""
-        return replace(
-            self.quick(),
-            raw_lanes=(1, 2),
-            raw_window_s=0.2,
-            probe_window_s=0.2,
-            tables=2,
-            updates=6,
-            consumers=(1, "naive"),
-            burst_events=6,
-            backlog_tables=3,
-            scaling_workers=(1, 2),
-            scaling_tables=6,
-            load=Load(tables=2, batches=2, partitions=5, schema_changes=1, deletes=1),
-            access_requests=2,
-            repair_tables=6,
-            repair_partitions=2,
-            bulk_tables=6,
-            classifier_values=20,
-            classifier_window_s=0.1,
-            emulator_depths=(0, 20),
-            emulator_moto_depths=(0, 20),
-            emulator_send_calls=5,
-            emulator_tables=6,
-            emulator_moto_tables=6,
-            emulator_pair_window_s=0.2,
-        )
+        smaller = {f: v for f, (_, v) in SMALLER_SIZES.items() if v is not None}
+        return replace(self.quick(), **smaller)
+
+
+# The smaller presets side by side, field by field: (quick, tiny); None keeps the larger
+# preset's value (tiny is made from quick).
+SMALLER_SIZES: dict[str, tuple[Any, Any]] = {
+    "raw_lanes": (None, (1, 2)),
+    "raw_window_s": (1.0, 0.2),
+    "repeats": (1, None),
+    "tables": (4, 2),
+    "updates": (60, 6),
+    "consumers": (None, (1, "naive")),
+    "probe_window_s": (1.0, 0.2),
+    "burst_events": (100, 6),
+    "burst_tables": (2, None),
+    "backlog_tables": (20, 3),
+    "scaling_workers": (None, (1, 2)),
+    "scaling_tables": (400, 6),
+    "load": (None, Load(tables=2, batches=2, partitions=5, schema_changes=1, deletes=1)),
+    "call_repeats": (1, None),
+    "access_requests": (20, 2),
+    "access_rate": (10.0, None),
+    "repair_tables": (85, 6),
+    "repair_partitions": (10, 2),
+    "bulk_tables": (500, 6),
+    "classifier_values": (None, 20),
+    "classifier_window_s": (0.5, 0.1),
+    "emulator_depths": ((0, 10_000), (0, 20)),
+    "emulator_moto_depths": ((0, 1_000), (0, 20)),
+    "emulator_send_calls": (100, 5),
+    "emulator_tables": (1_500, 6),
+    "emulator_moto_tables": (1_000, 6),
+    "emulator_pair_window_s": (2.0, 0.2),
+}
 
 
 def say(text: str) -> None:

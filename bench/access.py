@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.catalog import COLUMNS as TABLE_COLUMNS
 from bench.catalog import table_input
-from bench.harness import Deadline, LogTail, ScenarioTimeout, Stack, wait_until
+from bench.harness import Deadline, LogTail, Stack, wait_status, wait_until
 from bench.render import fmt
 from bench.rows import Column, Results, Row, Section, Target, table
 from bench.stats import percentile
@@ -102,11 +102,7 @@ def access_scenario(log_root: Path, requests: int, rate: float, timeout: float) 
                     )
             return all(i in done for i in ids)
 
-        status = "ok"
-        try:
-            wait_until(all_handled, "every approval to be handled", Deadline(timeout), pause=0.2)
-        except ScenarioTimeout:
-            status = "timeout"
+        status = wait_status(all_handled, "every approval to be handled", Deadline(timeout))
         if failed - set(done):
             status = "failed"
         wall = time.monotonic() - started
@@ -317,11 +313,7 @@ def grant_with_stored_recommendations(
         )
         return bool(done)
 
-    status = "ok"
-    try:
-        wait_until(handled, "the grant", Deadline(timeout), pause=0.1)
-    except ScenarioTimeout:
-        status = "timeout"
+    status = wait_status(handled, "the grant", Deadline(timeout), pause=0.1)
     calls = stack.emulator.calls()
     return {
         "status": status,

@@ -101,6 +101,17 @@ def wait_until(
         time.sleep(pause)
 
 
+def wait_status(
+    probe: Callable[[], object], what: str, deadline: Deadline, pause: float = 0.2
+) -> str:
+    """A scenario's status: "ok" once `probe` holds, "timeout" when `deadline` passes first."""
+    try:
+        wait_until(probe, what, deadline, pause)
+    except ScenarioTimeout:
+        return "timeout"
+    return "ok"
+
+
 # -- processes ---------------------------------------------------------------------------
 
 

@@ -1,8 +1,12 @@
-"""Section 4: how long a full repair takes, from an empty central catalog and with no drift.
+"""Section 4: how long a full repair takes, from an empty central catalog and with no drift,
+and what it costs in AWS calls per table.
 
 The producer catalogs are created before the worker starts and the catalog-change queue is
 purged, so the repair alone does the work. The repair is run as an operator runs it:
 `meshctl repair --wait --json` (which polls the report in DynamoDB every 0.5 s).
+
+Calls are compared with the minimum a full diff needs (`minimum_calls`): Glue calls only (the
+Lake Formation tags, scan requests, shard messages and DynamoDB bookkeeping are shown apart).
 """
 
 from __future__ import annotations
@@ -14,15 +18,67 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bench.catalog import create_catalog, plan_tables
+from bench.catalog import PARTITION_BATCH, PlannedTable, create_catalog, plan_tables
 from bench.harness import ALL_PRODUCERS, Stack
 from bench.render import fmt
-from bench.rows import Column, Results, Row, Section, Target, table
+from bench.rows import Column, Results, Row, Section, Table, Target, table
 from bench.stats import split_calls, top_calls
 
 TITLE = "Repair: from an empty central catalog, then with no drift"
 TABLES_PER_DATABASE = 100
 SETUP_THREADS = 4
+# Glue's page sizes as the adapter asks for them (meshcore.aws.glue).
+GET_TABLES_PAGE = 100
+GET_PARTITIONS_PAGE = 1000
+
+
+def _pages(count: int, size: int) -> int:
+    return max(1, -(-count // size))
+
+
+def minimum_calls(planned: list[PlannedTable], partitions: int) -> dict[str, int]:
+    """The Glue calls a full diff cannot do without, per pass.
+
+    Both: each producer's and the central database listing; each database's table listing on
+    both sides; each partitioned table's partition listing (the producer's, and on the no-drift
+    pass the central one too: nothing listing returns says partitions are unchanged). The first
+    pass (central empty) lists one empty central page per database, and writes each database,
+    each table and each partition batch."""
+    producers = len({p.account for p in planned})
+    per_database: dict[tuple[str, str], int] = {}
+    for p in planned:
+        per_database[(p.account, p.database)] = per_database.get((p.account, p.database), 0) + 1
+    table_pages = sum(_pages(n, GET_TABLES_PAGE) for n in per_database.values())
+    tables = len(planned)
+    partitioned = tables if partitions else 0
+    listings = _pages(partitions, GET_PARTITIONS_PAGE) if partitions else 0
+    batches = _pages(partitions, PARTITION_BATCH) if partitions else 0
+    first = (
+        2 * producers
+        + table_pages
+        + len(per_database)  # the empty central listing
+        + len(per_database)  # CreateDatabase
+        + tables  # CreateTable
+        + partitioned * (listings + batches)
+    )
+    no_drift = 2 * producers + 2 * table_pages + partitioned * 2 * listings
+    return {"first": first, "no_drift": no_drift, "partition_listings": partitioned * 2 * listings}
+
+
+def call_costs(calls: dict[str, int], tables: int, minimum: int) -> dict[str, Any]:
+    """A run's calls by kind, per table and against the minimum."""
+    glue = sum(n for k, n in calls.items() if k.startswith("glue:"))
+    listings = calls.get("glue:GetPartitions", 0)
+    return {
+        "glue": glue,
+        "minimum": minimum,
+        "ratio": round(glue / minimum, 3) if minimum else None,
+        "partition_listings": listings,
+        "per_table_excl_partitions": round((glue - listings) / tables, 3) if tables else None,
+        "lakeformation": sum(n for k, n in calls.items() if k.startswith("lakeformation:")),
+        "sqs_sends": calls.get("sqs:SendMessage", 0) + calls.get("sqs:SendMessageBatch", 0),
+        "dynamodb": sum(n for k, n in calls.items() if k.startswith("dynamodb:")),
+    }
 
 
 def _seconds(report: dict[str, Any]) -> float | None:
@@ -84,11 +140,16 @@ def repair_scenario(
             f"catalog created in {setup['seconds']:.0f} s; purged {setup['purged_messages']} events"
         )
         stack.start_sync_workers(1)
+        minimum = minimum_calls(planned, partitions)
         runs = []
-        for label in ("first (all drift)", "second (no drift)"):
+        for label, least in (
+            ("first (all drift)", minimum["first"]),
+            ("second (no drift)", minimum["no_drift"]),
+        ):
             progress(f"repair {label} ...")
             run = run_repair(stack, timeout)
             run["repair"] = label
+            run["costs"] = call_costs(run["calls"], len(planned), least)
             runs.append(run)
             progress(
                 f"repair {label}: {run['status']} in {run.get('duration_s') or run['wall_s']:.1f} s"
@@ -169,7 +230,52 @@ def section(results: Results) -> Section:
         "meshctl's report polling (dynamodb:GetItem every 0.5 s); emulator busy = emulator CPU "
         "seconds / wall seconds."
     )
-    return Section(TITLE, (table(columns, rows, note),), details=tuple(details))
+    return Section(TITLE, (table(columns, rows, note), costs_table(repair)), details=tuple(details))
+
+
+def costs_table(repair: dict[str, Any]) -> Table:
+    rows = []
+    for scenario in repair.get("scenarios", {}).values():
+        label = f"{scenario.get('tables', 0):,} tables x {scenario.get('partitions_per_table', 0)}"
+        for run in scenario.get("runs", []):
+            costs = run.get("costs")
+            if not costs:
+                continue
+            rows.append(
+                Row.of(
+                    label,
+                    run["repair"],
+                    costs["glue"],
+                    costs["minimum"],
+                    costs["ratio"],
+                    costs["per_table_excl_partitions"],
+                    costs["partition_listings"],
+                    costs["lakeformation"],
+                    costs["sqs_sends"],
+                    costs["dynamodb"],
+                )
+            )
+            label = ""
+    columns = [
+        Column("scenario"),
+        Column("repair"),
+        Column("Glue calls"),
+        Column("minimum (full diff)"),
+        Column("Glue / minimum (x)", 3),
+        Column("Glue per table excl. partition listings", 3),
+        Column("partition listings"),
+        Column("Lake Formation"),
+        Column("SQS sends"),
+        Column("DynamoDB"),
+    ]
+    note = (
+        "AWS calls of one repair. minimum = the Glue calls a full diff cannot do without "
+        "(listings of databases, tables and partitions; on the first pass the writes of each "
+        "database, table and partition batch). Lake Formation = tags of new databases and "
+        "tables; SQS sends = scan requests and the repair's shard messages; DynamoDB = the "
+        "shards' results and report, and meshctl's polling."
+    )
+    return table(columns, rows, note)
 
 
 def targets(results: Results) -> list[Target]:
@@ -186,6 +292,29 @@ def targets(results: Results) -> list[Target]:
                 None if seconds is None else seconds < 120,
             )
         )
+    for key in ("a", "b"):
+        runs = [r for r in scenarios.get(key, {}).get("runs", []) if r.get("costs")]
+        if len(runs) >= 1:
+            ratio = runs[0]["costs"]["ratio"]
+            found.append(
+                Target(
+                    f"repair {key} first pass: Glue calls / minimum of a full diff",
+                    "<= 1.1x",
+                    f"{fmt(ratio, 3)}x",
+                    None if ratio is None else ratio <= 1.1,
+                )
+            )
+        if len(runs) >= 2:
+            per = runs[1]["costs"]["per_table_excl_partitions"]
+            found.append(
+                Target(
+                    f"repair {key} no-drift pass: Glue calls per table, plus "
+                    f"{runs[1]['costs']['partition_listings']:,} partition listings",
+                    "<= 1.1",
+                    fmt(per, 3),
+                    None if per is None else per <= 1.1,
+                )
+            )
     if (b := scenarios.get("b")) and b.get("runs"):
         found.append(
             Target(

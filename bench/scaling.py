@@ -40,6 +40,7 @@ from bench.harness import (
     handled_messages,
     machine_busy,
     machine_cpu,
+    wait_status,
     wait_until,
 )
 from bench.render import fmt
@@ -191,16 +192,12 @@ def _distinct_round(
         resumed = time.time()
     finally:
         stack.pause_workers(False)
-    status = "ok"
-    try:
-        wait_until(
-            lambda: len(_ok(logs.refresh()[mark:], "UpdateTable")) >= events,
-            "every queued event to be handled",
-            Deadline(timeout),
-            pause=0.05,
-        )
-    except ScenarioTimeout:
-        status = "timeout"
+    status = wait_status(
+        lambda: len(_ok(logs.refresh()[mark:], "UpdateTable")) >= events,
+        "every queued event to be handled",
+        Deadline(timeout),
+        pause=0.05,
+    )
     span = time.time() - resumed
     cpu_after = stack.cpu_snapshot()
     machine_after = machine_cpu()

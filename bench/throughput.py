@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalog import table_input
-from bench.harness import Deadline, ScenarioTimeout, Stack, wait_until
+from bench.harness import Deadline, ScenarioTimeout, Stack, wait_status, wait_until
 from bench.limits import table_pair_probe
 from bench.render import fmt
 from bench.rows import Column, Results, Row, Section, Target, table
@@ -479,20 +479,13 @@ def _backlog(
             started = time.monotonic()
         finally:
             stack.pause_workers(False)
-        status = "ok"
 
         def drained(mark: dict[str, int] = before) -> bool:
             return _ok_updates(stack.handled(since=mark)) >= tables
 
-        try:
-            wait_until(
-                drained,
-                "every backlog message to be handled",
-                Deadline(timeout),
-                pause=0.05,
-            )
-        except ScenarioTimeout:
-            status = "timeout"
+        status = wait_status(
+            drained, "every backlog message to be handled", Deadline(timeout), pause=0.05
+        )
         seconds = time.monotonic() - started
         time.sleep(0.5)  # the last delete batch
         calls = stack.emulator.calls()
@@ -542,54 +535,36 @@ def _per_event(measured: dict[str, Any]) -> tuple[float | None, ...]:
     return (per.get("glue_reads"), per.get("glue_writes"), per.get("sqs"))
 
 
+# The medians each table shows after who ran, its status and what ran; "per_event" stands for
+# the worker's calls per event (Glue reads, Glue writes, SQS).
+STREAM_COLUMNS = "events_per_s limit_per_s x_limit lag_p50_s lag_p99_s per_event central_updates"
+BACKLOG_COLUMNS = "drained_seconds events_per_s limit_per_s x_limit per_event emulator_busy"
+BURST_COLUMNS = "converge_seconds drained_seconds events_per_s central_updates"
+
+
+def _median_row(who: str, part: dict[str, Any], label: str, columns: str) -> Row:
+    m = part.get("median", {})
+    cells = [
+        cell
+        for column in columns.split()
+        for cell in (_per_event(m) if column == "per_event" else (m.get(column),))
+    ]
+    return Row.of(who, part.get("status"), label, *cells)
+
+
 def section(results: Results) -> Section:
     runs: list[dict[str, Any]] = results["sections"]["sustained"].get("runs", [])
     stream, backlogs, bursts, details = [], [], [], []
     for run in runs:
         who = consumer_label(run.get("consumer", "?"))
-        m = run.get("median", {})
-        stream.append(
-            Row.of(
-                who,
-                run.get("status"),
-                f"{run.get('events', '-')} x {run.get('repeats', '-')}",
-                m.get("events_per_s"),
-                m.get("limit_per_s"),
-                m.get("x_limit"),
-                m.get("lag_p50_s"),
-                m.get("lag_p99_s"),
-                *_per_event(m),
-                m.get("central_updates"),
-            )
-        )
+        label = f"{run.get('events', '-')} x {run.get('repeats', '-')}"
+        stream.append(_median_row(who, run, label, STREAM_COLUMNS))
         if backlog := run.get("backlog"):
-            b = backlog.get("median", {})
-            backlogs.append(
-                Row.of(
-                    who,
-                    backlog.get("status"),
-                    f"{backlog['events']} x {backlog['repeats']}",
-                    b.get("drained_seconds"),
-                    b.get("events_per_s"),
-                    b.get("limit_per_s"),
-                    b.get("x_limit"),
-                    *_per_event(b),
-                    b.get("emulator_busy"),
-                )
-            )
+            label = f"{backlog['events']} x {backlog['repeats']}"
+            backlogs.append(_median_row(who, backlog, label, BACKLOG_COLUMNS))
         if burst := run.get("burst"):
-            b = burst.get("median", {})
-            bursts.append(
-                Row.of(
-                    who,
-                    burst.get("status"),
-                    f"{burst['events']:,} on {burst['tables']} x {burst['repeats']}",
-                    b.get("converge_seconds"),
-                    b.get("drained_seconds"),
-                    b.get("events_per_s"),
-                    b.get("central_updates"),
-                )
-            )
+            label = f"{burst['events']:,} on {burst['tables']} x {burst['repeats']}"
+            bursts.append(_median_row(who, burst, label, BURST_COLUMNS))
         if run.get("status") not in ("ok", None) and "rounds" not in run:
             details.append(f"{who}: {run.get('status')}: {run.get('error', '')}")
         for r in [*run.get("rounds", []), *run.get("burst", {}).get("rounds", [])]:

@@ -141,7 +141,13 @@ def stack_factory(
     """Bootstrap the mesh and start workers: `stack_factory(sync_workers=4)`."""
     stacks: list[Stack] = []
 
-    def make(sync_workers: int = 1, classifier: bool = True, grant_worker: bool = True) -> Stack:
+    def make(
+        sync_workers: int = 1,
+        classifier: bool = True,
+        grant_worker: bool = True,
+        settings: dict[str, str] | None = None,
+    ) -> Stack:
+        """`settings`: more MESHCORE_* variables for every process."""
         env = stack_environment(
             aws.endpoint_url,
             MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
@@ -150,6 +156,7 @@ def stack_factory(
             MESHCORE_WORKER__RETRY_MAX_SECONDS="2",
             MESHCORE_WORKER__METRICS_INTERVAL_SECONDS="1",
             MESHCORE_AUDIT_ANCHOR_INTERVAL_SECONDS="1",
+            **(settings or {}),
         )
         for key, value in env.items():
             if key.startswith(("AWS_", "MESHCORE_")):

@@ -32,6 +32,9 @@ from meshcore_devstack.story import Story, invoices_table, partition, write_invo
 
 from .conftest import Stack, StackFactory, eventually
 
+# An approval that expires this soon after it is signed (the expiry tests wait it out).
+EXPIRES_IN_SECONDS = 30
+
 pytestmark = pytest.mark.e2e
 
 OWNER = PRODUCERS[0].owner
@@ -323,16 +326,15 @@ def test_approval_naming_a_sensitive_column_includes_it(mesh: Stack) -> None:
 
 def test_expired_access_is_revoked_by_the_sweep(mesh: Stack) -> None:
     request_id = request(mesh)
-    terms(mesh, request_id)  # read before the decision's 3 seconds start
-    post(
-        mesh,
-        sign(mesh, decision(mesh, request_id, expires_at=datetime.now(UTC) + timedelta(seconds=3))),
-    )
+    terms(mesh, request_id)  # read before the decision's time starts
+    # Long enough for the grant to be applied on a loaded machine before the decision expires.
+    soon = datetime.now(UTC) + timedelta(seconds=EXPIRES_IN_SECONDS)
+    post(mesh, sign(mesh, decision(mesh, request_id, expires_at=soon)))
     eventually(lambda: request_state(mesh, request_id)["grants_applied"], "the grant")
     assert consumer_permissions(mesh)
     consumer_admin_grants_analyst(mesh)
     assert analyst_reads(mesh).rows
-    time.sleep(3)
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.5)
     post(mesh, ExpirySweep(sweep_id="test").model_dump_json())
     eventually(lambda: request_state(mesh, request_id)["state"] == "expired", "the expiry")
     assert consumer_permissions(mesh) == []

@@ -23,6 +23,9 @@ from .conftest import Stack, eventually
 from .test_access import decision, post, request, request_state, sign, terms
 from .test_classification import BUCKET, base_columns, customers_table, parquet
 
+# An approval that expires this soon after it is signed (the expiry tests wait it out).
+EXPIRES_IN_SECONDS = 30
+
 pytestmark = pytest.mark.e2e
 
 OWNER = PRODUCERS[0].owner
@@ -91,11 +94,12 @@ def grant_revoke_and_expire(stack: Stack) -> None:
     eventually(lambda: request_state(stack, granted)["state"] == "revoked", "the revocation")
 
     expiring = request(stack)
-    terms(stack, expiring)  # read before the decision's 3 seconds start
-    soon = datetime.now(UTC) + timedelta(seconds=3)
+    terms(stack, expiring)  # read before the decision's time starts
+    # Long enough for the grant to be applied on a loaded machine before the decision expires.
+    soon = datetime.now(UTC) + timedelta(seconds=EXPIRES_IN_SECONDS)
     post(stack, sign(stack, decision(stack, expiring, expires_at=soon)))
     eventually(lambda: request_state(stack, expiring)["grants_applied"], "the expiring grant")
-    time.sleep(3)
+    time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.5)
     post(stack, ExpirySweep(sweep_id="least-privilege").model_dump_json())
     eventually(lambda: request_state(stack, expiring)["state"] == "expired", "the expiry")
 

@@ -42,12 +42,11 @@ def test_a_poisoned_message_is_found_with_its_reason_and_redriven(
     facts = json.loads(stack.meshctl("--json", "status"))
     approvals = next(q for q in facts["queues"] if q["queue"] == "meshcore-approvals")
     assert approvals["dead_letters"] == 1 and approvals["oldest_dead_letter_age_s"] is not None
-    # The mesh is not healthy whatever the alarms say (they lag their metrics, and the embedded
-    # AWS evaluates them once a minute, as AWS: they may or may not have fired yet).
-    health = facts["health"]
-    assert health["status"] == "degraded"
-    assert health["problems"][0] == "1 dead letter in meshcore-approvals-dlq"
-    assert all(p.startswith("alarm ") for p in health["problems"][1:]), health
+    # No alarm is in ALARM yet, and still the mesh is not healthy: a message needs a look.
+    assert facts["health"] == {
+        "status": "degraded",
+        "problems": ["1 dead letter in meshcore-approvals-dlq"],
+    }
     assert {a["name"] for a in facts["alarms"]} >= {
         "meshcore-approvals-dlq-not-empty",
         "meshcore-repair-stale",
@@ -61,6 +60,4 @@ def test_a_poisoned_message_is_found_with_its_reason_and_redriven(
     assert stack.workers["grant-worker"].process.poll() is None
     human = stack.meshctl("status")
     assert "meshcore-approvals" in human and "last repair" in human
-    assert human.splitlines()[0].startswith(
-        "health: DEGRADED: 1 dead letter in meshcore-approvals-dlq"
-    )
+    assert human.splitlines()[0] == "health: DEGRADED: 1 dead letter in meshcore-approvals-dlq"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,9 @@ from .conftest import Stack, StackFactory, eventually
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 ANALYST = "analyst@consumer.example.com"
+# A producer database whose central name ("ar__" + it) is 128 characters long.
+LONG_SOURCE = ("receivables_of_the_northern_region_" * 4)[:124]
+ISO_UTC = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"
 OWNER = PRODUCERS[0].owner
 CHROMIUM_ARGS = [
     "--headless",
@@ -88,8 +92,18 @@ def meshctl(stack: Stack, *args: str) -> str:
 
 
 def produce_invoices(stack: Stack) -> str:
-    """The AR producer publishes a table; returns the email recommendation's id."""
+    """The AR producer publishes a table (and one in a database with a long name); returns
+    the email recommendation's id."""
     glue = stack.client("glue", AR)
+    glue.create_database(DatabaseInput={"Name": LONG_SOURCE})
+    ledger = {
+        "Name": "ledger",
+        "StorageDescriptor": {
+            "Columns": [{"Name": "entry_id", "Type": "string"}],
+            "Location": f"s3://ar-finance-{AR}/ledger/",
+        },
+    }
+    glue.create_table(DatabaseName=LONG_SOURCE, TableInput=ledger)
     glue.create_database(DatabaseInput={"Name": "receivables"})
     glue.create_table(DatabaseName="receivables", TableInput=invoices_table())
     glue.batch_create_partition(
@@ -100,7 +114,10 @@ def produce_invoices(stack: Stack) -> str:
 
     def recommended() -> str | None:
         recs = json.loads(meshctl(stack, "--json", "review", "list"))
-        return next((r["id"] for r in recs if r["column"] == "customer_email"), None)
+        return next(
+            (r["id"] for r in recs if r["table"] == "invoices" and r["column"] == "customer_email"),
+            None,
+        )
 
     return eventually(recommended, "a recommendation for customer_email", timeout=60)
 
@@ -131,6 +148,10 @@ def test_search_request_review_in_the_browser(
     page.click("text=Search")
     result = page.locator("#results a", has_text="ar__receivables.invoices")
     expect(result).to_be_visible()
+    # When it was synced reads "… ago"; the exact UTC time is on hover.
+    synced = page.locator("#results tbody tr", has_text="ar__receivables.invoices").locator("time")
+    expect(synced).to_have_text(re.compile(r"ago$|^just now$"))
+    expect(synced).to_have_attribute("title", re.compile(ISO_UTC))
     result.click()
     expect(page.locator("h1")).to_have_text("ar__receivables.invoices")
     expect(page.locator("#partition-count")).to_have_text("3")
@@ -146,9 +167,28 @@ def test_search_request_review_in_the_browser(
     request_id = (page.locator("#requests tbody tr").first.get_attribute("data-request")) or ""
     expect(page.locator(f'tr[data-request="{request_id}"] .state')).to_contain_text("pending")
 
-    # The AR data owner accepts the email classification.
+    # A database name of 128 characters is cut with an ellipsis, whole on hover; the page
+    # does not grow wider than the window.
+    long_name = f"ar__{LONG_SOURCE}.ledger"
+    eventually(
+        lambda: long_name in meshctl(stack, "--json", "search", "northern"), "the long name", 60
+    )
+    page.goto(url + "/?q=northern")
+    cell = page.locator(f'#results .name[title="{long_name}"]')
+    expect(cell).to_be_visible()
+    box, table = cell.bounding_box(), page.locator("#results").bounding_box()
+    assert box and table and box["width"] < 450 and table["x"] + table["width"] <= 1280, (
+        box,
+        table,
+    )
+    page.screenshot(path=str(shots / "portal-long-names.png"), full_page=True)
+
+    # The AR data owner accepts the email classification, reading the evidence in words.
     browser.set_extra_http_headers(local_sso().headers(OWNER))
     page.goto(url + "/review")
+    evidence = page.locator(f'tr[data-rec="{rec_id}"] .evidence')
+    expect(evidence).to_contain_text("The name matches 'email'")
+    expect(evidence).not_to_contain_text("=")
     page.locator(f'tr[data-rec="{rec_id}"] button', has_text="Accept").click()
     expect(page.locator("#done")).to_contain_text("1 recommendation(s) accepted")
 
@@ -175,3 +215,16 @@ def test_search_request_review_in_the_browser(
     expect(page.locator("#results")).to_contain_text("ar__receivables.invoices")
     page.goto(url + "/")
     page.screenshot(path=str(shots / "portal-catalog.png"), full_page=True)
+
+    # Operations: four charts of the last 24 hours; a dead letter alone makes it degraded.
+    browser.set_extra_http_headers(local_sso().headers(OWNER))
+    page.goto(url + "/operations")
+    expect(page.locator("#trends figure svg")).to_have_count(4)
+    expect(page.locator("#trend-sync-lag rect").first).to_be_attached()  # sync-worker's lag
+    sqs = stack.client("sqs")
+    dlq = sqs.get_queue_url(QueueName="meshcore-classification-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=dlq, MessageBody="{}")
+    page.goto(url + "/operations")
+    expect(page.locator("#health")).to_have_attribute("data-health", "degraded")
+    expect(page.locator("#health")).to_contain_text("1 dead letter in meshcore-classification-dlq")
+    page.screenshot(path=str(shots / "portal-operations.png"), full_page=True)

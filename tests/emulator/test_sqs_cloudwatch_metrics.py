@@ -4,7 +4,8 @@ AWS: "Available CloudWatch metrics for Amazon SQS", SQS Developer Guide
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html):
 ApproximateNumberOfMessagesVisible / NotVisible / Delayed, and ApproximateAgeOfOldestMessage
 while the queue holds a message; for a dead-letter queue the age is the longest time a message
-has been in that queue. SQS sends them every minute.
+has been in that queue. SQS sends them every minute; reads of the current minute see the
+queue's counts at once.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def test_queue_depths_and_the_oldest_message_are_published(
     sqs.send_message(QueueUrl=url, MessageBody="a")
     sqs.send_message(QueueUrl=url, MessageBody="b")
     sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)
-    assert latest(client, "work", "ApproximateNumberOfMessagesVisible") is None  # not yet sent
+    assert latest(client, "work", "ApproximateAgeOfOldestMessage") is None  # not yet published
 
     assert aws.sqs_metrics.tick(time.time() + 30) > 0
     assert latest(client, "work", "ApproximateNumberOfMessagesVisible") == 1
@@ -99,7 +100,9 @@ def test_a_dead_letter_queues_age_counts_from_when_the_message_arrived_there(
     assert latest(client, "work", "ApproximateAgeOfOldestMessage") is None
 
 
-def test_the_cadence_is_one_minute_unless_told_and_a_reset_restores_it(aws: EmbeddedAws) -> None:
+def test_the_cadence_is_set_over_http_and_a_reset_restores_the_starts(aws: EmbeddedAws) -> None:
+    aws.reset()
+    at_start = aws.set_cadence()
     status, answer = call_control(
         aws.endpoint_url, "POST", "/_emulator/cloudwatch", {"sqs_metrics_seconds": 2}
     )
@@ -112,16 +115,17 @@ def test_the_cadence_is_one_minute_unless_told_and_a_reset_restores_it(aws: Embe
     )
     assert status == 400
     aws.reset()
-    assert aws.sqs_metrics.interval == 60 and aws.alarms.interval == 60
+    assert aws.set_cadence() == at_start
 
 
 def test_the_background_thread_publishes_at_the_cadence(
     aws: EmbeddedAws, client: ClientFactory
 ) -> None:
-    client("sqs").create_queue(QueueName="watched")
+    sqs = client("sqs")
+    sqs.send_message(QueueUrl=sqs.create_queue(QueueName="watched")["QueueUrl"], MessageBody="m")
     aws.set_cadence(sqs_metrics_seconds=0.2)
     deadline = time.monotonic() + 30
-    while latest(client, "watched", "ApproximateNumberOfMessagesVisible") is None:
+    while latest(client, "watched", "ApproximateAgeOfOldestMessage") is None:
         assert time.monotonic() < deadline, "no metric published"
         time.sleep(0.1)
 
@@ -129,6 +133,11 @@ def test_the_background_thread_publishes_at_the_cadence(
 def test_the_cadence_at_start_from_a_parameter_or_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    default = EmbeddedAws.start(port=0)
+    try:  # AWS's one minute
+        assert default.set_cadence() == {"sqs_metrics_seconds": 60, "alarm_seconds": 60}
+    finally:
+        default.stop()
     monkeypatch.setenv("MESHCORE_EMULATOR_ALARM_SECONDS", "7")
     other = EmbeddedAws.start(port=0, sqs_metrics_interval=5)
     try:
@@ -137,3 +146,41 @@ def test_the_cadence_at_start_from_a_parameter_or_the_environment(
         other.stop()
     with pytest.raises(ValueError, match="positive"):
         EmbeddedAws.start(port=0, alarm_interval=0)
+
+
+def current(cw: Any, metric: str, queue: str) -> list[float]:
+    """The current minute's datapoints, by GetMetricData."""
+    now = datetime.now(UTC)
+    answer = cw.get_metric_data(
+        MetricDataQueries=[
+            {
+                "Id": "m",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/SQS",
+                        "MetricName": metric,
+                        "Dimensions": [{"Name": "QueueName", "Value": queue}],
+                    },
+                    "Period": 60,
+                    "Stat": "Maximum",
+                },
+            }
+        ],
+        StartTime=now - timedelta(minutes=5),
+        EndTime=now + timedelta(minutes=1),
+    )
+    values: list[float] = answer["MetricDataResults"][0]["Values"]
+    return values
+
+
+def test_the_current_minute_has_the_queues_counts_at_once(client: ClientFactory) -> None:
+    sqs, cw = client("sqs"), client("cloudwatch")
+    url = sqs.create_queue(QueueName="work-dlq")["QueueUrl"]
+    sqs.create_queue(QueueName="other")
+    for body in ("a", "b", "c"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=60)
+    assert current(cw, "ApproximateNumberOfMessagesVisible", "work-dlq") == [2.0]
+    assert current(cw, "ApproximateNumberOfMessagesNotVisible", "work-dlq") == [1.0]
+    assert current(cw, "ApproximateNumberOfMessagesVisible", "other") == [0.0]
+    assert current(cw, "ApproximateNumberOfMessagesVisible", "missing") == []

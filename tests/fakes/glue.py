@@ -6,7 +6,7 @@ import copy
 from collections.abc import Sequence
 
 from meshcore.aws.ports import Row
-from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError
 
 PartitionKey = tuple[str, str, tuple[str, ...]]
 
@@ -35,6 +35,17 @@ class FakeCatalog:
         self._database(database)
         return [copy.deepcopy(t) for (db, _n), t in sorted(self.tables.items()) if db == database]
 
+    async def tables_named(self, database: str, names: Sequence[str]) -> list[Row]:
+        self._database(database)
+        for name in names:
+            if not name or not all(c.isalnum() or c == "_" for c in name):
+                raise PermanentError(f"{name!r} is not a Glue table name")
+        return [
+            copy.deepcopy(self.tables[(database, n)])
+            for n in sorted(set(names))
+            if (database, n) in self.tables
+        ]
+
     async def list_partitions(self, database: str, table: str) -> list[Row]:
         self._table(database, table)
         return [
@@ -62,10 +73,11 @@ class FakeCatalog:
         self._database(name)
         self.databases[name] = {**copy.deepcopy(database_input), "CatalogId": self.account_id}
 
-    async def delete_database(self, name: str) -> None:
-        self.databases.pop(name, None)
+    async def delete_database(self, name: str) -> bool:
+        existed = self.databases.pop(name, None) is not None
         for key in [k for k in self.tables if k[0] == name]:
             await self.delete_table(*key)
+        return existed
 
     async def create_table(self, database: str, table_input: Row) -> None:
         self._database(database)
@@ -84,10 +96,11 @@ class FakeCatalog:
         version = str(int(current["VersionId"]) + 1)
         self.tables[(database, table_input["Name"])] = self._stored(database, table_input, version)
 
-    async def delete_table(self, database: str, name: str) -> None:
-        self.tables.pop((database, name), None)
+    async def delete_table(self, database: str, name: str) -> bool:
+        existed = self.tables.pop((database, name), None) is not None
         for key in [k for k in self.partitions if k[:2] == (database, name)]:
             del self.partitions[key]
+        return existed
 
     async def create_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         self._table(database, table)
@@ -97,6 +110,19 @@ class FakeCatalog:
             self.partitions.setdefault(key, self._partition(database, table, p))
         if clashes:
             raise ConflictError(f"glue:BatchCreatePartition: {len(clashes)} AlreadyExists")
+
+    async def create_absent_partitions(
+        self, database: str, table: str, inputs: Sequence[Row]
+    ) -> list[list[str]]:
+        self._table(database, table)
+        existing = []
+        for p in inputs:
+            key = (database, table, tuple(p["Values"]))
+            if key in self.partitions:
+                existing.append(list(p["Values"]))
+            else:
+                self.partitions[key] = self._partition(database, table, p)
+        return existing
 
     async def update_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         self._table(database, table)
@@ -112,10 +138,12 @@ class FakeCatalog:
 
     async def delete_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
-    ) -> None:
+    ) -> int:
         self._table(database, table)
+        deleted = 0
         for v in values:
-            self.partitions.pop((database, table, tuple(v)), None)
+            deleted += self.partitions.pop((database, table, tuple(v)), None) is not None
+        return deleted
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.recommendations import Recommendation
 from meshcore.domain.registry import Consumer, Producer
-from meshcore.domain.repair import RepairReport
+from meshcore.domain.repair import RepairReport, RepairShardResult
 from meshcore.domain.state_store import DomainTakenError
 
 M = TypeVar("M", bound=BaseModel)
@@ -40,6 +40,7 @@ class InMemoryStateStore:
         self.recommendations: dict[str, Stored] = {}
         self.decisions: dict[str, Stored] = {}
         self.repairs: dict[str, Stored] = {}
+        self.repair_runs: dict[str, dict[str, Stored]] = {}
 
     # -- generic ----------------------------------------------------------------------------
 
@@ -196,3 +197,18 @@ class InMemoryStateStore:
     async def list_repairs(self) -> list[RepairReport]:
         reports = [RepairReport.model_validate_json(doc) for doc, _ in self.repairs.values()]
         return sorted(reports, key=lambda r: r.started_at)
+
+    async def record_repair_shard(self, repair_id: str, result: RepairShardResult) -> bool:
+        shards = self.repair_runs.setdefault(repair_id, {})
+        if result.shard_id in shards:
+            return False
+        self._write(shards, result.shard_id, result, None)
+        return True
+
+    async def repair_shard(self, repair_id: str, shard_id: str) -> RepairShardResult | None:
+        found = self._read(self.repair_runs.get(repair_id, {}), shard_id, RepairShardResult)
+        return found[0] if found else None
+
+    async def repair_shards(self, repair_id: str) -> list[RepairShardResult]:
+        shards = self.repair_runs.get(repair_id, {})
+        return [RepairShardResult.model_validate_json(shards[k][0]) for k in sorted(shards)]

@@ -97,10 +97,12 @@ def test_each_image_is_non_root_healthchecked_and_installed_from_the_lock(servic
     # The image holds its service's venv and nothing else of the build.
     assert "COPY . ." not in image and "uv sync" not in image
     copies = re.findall(r"^COPY --from=(\S+) /opt/venv /opt/venv$", image, re.M)
-    assert copies == [f"{service}-venv"]
-    # That venv: locked third-party dependencies first, then the sources, of this package only.
-    package = f"meshcore-{service}"
+    assert copies == ["venv"]
+    # That venv: locked third-party dependencies first, then the sources, of one package only,
+    # the one the build argument SERVICE names (docker-compose.yml passes the target's name).
+    package = '"meshcore-$SERVICE"'
     venv = image_text(stages, copies[0])
+    assert re.search(r"^ARG SERVICE$", venv, re.M)
     first = venv.index(f"uv sync --frozen --no-dev --no-install-workspace --package {package}\n")
     sources = venv.index("COPY . .")
     last = venv.index(f"uv sync --frozen --no-dev --no-editable --package {package}\n")
@@ -108,6 +110,13 @@ def test_each_image_is_non_root_healthchecked_and_installed_from_the_lock(servic
     assert set(re.findall(r"--package (\S+)", venv)) == {package}
     lock = re.search(r"^COPY .*\buv\.lock\b", venv, re.M)
     assert lock and lock.start() < first
+    built_as = {s["build"]["target"]: s["build"]["args"] for s in compose()["services"].values()}
+    assert built_as[service] == {"SERVICE": service}
+    names = [
+        p.read_text()
+        for p in [ROOT / "emulator/pyproject.toml", *ROOT.glob("services/*/pyproject.toml")]
+    ]
+    assert any(f'\nname = "meshcore-{service}"\n' in f"\n{text}" for text in names)
     if service in WORKERS:
         assert "meshcore.runtime.heartbeat" in image and "HEARTBEAT_PATH" in image
         assert re.search(r"^STOPSIGNAL SIGTERM$", image, re.M)

@@ -3,6 +3,7 @@ requests, producer review and operations, through the same meshcore actions as m
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
@@ -170,7 +171,12 @@ def test_catalog_search_filters_and_pages(portal: TestClient) -> None:
     user = as_user(portal, ANALYST)
     page = portal.get("/", params={"q": "invoices"}, headers=user)
     assert "ar__receivables.invoices" in page.text and "1 table," in page.text
-    assert ADA in page.text and "2026-11-25T10:00:00+00:00" in page.text
+    assert ADA in page.text
+    # Times read as "… ago", the exact ISO 8601 UTC time on hover.
+    assert re.search(
+        r'<time datetime="2026-11-25T10:00:00Z" title="2026-11-25T10:00:00Z">[^<]+ ago</time>',
+        page.text,
+    ), page.text
     everything = portal.get("/", headers=user).text
     assert "32 tables, page 1 of 2" in everything
     second = portal.get("/", params={"page": "2"}, headers=user).text
@@ -288,6 +294,9 @@ def test_request_access_appears_in_my_requests_with_history(portal: TestClient) 
     mine = requests_text(portal, ANALYST)
     assert request_id in mine and "pending" in mine and "request.created" in mine
     assert "request.routed" in mine and "sensitive: customer_email" in mine
+    assert re.search(
+        r'<time datetime="[0-9T:-]+Z" title="[0-9T:-]+Z">(just now|[^<]+ ago)</time>', mine
+    )
     assert request_id not in requests_text(portal, PIET)  # only one's own requests
     # Another identity used this cookie since: the session is new, and so is the token.
     form["csrf_token"] = token(portal, ANALYST)
@@ -310,7 +319,8 @@ def test_producer_reviews_only_their_own_domain(portal: TestClient) -> None:
     )
     assert refused.status_code == 403 and "not a data owner" in refused.text
     page = portal.get("/review", headers=as_user(portal, ADA)).text
-    assert rec_id in page and "match_rate=0.98" in page
+    assert rec_id in page and "98 % of the sampled values match the class" in page
+    assert "match_rate" not in page
     accepted = portal.post(
         "/review",
         data={"csrf_token": token(portal, ADA), "action": "accept", "rec": [rec_id]},
@@ -329,6 +339,7 @@ def test_operations_page_shows_status(portal: TestClient) -> None:
     assert page.status_code == 200
     assert "meshcore-catalog-changes" in page.text and "No repair has run yet" in page.text
     assert '<div class="n ok" id="dead-letters">0</div>' in page.text
+    assert 'data-health="ok"' in page.text
 
 
 def forged(header: dict[str, Any], claims: dict[str, Any], secret: bytes = b"") -> str:
@@ -550,3 +561,189 @@ def test_links_to_names_with_a_slash_and_other_reserved_characters(
         ).status_code
         == 404
     )
+
+
+def test_the_catalog_is_read_before_serving(portal: TestClient) -> None:
+    assert portal.app.state.catalog.ready  # type: ignore[attr-defined]
+    page = portal.get("/", headers=as_user(portal, ANALYST)).text
+    assert "32 tables, page 1 of 2" in page and 'id="catalog-loading"' not in page
+
+
+def test_a_catalog_still_loading_says_so_instead_of_0_tables(
+    mesh: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from meshcore.actions.catalog import CatalogSnapshot
+
+    read = CatalogSnapshot._read
+
+    async def slow_read(self: CatalogSnapshot, central: Any) -> list[dict[str, Any]]:
+        await asyncio.sleep(1.5)  # a large catalog: thousands of tables take seconds
+        return await read(self, central)
+
+    monkeypatch.setattr(CatalogSnapshot, "_read", slow_read)
+    monkeypatch.setenv("MESHCORE_PORTAL__CATALOG_WARM_SECONDS", "0")  # serve at once
+    with TestClient(
+        create_app(PortalMeshSettings()), base_url=ORIGIN, follow_redirects=False
+    ) as client:
+        user = as_user(client, ANALYST)
+        loading = client.get("/", headers=user)
+        assert loading.status_code == 200
+        assert 'id="catalog-loading"' in loading.text and "0 tables" not in loading.text
+        assert '<meta http-equiv="refresh" content="2">' in loading.text  # no script
+        deadline = time.monotonic() + 30
+        while 'id="catalog-loading"' in (page := client.get("/", headers=user).text):
+            assert time.monotonic() < deadline, "the catalog never finished loading"
+            time.sleep(0.2)
+        assert "32 tables, page 1 of 2" in page
+
+
+def test_an_empty_first_listing_is_not_kept(mesh: Any) -> None:
+    """The portal started before anything was synced: the first table shows at once, not when
+    the listing is next refreshed."""
+    for database in ("ar__receivables", "ap__payables"):
+        mesh.delete_database(Name=database)
+    with TestClient(
+        create_app(PortalMeshSettings()), base_url=ORIGIN, follow_redirects=False
+    ) as client:
+        user = as_user(client, ANALYST)
+        assert "0 tables" in client.get("/", headers=user).text
+        mesh.create_database(DatabaseInput={"Name": "ar__receivables"})
+        mesh.create_table(
+            DatabaseName="ar__receivables", TableInput=central_table("invoices", [("id", "")])
+        )
+        assert "1 table," in client.get("/", headers=user).text
+
+
+def cloudwatch(aws: EmbeddedAws) -> Any:
+    return boto3.client("cloudwatch", endpoint_url=aws.endpoint_url, region_name="us-east-1")
+
+
+def test_operations_page_charts_the_metrics_and_each_alarms_history(
+    portal: TestClient, aws: EmbeddedAws
+) -> None:
+    cw = cloudwatch(aws)
+    worker = [{"Name": "Worker", "Value": "sync-worker"}]
+
+    def events(change: str) -> list[dict[str, str]]:
+        return [*worker, {"Name": "ChangeType", "Value": change}]
+
+    cw.put_metric_data(
+        Namespace="meshcore",
+        MetricData=[
+            {
+                "MetricName": "SyncLag",
+                "Dimensions": worker,
+                "Values": [1.5, 4.0],
+                "Unit": "Seconds",
+            },
+            {"MetricName": "EventsProcessed", "Dimensions": events("CreateTable"), "Value": 3.0},
+            {"MetricName": "EventsProcessed", "Dimensions": events("UpdateTable"), "Value": 2.0},
+            {"MetricName": "RepairDrift", "Dimensions": worker, "Value": 2.0, "Unit": "Count"},
+        ],
+    )
+    cw.put_metric_data(  # the same series again, in the same period: 2 + 1 update events
+        Namespace="meshcore",
+        MetricData=[
+            {"MetricName": "EventsProcessed", "Dimensions": events("UpdateTable"), "Value": 1.0}
+        ],
+    )
+    # Not sync-worker's lag: another namespace, another set of dimensions.
+    cw.put_metric_data(
+        Namespace="elsewhere",
+        MetricData=[{"MetricName": "SyncLag", "Dimensions": worker, "Value": 999.0}],
+    )
+    cw.put_metric_data(
+        Namespace="meshcore",
+        MetricData=[
+            {
+                "MetricName": "SyncLag",
+                "Dimensions": [*worker, {"Name": "X", "Value": "y"}],
+                "Value": 777.0,
+            }
+        ],
+    )
+    cw.set_alarm_state(
+        AlarmName="meshcore-repair-drift", StateValue="ALARM", StateReason=f"drift {HOSTILE}"
+    )
+    page = portal.get("/operations", headers=as_user(portal, OPERATOR)).text
+    charts = dict(
+        re.findall(r'<figure class="chart" id="(trend-[a-z-]+)">(.*?)</figure>', page, re.S)
+    )
+    assert set(charts) == {
+        "trend-sync-lag",
+        "trend-events",
+        "trend-dead-letters",
+        "trend-repair-drift",
+    }
+    assert "<svg" in charts["trend-sync-lag"] and "<script" not in page
+    assert re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 4 s</title>", charts["trend-sync-lag"])
+    assert "999" not in charts["trend-sync-lag"] and "777" not in charts["trend-sync-lag"]
+    assert re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 6</title>", charts["trend-events"])
+    assert re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 2</title>", charts["trend-repair-drift"])
+    assert "peak 0, latest 0" in charts["trend-dead-letters"]  # AWS/SQS: the queues are empty
+    drift = re.search(r'<tr data-alarm="meshcore-repair-drift">(.*?)</tr>', page, re.S)
+    assert drift, page
+    assert "INSUFFICIENT_DATA &rarr; ALARM" in drift.group(1) and "<time datetime=" in drift.group(
+        1
+    )
+    assert "&lt;script&gt;" in drift.group(1) and HOSTILE not in page
+
+
+def test_dead_letters_without_an_alarm_in_alarm_are_degraded(
+    portal: TestClient, aws: EmbeddedAws
+) -> None:
+    sqs = boto3.client("sqs", endpoint_url=aws.endpoint_url, region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName="meshcore-catalog-changes-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    alarms = cloudwatch(aws).describe_alarms(AlarmNamePrefix="meshcore-")["MetricAlarms"]
+    assert alarms and all(a["StateValue"] != "ALARM" for a in alarms)  # no alarm says so yet
+    page = portal.get("/operations", headers=as_user(portal, OPERATOR)).text
+    assert 'data-health="degraded"' in page and 'data-health="ok"' not in page
+    assert "1 dead letter in meshcore-catalog-changes-dlq" in page
+    dead = re.search(r'<figure class="chart" id="trend-dead-letters">(.*?)</figure>', page, re.S)
+    assert dead and re.search(r"<title>[0-9-]+ [0-9:]+ UTC: 1</title>", dead.group(1))  # AWS/SQS
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert meshctl(["status"]) == 0
+    assert out.getvalue().startswith("health: DEGRADED")  # meshctl status says the same
+    assert "1 dead letter in meshcore-catalog-changes-dlq" in out.getvalue()
+
+
+def test_review_evidence_is_a_sentence(portal: TestClient) -> None:
+    rec = Recommendation(
+        database="ar__receivables",
+        table="invoices",
+        column="customer_email",
+        column_type="string",
+        sensitivity_class="iban",
+        confidence=0.7,
+        explanation="name matches 'iban'",
+        evidence={
+            "name_phrase": "iban",
+            "name_tokens": "iban",
+            "name_source": "name",
+            "name_weight": 0.8,
+            "sample_size": 100,
+            "non_empty": 100,
+            "matched": 3,
+            "match_rate": 0.03,
+            "value_check": f"valid IBANs {HOSTILE}",
+        },
+    )
+    assert portal.portal is not None
+    portal.portal.call(portal.app.state.central.state.add_recommendation, rec)  # type: ignore[attr-defined]
+    page = portal.get("/review", headers=as_user(portal, ADA)).text
+    assert "The name matches &#39;iban&#39;; 3 of 100 sampled values are valid IBANs" in page
+    assert "matched=" not in page and "name_phrase" not in page and HOSTILE not in page
+
+
+def test_long_names_are_cut_with_the_full_name_on_hover(portal: TestClient, mesh: Any) -> None:
+    database = "ar__" + "receivables_of_the_northern_region_" * 4  # 144 characters
+    database = database[:128]
+    mesh.create_database(DatabaseInput={"Name": database})
+    mesh.create_table(DatabaseName=database, TableInput=central_table("invoices", [("id", "")]))
+    portal.app.state.catalog.max_age_seconds = 0  # type: ignore[attr-defined]
+    page = portal.get("/", params={"q": "northern"}, headers=as_user(portal, ANALYST)).text
+    assert f'<span class="name" title="{database}.invoices"><a href=' in page
+    dataset = portal.get(f"/datasets/{database}/invoices", headers=as_user(portal, ANALYST))
+    assert dataset.status_code == 200 and f"<h1>{database}.invoices</h1>" in dataset.text

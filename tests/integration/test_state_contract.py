@@ -18,7 +18,7 @@ from meshcore.domain.access import AccessRequest, RequestState, TableName
 from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.recommendations import Recommendation, RecommendationState
 from meshcore.domain.registry import Consumer, Producer
-from meshcore.domain.repair import RepairReport
+from meshcore.domain.repair import RepairReport, RepairShardResult, ShardLevel
 from meshcore.domain.state_store import DomainTakenError, StateStore
 from meshcore.provisioning.central import ensure_tables
 from meshcore.provisioning.result import Provisioned
@@ -242,3 +242,19 @@ async def test_repairs(store: StateStore) -> None:
     found = await store.get_repair("r-b")
     assert found is not None and found.tables_checked == 3
     assert await store.get_repair("r-c") is None
+
+
+async def test_repair_shard_results_are_recorded_once(store: StateStore) -> None:
+    first = RepairShardResult(
+        shard_id="d/222222222222/sales", level=ShardLevel.DATABASE, drift={"table.created": 2}
+    )
+    again = first.model_copy(update={"drift": {"table.created": 5}})
+    assert await store.record_repair_shard("r-1", first) is True
+    assert await store.record_repair_shard("r-1", again) is False  # a redelivered shard
+    plan = RepairShardResult(shard_id="plan", level=ShardLevel.PLAN, children=["p/2"])
+    assert await store.record_repair_shard("r-1", plan) is True
+    assert await store.record_repair_shard("r-2", first) is True  # another run
+    assert await store.repair_shard("r-1", first.shard_id) == first
+    assert await store.repair_shard("r-1", "p/2") is None
+    assert [r.shard_id for r in await store.repair_shards("r-1")] == [first.shard_id, "plan"]
+    assert await store.repair_shards("r-3") == []

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 
 from meshcore.messages.commands import (
+    REPAIR_PAGE_MAX,
     SCAN_REQUEST_MAX_BYTES,
     AccessDecision,
     AccessReconcile,
     RepairCommand,
+    RepairShard,
     scan_requests,
 )
 from meshcore.messages.contracts import render, schemas
@@ -83,6 +85,43 @@ def test_bracketed_partition_lists_mean_the_same_partition() -> None:
 def test_repair_command_shares_the_catalog_queue() -> None:
     body = RepairCommand(repair_id="r1").model_dump_json()
     assert isinstance(decode_sync_message(body), RepairCommand)
+
+
+def test_repair_shards_share_the_catalog_queue() -> None:
+    shard = RepairShard(
+        repair_id="r1",
+        shard_id="t/222222222222/sales/00000",
+        level="tables",
+        producer_account="222222222222",
+        database="sales",
+        tables=["orders", "refunds"],
+    )
+    assert decode_sync_message(shard.model_dump_json()) == shard
+    producer = {"kind": "catalog.repair-shard", "version": 1, "repair_id": "r1"}
+    producer |= {"shard_id": "p/2", "level": "producer", "producer_account": "222222222222"}
+    assert decode_sync_message(json.dumps(producer)).level == "producer"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"level": "database"}, "names its database"),
+        ({"level": "database", "database": "sales", "tables": ["a"]}, "only it, names its tables"),
+        ({"level": "tables", "database": "sales"}, "only it, names its tables"),
+        (
+            {"level": "tables", "database": "sales", "tables": ["t"] * (REPAIR_PAGE_MAX + 1)},
+            "at most",
+        ),
+        ({"producer_account": "2222"}, "producer_account"),
+        ({"level": "everything"}, "level"),
+        ({"shard_id": ""}, "shard_id"),
+    ],
+)
+def test_a_malformed_repair_shard_is_refused(change: dict[str, Any], reason: str) -> None:
+    body = {"kind": "catalog.repair-shard", "version": 1, "repair_id": "r1", "shard_id": "p/2"}
+    body |= {"level": "producer", "producer_account": "222222222222"} | change
+    with pytest.raises(MalformedMessageError, match=reason):
+        decode_sync_message(json.dumps(body))
 
 
 @pytest.mark.parametrize(

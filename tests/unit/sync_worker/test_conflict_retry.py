@@ -15,6 +15,7 @@ from sync_worker.repair import Repair
 from sync_worker.work import TableWork
 
 from ...fakes.glue import FakeCatalog
+from ...fakes.queues import FakeSender
 
 PRODUCER = Producer(
     account_id="222222222222",
@@ -68,7 +69,7 @@ async def racing(losses: int) -> tuple[SyncDependencies, RacingCatalog]:
         state=state,
         converger=converger,
         source_catalog=source_catalog,
-        repair=Repair(state, converger, source_catalog, 1),
+        repair=Repair(state, converger, source_catalog, 1, FakeSender()),
     )
     return deps, central
 

@@ -23,6 +23,7 @@ from sync_worker.repair import Repair
 
 from ...fakes.glue import FakeCatalog
 from ...fakes.lftags import FakeResourceTags
+from ...fakes.queues import FakeSender
 
 PRODUCER = Producer(
     account_id="222222222222",
@@ -59,7 +60,7 @@ class Sync:
             state=state,
             converger=converger,
             source_catalog=source_catalog,
-            repair=Repair(state, converger, source_catalog, 1),
+            repair=Repair(state, converger, source_catalog, 1, FakeSender()),
             clock=lambda: NOW,
         )
 

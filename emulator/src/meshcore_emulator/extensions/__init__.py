@@ -10,7 +10,9 @@ from __future__ import annotations
 import threading
 
 from . import (
+    cloudwatch_alarm_history,
     cloudwatch_alarms,
+    cloudwatch_metric_identity,
     dynamodb_isolation,
     dynamodb_transaction_rollback,
     event_envelope,
@@ -21,6 +23,7 @@ from . import (
     glue_paging,
     glue_request_body,
     glue_resource_links,
+    glue_table_version_ids,
     glue_table_versions,
     http_keep_alive,
     kms_key_policy,
@@ -46,14 +49,18 @@ from . import (
 )
 
 _MODULES = (
+    cloudwatch_alarm_history,
+    cloudwatch_metric_identity,
     dynamodb_isolation,
     event_envelope,
     eventbridge_schedules,
     glue_catalog_events,
     glue_paging,
+    glue_table_version_ids,
     glue_table_versions,
     ram_invitations,
     sqs_sender_id,
+    sqs_cloudwatch_metrics,
     kms_verify_signature,
     lakeformation_cross_account,
     lakeformation_batch_grant_option,
@@ -72,7 +79,7 @@ _MODULES = (
     glue_resource_links,
     glue_column_filtering,
     kms_key_policy,
-    sqs_cloudwatch_metrics,
+    # After cloudwatch_alarm_history, whose history the evaluation writes to.
     cloudwatch_alarms,
     sns_http_subscriptions,
 )

@@ -15,18 +15,8 @@ _APPLIED = "__meshcore_emulator_wrappers__"
 
 def wrap_method(owner: type, name: str, wrapper: Callable[..., Any]) -> None:
     """Replace ``owner.name`` by ``wrapper(original, self, *args, **kwargs)``, once."""
-    original = getattr(owner, name)
-    key = f"{wrapper.__module__}.{wrapper.__qualname__}"
-    applied: tuple[str, ...] = getattr(original, _APPLIED, ())
-    if key in applied:
-        return
-
-    @functools.wraps(original)
-    def replacement(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return wrapper(original, self, *args, **kwargs)
-
-    setattr(replacement, _APPLIED, (*applied, key))
-    setattr(owner, name, replacement)
+    # A method is a function of the class whose first argument is self.
+    replace_function(owner, name, wrapper)
 
 
 def add_method(owner: type, name: str, method: Callable[..., Any]) -> None:

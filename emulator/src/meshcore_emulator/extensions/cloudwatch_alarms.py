@@ -9,9 +9,7 @@ last ``EvaluationPeriods`` periods, and it goes to ALARM when at least ``Datapoi
 ``ComparisonOperator``. Missing data points are treated by ``TreatMissingData``:
 ``notBreaching`` (good), ``breaching`` (bad), ``ignore`` (the current state is kept when nothing
 decides) and ``missing`` (the default: when every data point of the range is missing the alarm
-goes to INSUFFICIENT_DATA). A new alarm starts in INSUFFICIENT_DATA ("When this operation
-creates an alarm, the alarm state is immediately set to INSUFFICIENT_DATA", PutMetricAlarm);
-updating an alarm leaves its state unchanged. On a state change CloudWatch records a history
+goes to INSUFFICIENT_DATA). On a state change CloudWatch records a history
 item and, when actions are enabled, runs the new state's actions (``AlarmActions``,
 ``OKActions``, ``InsufficientDataActions``); an SNS topic action publishes the alarm's JSON
 notification (AlarmName, AlarmDescription, AWSAccountId, NewStateValue, NewStateReason,
@@ -34,11 +32,11 @@ detection alarms, composite alarms. Actions other than SNS topics are not run. S
 changes the state until the next evaluation and, on a change, runs the actions too (the
 documented way to test an alarm's notifications), which moto's does not.
 
-Each state change and each action run is an alarm history item ("StateUpdate": "Alarm updated
-from OK to ALARM", with the old and new state in ``HistoryData``; "Action": "Successfully
-executed action arn:..." or "Failed to execute action ..."), served by DescribeAlarmHistory
-(``AlarmName``, ``HistoryItemType``, ``StartDate``, ``EndDate``, ``MaxRecords``, ``ScanBy``),
-which moto does not implement.
+Each state change and each action run is an item of the alarm's history
+(extensions/cloudwatch_alarm_history.py, which also starts a new alarm in INSUFFICIENT_DATA and
+keeps an updated one's state): "StateUpdate" ("Alarm updated from OK to ALARM", the old and new
+state in ``HistoryData``) and "Action" ("Successfully executed action arn:..." or "Failed to
+execute action ...").
 
 Belongs upstream in moto (``moto/cloudwatch/models.py``).
 """
@@ -61,11 +59,10 @@ from moto.cloudwatch.models import (
     MetricDatum,
     cloudwatch_backends,
 )
-from moto.cloudwatch.responses import CloudWatchResponse
-from moto.core.responses import ActionResult
 from moto.sns.models import sns_backends
 
-from ._patching import add_method, wrap_method
+from ._patching import wrap_method
+from .cloudwatch_alarm_history import record
 
 log = logging.getLogger(__name__)
 
@@ -204,79 +201,7 @@ def statistic(samples: Sequence[MetricDatum | MetricAggregatedDatum], stat: str)
 
 
 def install() -> None:
-    wrap_method(CloudWatchBackend, "put_metric_alarm", _initial_state)
     wrap_method(CloudWatchBackend, "set_alarm_state", _set_state_runs_actions)
-    add_method(CloudWatchResponse, "describe_alarm_history", _describe_alarm_history)
-
-
-_HISTORY = "meshcore_history"
-
-
-def history(alarm: Alarm) -> list[dict[str, Any]]:
-    """The alarm's history items, oldest first."""
-    items: list[dict[str, Any]] | None = getattr(alarm, _HISTORY, None)
-    if items is None:
-        items = []
-        setattr(alarm, _HISTORY, items)
-    return items
-
-
-def _record(alarm: Alarm, kind: str, summary: str, data: dict[str, Any], now: float) -> None:
-    history(alarm).append(
-        {
-            "AlarmName": alarm.name,
-            "AlarmType": "MetricAlarm",
-            "Timestamp": datetime.fromtimestamp(now, UTC),
-            "HistoryItemType": kind,
-            "HistorySummary": summary,
-            "HistoryData": json.dumps(data),
-        }
-    )
-
-
-def _describe_alarm_history(response: CloudWatchResponse) -> ActionResult:
-    name = response._get_param("AlarmName")
-    kind = response._get_param("HistoryItemType")
-    start = response._get_param("StartDate")
-    end = response._get_param("EndDate")
-    limit = int(response._get_param("MaxRecords") or 100)
-    oldest_first = response._get_param("ScanBy") == "TimestampAscending"
-    items = [
-        item
-        for alarm in list(response.cloudwatch_backend.alarms.values())
-        if name in (None, alarm.name)
-        for item in list(history(alarm))
-        if kind in (None, item["HistoryItemType"])
-        and (start is None or _epoch(item["Timestamp"]) >= _epoch(_date(start)))
-        and (end is None or _epoch(item["Timestamp"]) <= _epoch(_date(end)))
-    ]
-    items.sort(key=lambda item: _epoch(item["Timestamp"]), reverse=not oldest_first)
-    return ActionResult({"AlarmHistoryItems": items[:limit]})
-
-
-def _date(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-
-
-def _initial_state(original: Any, backend: CloudWatchBackend, *args: Any, **kw: Any) -> Any:
-    name = kw.get("name", args[0] if args else None)
-    before = backend.alarms.get(name) if name is not None else None
-    alarm = original(backend, *args, **kw)
-    if before is not None:
-        # Updating an alarm leaves its state unchanged.
-        alarm.state_value = before.state_value
-        alarm.state_reason = before.state_reason
-        alarm.state_reason_data = before.state_reason_data
-        alarm.state_updated_timestamp = before.state_updated_timestamp
-        alarm.history = before.history
-        setattr(alarm, _HISTORY, history(before))
-    elif alarm.metric_name or alarm.metric_data_queries:
-        alarm.state_value = INSUFFICIENT_DATA
-    return alarm
 
 
 def _set_state_runs_actions(
@@ -286,23 +211,13 @@ def _set_state_runs_actions(
     runs the new state's actions, as an evaluated change does (PutMetricAlarm's sibling,
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_SetAlarmState.html)."""
     alarm = backend.alarms.get(alarm_name)
-    old, old_reason = (alarm.state_value, alarm.state_reason) if alarm else (None, None)
+    old = alarm.state_value if alarm else None
     answer = original(backend, alarm_name, *args, **kw)
     alarm = backend.alarms.get(alarm_name)
     if alarm is not None and old is not None and alarm.state_value != old:
+        # (cloudwatch_alarm_history, which this wraps, has recorded the change)
         now = time.time()
-        _record(
-            alarm,
-            "StateUpdate",
-            f"Alarm updated from {old} to {alarm.state_value}",
-            {
-                "version": "1.0",
-                "oldState": {"stateValue": old, "stateReason": old_reason},
-                "newState": {"stateValue": alarm.state_value, "stateReason": alarm.state_reason},
-            },
-            now,
-        )
-        run_actions(alarm, old, now)
+        run_actions(backend, alarm, old, now)
     return answer
 
 
@@ -384,7 +299,8 @@ class AlarmEvaluator:
         }
         old_reason = alarm.state_reason
         alarm.update_state(verdict.reason, json.dumps(reason_data), verdict.state)
-        _record(
+        record(
+            backend,
             alarm,
             "StateUpdate",
             f"Alarm updated from {old} to {verdict.state}",
@@ -397,9 +313,8 @@ class AlarmEvaluator:
                     "stateReasonData": reason_data,
                 },
             },
-            now,
         )
-        run_actions(alarm, old, now)
+        run_actions(backend, alarm, old, now)
         return 1
 
     def set_interval(self, seconds: float) -> None:
@@ -425,7 +340,7 @@ class AlarmEvaluator:
         self._wake.set()
 
 
-def run_actions(alarm: Alarm, old: str, now: float) -> None:
+def run_actions(backend: CloudWatchBackend, alarm: Alarm, old: str, now: float) -> None:
     """Run the actions of the alarm's (new) state, when its actions are enabled."""
     if not alarm.actions_enabled:
         return
@@ -447,20 +362,20 @@ def run_actions(alarm: Alarm, old: str, now: float) -> None:
             )
         except Exception as error:  # a failed action never stops evaluation
             log.warning("alarm %s: action %s failed: %s", alarm.name, action, error)
-            _record(
+            record(
+                backend,
                 alarm,
                 "Action",
                 f"Failed to execute action {action}",
                 {"actionState": "Failed", "error": str(error)},
-                now,
             )
         else:
-            _record(
+            record(
+                backend,
                 alarm,
                 "Action",
                 f"Successfully executed action {action}",
                 {"actionState": "Succeeded", "notificationResource": action},
-                now,
             )
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -38,44 +38,43 @@ _inside_batch: ContextVar[bool] = ContextVar("inside_glue_batch", default=False)
 
 
 def install() -> None:
-    wrap_method(GlueBackend, "create_database", _create_database)
-    wrap_method(GlueBackend, "delete_database", _delete_database)
-    wrap_method(GlueBackend, "create_table", _create_table)
-    wrap_method(GlueBackend, "delete_table", _delete_table)
-    wrap_method(GlueBackend, "batch_delete_table", _batch_delete_table)
-    wrap_method(GlueBackend, "update_table", _update_table)
-    wrap_method(GlueBackend, "create_partition", _create_partition)
-    wrap_method(GlueBackend, "batch_create_partition", _batch_create_partition)
-    wrap_method(GlueBackend, "delete_partition", _delete_partition)
-    wrap_method(GlueBackend, "batch_delete_partition", _batch_delete_partition)
+    for name, wrapper in _WRAPPERS.items():
+        wrap_method(GlueBackend, name, wrapper)
 
 
-def _create_database(original: Any, glue: GlueBackend, name: str, *args: Any, **kw: Any) -> Any:
-    result = original(glue, name, *args, **kw)
-    _emit_database_change(glue, "CreateDatabase", name, [])
-    return result
+Emit = Callable[..., None]
+"""Emits `change` for a call's positional arguments: emit(glue, change, *args)."""
 
 
-def _delete_database(original: Any, glue: GlueBackend, name: str, *args: Any, **kw: Any) -> Any:
-    result = original(glue, name, *args, **kw)
-    _emit_database_change(glue, "DeleteDatabase", name, [])
-    return result
+def _emitting(change: str, emit: Emit) -> Callable[..., Any]:
+    """The wrapper of a single-item call: once it succeeds, `emit` its change."""
+
+    def wrapper(original: Any, glue: GlueBackend, *args: Any, **kw: Any) -> Any:
+        result = original(glue, *args, **kw)
+        emit(glue, change, *args)
+        return result
+
+    return wrapper
 
 
-def _create_table(
-    original: Any, glue: GlueBackend, database: str, table: str, *args: Any, **kw: Any
-) -> Any:
-    result = original(glue, database, table, *args, **kw)
-    _emit_database_change(glue, "CreateTable", database, [table])
-    return result
+def _database(glue: GlueBackend, change: str, database: str, *_: Any) -> None:
+    _emit_database_change(glue, change, database, [])
 
 
-def _delete_table(
-    original: Any, glue: GlueBackend, database: str, table: str, *args: Any, **kw: Any
-) -> Any:
-    result = original(glue, database, table, *args, **kw)
-    _emit_database_change(glue, "DeleteTable", database, [table])
-    return result
+def _table_of_database(glue: GlueBackend, change: str, database: str, table: str, *_: Any) -> None:
+    _emit_database_change(glue, change, database, [table])
+
+
+def _table(glue: GlueBackend, change: str, database: str, table: str, *_: Any) -> None:
+    _emit_table_change(glue, change, database, table, [])
+
+
+def _partition(
+    glue: GlueBackend, change: str, database: str, table: str, part: Any, *_: Any
+) -> None:
+    """`part`: a PartitionInput (creating) or the partition's values (deleting)."""
+    values = part["Values"] if isinstance(part, dict) else part
+    _emit_table_change(glue, change, database, table, [values])
 
 
 def _batch_delete_table(
@@ -90,48 +89,35 @@ def _batch_delete_table(
     return errors
 
 
-def _update_table(
-    original: Any, glue: GlueBackend, database: str, table: str, *args: Any, **kw: Any
-) -> Any:
-    result = original(glue, database, table, *args, **kw)
-    _emit_table_change(glue, "UpdateTable", database, table, [])
-    return result
+def _batch_partitions(change: str) -> Callable[..., Any]:
+    """The wrapper of a batch call on partitions: one event for those that did not fail.
+    Created partitions are PartitionInputs, deleted ones PartitionValueLists: both hold
+    their values under "Values"."""
+
+    def wrapper(
+        original: Any, glue: GlueBackend, database: str, table: str, parts: Any, *a: Any
+    ) -> Any:
+        errors = original(glue, database, table, parts, *a)
+        failed = [error["PartitionValues"] for error in errors]
+        done = [p.get("Values") for p in parts if p.get("Values") not in failed]
+        _emit_table_change(glue, change, database, table, done)
+        return errors
+
+    return wrapper
 
 
-def _create_partition(
-    original: Any, glue: GlueBackend, database: str, table: str, part_input: Any, *a: Any
-) -> Any:
-    result = original(glue, database, table, part_input, *a)
-    _emit_table_change(glue, "CreatePartition", database, table, [part_input["Values"]])
-    return result
-
-
-def _batch_create_partition(
-    original: Any, glue: GlueBackend, database: str, table: str, inputs: Any, *a: Any
-) -> Any:
-    errors = original(glue, database, table, inputs, *a)
-    failed = [error["PartitionValues"] for error in errors]
-    created = [i["Values"] for i in inputs if i["Values"] not in failed]
-    _emit_table_change(glue, "BatchCreatePartition", database, table, created)
-    return errors
-
-
-def _delete_partition(
-    original: Any, glue: GlueBackend, database: str, table: str, values: Any, *a: Any
-) -> Any:
-    result = original(glue, database, table, values, *a)
-    _emit_table_change(glue, "DeletePartition", database, table, [values])
-    return result
-
-
-def _batch_delete_partition(
-    original: Any, glue: GlueBackend, database: str, table: str, parts: Any, *a: Any
-) -> Any:
-    errors = original(glue, database, table, parts, *a)
-    failed = [error["PartitionValues"] for error in errors]
-    deleted = [p.get("Values") for p in parts if p.get("Values") not in failed]
-    _emit_table_change(glue, "BatchDeletePartition", database, table, deleted)
-    return errors
+_WRAPPERS: dict[str, Callable[..., Any]] = {
+    "create_database": _emitting("CreateDatabase", _database),
+    "delete_database": _emitting("DeleteDatabase", _database),
+    "create_table": _emitting("CreateTable", _table_of_database),
+    "delete_table": _emitting("DeleteTable", _table_of_database),
+    "batch_delete_table": _batch_delete_table,
+    "update_table": _emitting("UpdateTable", _table),
+    "create_partition": _emitting("CreatePartition", _partition),
+    "batch_create_partition": _batch_partitions("BatchCreatePartition"),
+    "delete_partition": _emitting("DeletePartition", _partition),
+    "batch_delete_partition": _batch_partitions("BatchDeletePartition"),
+}
 
 
 class _batch:

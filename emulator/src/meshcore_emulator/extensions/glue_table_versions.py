@@ -1,8 +1,10 @@
 """Glue UpdateTable honours VersionId (optimistic concurrency).
 
 UpdateTable's ``VersionId`` is "the version ID at which to update the table
-contents": when it is not the table's current version, Glue rejects the update
-with ConcurrentModificationException. moto ignores the parameter. The check and
+contents" (UpdateTable, AWS Glue Web API Reference,
+https://docs.aws.amazon.com/glue/latest/webapi/API_UpdateTable.html): when it is not
+the table's current version, Glue rejects the update with
+ConcurrentModificationException. moto ignores the parameter. The check and
 the update run under one lock so two concurrent writers cannot both win.
 """
 

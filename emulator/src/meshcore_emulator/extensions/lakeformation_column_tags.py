@@ -17,6 +17,7 @@ from typing import Any
 
 from moto.lakeformation.models import LakeFormationBackend
 
+from ..lakeformation import LFTags, Resource
 from ._patching import wrap_method
 
 
@@ -25,11 +26,7 @@ def install() -> None:
 
 
 def _add_lf_tags_to_resource(
-    original: Any,
-    backend: LakeFormationBackend,
-    catalog_id: str,
-    resource: dict[str, Any],
-    tags: list[dict[str, Any]],
+    original: Any, backend: LakeFormationBackend, catalog_id: str, resource: Resource, tags: LFTags
 ) -> Any:
     failures = original(backend, catalog_id, resource, tags)
     spec = resource.get("TableWithColumns")

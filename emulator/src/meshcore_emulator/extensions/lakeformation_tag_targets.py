@@ -22,6 +22,7 @@ from moto.lakeformation.exceptions import EntityNotFound
 from moto.lakeformation.models import LakeFormationBackend
 from moto.lakeformation.responses import LakeFormationResponse
 
+from ..lakeformation import LFTags, Resource
 from ._patching import wrap_method
 
 NOT_ATTACHED = "The LF-tag is not attached to the resource."
@@ -33,7 +34,7 @@ def install() -> None:
     wrap_method(LakeFormationResponse, "remove_lf_tags_from_resource", _remove_response)
 
 
-def _require_exists(backend: LakeFormationBackend, resource: dict[str, Any]) -> None:
+def _require_exists(backend: LakeFormationBackend, resource: Resource) -> None:
     for kind in ("Database", "Table", "TableWithColumns"):
         spec = resource.get(kind)
         if spec is None:
@@ -45,7 +46,7 @@ def _require_exists(backend: LakeFormationBackend, resource: dict[str, Any]) -> 
             raise EntityNotFound
 
 
-def _attached(backend: LakeFormationBackend, resource: dict[str, Any]) -> list[list[Any]]:
+def _attached(backend: LakeFormationBackend, resource: Resource) -> list[list[Any]]:
     """The tag lists the resource's parts carry (one per column for TableWithColumns)."""
     if "Database" in resource:
         spec = resource["Database"]
@@ -64,22 +65,14 @@ def _attached(backend: LakeFormationBackend, resource: dict[str, Any]) -> list[l
 
 
 def _add(
-    original: Any,
-    backend: LakeFormationBackend,
-    catalog_id: str,
-    resource: dict[str, Any],
-    tags: list[dict[str, Any]],
+    original: Any, backend: LakeFormationBackend, catalog_id: str, resource: Resource, tags: LFTags
 ) -> Any:
     _require_exists(backend, resource)
     return original(backend, catalog_id, resource, tags)
 
 
 def _remove(
-    original: Any,
-    backend: LakeFormationBackend,
-    catalog_id: str,
-    resource: dict[str, Any],
-    tags: list[dict[str, Any]],
+    original: Any, backend: LakeFormationBackend, catalog_id: str, resource: Resource, tags: LFTags
 ) -> list[dict[str, Any]]:
     _require_exists(backend, resource)
     for tag in tags:

@@ -1,11 +1,10 @@
-"""SQS publishes its queue metrics to CloudWatch.
+"""SQS publishes its queue metrics to CloudWatch (AWS/SQS, dimension QueueName) every minute.
 
-AWS: "Amazon SQS automatically publishes operational metrics to Amazon CloudWatch under the
-AWS/SQS namespace" with the dimension ``QueueName``, at one-minute intervals ("Available
-CloudWatch metrics for Amazon SQS", SQS Developer Guide,
+AWS: "CloudWatch metrics for your Amazon SQS queues are automatically collected and pushed to
+CloudWatch at one-minute intervals" ("Available CloudWatch metrics for Amazon SQS", SQS
+Developer Guide,
 https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html,
-and "Monitoring Amazon SQS queues using CloudWatch"). This module publishes, for every queue
-of every account and region:
+and "Monitoring Amazon SQS queues using CloudWatch"), for every queue:
 
 - ``ApproximateNumberOfMessagesVisible``: messages available for retrieval;
 - ``ApproximateNumberOfMessagesNotVisible``: messages in flight;
@@ -17,13 +16,21 @@ of every account and region:
   dead-letter queue; the entry time is recorded here). For a queue a message was sent to, that
   is its send time.
 
-moto publishes no SQS metrics at all. The publisher runs on a daemon thread every 60 s, as AWS
-does; ``interval`` is configurable for tests (``EmbeddedAws.start(sqs_metrics_interval=...)``,
-``MESHCORE_EMULATOR_SQS_METRICS_SECONDS``, ``POST /_emulator/cloudwatch``), and ``tick(now)``
-publishes once. The counts are read as SQS's GetQueueAttributes answers them (the same moto
-properties), so they are exact where AWS's are approximate.
+moto publishes no SQS metrics at all. Here:
 
-Belongs upstream in moto (a ``CloudWatchMetricProvider`` for SQS in ``moto/sqs/models.py``).
+- a publisher stores each queue's four metrics as one datapoint per metric every 60 s, as AWS
+  does, from a daemon thread (``interval`` configurable for tests:
+  ``EmbeddedAws.start(sqs_metrics_interval=...)``, ``MESHCORE_EMULATOR_SQS_METRICS_SECONDS``,
+  ``POST /_emulator/cloudwatch``; ``tick(now)`` publishes once). These are the datapoints
+  alarms evaluate (extensions/cloudwatch_alarms.py), so an alarm sees a queue as AWS's would,
+  up to one interval late;
+- and, so that a chart of the current minute has data at once, CloudWatch also answers reads
+  with each queue's three counts at this moment, as one datapoint at the start of the current
+  minute (a metric provider; earlier minutes come only from the publisher).
+
+The counts are read as SQS's GetQueueAttributes answers them (the same moto properties), so
+they are exact where AWS's are approximate. Belongs upstream in moto (a
+``CloudWatchMetricProvider`` for SQS and a publisher in ``moto/sqs/models.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
+from moto.core.common_models import CloudWatchMetricProvider
+from moto.core.utils import utcnow
 from moto.sqs.models import Message, Queue, sqs_backends
 
 from ._patching import wrap_method
@@ -52,6 +61,7 @@ _entered: weakref.WeakKeyDictionary[Message, float] = weakref.WeakKeyDictionary(
 
 def install() -> None:
     wrap_method(Queue, "add_message", _record_entry)
+    _install_provider()
 
 
 def _record_entry(original: Any, queue: Queue, message: Message, *args: Any, **kw: Any) -> Any:
@@ -59,7 +69,7 @@ def _record_entry(original: Any, queue: Queue, message: Message, *args: Any, **k
     return original(queue, message, *args, **kw)
 
 
-def queue_metrics(queue: Queue, now: float) -> dict[str, float]:
+def published_metrics(queue: Queue, now: float) -> dict[str, float]:
     """The metrics one queue reports at `now` (epoch seconds)."""
     metrics = {
         "ApproximateNumberOfMessagesVisible": float(queue.approximate_number_of_messages),
@@ -79,6 +89,46 @@ def _entry_time(message: Message) -> float:
     if entered is not None:
         return entered
     return (message.sent_timestamp or time.time() * 1000) / 1000
+
+
+COUNTS = {
+    "ApproximateNumberOfMessagesVisible": "approximate_number_of_messages",
+    "ApproximateNumberOfMessagesNotVisible": "approximate_number_of_messages_not_visible",
+    "ApproximateNumberOfMessagesDelayed": "approximate_number_of_messages_delayed",
+}
+_PROVIDERS: list[type] = []  # moto finds providers as subclasses: keep the one made here
+
+
+def _install_provider() -> None:
+    if _PROVIDERS:
+        return
+
+    class SqsQueueMetrics(CloudWatchMetricProvider):
+        @staticmethod
+        def get_cloudwatch_metrics(account_id: str, region: str) -> Any:
+            return current_counts(account_id, region)
+
+    _PROVIDERS.append(SqsQueueMetrics)
+
+
+def current_counts(account_id: str, region: str) -> list[MetricDatum]:
+    """Each queue's counts now, as datapoints at the start of the current minute."""
+    backends = sqs_backends.get(account_id)
+    if backends is None or region not in backends:
+        return []
+    minute = utcnow().replace(second=0, microsecond=0)
+    return [
+        MetricDatum(
+            namespace="AWS/SQS",
+            name=metric,
+            value=float(getattr(queue, attribute)),
+            dimensions=[{"Name": "QueueName", "Value": name}],
+            timestamp=minute,
+            unit="Count",
+        )
+        for name, queue in list(backends[region].queues.items())
+        for metric, attribute in COUNTS.items()
+    ]
 
 
 class SqsMetricsPublisher:
@@ -109,7 +159,7 @@ class SqsMetricsPublisher:
                 cloudwatch = cloudwatch_backends[account][region]
                 for queue in queues:
                     dimensions = [{"Name": "QueueName", "Value": queue.name}]
-                    for name, value in queue_metrics(queue, now).items():
+                    for name, value in published_metrics(queue, now).items():
                         unit = "Seconds" if name == "ApproximateAgeOfOldestMessage" else "Count"
                         cloudwatch.metric_data.append(
                             MetricDatum(NAMESPACE, name, value, dimensions, timestamp, unit)

@@ -18,13 +18,7 @@ class QueueNames(BaseModel):
     notifications: str = "meshcore-notifications"
 
     def all(self) -> list[str]:
-        return [
-            self.catalog_changes,
-            self.classification,
-            self.approvals,
-            self.tickets,
-            self.notifications,
-        ]
+        return [getattr(self, field) for field in type(self).model_fields]
 
 
 class WorkerSettings(BaseModel):
@@ -102,6 +96,9 @@ class MeshSettings(BaseSettings):
     # A signed decision issued longer ago than this is refused (the owner decides again).
     decision_max_age_hours: int = Field(24, ge=1, le=24 * 30)
     repair_concurrency: int = Field(4, ge=1, le=64)  # tables compared at once during a repair
+    # Tables per repair shard: a database with more is compared page by page, each page a
+    # message any sync-worker may take (at most a GetTables page, REPAIR_PAGE_MAX).
+    repair_page_size: int = Field(100, ge=1, le=100)
     repair_interval_minutes: int = Field(60, ge=1)
     # How often the access reconciliation runs (`meshctl bootstrap`'s schedule).
     access_reconcile_interval_minutes: int = Field(60, ge=1)

@@ -3,6 +3,8 @@ publish the drift found (`AccessDrift`, alarmed on) before healing."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import structlog
 
 from grant_worker.dependencies import ACTOR, GrantDependencies
@@ -13,14 +15,8 @@ log = structlog.get_logger()
 
 
 async def on_access_reconcile(command: AccessReconcile, deps: GrantDependencies) -> None:
-    ports = AccessPorts(
-        state=deps.state,
-        lakeformation=deps.lakeformation,
-        audit=deps.audit,
-        consumer_access=deps.consumer_access,
-        catalog_id=deps.catalog_id,
-        own_principals=deps.own_principals,
-    )
+    # Every port the reconciliation needs is one of the worker's dependencies, of the same name.
+    ports = AccessPorts(**{port.name: getattr(deps, port.name) for port in fields(AccessPorts)})
     report = await reconcile_access(ports, command.heal, f"{ACTOR} (reconcile)")
     deps.metrics.value("AccessDrift", report.drift, "Count")
     deps.metrics.value("AccessDriftUnhealed", len(report.unhealed), "Count")

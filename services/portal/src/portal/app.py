@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import secrets
@@ -86,12 +85,16 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
-async def _warm(snapshot: CatalogSnapshot, opened: Central) -> None:
-    """Read the catalog listing once at start, so the first search does not wait for it."""
+async def _warm(snapshot: CatalogSnapshot, opened: Central, seconds: float) -> None:
+    """Read the catalog listing before serving, for at most `seconds`: the first page shows
+    the tables, never "0 tables" for a catalog not read yet. A slower read goes on in the
+    background and the catalog page says it is loading."""
     if snapshot.max_age_seconds <= 0:
         return
+    snapshot.start(opened)
     try:
-        await snapshot.rows(opened)
+        if not await snapshot.wait(seconds):
+            log.info("portal.catalog_loading", waited_seconds=seconds)
     except MeshError as exc:  # the first search will try again and show the problem
         log.warning("portal.catalog_unavailable", reason=str(exc))
 
@@ -108,10 +111,9 @@ def create_app(settings: PortalMeshSettings) -> Starlette:
         async with central(settings) as opened:
             app.state.central = opened
             app.state.catalog = CatalogSnapshot(settings.portal.catalog_max_age_seconds)
-            warm = asyncio.create_task(_warm(app.state.catalog, opened))
+            await _warm(app.state.catalog, opened, settings.portal.catalog_warm_seconds)
             log.info("portal.started", host=settings.portal.host, port=settings.portal.port)
             yield
-            warm.cancel()
 
     secret = (
         settings.portal.session_secret.get_secret_value()

@@ -8,6 +8,8 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from meshcore.domain.recommendations import evidence_sentence
+from portal.humane import moment
 from portal.security import CSRF_FIELD, csrf_token, path_segment
 
 TEMPLATES = jinja2.Environment(
@@ -19,6 +21,9 @@ TEMPLATES = jinja2.Environment(
 )
 # Jinja2's `urlencode` keeps `/`: a name holding one would break its link.
 TEMPLATES.filters["path_segment"] = path_segment
+# A time as "2 minutes ago" with its ISO 8601 UTC form (see the `when` macro in base.html).
+TEMPLATES.filters["moment"] = moment
+TEMPLATES.filters["evidence_sentence"] = evidence_sentence
 
 
 def render(

@@ -55,6 +55,9 @@ class PortalSettings(BaseModel):
     # The catalog page reuses its table listing this long (refreshed in the background);
     # 0 lists the central catalog on every search.
     catalog_max_age_seconds: float = Field(30.0, ge=0)
+    # At start-up the portal reads the catalog listing before it serves, for at most this long;
+    # a slower read goes on in the background while the catalog page says it is loading.
+    catalog_warm_seconds: float = Field(60.0, ge=0)
 
     @field_validator(
         "oidc_public_key",

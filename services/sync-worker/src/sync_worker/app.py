@@ -24,6 +24,9 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
         sqs = await aws.client("sqs")
         name = settings.queues.classification
         scans = QueueSender(sqs, await queue_url(sqs, name), name)
+        # A repair's shards go back on the queue they came from, for any worker to take.
+        changes = settings.queues.catalog_changes
+        shards = QueueSender(sqs, await queue_url(sqs, changes), changes)
 
         async def request_scan(database: str, table: str, columns: list[str], reason: str) -> None:
             for request in scan_requests(database, table, columns, reason):
@@ -41,7 +44,14 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             state=state,
             converger=converger,
             source_catalog=source_catalog,
-            repair=Repair(state, converger, source_catalog, settings.repair_concurrency),
+            repair=Repair(
+                state,
+                converger,
+                source_catalog,
+                settings.repair_concurrency,
+                shards,
+                settings.repair_page_size,
+            ),
             metrics=metrics,
         )
 

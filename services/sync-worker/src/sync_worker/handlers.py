@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,9 +13,9 @@ import structlog
 from meshcore.aws.ports import Catalog
 from meshcore.domain.errors import AccessDeniedError, ConflictError, PermanentError
 from meshcore.domain.registry import Producer
-from meshcore.domain.repair import RepairStatus
+from meshcore.domain.repair import RepairReport, RepairStatus
 from meshcore.domain.state_store import StateStore
-from meshcore.messages.commands import RepairCommand
+from meshcore.messages.commands import RepairCommand, RepairShard
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
 from meshcore.runtime.dispatch import Delivery, HandlerMap
 from meshcore.runtime.metrics import Metrics
@@ -67,16 +68,24 @@ async def converge_table(
 ) -> Convergence:
     result = Convergence()
     key = (producer.account_id, database, table)
-    if deps.freshness.covers(key, work, event_time):
+    if deps.freshness.covers(key, work, event_time) or deps.freshness.read_after(key, work):
         deps.metrics.count("EventsCoalesced")
         return result
 
-    async def once(merged: TableWork) -> Convergence:
+    async def once(merged: TableWork, first: bool) -> Convergence:
         done = Convergence()
         source = await deps.source_catalog(producer)
         if merged.table or merged.all_partitions:
             done.merge(
-                await deps.converger.table(producer, source, database, table, merged.all_partitions)
+                await deps.converger.table(
+                    producer,
+                    source,
+                    database,
+                    table,
+                    merged.all_partitions,
+                    expect_new=merged.new and first,
+                    trust_copy=True,
+                )
             )
         if merged.partitions and not merged.all_partitions:
             done.merge(
@@ -87,10 +96,16 @@ async def converge_table(
         return done
 
     async def run(merged: TableWork) -> None:
+        if deps.freshness.read_after(key, merged):
+            # Work that arrived while a convergence ran, which then read after it arrived.
+            deps.metrics.count("EventsCoalesced")
+            return
         began = deps.clock()
         for attempt in range(CONFLICT_ATTEMPTS):
             try:
-                result.merge(await once(merged))
+                done = await once(merged, attempt == 0)
+                result.merge(done)
+                deps.freshness.record_reads(key, done.table_read, done.partitions_listed)
                 break
             except ConflictError:
                 # Another worker wrote first: converging again re-reads both sides (so nothing
@@ -105,15 +120,21 @@ async def converge_table(
 
 
 async def on_database_event(
-    event: GlueDatabaseEvent, producer: Producer, deps: SyncDependencies
+    event: GlueDatabaseEvent, producer: Producer, deps: SyncDependencies, received: float
 ) -> Convergence:
     detail = event.detail
     if detail.type_of_change in ("CreateDatabase", "DeleteDatabase"):
         source = await deps.source_catalog(producer)
-        return await deps.converger.database(producer, source, detail.database_name)
+        return await deps.converger.database(
+            producer,
+            source,
+            detail.database_name,
+            expect_new=detail.type_of_change == "CreateDatabase",
+        )
     result = Convergence()
+    created = detail.type_of_change == "CreateTable"
     for table in dict.fromkeys(detail.changed_tables):
-        work = TableWork(table=True, all_partitions=detail.type_of_change == "CreateTable")
+        work = TableWork(table=True, all_partitions=created, new=created, received=received)
         result.merge(
             await converge_table(deps, producer, detail.database_name, table, work, event.time)
         )
@@ -121,21 +142,35 @@ async def on_database_event(
 
 
 async def on_table_event(
-    event: GlueTableEvent, producer: Producer, deps: SyncDependencies
+    event: GlueTableEvent, producer: Producer, deps: SyncDependencies, received: float
 ) -> Convergence:
     detail = event.detail
     if detail.type_of_change == "UpdateTable" or not detail.changed_partitions:
-        work = TableWork(table=True)
+        work = TableWork(table=True, received=received)
     else:
-        work = TableWork(partitions=frozenset(detail.changed_partitions))
+        work = TableWork(partitions=frozenset(detail.changed_partitions), received=received)
     return await converge_table(
         deps, producer, detail.database_name, detail.table_name, work, event.time
     )
 
 
 async def on_repair(command: RepairCommand, _delivery: Delivery, deps: SyncDependencies) -> None:
+    """Plan a repair: one shard per producer, on this queue, for any worker to take."""
     structlog.contextvars.bind_contextvars(change="Repair", repair_id=command.repair_id)
-    report = await deps.repair.run(command)
+    finished(await deps.repair.plan(command), deps)
+
+
+async def on_repair_shard(shard: RepairShard, _delivery: Delivery, deps: SyncDependencies) -> None:
+    structlog.contextvars.bind_contextvars(
+        change="RepairShard", repair_id=shard.repair_id, shard=shard.shard_id
+    )
+    finished(await deps.repair.shard(shard), deps)
+
+
+def finished(report: RepairReport | None, deps: SyncDependencies) -> None:
+    """The metrics of a repair, told once: by the worker whose shard completed it."""
+    if report is None:
+        return
     structlog.contextvars.bind_contextvars(
         drift_total=report.drift_total, repair_status=report.status.value
     )
@@ -149,7 +184,7 @@ async def on_repair(command: RepairCommand, _delivery: Delivery, deps: SyncDepen
 
 
 async def on_catalog_event(
-    decoded: GlueDatabaseEvent | GlueTableEvent, _delivery: Delivery, deps: SyncDependencies
+    decoded: GlueDatabaseEvent | GlueTableEvent, delivery: Delivery, deps: SyncDependencies
 ) -> None:
     detail = decoded.detail
     structlog.contextvars.bind_contextvars(
@@ -157,11 +192,13 @@ async def on_catalog_event(
     )
     producer = await producer_of(deps.producers, decoded.account)
     try:
+        # When the message was received: 0 (unknown) counts as never.
+        received = delivery.received_at or math.inf
         if isinstance(decoded, GlueDatabaseEvent):
-            result = await on_database_event(decoded, producer, deps)
+            result = await on_database_event(decoded, producer, deps, received)
         else:
             structlog.contextvars.bind_contextvars(table=decoded.detail.table_name)
-            result = await on_table_event(decoded, producer, deps)
+            result = await on_table_event(decoded, producer, deps, received)
     except AccessDeniedError as exc:
         raise AccessDeniedError(
             f"{exc} (acting as {producer.read_role_arn}, which needs {', '.join(READ_PERMISSIONS)}; "
@@ -179,6 +216,7 @@ def handler_map(deps: SyncDependencies) -> HandlerMap:
     """What the catalog-change queue carries, and who handles it."""
     return {
         RepairCommand: partial(on_repair, deps=deps),
+        RepairShard: partial(on_repair_shard, deps=deps),
         GlueDatabaseEvent: partial(on_catalog_event, deps=deps),
         GlueTableEvent: partial(on_catalog_event, deps=deps),
     }

@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 from meshcore.actions.context import Central
 from meshcore.aws.glue import GlueCatalog
@@ -23,10 +23,19 @@ from meshcore.domain.access import TableName
 from meshcore.domain.naming import SEPARATOR, split_central_database_name
 from meshcore.domain.provenance import SYNCED_AT
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 # Central databases listed at once: bounded so a large catalog does not burst Glue's rate.
 LISTING_CONCURRENCY = 8
 MAX_PAGE_SIZE = 200
 SENSITIVE = "sensitive"  # the tag filter that matches any class
+
+
+def table_fields(row: DataclassInstance) -> dict[str, Any]:
+    """A dataclass about one table as JSON: its `name` as "table", then its other fields."""
+    values = {f.name: getattr(row, f.name) for f in fields(row)}
+    return {"table": str(values.pop("name")), **values}
 
 
 @dataclass(frozen=True)
@@ -48,15 +57,7 @@ class CatalogRow:
     sensitive_columns: dict[str, str]  # column -> class
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "table": str(self.name),
-            "domain": self.domain,
-            "owners": self.owners,
-            "description": self.description,
-            "synced_at": self.synced_at,
-            "column_count": self.column_count,
-            "sensitive_columns": self.sensitive_columns,
-        }
+        return table_fields(self)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class CatalogSnapshot:
         self._read_at = 0.0
         self._lock = asyncio.Lock()
         self._refresh: asyncio.Task[list[dict[str, Any]]] | None = None
+        self._started = 0.0
 
     async def _read(self, central: Central) -> list[dict[str, Any]]:
         started = time.monotonic()
@@ -113,11 +115,52 @@ class CatalogSnapshot:
         self._rows, self._read_at = await _tables(glue, databases), started
         return self._rows
 
+    @property
+    def ready(self) -> bool:
+        """Whether `rows` answers without listing the catalog first: a listing was read (or
+        every call reads one anyway)."""
+        return self.max_age_seconds <= 0 or self._rows is not None
+
+    @property
+    def loading_for(self) -> float | None:
+        """Seconds the first listing has been read for; None when it is not being read."""
+        if self._rows is not None or self._refresh is None or self._refresh.done():
+            return None
+        return time.monotonic() - self._started
+
+    def start(self, central: Central) -> None:
+        """Read the first listing in the background, unless it is read or being read: a front
+        end says "loading" meanwhile instead of "0 tables"."""
+        if self.ready or (self._refresh is not None and not self._refresh.done()):
+            return
+        self._started = time.monotonic()
+        self._refresh = asyncio.create_task(self._read(central))
+        # A failed read is reported by the next `rows` call, which reads again.
+        self._refresh.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+    async def wait(self, seconds: float) -> bool:
+        """Wait at most `seconds` for the first listing started by `start`; whether it is read.
+        Raises what the read raised."""
+        task = self._refresh
+        if self.ready or task is None:
+            return self.ready
+        try:
+            await asyncio.wait_for(asyncio.shield(task), seconds)
+        except TimeoutError:
+            return False
+        return True
+
     async def rows(self, central: Central) -> list[dict[str, Any]]:
         if self.max_age_seconds <= 0:
             return await self._read(central)
         async with self._lock:
             if self._rows is None:
+                if self._refresh is not None and not self._refresh.done():
+                    return await asyncio.shield(self._refresh)  # the first read, under way
+                return await self._read(central)
+            if not self._rows:
+                # An empty catalog is quick to list again, and the first tables show at once
+                # rather than when the listing is next refreshed.
                 return await self._read(central)
             stale = time.monotonic() - self._read_at >= self.max_age_seconds
             if stale and (self._refresh is None or self._refresh.done()):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from meshcore.actions.catalog import table_fields
 from meshcore.actions.context import Central
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
@@ -20,6 +21,7 @@ from meshcore.domain.errors import NotFoundError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PREFIX
 from meshcore.domain.recommendations import RecommendationState
+from meshcore.domain.times import timestamp
 
 
 @dataclass
@@ -36,18 +38,7 @@ class TableInfo:
     partition_count: int | None = None  # counted by `describe` only
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "table": str(self.name),
-            "domain": self.domain,
-            "owners": self.owners,
-            "description": self.description,
-            "columns": self.columns,
-            "partition_keys": self.partition_keys,
-            "provenance": self.provenance,
-            "location": self.location,
-            "access": self.access,
-            "partition_count": self.partition_count,
-        }
+        return table_fields(self)
 
 
 async def _clients(central: Central) -> tuple[GlueCatalog, LakeFormation]:
@@ -153,7 +144,7 @@ async def access_holders(central: Central, name: TableName) -> list[dict[str, An
             "grantee": r.grantee,
             "state": r.state.value,
             "scope": f"domain {r.granted_domain}" if r.granted_domain else "table",
-            "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+            "expires_at": timestamp(r.expires_at) if r.expires_at else None,
             "excluded_columns": r.excluded_columns.get(str(name), []),
         }
         for r in await central.state.list_requests()

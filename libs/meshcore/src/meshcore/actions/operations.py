@@ -16,7 +16,8 @@ from meshcore.aws.rejections import RejectionLog
 from meshcore.domain.access import RequestState
 from meshcore.domain.errors import MeshError, NotFoundError, RetryableError
 from meshcore.domain.recommendations import RecommendationState
-from meshcore.domain.repair import RepairReport, RepairStatus
+from meshcore.domain.repair import RepairReport, RepairStatus, assemble
+from meshcore.domain.times import timestamp
 from meshcore.messages.commands import RepairCommand
 from meshcore.provisioning.central import dlq_name
 
@@ -154,8 +155,8 @@ async def status(central: Central) -> dict[str, Any]:
         else {
             "repair_id": last.repair_id,
             "status": last.status.value,
-            "started_at": last.started_at.isoformat(),
-            "finished_at": last.finished_at.isoformat() if last.finished_at else None,
+            "started_at": timestamp(last.started_at),
+            "finished_at": timestamp(last.finished_at) if last.finished_at else None,
             "drift_total": last.drift_total,
             "drift": last.drift,
             "errors": len(last.errors),
@@ -280,6 +281,9 @@ async def wait_for_repair(
     report: RepairReport | None = None
     while time.monotonic() < deadline:
         report = await central.state.get_repair(repair_id)
+        if report is not None and report.status is RepairStatus.RUNNING:
+            # A running repair's progress is its shards' results, assembled as they are read.
+            report = assemble(report, await central.state.repair_shards(repair_id))
         if report is not None:
             progress(report)
             if report.status is not RepairStatus.RUNNING:

@@ -144,17 +144,23 @@ async def accept(
         await _forget_rejection(review, decided, by)
     if replaced and replaced != rec.sensitivity_class:
         details["replaced_tag"] = replaced
+    await _record_decision(review, rec, to, by, confidence=rec.confidence, **details)
+    await _retire_other_classes(review, decided, by)
+    return decided
+
+
+async def _record_decision(
+    review: Review, rec: Recommendation, state: S, by: str, **details: object
+) -> None:
+    """The audit record of a decision on `rec`: its column, its class and what else it did."""
     await review.audit.record(
-        f"recommendation/{rec_id}",
-        f"recommendation.{to.value}",
+        f"recommendation/{rec.recommendation_id}",
+        f"recommendation.{state.value}",
         by,
         column=rec.column_ref,
         sensitivity_class=rec.sensitivity_class,
-        confidence=rec.confidence,
         **details,
     )
-    await _retire_other_classes(review, decided, by)
-    return decided
 
 
 async def _retire_other_classes(review: Review, kept: Recommendation, by: str) -> None:
@@ -167,13 +173,8 @@ async def _retire_other_classes(review: Review, kept: Recommendation, by: str) -
             and other.sensitivity_class != kept.sensitivity_class
         ):
             await review.state.save_recommendation(other.decide(S.REJECTED, by), version)
-            await review.audit.record(
-                f"recommendation/{other.recommendation_id}",
-                "recommendation.rejected",
-                by,
-                column=other.column_ref,
-                sensitivity_class=other.sensitivity_class,
-                replaced_by=kept.recommendation_id,
+            await _record_decision(
+                review, other, S.REJECTED, by, replaced_by=kept.recommendation_id
             )
 
 
@@ -194,15 +195,8 @@ async def reject(review: Review, rec_id: str, by: str) -> Recommendation:
     tag = column_sensitivity([*others, decided])
     replaced = await review.tags.assign(rec.database, rec.table, rec.column, tag)
     await review.state.save_recommendation(decided, version)
-    await review.audit.record(
-        f"recommendation/{rec_id}",
-        "recommendation.rejected",
-        by,
-        column=rec.column_ref,
-        sensitivity_class=rec.sensitivity_class,
-        tag=tag,
-        tag_removed=rec.applied and replaced == rec.sensitivity_class != tag,
-    )
+    tag_removed = rec.applied and replaced == rec.sensitivity_class != tag
+    await _record_decision(review, rec, S.REJECTED, by, tag=tag, tag_removed=tag_removed)
     await _remember_rejection(review, decided, by)
     return decided
 
@@ -239,12 +233,12 @@ async def _remember_rejection(review: Review, rejected: Recommendation, by: str)
     rule = RejectionRule.from_rejection(rejected)
     saved = await _update_domain_producer(review, rejected, lambda p: p.with_rejection_rule(rule))
     if saved is not None:
-        await review.audit.record(
-            f"producer/{saved.account_id}",
-            "rejection_rule.remembered",
+        await _record_rule(
+            review,
+            saved,
+            "remembered",
+            rule.key,
             by,
-            sensitivity_class=rule.sensitivity_class,
-            column_pattern=rule.column_pattern,
             match_rate=rule.match_rate,
             rejected_from=rule.rejected_from,
         )
@@ -260,14 +254,28 @@ async def _forget_rejection(review: Review, accepted: Recommendation, by: str) -
 
     saved = await _update_domain_producer(review, accepted, drop)
     if saved is not None:
-        await review.audit.record(
-            f"producer/{saved.account_id}",
-            "rejection_rule.forgotten",
-            by,
-            sensitivity_class=key[0],
-            column_pattern=key[1],
-            accepted=accepted.recommendation_id,
-        )
+        await _record_rule(review, saved, "forgotten", key, by, accepted=accepted.recommendation_id)
+
+
+async def _record_rule(
+    review: Review,
+    producer: Producer,
+    event: str,
+    key: tuple[str, str],
+    by: str,
+    **details: object,
+) -> None:
+    """The audit record of a rejection rule (class, column pattern) the domain's producer
+    remembered or forgot."""
+    sensitivity_class, pattern = key
+    await review.audit.record(
+        f"producer/{producer.account_id}",
+        f"rejection_rule.{event}",
+        by,
+        sensitivity_class=sensitivity_class,
+        column_pattern=pattern,
+        **details,
+    )
 
 
 async def apply_policy(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from meshcore.aws.errors import CONFLICT_CODES, aws_errors, raise_batch_failures
-from meshcore.domain.errors import NotFoundError, RetryableError
+from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
 
 if TYPE_CHECKING:
     from types_aiobotocore_glue.client import GlueClient
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 # AWS Glue API reference, per operation.
 GET_TABLES_PAGE = 100
+# GetTables' Expression (a FilterString) is at most 2,048 characters.
+EXPRESSION_MAX = 2048
 GET_DATABASES_PAGE = 100
 GET_PARTITIONS_PAGE = 1000
 BATCH_GET_PARTITION_MAX = 1000
@@ -31,7 +33,6 @@ BATCH_DELETE_PARTITION_MAX = 25
 
 Row = dict[str, Any]
 # One page of a listing: its rows and the token of the next page (None after the last).
-Page = tuple[list[Row], str | None]
 # Per-entry batch errors that mean another writer got there first: read again and converge.
 RACE_CODES = CONFLICT_CODES | {"EntityNotFoundException"}
 
@@ -71,13 +72,21 @@ class GlueCatalog:
         self._glue = client
         self.account_id = account_id
 
-    async def _pages(self, what: str, page: Callable[[str | None], Awaitable[Page]]) -> list[Row]:
+    async def _pages(
+        self,
+        what: str,
+        read: Callable[..., Awaitable[Any]],
+        request: Mapping[str, object],
+        listed: str,
+    ) -> list[Row]:
+        """Every row a Glue read lists under `listed`, page after page (NextToken)."""
         rows: list[Row] = []
         token: str | None = None
         while True:
             with aws_errors(f"glue:{what} in {self.account_id}"):
-                found, token = await page(token)
-            rows.extend(found)
+                response = await read(**request, **({"NextToken": token} if token else {}))
+                rows.extend(_rows(response.get(listed, [])))
+                token = response.get("NextToken")
             if not token:
                 return rows
 
@@ -91,14 +100,8 @@ class GlueCatalog:
             return None
 
     async def list_databases(self) -> list[Row]:
-        async def page(token: str | None) -> Page:
-            params: GetDatabasesRequestTypeDef = {"MaxResults": GET_DATABASES_PAGE}
-            if token:
-                params["NextToken"] = token
-            response = await self._glue.get_databases(**params)
-            return _rows(response.get("DatabaseList", [])), response.get("NextToken")
-
-        return await self._pages("GetDatabases", page)
+        request: GetDatabasesRequestTypeDef = {"MaxResults": GET_DATABASES_PAGE}
+        return await self._pages("GetDatabases", self._glue.get_databases, request, "DatabaseList")
 
     async def get_table(self, database: str, name: str) -> Row | None:
         try:
@@ -109,31 +112,53 @@ class GlueCatalog:
             return None
 
     async def list_tables(self, database: str) -> list[Row]:
-        async def page(token: str | None) -> Page:
-            params: GetTablesRequestTypeDef = {
+        request: GetTablesRequestTypeDef = {"DatabaseName": database, "MaxResults": GET_TABLES_PAGE}
+        return await self._pages(
+            f"GetTables {database}", self._glue.get_tables, request, "TableList"
+        )
+
+    async def tables_named(self, database: str, names: Sequence[str]) -> list[Row]:
+        """GetTables filtered by an Expression naming the tables as alternatives (`a|b|c`),
+        as few Expressions as fit in EXPRESSION_MAX characters.
+
+        Glue documents the Expression as "a regular expression pattern" whose matches are
+        returned, leaving open whether a match is of the whole name or of a prefix: only the
+        tables named are kept, so either reading answers the same (a prefix reading returns
+        more rows to drop). Glue names hold only lower-case letters, digits and `_`, which no
+        pattern reads specially; a name with anything else is refused rather than escaped.
+        """
+        wanted = sorted(set(names))
+        for name in wanted:
+            if not name or not all(c.isalnum() or c == "_" for c in name):
+                raise PermanentError(f"{name!r} is not a Glue table name")
+        expressions: list[str] = []
+        for name in wanted:
+            if expressions and len(expressions[-1]) + 1 + len(name) <= EXPRESSION_MAX:
+                expressions[-1] += "|" + name
+            else:
+                expressions.append(name)
+        found: dict[str, Row] = {}
+        for expression in expressions:
+            request: GetTablesRequestTypeDef = {
                 "DatabaseName": database,
+                "Expression": expression,
                 "MaxResults": GET_TABLES_PAGE,
             }
-            if token:
-                params["NextToken"] = token
-            response = await self._glue.get_tables(**params)
-            return _rows(response.get("TableList", [])), response.get("NextToken")
-
-        return await self._pages(f"GetTables {database}", page)
+            for row in await self._pages(
+                f"GetTables {database} (by name)", self._glue.get_tables, request, "TableList"
+            ):
+                found[row["Name"]] = row
+        return [found[n] for n in wanted if n in found]
 
     async def list_partitions(self, database: str, table: str) -> list[Row]:
-        async def page(token: str | None) -> Page:
-            params: GetPartitionsRequestTypeDef = {
-                "DatabaseName": database,
-                "TableName": table,
-                "MaxResults": GET_PARTITIONS_PAGE,
-            }
-            if token:
-                params["NextToken"] = token
-            response = await self._glue.get_partitions(**params)
-            return _rows(response.get("Partitions", [])), response.get("NextToken")
-
-        return await self._pages(f"GetPartitions {database}.{table}", page)
+        request: GetPartitionsRequestTypeDef = {
+            "DatabaseName": database,
+            "TableName": table,
+            "MaxResults": GET_PARTITIONS_PAGE,
+        }
+        return await self._pages(
+            f"GetPartitions {database}.{table}", self._glue.get_partitions, request, "Partitions"
+        )
 
     async def get_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
@@ -167,13 +192,15 @@ class GlueCatalog:
                 Name=name, DatabaseInput=cast("DatabaseInputTypeDef", database_input)
             )
 
-    async def delete_database(self, name: str) -> None:
-        """Idempotent: a database already gone is what was wanted."""
+    async def delete_database(self, name: str) -> bool:
+        """Idempotent: a database already gone is what was wanted. Glue deletes its tables
+        (and their partitions) with it. True when there was one to delete."""
         try:
             with aws_errors(f"glue:DeleteDatabase {name}"):
                 await self._glue.delete_database(Name=name)
         except NotFoundError:
-            pass
+            return False
+        return True
 
     async def create_table(self, database: str, table_input: Row) -> None:
         with aws_errors(f"glue:CreateTable {database}.{table_input['Name']}"):
@@ -192,13 +219,14 @@ class GlueCatalog:
         with aws_errors(f"glue:UpdateTable {database}.{table_input['Name']}"):
             await self._glue.update_table(**params)
 
-    async def delete_table(self, database: str, name: str) -> None:
-        """Idempotent: a table already gone is what was wanted."""
+    async def delete_table(self, database: str, name: str) -> bool:
+        """Idempotent: a table already gone is what was wanted. True when there was one."""
         try:
             with aws_errors(f"glue:DeleteTable {database}.{name}"):
                 await self._glue.delete_table(DatabaseName=database, Name=name)
         except NotFoundError:
-            pass
+            return False
+        return True
 
     async def create_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
@@ -211,6 +239,28 @@ class GlueCatalog:
             _raise_batch_errors(
                 f"glue:BatchCreatePartition {database}.{table}", response.get("Errors", [])
             )
+
+    async def create_absent_partitions(
+        self, database: str, table: str, inputs: Sequence[Row]
+    ) -> list[list[str]]:
+        """Creates the partitions that do not exist yet; returns the values of those that
+        already did (left as they are). A missing table raises NotFoundError."""
+        existing: list[list[str]] = []
+        for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
+            with aws_errors(f"glue:BatchCreatePartition {database}.{table}"):
+                response = await self._glue.batch_create_partition(
+                    DatabaseName=database,
+                    TableName=table,
+                    PartitionInputList=cast("list[PartitionInputTypeDef]", list(batch)),
+                )
+            errors = []
+            for e in response.get("Errors", []):
+                if e.get("ErrorDetail", {}).get("ErrorCode") == "AlreadyExistsException":
+                    existing.append(list(e.get("PartitionValues", [])))
+                else:
+                    errors.append(e)
+            _raise_batch_errors(f"glue:BatchCreatePartition {database}.{table}", errors)
+        return existing
 
     async def update_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         for batch in chunks(inputs, BATCH_UPDATE_PARTITION_MAX):
@@ -227,7 +277,9 @@ class GlueCatalog:
 
     async def delete_partitions(
         self, database: str, table: str, values: Sequence[list[str]]
-    ) -> None:
+    ) -> int:
+        """Idempotent: partitions already gone are what was wanted. Returns how many there were."""
+        deleted = 0
         for batch in chunks(values, BATCH_DELETE_PARTITION_MAX):
             with aws_errors(f"glue:BatchDeletePartition {database}.{table}"):
                 response = await self._glue.batch_delete_partition(
@@ -235,9 +287,12 @@ class GlueCatalog:
                     TableName=table,
                     PartitionsToDelete=[{"Values": list(v)} for v in batch],
                 )
+            failed = response.get("Errors", [])
             errors = [
                 e
-                for e in response.get("Errors", [])
+                for e in failed
                 if e.get("ErrorDetail", {}).get("ErrorCode") != "EntityNotFoundException"
             ]
             _raise_batch_errors(f"glue:BatchDeletePartition {database}.{table}", errors)
+            deleted += len(batch) - len(failed)
+        return deleted

@@ -22,6 +22,7 @@ recommendation-tables#<domain>  <db>/<table>          the tables of a domain tha
                                                       recommendations
 decision#<digest>               decision              replay guard of a signed decision
 repair#reports                  <repair id>           repair reports
+repair-run#<repair id>          <shard id>            a repair shard's result, written once
 rejection#<message id>          rejection             why a message was rejected (rejections)
 ==============================  ====================  =========================================
 
@@ -39,7 +40,7 @@ unambiguous.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -51,7 +52,7 @@ from meshcore.domain.errors import ConflictError, NotFoundError, PermanentError,
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.recommendations import Recommendation
 from meshcore.domain.registry import Consumer, Producer
-from meshcore.domain.repair import RepairReport
+from meshcore.domain.repair import RepairReport, RepairShardResult
 from meshcore.domain.state_store import DomainTakenError
 
 if TYPE_CHECKING:
@@ -137,6 +138,10 @@ def decision_key(digest: str) -> tuple[str, str]:
 
 
 REPAIRS = "repair#reports"
+
+
+def repair_run(repair_id: str) -> str:
+    return f"repair-run#{repair_id}"
 
 
 CONDITION_FAILED = "ConditionalCheckFailed"
@@ -253,20 +258,13 @@ class DynamoStateStore:
 
     async def _items(self, pk: str, *, consistent: bool = True) -> list[Item]:
         """Every item of one partition, in sort key order."""
-        found: list[Item] = []
-        kwargs: QueryInputTypeDef = {
+        request: QueryInputTypeDef = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": pk}},
             "ConsistentRead": consistent,
         }
-        while True:
-            with aws_errors(f"dynamodb:Query {pk}"):
-                response = await self._db.query(**kwargs)
-            found.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return await self._all_pages(f"Query {pk}", self._db.query, request)
 
     async def _query(self, pk: str, model: type[M]) -> list[M]:
         return [model.model_validate_json(i["doc"]["S"]) for i in await self._items(pk)]
@@ -488,20 +486,27 @@ class DynamoStateStore:
         )
 
     async def _scan_prefix(self, prefix: str) -> list[Item]:
-        found: list[Item] = []
-        kwargs: ScanInputTypeDef = {
+        request: ScanInputTypeDef = {
             "TableName": self._table,
             "FilterExpression": "begins_with(pk, :prefix)",
             "ExpressionAttributeValues": {":prefix": {"S": prefix}},
             "ConsistentRead": True,
         }
+        return await self._all_pages(f"Scan {prefix}*", self._db.scan, request)
+
+    async def _all_pages(
+        self, what: str, read: Callable[..., Awaitable[Any]], request: Mapping[str, object]
+    ) -> list[Item]:
+        """Every item a Query or Scan returns, page after page (LastEvaluatedKey)."""
+        found: list[Item] = []
+        start: dict[str, object] = {}
         while True:
-            with aws_errors(f"dynamodb:Scan {prefix}*"):
-                response = await self._db.scan(**kwargs)
+            with aws_errors(f"dynamodb:{what}"):
+                response = await read(**request, **start)
             found.extend(response.get("Items", []))
             if "LastEvaluatedKey" not in response:
                 return found
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+            start = {"ExclusiveStartKey": response["LastEvaluatedKey"]}
 
     # -- replay guard -----------------------------------------------------------------------
 
@@ -520,7 +525,8 @@ class DynamoStateStore:
     # -- repair reports ---------------------------------------------------------------------
 
     async def save_repair(self, report: RepairReport) -> None:
-        """Progress is written by the one worker running the repair: last write wins."""
+        """The run's report: written when it starts, as its shards finish and when it is
+        assembled; last write wins."""
         await self._upsert(REPAIRS, report.repair_id, report)
 
     async def get_repair(self, repair_id: str) -> RepairReport | None:
@@ -529,3 +535,17 @@ class DynamoStateStore:
 
     async def list_repairs(self) -> list[RepairReport]:
         return sorted(await self._query(REPAIRS, RepairReport), key=lambda r: r.started_at)
+
+    async def record_repair_shard(self, repair_id: str, result: RepairShardResult) -> bool:
+        try:
+            await self._put(repair_run(repair_id), result.shard_id, result, None)
+        except ConflictError:
+            return False
+        return True
+
+    async def repair_shard(self, repair_id: str, shard_id: str) -> RepairShardResult | None:
+        found = await self._get(repair_run(repair_id), shard_id, RepairShardResult)
+        return found[0] if found else None
+
+    async def repair_shards(self, repair_id: str) -> list[RepairShardResult]:
+        return await self._query(repair_run(repair_id), RepairShardResult)

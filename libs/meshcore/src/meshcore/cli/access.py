@@ -13,16 +13,23 @@ from typing import Any
 from meshcore.actions.access import open_request, post_decision, request_revocation
 from meshcore.actions.audit import anchor_audit, anchor_every, verify_audit
 from meshcore.actions.consumer_roles import change_role_access, explain_access
-from meshcore.actions.context import central
+from meshcore.actions.context import Central
 from meshcore.actions.reconcile import access_ports, reconcile_access
-from meshcore.aws.audit_anchor import AnchoredCheck, AnchorOutcome
-from meshcore.cli.common import AddCommand, UsageError, positive
+from meshcore.aws.audit_anchor import AnchorOutcome
+from meshcore.cli.common import (
+    AddCommand,
+    UsageError,
+    add_actor_option,
+    add_table_option,
+    on_central,
+    positive,
+)
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.errors import MeshError
 from meshcore.domain.ids import is_account_id
 from meshcore.domain.reconcile import AccessReport
-from meshcore.messages.commands import RevokeCommand
+from meshcore.domain.times import timestamp
 from meshcore.settings import MeshSettings
 
 
@@ -41,11 +48,7 @@ def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
         duration_days=args.duration,
     )
 
-    async def go() -> AccessRequest:
-        async with central(settings) as c:
-            return await open_request(c, draft, args.requester)
-
-    request = asyncio.run(go())
+    request = on_central(settings, lambda c: open_request(c, draft, args.requester))
     if args.json:
         emit_json(request.model_dump(mode="json"))
     else:
@@ -66,20 +69,19 @@ def cmd_request(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_decide(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> Any:
-        async with central(settings) as c:
-            return await post_decision(
-                c,
-                args.request_id,
-                args.decision,
-                args.approver,
-                args.ticket,
-                [TableName.parse(t) for t in args.table] if args.table else None,
-                args.sensitive_column,
-                timedelta(days=args.valid_days) if args.valid_days else None,
-            )
-
-    signed = asyncio.run(go())
+    signed = on_central(
+        settings,
+        lambda c: post_decision(
+            c,
+            args.request_id,
+            args.decision,
+            args.approver,
+            args.ticket,
+            [TableName.parse(t) for t in args.table] if args.table else None,
+            args.sensitive_column,
+            timedelta(days=args.valid_days) if args.valid_days else None,
+        ),
+    )
     if args.json:
         emit_json(signed.model_dump(mode="json"))
     else:
@@ -91,11 +93,9 @@ def cmd_decide(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_requests(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> list[AccessRequest]:
-        async with central(settings) as c:
-            return await c.state.list_requests()
-
-    requests = sorted(asyncio.run(go()), key=lambda r: r.created_at)
+    requests = sorted(
+        on_central(settings, lambda c: c.state.list_requests()), key=lambda r: r.created_at
+    )
     if args.json:
         emit_json([r.model_dump(mode="json") for r in requests])
         return 0
@@ -125,13 +125,12 @@ def cmd_consumer(args: argparse.Namespace, settings: MeshSettings) -> int:
     tables = [TableName.parse(t) for t in args.table or []]
     grant = args.action == "grant"
 
-    async def go() -> list[dict[str, Any]]:
-        async with central(settings) as c:
-            return await change_role_access(
-                c, grant, args.account, args.role, tables, args.domain, args.actor
-            )
-
-    entries = asyncio.run(go())
+    entries = on_central(
+        settings,
+        lambda c: change_role_access(
+            c, grant, args.account, args.role, tables, args.domain, args.actor
+        ),
+    )
     if args.json:
         emit_json({"action": args.action, "role": args.role, "entries": entries})
         return 0
@@ -155,11 +154,7 @@ def cmd_access(args: argparse.Namespace, settings: MeshSettings) -> int:
         raise UsageError("access explain needs PRINCIPAL and DB.TABLE")
     name = TableName.parse(args.table)
 
-    async def go() -> list[Any]:
-        async with central(settings) as c:
-            return await explain_access(c, args.principal, name)
-
-    answers = asyncio.run(go())
+    answers = on_central(settings, lambda c: explain_access(c, args.principal, name))
     if args.json:
         emit_json([vars(a) for a in answers])
         return 0
@@ -184,12 +179,11 @@ def cmd_access(args: argparse.Namespace, settings: MeshSettings) -> int:
 def _verify_access(args: argparse.Namespace, settings: MeshSettings) -> int:
     """Exit 0 when nothing drifted (or everything found was healed), 1 otherwise."""
 
-    async def go() -> AccessReport:
-        async with central(settings) as c:
-            ports = await access_ports(c)
-            return await reconcile_access(ports, args.heal, args.actor)
+    async def go(c: Central) -> AccessReport:
+        ports = await access_ports(c)
+        return await reconcile_access(ports, args.heal, args.actor)
 
-    report = asyncio.run(go())
+    report = on_central(settings, go)
     if args.json:
         emit_json(report.as_json())
         return 1 if report.unhealed else 0
@@ -219,6 +213,12 @@ def _verify_access(args: argparse.Namespace, settings: MeshSettings) -> int:
     return 1 if report.unhealed else 0
 
 
+def _detail(value: Any) -> str:
+    """An audit detail as JSON (a list reads `["a","b"]`, not Python's `['a', 'b']`); a plain
+    string as itself."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
 def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
     """`audit SUBJECT` shows a history; `audit verify` checks the whole hash chain against its
     latest signed anchor; `audit anchor` signs the head (as the audit-anchor role)."""
@@ -228,11 +228,7 @@ def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
         return _anchor_chain(args, settings)
     subject = args.subject if "/" in args.subject else f"request/{args.subject}"
 
-    async def go() -> list[Any]:
-        async with central(settings) as c:
-            return await c.audit.history(subject)
-
-    entries = asyncio.run(go())
+    entries = on_central(settings, lambda c: c.audit.history(subject))
     if args.json:
         emit_json([e.model_dump(mode="json") for e in entries])
         return 0
@@ -245,10 +241,10 @@ def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
             [
                 [
                     e.seq,
-                    e.at.isoformat(timespec="seconds"),
+                    timestamp(e.at),
                     e.action,
                     e.actor,
-                    " ".join(f"{k}={v}" for k, v in sorted(e.details.items())),
+                    " ".join(f"{k}={_detail(v)}" for k, v in sorted(e.details.items())),
                 ]
                 for e in entries
             ],
@@ -258,11 +254,7 @@ def cmd_audit(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def _verify_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> AnchoredCheck:
-        async with central(settings) as c:
-            return await verify_audit(c)
-
-    check = asyncio.run(go())
+    check = on_central(settings, verify_audit)
     anchor = check.anchor
     if args.json:
         emit_json(
@@ -330,28 +322,25 @@ def _anchor_chain(args: argparse.Namespace, settings: MeshSettings) -> int:
 
     every = settings.audit_anchor_interval_seconds if args.every == -1 else args.every
 
-    async def go() -> bool:
-        async with central(settings) as c:
-            if not every:
-                outcome = await anchor_audit(c, args.assume_role)
-                report(outcome)
-                return outcome.outcome != "refused"
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, stop.set)
-            await anchor_every(c, every, stop, report, args.assume_role)
-            return True
+    async def go(c: Central) -> bool:
+        if not every:
+            outcome = await anchor_audit(c, args.assume_role)
+            report(outcome)
+            return outcome.outcome != "refused"
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await anchor_every(c, every, stop, report, args.assume_role)
+        return True
 
-    return 0 if asyncio.run(go()) else 1
+    return 0 if on_central(settings, go) else 1
 
 
 def cmd_revoke(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> RevokeCommand:
-        async with central(settings) as c:
-            return await request_revocation(c, args.request_id, args.by, args.reason)
-
-    command = asyncio.run(go())
+    command = on_central(
+        settings, lambda c: request_revocation(c, args.request_id, args.by, args.reason)
+    )
     if args.json:
         emit_json(command.model_dump(mode="json"))
     else:
@@ -365,27 +354,20 @@ def register(add: AddCommand) -> None:
     p.add_argument(
         "--principal", help="IAM role ARN in the consumer account (default: the account)"
     )
-    p.add_argument(
-        "--table", action="append", metavar="DB.TABLE", help="a central table (repeatable)"
-    )
+    add_table_option(p, "a central table (repeatable)")
     p.add_argument(
         "--domain", help="instead of tables: every non-sensitive column of a producer domain"
     )
     p.add_argument("--columns", nargs="*", help="sensitive columns you need, if any")
     p.add_argument("--purpose", required=True)
     p.add_argument("--duration", type=positive, default=90, metavar="DAYS")
-    p.add_argument("--requester", default="meshctl", help="who is asking (for the audit trail)")
+    add_actor_option(p, "--requester", "who is asking")
     p = add("decide", cmd_decide, "reference ticket system: sign and post an owner's decision")
     p.add_argument("request_id")
     p.add_argument("decision", choices=["approve", "reject", "revoke"])
     p.add_argument("--approver", required=True)
     p.add_argument("--ticket", help="ticket id (default: a new one)")
-    p.add_argument(
-        "--table",
-        action="append",
-        metavar="DB.TABLE",
-        help="approved scope (default: all requested)",
-    )
+    add_table_option(p, "approved scope (default: all requested)")
     p.add_argument(
         "--sensitive-column",
         action="append",
@@ -396,7 +378,7 @@ def register(add: AddCommand) -> None:
     add("requests", cmd_requests, "list access requests and their states")
     p = add("revoke", cmd_revoke, "revoke a granted request: its grants and resource links")
     p.add_argument("request_id")
-    p.add_argument("--by", default="meshctl", help="who revokes (for the audit trail)")
+    add_actor_option(p, "--by", "who revokes")
     p.add_argument("--reason", default="revoked by operator")
     p = add(
         "access",
@@ -414,7 +396,7 @@ def register(add: AddCommand) -> None:
         help="verify: re-grant, revoke stale entries, accept invitations, recreate links "
         "(each audited); permissions no request explains are only reported",
     )
-    p.add_argument("--actor", default="meshctl", help="verify --heal: who heals (for the audit)")
+    add_actor_option(p, "--actor", "verify --heal: who heals")
     p = add(
         "consumer",
         cmd_consumer,
@@ -424,9 +406,9 @@ def register(add: AddCommand) -> None:
     p.add_argument("action", choices=["grant", "revoke"])
     p.add_argument("account", help="the consumer account id")
     p.add_argument("role", help="the consumer's IAM role ARN that queries")
-    p.add_argument("--table", action="append", help="DB.TABLE, linked in the consumer account")
+    add_table_option(p, "linked in the consumer account")
     p.add_argument("--domain", help="every table of a producer domain, now and later")
-    p.add_argument("--actor", default="meshctl", help="who grants (for the audit trail)")
+    add_actor_option(p, "--actor", "who grants")
     p = add(
         "audit",
         cmd_audit,

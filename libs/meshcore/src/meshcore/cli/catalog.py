@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from typing import Any
+import time
+from typing import Any, TextIO
 
-from meshcore.actions.context import central
+from meshcore.actions.context import Central
 from meshcore.actions.operations import queue_repair, wait_for_repair
 from meshcore.actions.review import (
     change_auto_accept,
@@ -15,7 +15,12 @@ from meshcore.actions.review import (
     queue_scan,
     recommendations,
 )
-from meshcore.cli.common import AddCommand, UsageError
+from meshcore.cli.common import (
+    AddCommand,
+    UsageError,
+    add_actor_option,
+    on_central,
+)
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import parse_sensitivity_class
@@ -30,13 +35,12 @@ def cmd_review(args: argparse.Namespace, settings: MeshSettings) -> int:
         raise UsageError(f"review {args.action} needs at least one recommendation ID")
     to = RecommendationState.ACCEPTED if args.action == "accept" else RecommendationState.REJECTED
 
-    async def go() -> list[Any]:
-        async with central(settings) as c:
-            if args.action == "list":
-                return await recommendations(c, args.producer, args.state)
-            return [await decide_recommendation(c, rec_id, to, args.by) for rec_id in args.ids]
+    async def go(c: Central) -> list[Any]:
+        if args.action == "list":
+            return await recommendations(c, args.producer, args.state)
+        return [await decide_recommendation(c, rec_id, to, args.by) for rec_id in args.ids]
 
-    recs = asyncio.run(go())
+    recs = on_central(settings, go)
     if args.json:
         emit_json([{"id": r.recommendation_id, **r.model_dump(mode="json")} for r in recs])
         return 0
@@ -80,11 +84,9 @@ def _policy_changes(args: argparse.Namespace) -> dict[str, float | None]:
 def cmd_policy(args: argparse.Namespace, settings: MeshSettings) -> int:
     changes = _policy_changes(args)
 
-    async def go() -> tuple[dict[str, float], bool]:
-        async with central(settings) as c:
-            return await change_auto_accept(c, args.account, changes, args.by, args.clear)
-
-    policy, changed = asyncio.run(go())
+    policy, changed = on_central(
+        settings, lambda c: change_auto_accept(c, args.account, changes, args.by, args.clear)
+    )
     if args.json:
         emit_json({"account": args.account, "auto_accept": policy, "changed": changed})
         return 0
@@ -104,28 +106,23 @@ def cmd_policy(args: argparse.Namespace, settings: MeshSettings) -> int:
 def cmd_classify(args: argparse.Namespace, settings: MeshSettings) -> int:
     name = TableName.parse(args.table)
 
-    async def go() -> str:
-        async with central(settings) as c:
-            return await queue_scan(c, name, "meshctl classify")
-
-    message_id = asyncio.run(go())
+    message_id = on_central(settings, lambda c: queue_scan(c, name, "meshctl classify"))
     print(f"scan of {name} queued ({message_id})")
     return 0
 
 
 def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> tuple[RepairCommand, RepairReport | None]:
-        async with central(settings) as c:
-            command = await queue_repair(c, args.producer)
-            if not args.wait:
-                return command, None
-            progress = (lambda _report: None) if args.json else progress_line
-            report = await wait_for_repair(c, command.repair_id, args.timeout, progress)
-            if not args.json and sys.stderr.isatty():
-                sys.stderr.write("\n")
-            return command, report
+    async def go(c: Central) -> tuple[RepairCommand, RepairReport | None]:
+        command = await queue_repair(c, args.producer)
+        if not args.wait:
+            return command, None
+        progress = (lambda _report: None) if args.json else RepairProgress()
+        report = await wait_for_repair(c, command.repair_id, args.timeout, progress)
+        if not args.json and sys.stderr.isatty():
+            sys.stderr.write("\n")
+        return command, report
 
-    command, report = asyncio.run(go())
+    command, report = on_central(settings, go)
     if report is None:
         if args.json:
             emit_json({"repair_id": command.repair_id, "queued": True})
@@ -139,16 +136,43 @@ def cmd_repair(args: argparse.Namespace, settings: MeshSettings) -> int:
     return 0 if report.status is RepairStatus.SUCCEEDED else 1
 
 
-def progress_line(report: RepairReport) -> None:
-    total = max(report.producers_total, 1)
-    filled = round(20 * report.producers_done / total)
-    line = (
-        f"[{'#' * filled}{'.' * (20 - filled)}] {report.producers_done}/{report.producers_total} producers, "
-        f"{report.tables_checked} tables checked, drift {report.drift_total}"
-    )
-    if sys.stderr.isatty():
-        sys.stderr.write("\r" + line)
-        sys.stderr.flush()
+# Off a terminal (a log, CI), a progress line this often rather than a redrawn bar.
+PROGRESS_LINE_EVERY_SECONDS = 5.0
+
+
+class RepairProgress:
+    """`repair --wait`'s progress on stderr: a bar redrawn in place on a terminal, else a
+    line every few seconds and whenever the repair finishes."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self._last_line_at: float | None = None
+
+    def __call__(self, report: RepairReport) -> None:
+        # Shards are counted as they fan out: the total grows while producers and databases
+        # are listed, so the bar tells what is known so far.
+        total = max(report.shards_total, 1)
+        filled = round(20 * report.shards_done / total)
+        line = (
+            f"[{'#' * filled}{'.' * (20 - filled)}] {report.shards_done}/{report.shards_total} "
+            f"shards, {report.producers_done}/{report.producers_total} producers, "
+            f"{report.databases_checked} databases, {report.tables_checked} tables checked, "
+            f"drift {report.drift_total}"
+        )
+        if self.stream.isatty():
+            self.stream.write("\r" + line)
+        else:
+            now = time.monotonic()
+            finished = report.status is not RepairStatus.RUNNING
+            due = (
+                self._last_line_at is None
+                or now - self._last_line_at >= PROGRESS_LINE_EVERY_SECONDS
+            )
+            if not (due or finished):
+                return
+            self._last_line_at = now
+            self.stream.write(f"{report.repair_id}: {line}\n")
+        self.stream.flush()
 
 
 def render_repair(report: RepairReport) -> str:
@@ -172,7 +196,7 @@ def register(add: AddCommand) -> None:
         default="pending",
         choices=[*(s.value for s in RecommendationState), "all"],
     )
-    p.add_argument("--by", default="meshctl", help="who decides (for the audit trail)")
+    add_actor_option(p, "--by", "who decides")
     p = add(
         "policy",
         cmd_policy,
@@ -187,7 +211,7 @@ def register(add: AddCommand) -> None:
     )
     p.add_argument("--remove", action="append", metavar="CLASS", help="review CLASS again")
     p.add_argument("--clear", action="store_true", help="review every class")
-    p.add_argument("--by", default="meshctl", help="who changes the policy (for the audit trail)")
+    add_actor_option(p, "--by", "who changes the policy")
     p = add("classify", cmd_classify, "queue a classification scan of a central table")
     p.add_argument("table", metavar="DB.TABLE")
     p = add(

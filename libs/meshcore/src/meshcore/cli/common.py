@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
-from typing import NoReturn
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
 
 from pydantic import ValidationError
 
+from meshcore.actions.context import Central, central
 from meshcore.domain.ids import ACCOUNT_ID_PATTERN
 from meshcore.settings import MeshSettings
+
+T = TypeVar("T")
 
 Command = Callable[[argparse.Namespace, MeshSettings], int]
 AddCommand = Callable[[str, Command, str], argparse.ArgumentParser]
@@ -33,6 +37,26 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageExit(f"{message} (see `{self.prog} --help`)")
+
+
+def on_central(settings: MeshSettings, action: Callable[[Central], Awaitable[T]]) -> T:
+    """Run one command's `action` on the central account's adapters, opened for it."""
+
+    async def run() -> T:
+        async with central(settings) as c:
+            return await action(c)
+
+    return asyncio.run(run())
+
+
+def add_actor_option(parser: argparse.ArgumentParser, option: str, who: str) -> None:
+    """Who an audited change is recorded as done by (meshctl unless named)."""
+    parser.add_argument(option, default="meshctl", help=f"{who} (for the audit trail)")
+
+
+def add_table_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """`--table DB.TABLE`, repeatable: tables of the central catalog."""
+    parser.add_argument("--table", action="append", metavar="DB.TABLE", help=help)
 
 
 def first_error(exc: Exception) -> str:

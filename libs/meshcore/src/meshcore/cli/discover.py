@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
-from meshcore.actions.catalog import CatalogPage, CatalogQuery, search
-from meshcore.actions.context import central
-from meshcore.actions.discovery import TableInfo, describe
-from meshcore.cli.common import AddCommand
+from meshcore.actions.catalog import CatalogQuery, search
+from meshcore.actions.discovery import describe
+from meshcore.cli.common import AddCommand, on_central
 from meshcore.cli.output import emit_json, table
 from meshcore.domain.access import TableName
 from meshcore.domain.provenance import PREFIX
@@ -18,11 +16,7 @@ from meshcore.settings import MeshSettings
 def cmd_search(args: argparse.Namespace, settings: MeshSettings) -> int:
     query = CatalogQuery(text=args.text or "", domain=args.domain, tag=args.tag, column=args.column)
 
-    async def go() -> CatalogPage:
-        async with central(settings) as c:
-            return await search(c, query)
-
-    found = asyncio.run(go()).rows
+    found = on_central(settings, lambda c: search(c, query)).rows
     if args.json:
         emit_json([t.as_dict() for t in found])
         return 0
@@ -51,11 +45,7 @@ def cmd_search(args: argparse.Namespace, settings: MeshSettings) -> int:
 def cmd_describe(args: argparse.Namespace, settings: MeshSettings) -> int:
     name = TableName.parse(args.table)
 
-    async def go() -> TableInfo:
-        async with central(settings) as c:
-            return await describe(c, name)
-
-    info = asyncio.run(go())
+    info = on_central(settings, lambda c: describe(c, name))
     if args.json:
         emit_json(info.as_dict())
         return 0

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from meshcore.actions.context import central
+from meshcore.actions.context import Central
 from meshcore.actions.operations import (
     LOOKING_COSTS,
     dead_letters,
@@ -17,7 +16,7 @@ from meshcore.actions.operations import (
     redrive,
     status,
 )
-from meshcore.cli.common import AddCommand, positive
+from meshcore.cli.common import AddCommand, on_central, positive
 from meshcore.cli.output import emit_json, table
 from meshcore.settings import MeshSettings
 
@@ -33,11 +32,7 @@ def _age(seconds: float | None) -> str:
 
 
 def cmd_status(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> dict[str, Any]:
-        async with central(settings) as c:
-            return await status(c)
-
-    facts = asyncio.run(go())
+    facts = on_central(settings, status)
     if args.json:
         emit_json(facts)
         return 0
@@ -89,15 +84,14 @@ def cmd_status(args: argparse.Namespace, settings: MeshSettings) -> int:
 
 
 def cmd_dlq(args: argparse.Namespace, settings: MeshSettings) -> int:
-    async def go() -> Any:
-        async with central(settings) as c:
-            if args.action == "list":
-                return await dead_letters(c, args.target)
-            if args.action == "show":
-                return await find_dead_letter(c, args.target)
-            return await redrive(c, args.target, args.limit)
+    async def go(c: Central) -> Any:
+        if args.action == "list":
+            return await dead_letters(c, args.target)
+        if args.action == "show":
+            return await find_dead_letter(c, args.target)
+        return await redrive(c, args.target, args.limit)
 
-    result = asyncio.run(go())
+    result = on_central(settings, go)
     if args.action == "redrive":
         if args.json:
             emit_json({"queue": args.target, "moved": result})

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+
+from meshcore.domain.times import timestamp
+
+
+def _plain(value: Any) -> Any:
+    """What JSON cannot say by itself: times as `timestamp` writes them, the rest as text."""
+    return timestamp(value) if isinstance(value, datetime) else str(value)
 
 
 def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=str, sort_keys=True)
+    json.dump(data, sys.stdout, indent=2, default=_plain, sort_keys=True)
     sys.stdout.write("\n")
 
 

@@ -74,6 +74,12 @@ def cmd_onboard_consumer(args: argparse.Namespace, settings: MeshSettings) -> in
     return _report(args, f"onboard-consumer {args.account}", result, admin_role_arn=role_arn)
 
 
+def _add_account_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
+    """The account to onboard and how meshctl reaches it."""
+    parser.add_argument("account", help=f"{kind} AWS account id")
+    parser.add_argument("--via-role", help=f"role in the {kind} account to assume for onboarding")
+
+
 def register(add: AddCommand) -> None:
     p = add("bootstrap", cmd_bootstrap, "create everything the central account needs (idempotent)")
     p.add_argument(
@@ -98,7 +104,7 @@ def register(add: AddCommand) -> None:
         cmd_onboard_producer,
         "let the central account read a producer's catalog and receive its events",
     )
-    p.add_argument("account", help="producer AWS account id")
+    _add_account_arguments(p, "producer")
     p.add_argument(
         "--domain",
         required=True,
@@ -120,7 +126,6 @@ def register(add: AddCommand) -> None:
         help="an S3 prefix holding the producer's table data, registered with Lake Formation "
         "in hybrid access mode so that grants reach the data (repeatable)",
     )
-    p.add_argument("--via-role", help="role in the producer account to assume for onboarding")
     p.add_argument(
         "--rename-domain",
         action="store_true",
@@ -130,5 +135,4 @@ def register(add: AddCommand) -> None:
     p = add(
         "onboard-consumer", cmd_onboard_consumer, "prepare a consumer account to receive shares"
     )
-    p.add_argument("account", help="consumer AWS account id")
-    p.add_argument("--via-role", help="role in the consumer account to assume for onboarding")
+    _add_account_arguments(p, "consumer")

@@ -235,3 +235,86 @@ class RejectionRule(BaseModel):
                 "rejected_evidence": dict(rec.evidence),
             }
         )
+
+
+# Keys of the classifier's evidence that `evidence_sentence` words; others are named as they are.
+_WORDED = frozenset(
+    {
+        "name_tokens",
+        "name_phrase",
+        "name_source",
+        "name_weight",
+        "sample_size",
+        "non_empty",
+        "matched",
+        "match_rate",
+        "value_check",
+        "notes",
+        "sample_source",
+    }
+)
+
+
+def _count(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def evidence_sentence(evidence: Mapping[str, object]) -> str:
+    """A recommendation's evidence as a sentence a data owner reads: "the name matches 'iban';
+    3 of 100 sampled values are IBANs passing the country format and mod-97 checksum".
+
+    Reads the statistics the classifier records (``classifier.engine.model.Evidence``, flattened:
+    name phrase and source, sample size, non-empty and matched counts, match rate, value check,
+    notes, sample source); keys it does not know are named as they are, never dropped.
+    """
+    parts: list[str] = []
+    phrase = evidence.get("name_phrase")
+    if phrase:
+        where = (
+            "the column comment mentions"
+            if evidence.get("name_source") == "comment"
+            else ("the name matches")
+        )
+        parts.append(f"{where} '{phrase}'")
+    sampled, non_empty = _count(evidence.get("sample_size")), _count(evidence.get("non_empty"))
+    matched, rate = _count(evidence.get("matched")), evidence.get("match_rate")
+    check = evidence.get("value_check")
+    if "sample_size" in evidence and not sampled:
+        parts.append("no values were sampled")
+    elif non_empty and check and matched is not None:
+        parts.append(
+            f"{matched} of {_plural(non_empty, 'sampled value')} {'is' if matched == 1 else 'are'} {check}"
+        )
+    elif isinstance(rate, int | float) and not isinstance(rate, bool):
+        of = f" of {_plural(non_empty, 'sampled value')}" if non_empty else " of the sampled values"
+        parts.append(f"{rate * 100:.0f} %{of} match the class")
+    elif sampled:
+        parts.append(
+            f"only {non_empty or 0} of {_plural(sampled, 'sampled value')} "
+            f"{'was' if (non_empty or 0) == 1 else 'were'} not empty, too few to check"
+        )
+    if sampled and non_empty is not None and sampled > non_empty and matched is not None and check:
+        parts.append(
+            f"{sampled - non_empty} more {'was' if sampled - non_empty == 1 else 'were'} empty"
+        )
+    if not phrase and matched and "name_weight" in evidence:
+        parts.append("the name says nothing of it")  # the values alone
+    source = evidence.get("sample_source")
+    if source:
+        parts.append(f"sampled from {source}")
+    notes = evidence.get("notes")
+    if notes:
+        parts.append(str(notes))
+    parts += [
+        f"{key.replace('_', ' ')}: {value}"
+        for key, value in sorted(evidence.items())
+        if key not in _WORDED
+    ]
+    if not parts:
+        return "No evidence recorded"
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:]

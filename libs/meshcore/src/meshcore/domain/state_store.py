@@ -20,7 +20,7 @@ from meshcore.domain.access import AccessRequest
 from meshcore.domain.errors import PermanentError
 from meshcore.domain.recommendations import Recommendation
 from meshcore.domain.registry import Consumer, Producer
-from meshcore.domain.repair import RepairReport
+from meshcore.domain.repair import RepairReport, RepairShardResult
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -123,11 +123,22 @@ class StateStore(Protocol):
     # -- repair reports ---------------------------------------------------------------------
 
     async def save_repair(self, report: RepairReport) -> None:
-        """Progress is written by the one worker running the repair: last write wins."""
+        """The run's report: written when it starts, as its shards finish and when it is
+        assembled; last write wins."""
         ...
 
     async def get_repair(self, repair_id: str) -> RepairReport | None: ...
 
     async def list_repairs(self) -> list[RepairReport]:
         """Every repair report, oldest first."""
+        ...
+
+    async def record_repair_shard(self, repair_id: str, result: RepairShardResult) -> bool:
+        """Record a shard's result once: True when recorded now, False when it already was."""
+        ...
+
+    async def repair_shard(self, repair_id: str, shard_id: str) -> RepairShardResult | None: ...
+
+    async def repair_shards(self, repair_id: str) -> list[RepairShardResult]:
+        """Every recorded shard result of a repair, by shard id."""
         ...

@@ -73,6 +73,40 @@ class RepairCommand(_Message):
     requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
+RepairShardLevel = Literal["producer", "database", "tables"]
+# At most this many table names in one shard (a page of GetTables): a body far under SQS's
+# 256 KiB even with names of Glue's maximum length.
+REPAIR_PAGE_MAX = 100
+
+
+class RepairShard(_Message):
+    """One part of a repair, which any sync-worker may take: a producer (its databases), one of
+    its databases (the database, then its tables or their pages) or one page of tables by name.
+
+    `shard_id` names the part within the repair (a redelivered or re-sent shard has the same
+    id, so its result is recorded once)."""
+
+    kind: Literal["catalog.repair-shard"] = "catalog.repair-shard"
+    version: Literal[1] = 1
+    repair_id: str = Field(min_length=1)
+    shard_id: str = Field(min_length=1, max_length=1024)
+    level: RepairShardLevel
+    producer_account: str = Field(pattern=ACCOUNT_ID_PATTERN)
+    database: str | None = Field(None, min_length=1, max_length=255)
+    tables: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        default_factory=list, max_length=REPAIR_PAGE_MAX
+    )
+    requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @model_validator(mode="after")
+    def _names_its_part(self) -> RepairShard:
+        if self.level != "producer" and self.database is None:
+            raise ValueError(f"a {self.level} shard names its database")
+        if (self.level == "tables") != bool(self.tables):
+            raise ValueError("a tables shard, and only it, names its tables")
+        return self
+
+
 class TicketRequest(_Message):
     """Sent to the ticket system: route this access request to the data owners."""
 

@@ -15,6 +15,7 @@ from meshcore.messages.commands import (
     ClassificationScanRequest,
     ExpirySweep,
     RepairCommand,
+    RepairShard,
     RevokeCommand,
     SignedAccessDecision,
 )
@@ -22,7 +23,7 @@ from meshcore.messages.eventbridge import GlueCatalogEvent, GlueDatabaseEvent, G
 
 M = TypeVar("M", bound=BaseModel)
 
-SyncMessage = GlueDatabaseEvent | GlueTableEvent | RepairCommand
+SyncMessage = GlueDatabaseEvent | GlueTableEvent | RepairCommand | RepairShard
 _glue_event: TypeAdapter[GlueDatabaseEvent | GlueTableEvent] = TypeAdapter(GlueCatalogEvent)
 
 
@@ -76,7 +77,8 @@ def decode_model(body: str, model: type[M]) -> M:
 
 
 def decode_sync_message(body: str) -> SyncMessage:
-    """A catalog-change queue carries Glue events (from EventBridge) and repair commands."""
+    """A catalog-change queue carries Glue events (from EventBridge), repair commands and the
+    shards a repair fans out into."""
     data = _load(body)
     try:
         if "detail-type" in data:
@@ -85,10 +87,13 @@ def decode_sync_message(body: str) -> SyncMessage:
             return _glue_event.validate_python(data)
         if data.get("kind") == "catalog.repair":
             return RepairCommand.model_validate(data)
+        if data.get("kind") == "catalog.repair-shard":
+            return RepairShard.model_validate(data)
     except ValidationError as exc:
         raise MalformedMessageError(f"not a valid catalog message: {_explain(exc)}") from exc
     raise MalformedMessageError(
-        "neither a Glue catalog event (detail-type) nor a repair command (kind=catalog.repair)"
+        "neither a Glue catalog event (detail-type) nor a repair command "
+        "(kind=catalog.repair or catalog.repair-shard)"
     )
 
 

@@ -19,92 +19,101 @@ from meshcore.settings import MeshSettings
 OLDEST_MESSAGE_ALARM_SECONDS = 300
 
 
+def alarm(
+    name: str,
+    description: str,
+    metric: tuple[str, str],
+    dimension: tuple[str, str],
+    period: int,
+    threshold: float,
+    *,
+    statistic: str = "Maximum",
+    comparison: str = "GreaterThanThreshold",
+    missing_data: str = "notBreaching",
+) -> dict[str, Any]:
+    """A PutMetricAlarm request on one evaluation period of `metric` (namespace, name) for one
+    `dimension` (name, value)."""
+    namespace, metric_name = metric
+    dimension_name, dimension_value = dimension
+    return {
+        "AlarmName": name,
+        "AlarmDescription": description,
+        "Namespace": namespace,
+        "MetricName": metric_name,
+        "Dimensions": [{"Name": dimension_name, "Value": dimension_value}],
+        "Statistic": statistic,
+        "Period": period,
+        "EvaluationPeriods": 1,
+        "Threshold": threshold,
+        "ComparisonOperator": comparison,
+        "TreatMissingData": missing_data,
+    }
+
+
 def alarm_definitions(settings: MeshSettings, topic_arn: str | None = None) -> list[dict[str, Any]]:
     """Every alarm; with `topic_arn`, each notifies that SNS topic on ALARM and on OK."""
     alarms: list[dict[str, Any]] = []
     for queue in settings.queues.all():
         dlq = queue + "-dlq"
         alarms.append(
-            {
-                "AlarmName": f"{dlq}-not-empty",
-                "AlarmDescription": f"Messages in {dlq}: inspect with `meshctl dlq list {queue}`",
-                "Namespace": "AWS/SQS",
-                "MetricName": "ApproximateNumberOfMessagesVisible",
-                "Dimensions": [{"Name": "QueueName", "Value": dlq}],
-                "Statistic": "Maximum",
-                "Period": 60,
-                "EvaluationPeriods": 1,
-                "Threshold": 0.0,
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-            }
+            alarm(
+                f"{dlq}-not-empty",
+                f"Messages in {dlq}: inspect with `meshctl dlq list {queue}`",
+                ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+                ("QueueName", dlq),
+                60,
+                0.0,
+            )
         )
         alarms.append(
-            {
-                "AlarmName": f"{queue}-oldest-message",
-                "AlarmDescription": f"The oldest message in {queue} waited over {OLDEST_MESSAGE_ALARM_SECONDS} s",
-                "Namespace": "AWS/SQS",
-                "MetricName": "ApproximateAgeOfOldestMessage",
-                "Dimensions": [{"Name": "QueueName", "Value": queue}],
-                "Statistic": "Maximum",
-                "Period": 60,
-                "EvaluationPeriods": 1,
-                "Threshold": float(OLDEST_MESSAGE_ALARM_SECONDS),
-                "ComparisonOperator": "GreaterThanThreshold",
-                "TreatMissingData": "notBreaching",
-            }
+            alarm(
+                f"{queue}-oldest-message",
+                f"The oldest message in {queue} waited over {OLDEST_MESSAGE_ALARM_SECONDS} s",
+                ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
+                ("QueueName", queue),
+                60,
+                float(OLDEST_MESSAGE_ALARM_SECONDS),
+            )
         )
     alarms.append(
-        {
-            "AlarmName": "meshcore-repair-drift",
-            "AlarmDescription": "The last repair found the central catalog out of step with a producer",
-            "Namespace": NAMESPACE,
-            "MetricName": "RepairDrift",
-            "Dimensions": [{"Name": "Worker", "Value": "sync-worker"}],
-            "Statistic": "Maximum",
-            "Period": 300,
-            "EvaluationPeriods": 1,
-            "Threshold": 0.0,
-            "ComparisonOperator": "GreaterThanThreshold",
-            "TreatMissingData": "notBreaching",
-        }
+        alarm(
+            "meshcore-repair-drift",
+            "The last repair found the central catalog out of step with a producer",
+            (NAMESPACE, "RepairDrift"),
+            ("Worker", "sync-worker"),
+            300,
+            0.0,
+        )
     )
     alarms.append(
-        {
-            "AlarmName": "meshcore-access-drift",
-            "AlarmDescription": "The access reconciliation found Lake Formation, RAM or a consumer "
+        alarm(
+            "meshcore-access-drift",
+            "The access reconciliation found Lake Formation, RAM or a consumer "
             "account out of step with the granted requests: `meshctl access verify`",
-            "Namespace": NAMESPACE,
-            "MetricName": "AccessDrift",
-            "Dimensions": [{"Name": "Worker", "Value": "grant-worker"}],
-            "Statistic": "Maximum",
-            "Period": 300,
-            "EvaluationPeriods": 1,
-            "Threshold": 0.0,
-            "ComparisonOperator": "GreaterThanThreshold",
-            "TreatMissingData": "notBreaching",
-        }
+            (NAMESPACE, "AccessDrift"),
+            ("Worker", "grant-worker"),
+            300,
+            0.0,
+        )
     )
     alarms.append(
-        {
-            "AlarmName": "meshcore-repair-stale",
-            "AlarmDescription": "No successful repair within twice the repair interval",
-            "Namespace": NAMESPACE,
-            "MetricName": "RepairSucceeded",
-            "Dimensions": [{"Name": "Worker", "Value": "sync-worker"}],
-            "Statistic": "Sum",
+        alarm(
+            "meshcore-repair-stale",
+            "No successful repair within twice the repair interval",
+            (NAMESPACE, "RepairSucceeded"),
+            ("Worker", "sync-worker"),
             # Alarm periods of an hour or more must be multiples of 3,600 s (CloudWatch PutMetricAlarm).
-            "Period": max(3600, -(-2 * settings.repair_interval_minutes * 60 // 3600) * 3600),
-            "EvaluationPeriods": 1,
-            "Threshold": 1.0,
-            "ComparisonOperator": "LessThanThreshold",
-            "TreatMissingData": "breaching",
-        }
+            max(3600, -(-2 * settings.repair_interval_minutes * 60 // 3600) * 3600),
+            1.0,
+            statistic="Sum",
+            comparison="LessThanThreshold",
+            missing_data="breaching",
+        )
     )
     if topic_arn is not None:
-        for alarm in alarms:
-            alarm["AlarmActions"] = [topic_arn]
-            alarm["OKActions"] = [topic_arn]
+        for definition in alarms:
+            definition["AlarmActions"] = [topic_arn]
+            definition["OKActions"] = [topic_arn]
     return alarms
 
 

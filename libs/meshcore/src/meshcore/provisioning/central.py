@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -22,6 +22,7 @@ from meshcore.provisioning.lakeformation import (
     DATA_ACCESS_ACTIONS,
     data_access_trust,
     ensure_central_lake,
+    lf_tag_values,
 )
 from meshcore.provisioning.onboarding import ensure_role
 from meshcore.provisioning.result import Provisioned
@@ -168,29 +169,34 @@ def ensure_schedule(
     result.add(f"rule {rule} ({schedule})", "updated" if current else "created")
 
 
+Key = tuple[str, str]
+"""A DynamoDB key attribute: its name and its type (S, N or B)."""
+
+
+def ensure_table(dynamodb: Any, name: str, keys: tuple[Key, Key], result: Provisioned) -> None:
+    """The on-demand table `name`, created with its partition and sort keys."""
+    try:
+        dynamodb.describe_table(TableName=name)
+        result.add(f"dynamodb table {name}", "exists")
+        return
+    except ClientError as exc:
+        if error_code(exc) != "ResourceNotFoundException":
+            raise
+    roles = zip(keys, ("HASH", "RANGE"), strict=True)
+    with aws_errors(f"dynamodb:CreateTable {name}"):
+        dynamodb.create_table(
+            TableName=name,
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in keys],
+            KeySchema=[{"AttributeName": a, "KeyType": role} for (a, _), role in roles],
+        )
+        dynamodb.get_waiter("table_exists").wait(TableName=name)
+    result.add(f"dynamodb table {name}", "created")
+
+
 def ensure_tables(dynamodb: Any, settings: MeshSettings, result: Provisioned) -> None:
-    for name, keys in (
-        (settings.state_table, ("pk", "sk")),
-        (settings.audit_table, ("subject", "at")),
-    ):
-        try:
-            dynamodb.describe_table(TableName=name)
-            result.add(f"dynamodb table {name}", "exists")
-        except ClientError as exc:
-            if error_code(exc) != "ResourceNotFoundException":
-                raise
-            with aws_errors(f"dynamodb:CreateTable {name}"):
-                dynamodb.create_table(
-                    TableName=name,
-                    BillingMode="PAY_PER_REQUEST",
-                    AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k in keys],
-                    KeySchema=[
-                        {"AttributeName": keys[0], "KeyType": "HASH"},
-                        {"AttributeName": keys[1], "KeyType": "RANGE"},
-                    ],
-                )
-                dynamodb.get_waiter("table_exists").wait(TableName=name)
-            result.add(f"dynamodb table {name}", "created")
+    ensure_table(dynamodb, settings.state_table, (("pk", "S"), ("sk", "S")), result)
+    ensure_table(dynamodb, settings.audit_table, (("subject", "S"), ("at", "S")), result)
     # Short-lived state items (e.g. rejection reasons) carry an `expires` epoch time.
     with aws_errors(f"dynamodb:UpdateTimeToLive {settings.state_table}"):
         ttl = dynamodb.describe_time_to_live(TableName=settings.state_table)[
@@ -208,12 +214,7 @@ def ensure_tables(dynamodb: Any, settings: MeshSettings, result: Provisioned) ->
 
 def ensure_tag_ontology(lakeformation: Any, result: Provisioned) -> None:
     values = list(SENSITIVITY_TAG_VALUES)
-    try:
-        current = lakeformation.get_lf_tag(TagKey=SENSITIVITY_TAG_KEY).get("TagValues") or []
-    except ClientError as exc:
-        if error_code(exc) != "EntityNotFoundException":
-            raise
-        current = []
+    current = lf_tag_values(lakeformation, SENSITIVITY_TAG_KEY)
     # An LF-tag always has at least one value, so no values means no tag.
     if not current:
         with aws_errors(f"lakeformation:CreateLFTag {SENSITIVITY_TAG_KEY}"):
@@ -279,27 +280,37 @@ def decision_key_policy(settings: MeshSettings) -> dict[str, Any]:
     }
 
 
+class KeyKind(NamedTuple):
+    """What a KMS key is for: its KeySpec and KeyUsage, and the description it is created with."""
+
+    spec: str
+    usage: str
+    description: str
+
+
+DECISION_KEY = KeyKind(
+    "HMAC_256",
+    "GENERATE_VERIFY_MAC",
+    "meshcore: signs access decisions posted by the ticket system",
+)
+AUDIT_ANCHOR_KEY = KeyKind(
+    "ECC_NIST_P256",
+    "SIGN_VERIFY",
+    "meshcore: signs the audit chain's head (audit-anchor role only)",
+)
+
+
 def ensure_decision_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
-    """The HMAC key the ticket system signs decisions with (HMAC_256, GENERATE_VERIFY_MAC)."""
+    """The HMAC key the ticket system signs decisions with."""
     return ensure_key(
-        kms,
-        settings.decision_key_alias,
-        decision_key_policy(settings),
-        {"KeySpec": "HMAC_256", "KeyUsage": "GENERATE_VERIFY_MAC"},
-        "meshcore: signs access decisions posted by the ticket system",
-        result,
+        kms, settings.decision_key_alias, decision_key_policy(settings), DECISION_KEY, result
     )
 
 
 def ensure_key(
-    kms: Any,
-    alias: str,
-    policy: dict[str, Any],
-    spec: dict[str, str],
-    description: str,
-    result: Provisioned,
+    kms: Any, alias: str, policy: dict[str, Any], kind: KeyKind, result: Provisioned
 ) -> str:
-    """The KMS key under `alias`, created with `spec` and `policy`, or its policy converged."""
+    """The KMS key under `alias`, created as `kind` with `policy`, or its policy converged."""
     try:
         key_id = str(kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
     except ClientError as exc:
@@ -317,9 +328,12 @@ def ensure_key(
         return key_id
     with aws_errors("kms:CreateKey"):
         key_id = str(
-            kms.create_key(Policy=json.dumps(policy), Description=description, **spec)[
-                "KeyMetadata"
-            ]["KeyId"]
+            kms.create_key(
+                Policy=json.dumps(policy),
+                Description=kind.description,
+                KeySpec=kind.spec,
+                KeyUsage=kind.usage,
+            )["KeyMetadata"]["KeyId"]
         )
         kms.create_alias(AliasName=alias, TargetKeyId=key_id)
     result.add(f"kms key {alias}", "created")
@@ -384,42 +398,19 @@ AUDIT_ANCHOR_KEY_ADMIN_ACTIONS = [*KEY_ADMINISTRATION, "kms:Verify"]
 
 
 def ensure_audit_anchor_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
-    """The asymmetric key audit anchors are signed with (ECC_NIST_P256, SIGN_VERIFY)."""
+    """The asymmetric key audit anchors are signed with."""
     return ensure_key(
         kms,
         settings.audit_anchor_key_alias,
         audit_anchor_key_policy(settings),
-        {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"},
-        "meshcore: signs the audit chain's head (audit-anchor role only)",
+        AUDIT_ANCHOR_KEY,
         result,
     )
 
 
 def ensure_audit_anchor_table(dynamodb: Any, settings: MeshSettings, result: Provisioned) -> None:
     """Anchors by chain (the audit table's name) and the sequence number they sign."""
-    name = settings.audit_anchor_table
-    try:
-        dynamodb.describe_table(TableName=name)
-        result.add(f"dynamodb table {name}", "exists")
-        return
-    except ClientError as exc:
-        if error_code(exc) != "ResourceNotFoundException":
-            raise
-    with aws_errors(f"dynamodb:CreateTable {name}"):
-        dynamodb.create_table(
-            TableName=name,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[
-                {"AttributeName": "chain", "AttributeType": "S"},
-                {"AttributeName": "seq", "AttributeType": "N"},
-            ],
-            KeySchema=[
-                {"AttributeName": "chain", "KeyType": "HASH"},
-                {"AttributeName": "seq", "KeyType": "RANGE"},
-            ],
-        )
-        dynamodb.get_waiter("table_exists").wait(TableName=name)
-    result.add(f"dynamodb table {name}", "created")
+    ensure_table(dynamodb, settings.audit_anchor_table, (("chain", "S"), ("seq", "N")), result)
 
 
 def bootstrap_central(

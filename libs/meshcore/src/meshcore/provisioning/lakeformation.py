@@ -24,7 +24,9 @@ import json
 import re
 from typing import Any
 
-from meshcore.aws.errors import aws_errors
+from botocore.exceptions import ClientError
+
+from meshcore.aws.errors import aws_errors, error_code
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
@@ -33,6 +35,16 @@ _STS_ARN = re.compile(
     r"^arn:(aws[a-z-]*):sts::([0-9]{12}):(assumed-role|user)/([^/]+)(?:/.*)?$", re.ASCII
 )
 DATA_ACCESS_ACTIONS = ["s3:GetObject", "s3:ListBucket"]
+
+
+def lf_tag_values(lakeformation: Any, key: str) -> list[str]:
+    """The values of the LF-tag `key`; none when there is no such tag."""
+    try:
+        return list(lakeformation.get_lf_tag(TagKey=key).get("TagValues") or [])
+    except ClientError as exc:
+        if error_code(exc) != "EntityNotFoundException":
+            raise
+        return []
 
 
 def principal_arn(caller_arn: str) -> str:

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from meshcore.aws.clients import SyncAws
 from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.classification import DOMAIN_TAG_KEY
+from meshcore.provisioning.lakeformation import lf_tag_values
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
 
@@ -211,12 +212,7 @@ def onboard_consumer(member: SyncAws, settings: MeshSettings) -> tuple[Provision
 
 def ensure_domain_tag(lakeformation: Any, domain: str, result: Provisioned) -> None:
     """The `domain` LF-tag lists every producer domain (Lake Formation needs values declared)."""
-    try:
-        values = lakeformation.get_lf_tag(TagKey=DOMAIN_TAG_KEY).get("TagValues") or []
-    except ClientError as exc:
-        if error_code(exc) != "EntityNotFoundException":
-            raise
-        values = []
+    values = lf_tag_values(lakeformation, DOMAIN_TAG_KEY)
     if domain in values:
         result.add(f"lf-tag {DOMAIN_TAG_KEY}={domain}", "exists")
         return

@@ -30,9 +30,14 @@ from meshcore.settings import WorkerSettings
 if TYPE_CHECKING:
     from types_aiobotocore_sqs.client import SQSClient
     from types_aiobotocore_sqs.type_defs import (
+        BatchResultErrorEntryTypeDef,
         ChangeMessageVisibilityBatchRequestEntryTypeDef,
+        ChangeMessageVisibilityBatchResultTypeDef,
         DeleteMessageBatchRequestEntryTypeDef,
+        DeleteMessageBatchResultTypeDef,
     )
+
+    BatchResponse = DeleteMessageBatchResultTypeDef | ChangeMessageVisibilityBatchResultTypeDef
 
 log = structlog.get_logger()
 
@@ -54,6 +59,8 @@ class QueueMessage:
     sent_at_ms: int | None
     queue: str
     sender_id: str = ""  # who sent it, as SQS tells (IAM user id, or role id:session)
+    # When this process received it (time.monotonic): whatever it tells happened before.
+    received_at: float = 0.0
 
     @classmethod
     def from_sqs(cls, raw: Mapping[str, Any], queue: str) -> QueueMessage:
@@ -67,6 +74,7 @@ class QueueMessage:
             sent_at_ms=int(sent) if sent else None,
             queue=queue,
             sender_id=attrs.get("SenderId", ""),
+            received_at=time.monotonic(),
         )
 
 
@@ -290,18 +298,14 @@ class QueueConsumer:
             entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
                 {"Id": str(i), "ReceiptHandle": m.receipt_handle} for i, m in enumerate(batch)
             ]
-            try:
-                with aws_errors(f"sqs:DeleteMessageBatch {self._queue}"):
-                    response = await self._sqs.delete_message_batch(
-                        QueueUrl=self._url, Entries=entries
-                    )
-            except MeshError as exc:
-                # Not deleted means delivered again later; handlers are idempotent.
-                log.warning(
-                    "queue.delete_failed", queue=self._queue, count=len(batch), error=str(exc)
-                )
-                continue
-            for failed in response.get("Failed", []):
+            # Not deleted means delivered again later; handlers are idempotent.
+            failures = await self._batch_call(
+                "DeleteMessageBatch",
+                "queue.delete_failed",
+                len(batch),
+                self._sqs.delete_message_batch(QueueUrl=self._url, Entries=entries),
+            )
+            for failed in failures or []:
                 log.warning(
                     "queue.delete_failed",
                     queue=self._queue,
@@ -309,6 +313,23 @@ class QueueConsumer:
                     code=failed.get("Code"),
                     error=failed.get("Message"),
                 )
+
+    async def _batch_call(
+        self,
+        action: str,
+        failure_event: str,
+        count: int,
+        request: Awaitable[BatchResponse],
+    ) -> list[BatchResultErrorEntryTypeDef] | None:
+        """One SQS batch call on `count` messages: its failed entries, or None when the call
+        failed as a whole (logged as `failure_event`)."""
+        try:
+            with aws_errors(f"sqs:{action} {self._queue}"):
+                response = await request
+        except MeshError as exc:
+            log.warning(failure_event, queue=self._queue, count=count, error=str(exc))
+            return None
+        return response.get("Failed", [])
 
     # -- shutdown ---------------------------------------------------------------------------
 
@@ -338,17 +359,14 @@ class QueueConsumer:
                 {"Id": str(i), "ReceiptHandle": m.receipt_handle, "VisibilityTimeout": 0}
                 for i, m in enumerate(batch)
             ]
-            try:
-                with aws_errors(f"sqs:ChangeMessageVisibilityBatch {self._queue}"):
-                    response = await self._sqs.change_message_visibility_batch(
-                        QueueUrl=self._url, Entries=entries
-                    )
-            except MeshError as exc:
-                log.warning(
-                    "queue.release_failed", queue=self._queue, count=len(batch), error=str(exc)
-                )
+            failed = await self._batch_call(
+                "ChangeMessageVisibilityBatch",
+                "queue.release_failed",
+                len(batch),
+                self._sqs.change_message_visibility_batch(QueueUrl=self._url, Entries=entries),
+            )
+            if failed is None:
                 continue
-            failed = response.get("Failed", [])
             log.info(
                 "queue.released",
                 queue=self._queue,

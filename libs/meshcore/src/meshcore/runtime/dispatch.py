@@ -18,12 +18,15 @@ from meshcore.runtime.consumer import Handler, QueueMessage
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a handler may know of the delivery: which message, how often it was received, and
-    who sent it (SQS's SenderId: the sender's IAM identity, which no body can claim)."""
+    """What a handler may know of the delivery: which message, how often it was received, who
+    sent it (SQS's SenderId: the sender's IAM identity, which no body can claim), and when."""
 
     message_id: str
     receive_count: int
     sender_id: str = ""
+    # When this process received it (time.monotonic; 0 when unknown): what the message tells
+    # happened before then, so work that began reading after it has seen its effect.
+    received_at: float = 0.0
 
 
 MessageHandler = Callable[[Any, Delivery], Awaitable[None]]
@@ -38,7 +41,10 @@ def dispatcher(decode: Decoder, handlers: HandlerMap) -> Handler:
         decoded = decode(message.body)
         handler = handler_for(type(decoded), handlers)
         await handler(
-            decoded, Delivery(message.message_id, message.receive_count, message.sender_id)
+            decoded,
+            Delivery(
+                message.message_id, message.receive_count, message.sender_id, message.received_at
+            ),
         )
 
     return handle

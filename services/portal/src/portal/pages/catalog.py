@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from meshcore.actions.catalog import SENSITIVE, CatalogQuery, search
+from meshcore.actions.catalog import SENSITIVE, CatalogPage, CatalogQuery, CatalogSnapshot, search
 from meshcore.actions.discovery import describe
 from meshcore.domain.access import TableName
 from meshcore.domain.classification import SensitivityClass
@@ -26,6 +26,22 @@ def _field(request: Request, name: str) -> str:
 async def catalog_page(request: Request) -> Response:
     user = user_of(request)
     central = central_of(request)
+    snapshot: CatalogSnapshot = request.app.state.catalog
+    loading = snapshot.loading_for
+    if loading is not None:
+        # The first listing is still being read: say so, not "0 tables" (the page reloads).
+        return render(
+            request,
+            "catalog.html",
+            user=user,
+            query=CatalogQuery(),
+            result=CatalogPage([], 0, 1, 0),
+            domains=[],
+            tags=[],
+            page_link=lambda n: "/",
+            loading=True,
+            loading_for=f"{loading:.0f} s",
+        )
     query = CatalogQuery(
         text=_field(request, "q"),
         domain=_field(request, "domain") or None,
@@ -59,6 +75,8 @@ async def catalog_page(request: Request) -> Response:
         domains=sorted(p.domain for p in producers),
         tags=[SENSITIVE, *(c.value for c in SensitivityClass)],
         page_link=lambda n: "/?" + urlencode({**base, "page": n}),
+        loading=False,
+        loading_for="",
     )
 
 
