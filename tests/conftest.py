@@ -25,9 +25,16 @@ def _no_developer_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 
 
+QUIET_SECONDS = 3600.0
+
+
 @pytest.fixture(scope="session")
 def embedded_aws() -> Iterator[EmbeddedAws]:
-    aws = EmbeddedAws.start(host="127.0.0.1", port=0)
+    # SQS metrics and alarm evaluation every hour: no test sees an alarm change state unless it
+    # asks for a cadence (`aws.set_cadence(...)`; every reset restores these).
+    aws = EmbeddedAws.start(
+        host="127.0.0.1", port=0, sqs_metrics_interval=QUIET_SECONDS, alarm_interval=QUIET_SECONDS
+    )
     yield aws
     aws.stop()
 

@@ -76,6 +76,45 @@ def test_bootstrap_defines_the_operator_alarms(settings: MeshSettings) -> None:
     ]
 
 
+def test_every_alarm_notifies_the_alarm_topic_and_operators_subscribe_once(
+    settings: MeshSettings,
+) -> None:
+    # Nothing listens on port 9: the confirmation POST fails, the subscription stays pending.
+    webhook = "http://127.0.0.1:9/meshcore-alarms"
+    operators = {"alarm_emails": ["ops@example.com"], "alarm_webhooks": [webhook]}
+    first = bootstrap_central(SyncAws(settings), settings, **operators)
+    assert ("sns topic meshcore-alarms", "created") in first.steps
+    assert (f"alarm subscription http {webhook}", "created") in first.steps
+    second = bootstrap_central(SyncAws(settings), settings, **operators)
+    assert not second.changed, [s for s in second.steps if s[1] != "exists"]
+    # Without the options, nothing is unsubscribed either.
+    assert not bootstrap_central(SyncAws(settings), settings).changed
+
+    sns = boto3.client("sns", endpoint_url=settings.endpoint_url)
+    (topic,) = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+    assert topic.endswith(":meshcore-alarms")
+    subscriptions = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    assert sorted((s["Protocol"], s["Endpoint"]) for s in subscriptions) == [
+        ("email", "ops@example.com"),
+        ("http", webhook),
+    ]
+    for subscription in subscriptions:  # each waits for its operator to confirm
+        attributes = sns.get_subscription_attributes(
+            SubscriptionArn=subscription["SubscriptionArn"]
+        )["Attributes"]
+        assert attributes["PendingConfirmation"] == "true"
+    cloudwatch = boto3.client("cloudwatch", endpoint_url=settings.endpoint_url)
+    alarms = cloudwatch.describe_alarms()["MetricAlarms"]
+    assert len(alarms) == 2 * len(settings.queues.all()) + 3
+    for alarm in alarms:
+        assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic]), alarm
+
+
+def test_an_alarm_webhook_must_be_http_or_https(settings: MeshSettings) -> None:
+    with pytest.raises(ValueError, match="http:// or https://"):
+        bootstrap_central(SyncAws(settings), settings, alarm_webhooks=["ftp://example.com/x"])
+
+
 def test_onboarding_a_producer_twice_changes_nothing_the_second_time(
     settings: MeshSettings,
 ) -> None:

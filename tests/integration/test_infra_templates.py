@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from cfnlint.decode import decode
 
+from meshcore.provisioning.alarms import alarm_definitions
 from meshcore.provisioning.onboarding import CONSUMER_ADMIN_ACTIONS
 from meshcore.settings import MeshSettings
 
@@ -103,6 +105,27 @@ def test_central_template_creates_queues_with_dead_letter_queues(settings: MeshS
     # read: the key's spec and policy are checked in the template by test_least_privilege_check.)
     aliases = boto3.client("kms", endpoint_url=settings.endpoint_url).list_aliases()["Aliases"]
     assert "alias/meshcore-audit-anchor" in {a["AliasName"] for a in aliases}
+    topics = boto3.client("sns", endpoint_url=settings.endpoint_url).list_topics()["Topics"]
+    assert any(t["TopicArn"].endswith(":meshcore-alarms") for t in topics)
+
+
+def test_central_template_alarms_are_bootstraps_and_notify_the_alarm_topic(
+    settings: MeshSettings,
+) -> None:
+    # (moto's CloudFormation creates no alarms: the template itself is checked.)
+    body, problems = decode(str(INFRA / "central.yaml"))
+    assert body is not None, problems
+    resources = body["Resources"]
+    assert resources["AlarmTopic"]["Properties"]["TopicName"] == settings.alarm_topic
+    alarms = {
+        r["Properties"]["AlarmName"]: r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    assert set(alarms) == {a["AlarmName"] for a in alarm_definitions(settings)}
+    for name, alarm in alarms.items():
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
+        assert alarm["OKActions"] == [{"Ref": "AlarmTopic"}], name
 
 
 def test_consumer_template_creates_the_role_grant_worker_assumes(settings: MeshSettings) -> None:

@@ -4,6 +4,9 @@ Prints one JSON line with the endpoint once it accepts requests, and stops
 cleanly on SIGINT or SIGTERM. ``--latency-ms 30`` (or MESHCORE_EMULATOR_LATENCY_MS) delays
 every AWS call by 30 ms, as a realistic AWS round trip; ``--latency-ms glue=30,sqs=10`` per
 service. At run time: ``POST /_emulator/faults {"kind": "latency", "latency_ms": 30}``.
+``--sqs-metrics-seconds 1 --alarm-seconds 1`` (or MESHCORE_EMULATOR_SQS_METRICS_SECONDS,
+MESHCORE_EMULATOR_ALARM_SECONDS) publish SQS's CloudWatch metrics and evaluate alarms every
+second instead of every minute; at run time: ``POST /_emulator/cloudwatch``.
 """
 
 from __future__ import annotations
@@ -40,6 +43,20 @@ def main(argv: list[str] | None = None) -> int:
         help=f"a fixed delay on every AWS call, or per service (default: ${LATENCY_VARIABLE}, "
         "else none)",
     )
+    parser.add_argument(
+        "--sqs-metrics-seconds",
+        type=float,
+        default=None,
+        help="how often SQS publishes its CloudWatch metrics (default: "
+        "$MESHCORE_EMULATOR_SQS_METRICS_SECONDS, else 60, as AWS)",
+    )
+    parser.add_argument(
+        "--alarm-seconds",
+        type=float,
+        default=None,
+        help="how often CloudWatch evaluates alarms (default: $MESHCORE_EMULATOR_ALARM_SECONDS, "
+        "else 60, as AWS)",
+    )
     args = parser.parse_args(argv)
 
     stopping = threading.Event()
@@ -55,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         speed=not args.without_speed_extensions,
         latency=args.latency_ms,
+        sqs_metrics_interval=args.sqs_metrics_seconds,
+        alarm_interval=args.alarm_seconds,
     )
     if not args.without_speed_extensions:
         # What is loaded by now lives as long as the process: keep it out of every full garbage

@@ -15,6 +15,9 @@ Endpoints::
                                       "actions": ["glue:GetTable", ...]}, ...]}
     DELETE /_emulator/calls       forgets the calls
     POST   /_emulator/reset       resets every AWS backend, faults and violations
+    POST   /_emulator/cloudwatch  body: {"sqs_metrics_seconds": 1, "alarm_seconds": 1}: how often
+                                  SQS publishes its metrics and CloudWatch evaluates alarms
+                                  (default 60, as AWS; a reset restores the start's)
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class ControlSurface:
     violations: ViolationLog
     reset: Callable[[], None]
     calls: CallLog
+    cadence: Callable[..., dict[str, float]] | None = None
 
     def __call__(
         self, environ: dict[str, Any], body: bytes, start_response: StartResponse
@@ -85,10 +89,23 @@ class ControlSurface:
             case "DELETE", "calls":
                 self.calls.clear()
                 return HTTPStatus.OK, ok
+            case "POST", "cloudwatch" if self.cadence is not None:
+                return self._set_cadence(body)
             case "POST", "reset":
                 self.reset()
                 return HTTPStatus.OK, ok
         return HTTPStatus.NOT_FOUND, {"error": f"no control endpoint {method} {PREFIX}{route}"}
+
+    def _set_cadence(self, body: bytes) -> tuple[HTTPStatus, Any]:
+        assert self.cadence is not None
+        try:
+            spec = json.loads(body or b"{}")
+            if not isinstance(spec, dict) or set(spec) - {"sqs_metrics_seconds", "alarm_seconds"}:
+                raise TypeError('the body must be {"sqs_metrics_seconds": s, "alarm_seconds": s}')
+            cadence = self.cadence(**spec)
+        except (ValueError, TypeError) as error:
+            return HTTPStatus.BAD_REQUEST, {"error": str(error)}
+        return HTTPStatus.OK, {"cadence": cadence}
 
     def _add_fault(self, body: bytes) -> tuple[HTTPStatus, Any]:
         try:

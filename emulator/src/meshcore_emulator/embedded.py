@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from types import TracebackType
@@ -17,12 +18,29 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import caller, vended_credentials
 from .calllog import CallLog
-from .extensions import install_all
+from .extensions import install_all, sns_http_subscriptions
+from .extensions.cloudwatch_alarms import AlarmEvaluator
 from .extensions.eventbridge_schedules import Scheduler
 from .extensions.http_keep_alive import KeepAliveMixin, close_connections
+from .extensions.sqs_cloudwatch_metrics import SqsMetricsPublisher
 from .faults import FaultInjector
 from .limits import Violation, ViolationLog
 from .middleware import EmulatorMiddleware
+
+SQS_METRICS_VARIABLE = "MESHCORE_EMULATOR_SQS_METRICS_SECONDS"
+ALARM_VARIABLE = "MESHCORE_EMULATOR_ALARM_SECONDS"
+DEFAULT_CADENCE_SECONDS = 60.0
+
+
+def cadence_from_environment(variable: str) -> float:
+    """A cadence in seconds from `variable`, else 60 (AWS's one minute)."""
+    value = os.environ.get(variable, "").strip()
+    if not value:
+        return DEFAULT_CADENCE_SECONDS
+    seconds = float(value)
+    if seconds <= 0:
+        raise ValueError(f"{variable} must be a positive number of seconds, not {value!r}")
+    return seconds
 
 
 class _QuietRequestHandler(MotoRequestHandler):  # type: ignore[misc]
@@ -50,6 +68,8 @@ class EmbeddedAws:
         violations: ViolationLog,
         calls: CallLog,
         latency: Mapping[str, int] | None = None,
+        sqs_metrics_interval: float | None = None,
+        alarm_interval: float | None = None,
     ):
         self._server = server
         self._violations = violations
@@ -57,6 +77,17 @@ class EmbeddedAws:
         self.faults = faults
         self.calls = calls
         self.schedules = Scheduler()
+        self._cadence = {
+            "sqs_metrics_seconds": cadence_from_environment(SQS_METRICS_VARIABLE)
+            if sqs_metrics_interval is None
+            else sqs_metrics_interval,
+            "alarm_seconds": cadence_from_environment(ALARM_VARIABLE)
+            if alarm_interval is None
+            else alarm_interval,
+        }
+        self.sqs_metrics = SqsMetricsPublisher()
+        self.alarms = AlarmEvaluator()
+        self.set_cadence(**self._cadence)  # refuses a cadence that is not positive
         self._thread = threading.Thread(
             target=server.serve_forever, name="meshcore-emulator", daemon=True
         )
@@ -68,6 +99,8 @@ class EmbeddedAws:
         port: int = 0,
         speed: bool = True,
         latency: Mapping[str, int] | None = None,
+        sqs_metrics_interval: float | None = None,
+        alarm_interval: float | None = None,
     ) -> EmbeddedAws:
         """Install the extensions and serve on ``host:port`` (0 = any free port).
 
@@ -75,7 +108,14 @@ class EmbeddedAws:
         benchmark's before/after; it has no effect once they are installed in the process).
         ``latency`` delays every call by a fixed time, per service (``{"*": 30}``: 30 ms on
         every call; ``{"glue": 30}``: on Glue's); it is kept across resets.
+        ``sqs_metrics_interval`` and ``alarm_interval`` are how often (seconds) SQS publishes
+        its CloudWatch metrics and CloudWatch evaluates alarms (default: 60, as AWS, or
+        MESHCORE_EMULATOR_SQS_METRICS_SECONDS / MESHCORE_EMULATOR_ALARM_SECONDS); a reset
+        restores them.
         """
+        for seconds in (sqs_metrics_interval, alarm_interval):
+            if seconds is not None and seconds <= 0:
+                raise ValueError(f"a cadence must be a positive number of seconds, not {seconds}")
         install_all(speed=speed)
         faults = FaultInjector()
         violations = ViolationLog()
@@ -88,14 +128,18 @@ class EmbeddedAws:
             violations,
             reset=lambda: holder[0].reset(),
             calls=calls,
+            cadence=lambda **seconds: holder[0].set_cadence(**seconds),
         )
         handler = _KeepAliveRequestHandler if speed else _QuietRequestHandler
         server = make_server(host, port, app, threaded=True, request_handler=handler)
-        aws = cls(server, faults, violations, calls, latency)
+        aws = cls(server, faults, violations, calls, latency, sqs_metrics_interval, alarm_interval)
         aws._add_latency()
         holder.append(aws)
         aws._thread.start()
         aws.schedules.run_in_background()
+        sns_http_subscriptions.set_endpoint(aws.endpoint_url)
+        aws.sqs_metrics.run_in_background()
+        aws.alarms.run_in_background()
         return aws
 
     @property
@@ -119,6 +163,24 @@ class EmbeddedAws:
         self._violations.clear()
         self.calls.clear()
         self.schedules.forget()
+        sns_http_subscriptions.forget()
+        # moto's state is the process's: links in SNS messages point at the instance reset last.
+        sns_http_subscriptions.set_endpoint(self.endpoint_url)
+        self.set_cadence(**self._cadence)
+
+    def set_cadence(
+        self, sqs_metrics_seconds: float | None = None, alarm_seconds: float | None = None
+    ) -> dict[str, float]:
+        """How often SQS publishes its CloudWatch metrics and CloudWatch evaluates alarms
+        (seconds; None keeps one); returns both."""
+        if sqs_metrics_seconds is not None:
+            self.sqs_metrics.set_interval(float(sqs_metrics_seconds))
+        if alarm_seconds is not None:
+            self.alarms.set_interval(float(alarm_seconds))
+        return {
+            "sqs_metrics_seconds": self.sqs_metrics.interval,
+            "alarm_seconds": self.alarms.interval,
+        }
 
     def _add_latency(self) -> None:
         for service, ms in self._latency.items():
@@ -127,6 +189,8 @@ class EmbeddedAws:
 
     def stop(self) -> None:
         self.schedules.stop()
+        self.sqs_metrics.stop()
+        self.alarms.stop()
         self._server.shutdown()
         self._server.server_close()
         close_connections(self._server)

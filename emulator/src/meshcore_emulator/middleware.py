@@ -19,6 +19,7 @@ from .calllog import CallLog
 from .calls import identify
 from .control import PREFIX, ControlSurface, StartResponse
 from .errors import AwsError, internal_failure, render, throttling
+from .extensions.sns_http_subscriptions import serve_link
 from .faults import FaultInjector
 from .limits import ViolationLog
 
@@ -33,12 +34,13 @@ class EmulatorMiddleware:
         violations: ViolationLog,
         reset: Callable[[], None],
         calls: CallLog,
+        cadence: Callable[..., dict[str, float]] | None = None,
     ) -> None:
         self._app = app
         self._faults = faults
         self._violations = violations
         self._calls = calls
-        self._control = ControlSurface(faults, violations, reset, calls)
+        self._control = ControlSurface(faults, violations, reset, calls, cadence)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         body = _buffer_body(environ)
@@ -47,6 +49,10 @@ class EmulatorMiddleware:
 
         call = identify(environ, body)
         if call is None:
+            # An SNS SubscribeURL or UnsubscribeURL, visited without a signature as in AWS.
+            link = serve_link(environ, start_response)
+            if link is not None:
+                return link
             return self._app(environ, start_response)
         self._calls.record(call)
 

@@ -11,6 +11,7 @@ import threading
 
 from . import (
     cloudwatch_alarm_history,
+    cloudwatch_alarms,
     cloudwatch_metric_identity,
     dynamodb_isolation,
     dynamodb_transaction_rollback,
@@ -39,6 +40,7 @@ from . import (
     lakeformation_tag_targets,
     moto_dispatch,
     ram_invitations,
+    sns_http_subscriptions,
     sqs_cloudwatch_metrics,
     sqs_depth,
     sqs_sender_id,
@@ -77,6 +79,9 @@ _MODULES = (
     glue_resource_links,
     glue_column_filtering,
     kms_key_policy,
+    # After cloudwatch_alarm_history, whose history the evaluation writes to.
+    cloudwatch_alarms,
+    sns_http_subscriptions,
 )
 _SPEED = (
     moto_dispatch,

@@ -20,8 +20,8 @@ moto does not implement DescribeAlarmHistory (a 500), starts every alarm in OK a
 state of an alarm it updates. Here creation and update are ConfigurationUpdate items and each
 SetAlarmState a StateUpdate item, kept per account and region after the alarm is deleted. The
 documentation does not say MaxRecords' default; it is 50 here, and history is kept for the
-emulator's lifetime (AWS keeps 30 days). The emulator evaluates no alarm: only SetAlarmState
-changes a state. Belongs upstream in moto.
+emulator's lifetime (AWS keeps 30 days). The alarm evaluation (extensions/cloudwatch_alarms.py)
+records its state changes and actions here too. Belongs upstream in moto.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def history(backend: CloudWatchBackend) -> list[dict[str, Any]]:
     return found
 
 
-def _record(backend: CloudWatchBackend, alarm: Alarm, kind: str, summary: str, data: Any) -> None:
+def record(backend: CloudWatchBackend, alarm: Alarm, kind: str, summary: str, data: Any) -> None:
     history(backend).append(
         {
             "AlarmName": alarm.name,
@@ -89,11 +89,11 @@ def _put_metric_alarm(original: Any, backend: CloudWatchBackend, *args: Any, **k
         alarm.state_reason_data = before.state_reason_data
         alarm.state_updated_timestamp = before.state_updated_timestamp
         alarm.history = before.history
-        _record(backend, alarm, "ConfigurationUpdate", f'Alarm "{alarm.name}" updated', {})
+        record(backend, alarm, "ConfigurationUpdate", f'Alarm "{alarm.name}" updated', {})
     else:
         alarm.state_value = "INSUFFICIENT_DATA"
         alarm.state_reason = "Unchecked: Initial alarm creation"
-        _record(backend, alarm, "ConfigurationUpdate", f'Alarm "{alarm.name}" created', {})
+        record(backend, alarm, "ConfigurationUpdate", f'Alarm "{alarm.name}" created', {})
     return alarm
 
 
@@ -110,7 +110,7 @@ def _set_alarm_state(
     original(backend, alarm_name, reason, reason_data, state_value)
     alarm = backend.alarms[alarm_name]
     new = {**_state(alarm), "stateReasonData": reason_data} if reason_data else _state(alarm)
-    _record(
+    record(
         backend,
         alarm,
         "StateUpdate",

@@ -86,6 +86,9 @@ class MeshSettings(BaseSettings):
     # asymmetric key (ECC_NIST_P256) only that role may sign with.
     audit_anchor_table: str = "meshcore-audit-anchors"
     audit_anchor_key_alias: str = "alias/meshcore-audit-anchor"
+    # The SNS topic every alarm notifies on ALARM and on OK (`meshctl bootstrap --alarm-email`,
+    # `--alarm-webhook` subscribe operators to it).
+    alarm_topic: str = "meshcore-alarms"
     # How often `meshctl audit anchor --every` signs the head: changes to the audit table after
     # the latest anchor are detected only from the next anchor on.
     audit_anchor_interval_seconds: int = Field(300, ge=1, le=24 * 3600)

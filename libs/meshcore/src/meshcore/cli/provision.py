@@ -13,6 +13,7 @@ from meshcore.actions.onboarding import (
 from meshcore.aws.clients import SyncAws
 from meshcore.cli.common import AddCommand
 from meshcore.cli.output import emit_json
+from meshcore.provisioning.alarms import webhook_protocol
 from meshcore.provisioning.central import bootstrap_central
 from meshcore.provisioning.result import Provisioned
 from meshcore.settings import MeshSettings
@@ -37,7 +38,21 @@ def _report(args: argparse.Namespace, what: str, result: Provisioned, **extra: A
 
 
 def cmd_bootstrap(args: argparse.Namespace, settings: MeshSettings) -> int:
-    return _report(args, "bootstrap", bootstrap_central(SyncAws(settings), settings))
+    result = bootstrap_central(
+        SyncAws(settings),
+        settings,
+        alarm_emails=args.alarm_email,
+        alarm_webhooks=args.alarm_webhook,
+    )
+    return _report(args, "bootstrap", result)
+
+
+def _webhook(url: str) -> str:
+    try:
+        webhook_protocol(url)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return url
 
 
 def cmd_onboard_producer(args: argparse.Namespace, settings: MeshSettings) -> int:
@@ -66,7 +81,24 @@ def _add_account_arguments(parser: argparse.ArgumentParser, kind: str) -> None:
 
 
 def register(add: AddCommand) -> None:
-    add("bootstrap", cmd_bootstrap, "create everything the central account needs (idempotent)")
+    p = add("bootstrap", cmd_bootstrap, "create everything the central account needs (idempotent)")
+    p.add_argument(
+        "--alarm-email",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="subscribe this address to the alarm topic (SNS mails a confirmation link; "
+        "repeatable)",
+    )
+    p.add_argument(
+        "--alarm-webhook",
+        action="append",
+        default=[],
+        type=_webhook,
+        metavar="URL",
+        help="subscribe this http(s) endpoint to the alarm topic: it must confirm the "
+        "SubscriptionConfirmation SNS POSTs first (repeatable)",
+    )
     p = add(
         "onboard-producer",
         cmd_onboard_producer,

@@ -1,9 +1,13 @@
-"""The alarms an operator needs: dead letters, stuck queues, catalog drift, a stale repair."""
+"""The alarms an operator needs (dead letters, stuck queues, catalog drift, a stale repair) and
+the SNS topic through which they reach someone: every alarm notifies it on ALARM and on OK, and
+operators subscribe to it by email or with a webhook (HTTP/HTTPS, which SNS asks to confirm)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
@@ -46,7 +50,8 @@ def alarm(
     }
 
 
-def alarm_definitions(settings: MeshSettings) -> list[dict[str, Any]]:
+def alarm_definitions(settings: MeshSettings, topic_arn: str | None = None) -> list[dict[str, Any]]:
+    """Every alarm; with `topic_arn`, each notifies that SNS topic on ALARM and on OK."""
     alarms: list[dict[str, Any]] = []
     for queue in settings.queues.all():
         dlq = queue + "-dlq"
@@ -105,11 +110,74 @@ def alarm_definitions(settings: MeshSettings) -> list[dict[str, Any]]:
             missing_data="breaching",
         )
     )
+    if topic_arn is not None:
+        for definition in alarms:
+            definition["AlarmActions"] = [topic_arn]
+            definition["OKActions"] = [topic_arn]
     return alarms
 
 
-def ensure_alarms(cloudwatch: Any, settings: MeshSettings, result: Provisioned) -> None:
-    wanted = alarm_definitions(settings)
+def ensure_alarm_topic(sns: Any, settings: MeshSettings, result: Provisioned) -> str:
+    """The topic alarms notify; returns its ARN."""
+    name = settings.alarm_topic
+    with aws_errors("sns:ListTopics"):
+        arns = [
+            t["TopicArn"]
+            for page in sns.get_paginator("list_topics").paginate()
+            for t in page.get("Topics", [])
+        ]
+    existing = next((a for a in arns if a.rsplit(":", 1)[-1] == name), None)
+    if existing is not None:
+        result.add(f"sns topic {name}", "exists")
+        return str(existing)
+    with aws_errors(f"sns:CreateTopic {name}"):
+        arn = str(sns.create_topic(Name=name)["TopicArn"])
+    result.add(f"sns topic {name}", "created")
+    return arn
+
+
+def webhook_protocol(url: str) -> str:
+    """SNS's protocol for a webhook URL: http or https (anything else is refused)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"an alarm webhook must be an http:// or https:// URL, not {url!r}")
+    return parts.scheme
+
+
+def ensure_alarm_subscriptions(
+    sns: Any,
+    topic_arn: str,
+    emails: Sequence[str],
+    webhooks: Sequence[str],
+    result: Provisioned,
+) -> None:
+    """Subscribe each operator address and webhook once (SNS asks each to confirm: by a link in
+    the email, or by a SubscriptionConfirmation POST the webhook must answer)."""
+    wanted = [("email", e) for e in emails] + [(webhook_protocol(u), u) for u in webhooks]
+    if not wanted:
+        return
+    with aws_errors("sns:ListSubscriptionsByTopic"):
+        current = {
+            (s["Protocol"], s["Endpoint"])
+            for page in sns.get_paginator("list_subscriptions_by_topic").paginate(
+                TopicArn=topic_arn
+            )
+            for s in page.get("Subscriptions", [])
+        }
+    for protocol, endpoint in dict.fromkeys(wanted):
+        resource = f"alarm subscription {protocol} {endpoint}"
+        if (protocol, endpoint) in current:
+            result.add(resource, "exists")
+            continue
+        with aws_errors(f"sns:Subscribe {protocol} {endpoint}"):
+            sns.subscribe(TopicArn=topic_arn, Protocol=protocol, Endpoint=endpoint)
+        result.add(resource, "created")
+
+
+def ensure_alarms(
+    cloudwatch: Any, settings: MeshSettings, result: Provisioned, topic_arn: str | None = None
+) -> None:
+    wanted = alarm_definitions(settings, topic_arn)
     with aws_errors("cloudwatch:DescribeAlarms"):
         existing = {
             a["AlarmName"]: a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from botocore.exceptions import ClientError
@@ -11,7 +12,12 @@ from meshcore.aws.clients import SyncAws
 from meshcore.aws.errors import aws_errors, error_code
 from meshcore.domain.classification import SENSITIVITY_TAG_KEY, SENSITIVITY_TAG_VALUES
 from meshcore.messages.eventbridge import DATABASE_STATE_CHANGE, TABLE_STATE_CHANGE
-from meshcore.provisioning.alarms import ensure_alarms, ensure_dashboard
+from meshcore.provisioning.alarms import (
+    ensure_alarm_subscriptions,
+    ensure_alarm_topic,
+    ensure_alarms,
+    ensure_dashboard,
+)
 from meshcore.provisioning.lakeformation import (
     DATA_ACCESS_ACTIONS,
     data_access_trust,
@@ -407,7 +413,14 @@ def ensure_audit_anchor_table(dynamodb: Any, settings: MeshSettings, result: Pro
     ensure_table(dynamodb, settings.audit_anchor_table, (("chain", "S"), ("seq", "N")), result)
 
 
-def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
+def bootstrap_central(
+    aws: SyncAws,
+    settings: MeshSettings,
+    alarm_emails: Sequence[str] = (),
+    alarm_webhooks: Sequence[str] = (),
+) -> Provisioned:
+    """Everything the central account needs; `alarm_emails` and `alarm_webhooks` are
+    subscribed to the alarm topic (once: subscribing again changes nothing)."""
     result = Provisioned()
     sqs = aws.client("sqs")
     arns = {name: ensure_queue(sqs, name, settings, result) for name in settings.queues.all()}
@@ -459,7 +472,10 @@ def bootstrap_central(aws: SyncAws, settings: MeshSettings) -> Provisioned:
         result,
     )
     ensure_audit_anchor_key(aws.client("kms"), settings, result)
+    sns = aws.client("sns")
+    topic_arn = ensure_alarm_topic(sns, settings, result)
+    ensure_alarm_subscriptions(sns, topic_arn, alarm_emails, alarm_webhooks, result)
     cloudwatch = aws.client("cloudwatch")
-    ensure_alarms(cloudwatch, settings, result)
+    ensure_alarms(cloudwatch, settings, result, topic_arn)
     ensure_dashboard(cloudwatch, settings, result)
     return result
