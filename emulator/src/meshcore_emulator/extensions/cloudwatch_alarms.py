@@ -61,6 +61,7 @@ from moto.cloudwatch.models import (
 )
 from moto.sns.models import sns_backends
 
+from ._cadence import Cadence
 from ._patching import wrap_method
 from .cloudwatch_alarm_history import record
 
@@ -221,19 +222,17 @@ def _set_state_runs_actions(
     return answer
 
 
-class AlarmEvaluator:
+class AlarmEvaluator(Cadence):
     """Evaluates every metric alarm every `interval` seconds from a daemon thread."""
 
+    name = "cloudwatch-alarms"
+    default_interval = DEFAULT_INTERVAL_SECONDS
+
     def __init__(
-        self,
-        interval: float = DEFAULT_INTERVAL_SECONDS,
-        clock: Callable[[], float] = time.time,
+        self, interval: float | None = None, clock: Callable[[], float] = time.time
     ) -> None:
-        self.interval = interval
-        self._clock = clock
+        super().__init__(interval, clock)
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._wake = threading.Event()
         self.changes = 0
 
     def tick(self, now: float | None = None) -> int:
@@ -316,28 +315,6 @@ class AlarmEvaluator:
         )
         run_actions(backend, alarm, old, now)
         return 1
-
-    def set_interval(self, seconds: float) -> None:
-        if seconds <= 0:
-            raise ValueError("the interval must be positive")
-        self.interval = seconds
-        self._wake.set()
-
-    def run_in_background(self) -> None:
-        def loop() -> None:
-            while not self._stop.is_set():
-                self._wake.wait(self.interval)
-                if self._wake.is_set():
-                    self._wake.clear()
-                    continue
-                if not self._stop.is_set():
-                    self.tick()
-
-        threading.Thread(target=loop, name="cloudwatch-alarms", daemon=True).start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
 
 
 def run_actions(backend: CloudWatchBackend, alarm: Alarm, old: str, now: float) -> None:

@@ -36,7 +36,6 @@ they are exact where AWS's are approximate. Belongs upstream in moto (a
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -48,6 +47,7 @@ from moto.core.common_models import CloudWatchMetricProvider
 from moto.core.utils import utcnow
 from moto.sqs.models import Message, Queue, sqs_backends
 
+from ._cadence import Cadence
 from ._patching import wrap_method
 
 log = logging.getLogger(__name__)
@@ -131,19 +131,16 @@ def current_counts(account_id: str, region: str) -> list[MetricDatum]:
     ]
 
 
-class SqsMetricsPublisher:
+class SqsMetricsPublisher(Cadence):
     """Publishes every queue's metrics every `interval` seconds from a daemon thread."""
 
+    name = "sqs-cloudwatch-metrics"
+    default_interval = DEFAULT_INTERVAL_SECONDS
+
     def __init__(
-        self,
-        interval: float = DEFAULT_INTERVAL_SECONDS,
-        clock: Callable[[], float] = time.time,
+        self, interval: float | None = None, clock: Callable[[], float] = time.time
     ) -> None:
-        self.interval = interval
-        self._clock = clock
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        super().__init__(interval, clock)
         self.published = 0
 
     def tick(self, now: float | None = None) -> int:
@@ -167,30 +164,3 @@ class SqsMetricsPublisher:
                         count += 1
         self.published += count
         return count
-
-    def set_interval(self, seconds: float) -> None:
-        if seconds <= 0:
-            raise ValueError("the interval must be positive")
-        self.interval = seconds
-        self._wake.set()  # the next tick comes at the new cadence
-
-    def run_in_background(self) -> None:
-        def loop() -> None:
-            while not self._stop.is_set():
-                self._wake.wait(self.interval)
-                if self._wake.is_set():
-                    self._wake.clear()
-                    continue
-                if self._stop.is_set():
-                    return
-                try:
-                    self.tick()
-                except Exception:  # a tick must never stop the publisher
-                    log.exception("publishing SQS metrics")
-
-        self._thread = threading.Thread(target=loop, name="sqs-cloudwatch-metrics", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()

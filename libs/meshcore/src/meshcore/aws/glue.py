@@ -231,14 +231,17 @@ class GlueCatalog:
             return False
         return True
 
+    async def _create_batch(self, database: str, table: str, batch: Sequence[Row]) -> Any:
+        with aws_errors(f"glue:BatchCreatePartition {database}.{table}"):
+            return await self._glue.batch_create_partition(
+                DatabaseName=database,
+                TableName=table,
+                PartitionInputList=cast("list[PartitionInputTypeDef]", list(batch)),
+            )
+
     async def create_partitions(self, database: str, table: str, inputs: Sequence[Row]) -> None:
         for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
-            with aws_errors(f"glue:BatchCreatePartition {database}.{table}"):
-                response = await self._glue.batch_create_partition(
-                    DatabaseName=database,
-                    TableName=table,
-                    PartitionInputList=cast("list[PartitionInputTypeDef]", list(batch)),
-                )
+            response = await self._create_batch(database, table, batch)
             _raise_batch_errors(
                 f"glue:BatchCreatePartition {database}.{table}", response.get("Errors", [])
             )
@@ -250,12 +253,7 @@ class GlueCatalog:
         already did (left as they are). A missing table raises NotFoundError."""
         existing: list[list[str]] = []
         for batch in chunks(inputs, BATCH_CREATE_PARTITION_MAX):
-            with aws_errors(f"glue:BatchCreatePartition {database}.{table}"):
-                response = await self._glue.batch_create_partition(
-                    DatabaseName=database,
-                    TableName=table,
-                    PartitionInputList=cast("list[PartitionInputTypeDef]", list(batch)),
-                )
+            response = await self._create_batch(database, table, batch)
             errors = []
             for e in response.get("Errors", []):
                 if e.get("ErrorDetail", {}).get("ErrorCode") == "AlreadyExistsException":
