@@ -116,9 +116,7 @@ async def move_domain(c: Central, account: str, old: str, result: Provisioned) -
             continue
         if database.get("Parameters", {}).get(PRODUCER_ACCOUNT) != account:
             continue
-        for table in await catalog.list_tables(name):
-            await catalog.delete_table(name, table["Name"])
-        await catalog.delete_database(name)
+        await catalog.delete_database(name)  # Glue's DeleteDatabase takes its tables along
         result.add(f"central database {name} (domain renamed)", "deleted")
     command = await queue_repair(c, account)
     result.add(f"repair {command.repair_id} of {account}", "queued")
