@@ -11,6 +11,7 @@ import pytest
 from meshcore.aws.consumer import ConsumerAccount
 from meshcore.aws.ports import ConsumerShares
 from meshcore.settings import MeshSettings
+from meshcore_emulator.extensions import ram_invitations
 
 from ..fakes.consumer import FakeConsumerShares
 from .conftest import CENTRAL, CONSUMER, CONSUMER_ADMIN, REGION, boto, embedded, governed_lake
@@ -35,6 +36,13 @@ class Account:
             resourceArns=[f"arn:aws:glue:{REGION}:{CENTRAL}:table/ar/{table}"],
         )
         return str(share["resourceShare"]["resourceShareArn"])
+
+    def expire(self, share_arn: str) -> None:
+        """The invitation to `share_arn` is left unanswered until RAM expires it."""
+        if self.fake is not None:
+            self.fake.expire(share_arn)
+            return
+        ram_invitations.advance(ram_invitations.EXPIRES_AFTER.total_seconds())
 
     def tables(self, database: str) -> list[str] | None:
         """The consumer catalog's tables in `database`, None when it does not exist."""
@@ -141,3 +149,11 @@ async def test_links_to_only_a_link_to_that_table(account: Account) -> None:
     assert not await account.port.links_to("999999999999", "ar__fx", "rates")
     account.create_own_table("ar__own", "rates")
     assert not await account.port.links_to(CENTRAL, "ar__own", "rates")
+
+
+async def test_an_expired_invitation_is_reported_and_not_accepted(account: Account) -> None:
+    invoices = account.offer("invoices")
+    account.expire(invoices)
+    assert await account.port.invitation_status([invoices]) == {invoices: "EXPIRED"}
+    assert await account.port.accept_shares([invoices]) == []
+    assert await account.port.invitation_status([invoices]) == {invoices: "EXPIRED"}

@@ -1,10 +1,8 @@
 """The access reconciliation end to end: drift made by hand in Lake Formation, the consumer
 account or the producer's catalog is found by `meshctl access verify`, healed by `--heal` or by
 grant-worker on its schedule's message (`access.reconcile`), and audited; a permission no request
-explains is reported, never removed.
-
-A RAM invitation left to expire is not played here: the embedded AWS's invitations are never
-EXPIRED (`extensions/ram_invitations.py`); the unit tests cover how one is reported."""
+explains is reported, never removed; a grant whose RAM invitation expired is shared again and
+accepted (the embedded AWS's RAM time is advanced past the seven days, `POST /_emulator/ram`)."""
 
 from __future__ import annotations
 
@@ -23,6 +21,7 @@ from meshcore_devstack.mesh import AR, CENTRAL, CONSUMER
 from meshcore_devstack.query_engine import QueryRefused
 from meshcore_devstack.story import invoices_table
 
+from ..emulator.helpers import call_control
 from .conftest import Stack, eventually
 from .test_access import (
     OWNER,
@@ -203,3 +202,61 @@ def test_a_permission_granted_by_hand_to_another_principal_is_reported_not_remov
     assert finding["details"]["principal"] == STRANGER
     rows = lakeformation.list_permissions()["PrincipalResourcePermissions"]
     assert any(r["Principal"]["DataLakePrincipalIdentifier"] == STRANGER for r in rows)
+
+
+def ram_time_passes(stack: Stack, seconds: float) -> None:
+    """Time passes for the embedded AWS's RAM invitations (its control surface)."""
+    status, body = call_control(
+        stack.endpoint, "POST", "/_emulator/ram", {"advance_seconds": seconds}
+    )
+    assert status == 200, body
+
+
+def invitations(stack: Stack) -> list[dict[str, Any]]:
+    listed: list[dict[str, Any]] = stack.client("ram", CONSUMER).get_resource_share_invitations()[
+        "resourceShareInvitations"
+    ]
+    return listed
+
+
+def test_a_grant_whose_invitation_expired_is_shared_again_and_accepted(mesh: Stack) -> None:
+    req = granted(mesh)
+    consumer_admin_grants_analyst(mesh)
+    assert analyst_reads(mesh).rows
+    # By hand, outside meshcore: the grant's RAM share is deleted, and someone shares the grant
+    # again (revoke, then grant) but nobody accepts the new invitation in the consumer account.
+    (share,) = req.resource_share_arns
+    mesh.client("ram").delete_resource_share(resourceShareArn=share)
+    lakeformation = mesh.client("lakeformation")
+    entries = [{"Id": str(i), **e} for i, e in enumerate(request_grants(req, CENTRAL))]
+    lakeformation.batch_revoke_permissions(Entries=entries)
+    lakeformation.batch_grant_permissions(Entries=entries)
+    (pending,) = [i for i in invitations(mesh) if i["status"] == "PENDING"]
+    ram_time_passes(mesh, 7 * 24 * 3600)  # seven days later
+    assert (
+        next(
+            i["status"]
+            for i in invitations(mesh)
+            if i["resourceShareInvitationArn"] == pending["resourceShareInvitationArn"]
+        )
+        == "EXPIRED"
+    )
+    assert not readable(mesh)
+
+    code, report = verify(mesh)
+    assert (code, kinds(report)) == (1, [("invitation", False)])
+    (finding,) = report["findings"]
+    assert finding["healable"] and finding["details"]["status"] == "EXPIRED"
+    assert finding["subject"] == f"request/{req.request_id}"
+
+    code, report = verify(mesh, "--heal", "--actor", "ops@central.example.com")
+    assert (code, kinds(report)) == (0, [("invitation", True)])
+    eventually(lambda: readable(mesh), "the analyst to read through the share accepted again")
+    assert [i["status"] for i in invitations(mesh) if i["status"] != "EXPIRED"] == [
+        "ACCEPTED",
+        "ACCEPTED",
+    ]  # the deleted share's, and the one accepted by healing
+    healed = json.loads(mesh.meshctl("--json", "audit", req.request_id))[-1]
+    assert (healed["action"], healed["actor"]) == ("access.healed", "ops@central.example.com")
+    assert healed["details"]["reshared"] == [pending["resourceShareArn"]]
+    assert verify(mesh)[0] == 0

@@ -15,6 +15,12 @@ AWS behaviour:
   "A resource share ARN for a catalog resource shared through AWS RAM."
 - RevokePermissions removes the permission; the emulator keeps the RAM share, as Lake
   Formation does not delete existing shares on revoke.
+- A RAM invitation left unanswered expires ("Accepting and rejecting resource share
+  invitations", https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html);
+  Lake Formation shares a grant when it is granted (cross-account-permissions.html above), so a
+  grant revoked and granted again associates the receiver with the share again and RAM sends a
+  new invitation. Granting what the receiver already holds is left without effect on RAM (no
+  documented re-invitation: the stricter reading).
 """
 
 from __future__ import annotations
@@ -23,7 +29,9 @@ from typing import Any
 
 import pytest
 
-from .helpers import CENTRAL_ACCOUNT, PRODUCER_ACCOUNT, REGION, ClientFactory
+from meshcore_emulator import EmbeddedAws
+
+from .helpers import CENTRAL_ACCOUNT, PRODUCER_ACCOUNT, REGION, ClientFactory, call_control
 
 RECEIVER = PRODUCER_ACCOUNT
 
@@ -157,3 +165,32 @@ def test_revoke_removes_the_permission_and_keeps_the_share(
     assert lakeformation.list_permissions()["PrincipalResourcePermissions"] == []
     (share,) = lakeformation_shares(client)
     assert share["status"] == "ACTIVE"
+
+
+def test_a_grant_whose_invitation_expired_is_invited_anew_once_revoked_and_granted(
+    aws: EmbeddedAws, client: ClientFactory, lakeformation: Any
+) -> None:
+    grant(lakeformation, RECEIVER, table("orders"))
+    ram = client("ram", account=RECEIVER)
+    call_control(aws.endpoint_url, "POST", "/_emulator/ram", {"advance_seconds": 7 * 24 * 3600})
+    (expired,) = ram.get_resource_share_invitations()["resourceShareInvitations"]
+    assert expired["status"] == "EXPIRED"
+
+    grant(lakeformation, RECEIVER, table("orders"))  # already held: nothing new for RAM
+    assert len(ram.get_resource_share_invitations()["resourceShareInvitations"]) == 1
+
+    lakeformation.revoke_permissions(
+        Principal={"DataLakePrincipalIdentifier": RECEIVER},
+        Resource=table("orders"),
+        Permissions=["SELECT", "DESCRIBE"],
+    )
+    grant(lakeformation, RECEIVER, table("orders"))
+
+    old, new = ram.get_resource_share_invitations()["resourceShareInvitations"]
+    assert (old["status"], new["status"]) == ("EXPIRED", "PENDING")
+    assert new["resourceShareArn"] == expired["resourceShareArn"]
+    ram.accept_resource_share_invitation(
+        resourceShareInvitationArn=new["resourceShareInvitationArn"]
+    )
+    (share,) = ram.get_resource_shares(resourceOwner="OTHER-ACCOUNTS")["resourceShares"]
+    assert share["resourceShareArn"] == expired["resourceShareArn"]

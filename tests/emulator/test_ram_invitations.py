@@ -18,6 +18,13 @@ AWS behaviour:
   is ASSOCIATED once accepted; GetResourceShares with resourceOwner OTHER-ACCOUNTS lists
   shares others have shared with the caller
   (https://docs.aws.amazon.com/ram/latest/APIReference/API_GetResourceShares.html).
+- An invitation left unanswered expires: "Accepting and rejecting resource share invitations"
+  (https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html) gives
+  seven days for the resource types it lists ("If you don't accept the invitation before it
+  expires, the invitation is automatically declined"); its status is then EXPIRED
+  (https://docs.aws.amazon.com/ram/latest/APIReference/API_ResourceShareInvitation.html), and
+  answering it fails with ResourceShareInvitationExpiredException ("the specified invitation is
+  past its expiration date and time", AcceptResourceShareInvitation's errors).
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from .helpers import CENTRAL_ACCOUNT, PRODUCER_ACCOUNT, REGION, ClientFactory
+from meshcore_emulator import EmbeddedAws
+
+from .helpers import CENTRAL_ACCOUNT, PRODUCER_ACCOUNT, REGION, ClientFactory, call_control
 
 RECEIVER = PRODUCER_ACCOUNT
 TABLE_ARN = f"arn:aws:glue:{REGION}:{CENTRAL_ACCOUNT}:table/sales/orders"
@@ -144,3 +153,62 @@ def test_malformed_invitation_arn_is_rejected(client: ClientFactory) -> None:
             resourceShareInvitationArn="arn:aws:ram:us-east-1:123456789012:not-an-invitation"
         )
     assert raised.value.response["Error"]["Code"] == "MalformedArnException"
+
+
+SEVEN_DAYS = 7 * 24 * 3600
+
+
+def advance(aws: EmbeddedAws, seconds: float) -> None:
+    status, body = call_control(
+        aws.endpoint_url, "POST", "/_emulator/ram", {"advance_seconds": seconds}
+    )
+    assert status == 200, body
+
+
+def test_an_invitation_left_seven_days_expires_and_cannot_be_accepted(
+    aws: EmbeddedAws, client: ClientFactory, share_arn: str
+) -> None:
+    ram = client("ram", account=RECEIVER)
+    advance(aws, SEVEN_DAYS - 60)
+    assert receiver_invitations(client)[0]["status"] == "PENDING"
+
+    advance(aws, 60)
+
+    (invitation,) = receiver_invitations(client)
+    assert invitation["status"] == "EXPIRED"
+    assert principal_status(client, share_arn) == "FAILED"
+    for answer in (ram.accept_resource_share_invitation, ram.reject_resource_share_invitation):
+        with pytest.raises(ClientError) as raised:
+            answer(resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
+        assert raised.value.response["Error"]["Code"] == "ResourceShareInvitationExpiredException"
+    assert ram.get_resource_shares(resourceOwner="OTHER-ACCOUNTS")["resourceShares"] == []
+
+
+def test_an_accepted_invitation_does_not_expire(
+    aws: EmbeddedAws, client: ClientFactory, share_arn: str
+) -> None:
+    (invitation,) = receiver_invitations(client)
+    client("ram", account=RECEIVER).accept_resource_share_invitation(
+        resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
+    )
+    advance(aws, 2 * SEVEN_DAYS)
+    assert receiver_invitations(client)[0]["status"] == "ACCEPTED"
+    assert principal_status(client, share_arn) == "ASSOCIATED"
+
+
+def test_the_expiry_can_be_set_and_a_reset_restores_it(
+    aws: EmbeddedAws, client: ClientFactory, share_arn: str
+) -> None:
+    status, body = call_control(
+        aws.endpoint_url, "POST", "/_emulator/ram", {"invitation_expiry_seconds": 60}
+    )
+    assert (status, body["ram"]["invitation_expiry_seconds"]) == (200, 60)
+    advance(aws, 60)
+    assert receiver_invitations(client)[0]["status"] == "EXPIRED"
+    status, body = call_control(aws.endpoint_url, "POST", "/_emulator/ram", {"advance": 1})
+    assert status == 400
+
+    aws.reset()
+
+    status, body = call_control(aws.endpoint_url, "POST", "/_emulator/ram", {})
+    assert body["ram"] == {"advanced_seconds": 0, "invitation_expiry_seconds": SEVEN_DAYS}

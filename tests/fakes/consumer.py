@@ -11,12 +11,15 @@ from .glue import FakeCatalog
 class FakeConsumerShares:
     def __init__(self, account_id: str = "444444444444") -> None:
         self.account_id = account_id
-        self.invitations: dict[str, str] = {}  # share ARN -> PENDING | ACCEPTED
+        # share ARN -> the status of the latest invitation: PENDING | ACCEPTED | REJECTED | EXPIRED
+        self.invitations: dict[str, str] = {}
         self.catalog = FakeCatalog(account_id)
 
     def offer(self, share_arn: str) -> None:
-        """Another account shared something with this one: a pending invitation."""
-        self.invitations.setdefault(share_arn, "PENDING")
+        """Another account associated this one with a share: a new pending invitation, unless
+        the last one is still pending or was accepted."""
+        if self.invitations.get(share_arn) not in ("PENDING", "ACCEPTED"):
+            self.invitations[share_arn] = "PENDING"
 
     @property
     def links(self) -> list[str]:

@@ -2,7 +2,9 @@
 
 Grants are kept per principal and resource, as ListPermissions reports them. A grant to another
 account rides one RAM share per account, as Lake Formation's cross-account sharing (version 3
-and later) does; a consumer fake registered in `consumers` receives its invitation.
+and later) does; a consumer fake registered in `consumers` receives its invitation. A grant of
+a permission the principal did not hold associates its account with the share again: a new
+invitation when the last one expired (granting what is held changes nothing in RAM).
 """
 
 from __future__ import annotations
@@ -74,10 +76,11 @@ class FakePermissions:
         for entry in entries:
             principal = entry["Principal"]["DataLakePrincipalIdentifier"]
             key = (principal, _canonical(entry["Resource"]))
+            fresh = key not in self.granted
             permissions, grantable = self.granted.setdefault(key, (set(), set()))
             permissions.update(entry["Permissions"])
             grantable.update(entry.get("PermissionsWithGrantOption", []))
-            self._share_with(principal)
+            self._share_with(principal, fresh)
 
     async def revoke(self, entries: list[PermissionEntry]) -> None:
         for entry in entries:
@@ -146,9 +149,9 @@ class FakePermissions:
             name = f"{named['DatabaseName']}.{named['Name']}"
             raise NotFoundError(f"lakeformation:BatchGrantPermissions: no table {name}")
 
-    def _share_with(self, principal: str) -> None:
+    def _share_with(self, principal: str, fresh: bool) -> None:
         account = _account(principal)
-        if account == self.catalog_id or account in self.shares:
+        if account == self.catalog_id or (account in self.shares and not fresh):
             return
         arn = f"arn:aws:ram:{REGION}:{self.catalog_id}:resource-share/lf-{account}"
         self.shares[account] = arn

@@ -747,3 +747,50 @@ def test_long_names_are_cut_with_the_full_name_on_hover(portal: TestClient, mesh
     assert f'<span class="name" title="{database}.invoices"><a href=' in page
     dataset = portal.get(f"/datasets/{database}/invoices", headers=as_user(portal, ANALYST))
     assert dataset.status_code == 200 and f"<h1>{database}.invoices</h1>" in dataset.text
+
+
+def schema_row(page: str, column: str) -> str:
+    """The dataset page's schema row of `column`."""
+    found = re.search(rf"<tr><td>{re.escape(column)}</td>.*?</tr>", page, re.DOTALL)
+    assert found, page
+    return found.group(0)
+
+
+def test_columns_pending_classification_are_shown_on_the_dataset_and_requests_pages(
+    portal: TestClient, mesh: Any
+) -> None:
+    pending = '<span class="pending">pending classification</span>'
+    add_recommendation(portal)  # customer_email's class awaits the owner's review
+    lakeformation = boto3.client(
+        "lakeformation", endpoint_url=mesh.meta.endpoint_url, region_name="us-east-1"
+    )
+    lakeformation.add_lf_tags_to_resource(  # invoice_id: scanned, nothing found
+        Resource={
+            "TableWithColumns": {
+                "DatabaseName": "ar__receivables",
+                "Name": "invoices",
+                "ColumnNames": ["invoice_id"],
+            }
+        },
+        LFTags=[{"TagKey": "sensitivity", "TagValues": ["none"]}],
+    )
+    page = portal.get("/datasets/ar__receivables/invoices", headers=as_user(portal, ANALYST)).text
+    assert pending in schema_row(page, "customer_email")
+    assert pending not in schema_row(page, "invoice_id")
+
+    form = {
+        "csrf_token": token(portal, ANALYST),
+        "table": "ar__receivables.invoices",
+        "consumer_account": CONSUMER,
+        "principal_arn": "",
+        "columns": ["invoice_id", "customer_email"],
+        "purpose": "monthly revenue dashboard",
+        "duration_days": "30",
+    }
+    created = portal.post("/request", data=form, headers=as_user(portal, ANALYST))
+    assert created.status_code == 303
+    mine = requests_text(portal, ANALYST)
+    assert (
+        '<span class="pending">pending classification in ar__receivables.invoices: '
+        "customer_email</span>"
+    ) in mine

@@ -18,6 +18,10 @@ Endpoints::
     POST   /_emulator/cloudwatch  body: {"sqs_metrics_seconds": 1, "alarm_seconds": 1}: how often
                                   SQS publishes its metrics and CloudWatch evaluates alarms
                                   (default 60, as AWS; a reset restores the start's)
+    POST   /_emulator/ram         body: {"advance_seconds": s, "invitation_expiry_seconds": s}
+                                  (either or both): makes time pass for RAM's invitations, and
+                                  sets how long one stays pending before it expires (default
+                                  seven days, as AWS; a reset restores both)
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from .calllog import CallLog
+from .extensions import ram_invitations
 from .faults import FaultInjector
 from .limits import ViolationLog
 
@@ -91,6 +96,8 @@ class ControlSurface:
                 return HTTPStatus.OK, ok
             case "POST", "cloudwatch" if self.cadence is not None:
                 return self._set_cadence(body)
+            case "POST", "ram":
+                return self._ram_clock(body)
             case "POST", "reset":
                 self.reset()
                 return HTTPStatus.OK, ok
@@ -106,6 +113,24 @@ class ControlSurface:
         except (ValueError, TypeError) as error:
             return HTTPStatus.BAD_REQUEST, {"error": str(error)}
         return HTTPStatus.OK, {"cadence": cadence}
+
+    def _ram_clock(self, body: bytes) -> tuple[HTTPStatus, Any]:
+        try:
+            spec = json.loads(body or b"{}")
+            if not isinstance(spec, dict) or set(spec) - {
+                "advance_seconds",
+                "invitation_expiry_seconds",
+            }:
+                raise TypeError(
+                    'the body must be {"advance_seconds": s, "invitation_expiry_seconds": s}'
+                )
+            if "invitation_expiry_seconds" in spec:
+                ram_invitations.set_expiry(float(spec["invitation_expiry_seconds"]))
+            if "advance_seconds" in spec:
+                ram_invitations.advance(float(spec["advance_seconds"]))
+        except (ValueError, TypeError) as error:
+            return HTTPStatus.BAD_REQUEST, {"error": str(error)}
+        return HTTPStatus.OK, {"ram": ram_invitations.clock()}
 
     def _add_fault(self, body: bytes) -> tuple[HTTPStatus, Any]:
         try:

@@ -18,7 +18,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import caller, vended_credentials
 from .calllog import CallLog
-from .extensions import install_all, sns_http_subscriptions
+from .extensions import install_all, ram_invitations, sns_http_subscriptions
 from .extensions.cloudwatch_alarms import AlarmEvaluator
 from .extensions.eventbridge_schedules import Scheduler
 from .extensions.http_keep_alive import KeepAliveMixin, close_connections
@@ -164,6 +164,7 @@ class EmbeddedAws:
         self.calls.clear()
         self.schedules.forget()
         sns_http_subscriptions.forget()
+        ram_invitations.forget()
         # moto's state is the process's: links in SNS messages point at the instance reset last.
         sns_http_subscriptions.set_endpoint(self.endpoint_url)
         self.set_cadence(**self._cadence)

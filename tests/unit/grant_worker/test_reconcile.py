@@ -3,11 +3,15 @@ is found, what meshcore owns is healed and audited, what no request explains is 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from grant_worker.reconcile import on_access_reconcile
 from meshcore.actions.reconcile import AccessPorts, reconcile_access
+from meshcore.domain.errors import AccessDeniedError
 from meshcore.domain.grants import request_grants, table_grants
 from meshcore.messages.commands import AccessReconcile
 
+from ...fakes.consumer import FakeConsumerShares
 from .test_revocation import granted
 from .world import CENTRAL, CONSUMER, INVOICES, World, pending, world
 
@@ -105,15 +109,100 @@ async def test_a_deleted_link_and_a_pending_invitation_are_healed() -> None:
     assert w.consumer.links == [str(INVOICES)] and w.consumer.invitations[share] == "ACCEPTED"
 
 
-async def test_an_expired_invitation_is_reported_not_healable() -> None:
+async def test_an_expired_invitation_is_reported_and_heal_shares_the_grant_again() -> None:
+    w = await world()
+    request_id = await granted(w)
+    (share,) = w.consumer.invitations
+    w.consumer.expire(share)
+    report = await reconcile_access(ports(w), heal=False, actor="t")
+    assert [(f.kind, f.healable, f.healed) for f in report.findings] == [
+        ("invitation", True, False)
+    ]
+    assert "EXPIRED" in report.findings[0].what
+    # A grant of what is still held changes nothing in RAM: heal must revoke, then grant.
+    await w.lake.grant(request_grants(w.state.request(request_id), CENTRAL))
+    assert w.consumer.invitations[share] == "EXPIRED"
+
+    report = await reconcile_access(ports(w), heal=True, actor="ops")
+
+    assert [(f.kind, f.healed, f.error) for f in report.findings] == [("invitation", True, "")]
+    assert w.consumer.invitations[share] == "ACCEPTED"
+    assert len(await w.lake.permissions_of(CONSUMER)) == len(
+        request_grants(w.state.request(request_id), CENTRAL)
+    )
+    entry = w.audit.entries[-1]
+    assert (entry.subject, entry.action, entry.actor) == (
+        f"request/{request_id}",
+        "access.healed",
+        "ops",
+    )
+    assert entry.details["reshared"] == [share] and entry.details["accepted"] == [share]
+    assert (await reconcile_access(ports(w), heal=False, actor="t")).findings == []
+
+
+async def test_an_absent_invitation_is_healed_by_sharing_again() -> None:
+    w = await world()
+    await granted(w)
+    (share,) = w.consumer.invitations
+    del w.consumer.invitations[share]
+    report = await reconcile_access(ports(w), heal=True, actor="t")
+    assert [(f.kind, f.healed) for f in report.findings] == [("invitation", True)]
+    assert "absent" in report.findings[0].what
+    assert w.consumer.invitations[share] == "ACCEPTED"
+
+
+async def test_a_rejected_invitation_is_reported_not_shared_again() -> None:
+    w = await world()
+    request_id = await granted(w)
+    (share,) = w.consumer.invitations
+    w.consumer.invitations[share] = "REJECTED"
+    before = len(w.audit.entries)
+    report = await reconcile_access(ports(w), heal=True, actor="t")
+    ((kind, healable, healed),) = [(f.kind, f.healable, f.healed) for f in report.findings]
+    assert (kind, healable, healed) == ("invitation", False, False)
+    assert w.consumer.invitations[share] == "REJECTED"
+    assert len(await w.lake.permissions_of(CONSUMER)) == len(
+        request_grants(w.state.request(request_id), CENTRAL)
+    )
+    assert len(w.audit.entries) == before
+
+
+async def test_a_reshare_left_unaccepted_is_reported_unhealed() -> None:
     w = await world()
     await granted(w)
     (share,) = w.consumer.invitations
     w.consumer.expire(share)
+
+    async def nothing_accepted(share_arns: list[str]) -> list[str]:
+        return []
+
+    w.consumer.accept_shares = nothing_accepted  # type: ignore[method-assign]
     report = await reconcile_access(ports(w), heal=True, actor="t")
-    ((kind, healable, healed),) = [(f.kind, f.healable, f.healed) for f in report.findings]
-    assert (kind, healable, healed) == ("invitation", False, False)
-    assert "EXPIRED" in report.findings[0].what
+    ((finding),) = report.findings
+    assert (finding.kind, finding.healed) == ("invitation", False)
+    assert finding.error is not None and "not accepted" in finding.error
+    assert "access.healed" not in w.audit.actions()
+
+
+async def test_a_consumer_admin_role_of_another_account_is_not_used() -> None:
+    w = await world()
+    await granted(w)
+    tampered = "arn:aws:iam::555555555555:role/meshcore-consumer-admin"
+    w.state.consumers[CONSUMER] = w.state.consumers[CONSUMER].model_copy(
+        update={"admin_role_arn": tampered}
+    )
+    used: list[tuple[str, str]] = []
+
+    async def consumer_access(account_id: str, role_arn: str) -> FakeConsumerShares:
+        used.append((account_id, role_arn))
+        raise AccessDeniedError(f"{role_arn} is not a role of {account_id}")
+
+    report = await reconcile_access(
+        replace(ports(w), consumer_access=consumer_access), heal=True, actor="t"
+    )
+    assert used == [(CONSUMER, tampered)]
+    ((finding),) = report.findings
+    assert (finding.kind, finding.healable) == ("consumer", False)
 
 
 async def test_a_dropped_and_recreated_table_gets_its_grant_back() -> None:

@@ -176,8 +176,8 @@ async def world(onboarded: bool = True) -> World:
         state.consumers[CONSUMER] = Consumer(account_id=CONSUMER, admin_role_arn=CONSUMER_ADMIN)
     now = [NOW]
 
-    async def consumer_access(role_arn: str) -> FakeConsumerShares:
-        assert role_arn == CONSUMER_ADMIN
+    async def consumer_access(account_id: str, role_arn: str) -> FakeConsumerShares:
+        assert (account_id, role_arn) == (CONSUMER, CONSUMER_ADMIN)
         return consumer
 
     audit, signer, notifications = FakeAudit(), FakeSigner(), FakeSender()

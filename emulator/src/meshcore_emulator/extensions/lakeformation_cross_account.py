@@ -12,13 +12,21 @@ moto records the grant only.
 
 Revoking keeps the share and its resources, as Lake Formation leaves existing
 RAM shares in place; the permission itself is removed by moto.
+
+A grant of a permission the receiver did not hold (on that principal and resource) associates
+the receiver with the share again; RAM sends a new invitation when its last one expired or was
+rejected (``ram_invitations``). Granting what the receiver already holds changes nothing in RAM:
+the stricter reading, since AWS documents no re-invitation for it; to share a grant again after
+its invitation expired, revoke it, then grant it. (moto merges a grant into a held permission
+in place, changing its hash inside a set, so that a later revoke failed; the merge is made with
+the permission taken out of the set.)
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moto.lakeformation.models import LakeFormationBackend
+from moto.lakeformation.models import LakeFormationBackend, Permission, PermissionCatalog
 from moto.moto_api._internal import mock_random
 from moto.ram.models import ResourceShare, ram_backends
 from moto.utilities.utils import get_partition
@@ -32,6 +40,17 @@ SHARE_NAME_PREFIX = "LakeFormation-V4-"
 def install() -> None:
     wrap_method(LakeFormationBackend, "grant_permissions", _grant_permissions)
     wrap_method(LakeFormationBackend, "list_permissions", _list_permissions)
+    wrap_method(PermissionCatalog, "add_permission", _add_permission)
+
+
+def _add_permission(_original: Any, catalog: PermissionCatalog, permission: Permission) -> None:
+    for held in list(catalog.permissions):
+        if permission.equal_principal_and_resouce(held):
+            catalog.permissions.remove(held)  # before merging changes its hash
+            held.merge(permission)
+            catalog.permissions.add(held)
+            return
+    catalog.permissions.add(permission)
 
 
 def _grant_permissions(
@@ -43,6 +62,7 @@ def _grant_permissions(
     *args: Any,
     **kwargs: Any,
 ) -> Any:
+    fresh = not _held(lakeformation, catalog_id, principal, resource)
     result = original(lakeformation, catalog_id, principal, resource, *args, **kwargs)
     receiver = _receiving_account(lakeformation, principal)
     arn = _resource_arn(lakeformation, catalog_id, resource)
@@ -52,9 +72,28 @@ def _grant_permissions(
             ram = ram_backends[lakeformation.account_id][lakeformation.region_name]
             name = f"{SHARE_NAME_PREFIX}{mock_random.get_random_hex(10).upper()}"
             ram.create_resource_share(name=name, principals=[receiver], resourceArns=[arn])
-        elif arn not in share.resource_arns:
+            return result
+        if arn not in share.resource_arns:
             share.add_resources([arn])
+        if fresh:
+            share.add_principals([receiver])  # invites anew only when the last one lapsed
     return result
+
+
+def _held(
+    lakeformation: LakeFormationBackend,
+    catalog_id: str,
+    principal: dict[str, str],
+    resource: dict[str, Any],
+) -> bool:
+    """`principal` holds some permission on exactly `resource` already."""
+    catalog = lakeformation.grants.get(catalog_id)
+    if catalog is None:
+        return False
+    probe = Permission(
+        principal=principal, resource=resource, permissions=[], permissions_with_grant_options=[]
+    )
+    return any(probe.equal_principal_and_resouce(held) for held in catalog.permissions)
 
 
 def _list_permissions(

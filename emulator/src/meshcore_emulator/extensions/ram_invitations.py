@@ -8,14 +8,29 @@ principal association is ASSOCIATING until accepted, then ASSOCIATED; after an
 accept, GetResourceShares(resourceOwner=OTHER-ACCOUNTS) lists the share in the
 receiver account. moto implements none of the invitation calls. Organizations
 are not modelled, so every account principal other than the owner is invited.
+
+An invitation left unanswered expires: "Accepting and rejecting resource share invitations"
+(AWS RAM User Guide,
+https://docs.aws.amazon.com/ram/latest/userguide/working-with-shared-invitations.html) gives
+seven days to accept for the resource types it lists (an invitation not accepted before it
+expires is automatically declined) and 12 hours for the others. The emulator expires every
+invitation seven days after it was sent (``EXPIRES_AFTER``): GetResourceShareInvitations then
+reports it ``EXPIRED`` (a status of the ResourceShareInvitation API type), the principal's
+association is FAILED, and accepting or rejecting it fails with
+ResourceShareInvitationExpiredException. A later association of the same principal with the
+share (Lake Formation granting it again, see ``lakeformation_cross_account``) sends a new
+invitation; while its last one is pending or accepted, none is sent. The receiver's access rests
+on its latest invitation to each share. Tests make time pass for RAM, or shorten the period,
+with ``advance`` and ``set_expiry`` (over HTTP: ``POST /_emulator/ram``); a reset restores both.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
@@ -27,10 +42,66 @@ from moto.ram.responses import ResourceAccessManagerResponse
 
 from ._patching import add_method, wrap_method
 
-PENDING, ACCEPTED, REJECTED = "PENDING", "ACCEPTED", "REJECTED"
-_ASSOCIATION_STATUS = {PENDING: "ASSOCIATING", ACCEPTED: "ASSOCIATED", REJECTED: "FAILED"}
+PENDING, ACCEPTED, REJECTED, EXPIRED = "PENDING", "ACCEPTED", "REJECTED", "EXPIRED"
+LIVE = frozenset({PENDING, ACCEPTED})
+_ASSOCIATION_STATUS = {
+    PENDING: "ASSOCIATING",
+    ACCEPTED: "ASSOCIATED",
+    REJECTED: "FAILED",
+    EXPIRED: "FAILED",
+}
+EXPIRES_AFTER = timedelta(days=7)
 _ACCOUNT_OF_PRINCIPAL = re.compile(r"^(?:(\d{12})|arn:aws[\w-]*:iam::(\d{12}):.+)$")
 _INVITATION_ARN = re.compile(r"^arn:aws[\w-]*:ram:([\w-]+):(\d{12}):resource-share-invitation/.+$")
+
+
+class _Clock:
+    """RAM's notion of now (moto's clock plus what tests advanced) and the expiry period."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.offset = timedelta(0)
+        self.expires_after = EXPIRES_AFTER
+
+    def now(self) -> datetime:
+        with self._lock:
+            return utcnow() + self.offset
+
+
+_CLOCK = _Clock()
+
+
+def advance(seconds: float) -> None:
+    """Make `seconds` pass for RAM's invitations."""
+    if seconds < 0:
+        raise ValueError(f"time only moves forward, not by {seconds} seconds")
+    with _CLOCK._lock:
+        _CLOCK.offset += timedelta(seconds=seconds)
+
+
+def set_expiry(seconds: float) -> None:
+    """How long an invitation stays pending before it expires."""
+    if seconds <= 0:
+        raise ValueError(f"an expiry must be a positive number of seconds, not {seconds}")
+    with _CLOCK._lock:
+        _CLOCK.expires_after = timedelta(seconds=seconds)
+
+
+def clock() -> dict[str, float]:
+    with _CLOCK._lock:
+        return {
+            "advanced_seconds": _CLOCK.offset.total_seconds(),
+            "invitation_expiry_seconds": _CLOCK.expires_after.total_seconds(),
+        }
+
+
+def forget() -> None:
+    """Back to moto's clock and AWS's period (a reset)."""
+    with _CLOCK._lock:
+        _CLOCK.offset = timedelta(0)
+        _CLOCK.expires_after = EXPIRES_AFTER
+
+
 _ROUTES = {
     "{0}/getresourceshareinvitations$": ResourceAccessManagerResponse.dispatch,
     "{0}/acceptresourceshareinvitation$": ResourceAccessManagerResponse.dispatch,
@@ -44,8 +115,16 @@ class Invitation:
     share: ResourceShare
     receiver: str
     receiver_arn: str | None
-    created: datetime = field(default_factory=utcnow)
-    status: str = PENDING
+    created: datetime = field(default_factory=lambda: _CLOCK.now())
+    answered: str | None = None  # ACCEPTED or REJECTED
+
+    @property
+    def status(self) -> str:
+        if self.answered is not None:
+            return self.answered
+        if _CLOCK.now() >= self.created + _CLOCK.expires_after:
+            return EXPIRED
+        return PENDING
 
     def describe(self) -> dict[str, Any]:
         described = {
@@ -93,18 +172,38 @@ def account_of(principal: str) -> str | None:
     return (match.group(1) or match.group(2)) if match else None
 
 
+def latest_invitation(
+    owner: ResourceAccessManagerBackend, share: ResourceShare, receiver: str
+) -> Invitation | None:
+    """The last invitation of `receiver` to `share`: the one its access rests on."""
+    found = [i for i in invitations_of(owner) if i.share is share and i.receiver == receiver]
+    return found[-1] if found else None
+
+
+def accepted_shares(owner: ResourceAccessManagerBackend, receiver: str) -> list[ResourceShare]:
+    """The active shares of `owner` whose latest invitation `receiver` accepted."""
+    shares: list[ResourceShare] = []
+    for invitation in invitations_of(owner):
+        share = invitation.share
+        if invitation.receiver != receiver or share in shares or share.status != "ACTIVE":
+            continue
+        latest = latest_invitation(owner, share, receiver)
+        if latest is not None and latest.status == ACCEPTED:
+            shares.append(share)
+    return shares
+
+
 def _add_principals(original: Any, share: ResourceShare, principals: list[str]) -> None:
-    original(share, principals)
+    # Associating a principal again does not list it twice.
+    original(share, [p for p in principals if p not in share.principals])
     owner = ram_backends[share.account_id][share.region]
     for principal in principals:
         receiver = account_of(principal)
         if receiver is None or receiver == share.owning_account_id:
             continue
-        if any(
-            i.share is share and i.receiver == receiver and i.status != REJECTED
-            for i in invitations_of(owner)
-        ):
-            continue
+        latest = latest_invitation(owner, share, receiver)
+        if latest is not None and latest.status in LIVE:
+            continue  # pending or accepted: nothing to invite to
         arn = (
             f"arn:{share.partition}:ram:{share.region}:{share.owning_account_id}"
             f":resource-share-invitation/{mock_random.uuid4()}"
@@ -130,9 +229,11 @@ def _get_resource_shares(
     if resource_owner != "OTHER-ACCOUNTS":
         return original(ram, resource_owner)  # type: ignore[no-any-return]
     accepted = [
-        invitation.share.describe()
-        for invitation in _received_by(ram.account_id, ram.region_name)
-        if invitation.status == ACCEPTED and invitation.share.status == "ACTIVE"
+        share.describe()
+        for backends in list(ram_backends.values())
+        for backend in list(backends.values())
+        if backend.region_name == ram.region_name
+        for share in accepted_shares(backend, ram.account_id)
     ]
     return {"resourceShares": accepted}
 
@@ -176,17 +277,23 @@ def _find(arn: str | None, receiver: str) -> Invitation:
 
 def _answer(response: ResourceAccessManagerResponse, status: str) -> str:
     invitation = _find(response._get_param("resourceShareInvitationArn"), response.current_account)
-    if invitation.status == ACCEPTED:
+    current = invitation.status  # read once: a pending invitation may expire meanwhile
+    if current == ACCEPTED:
         raise _RamError(
             "ResourceShareInvitationAlreadyAcceptedException",
             f"ResourceShareInvitation {invitation.arn} has already been accepted.",
         )
-    if invitation.status == REJECTED:
+    if current == REJECTED:
         raise _RamError(
             "ResourceShareInvitationAlreadyRejectedException",
             f"ResourceShareInvitation {invitation.arn} has already been rejected.",
         )
-    invitation.status = status
+    if current == EXPIRED:
+        raise _RamError(
+            "ResourceShareInvitationExpiredException",
+            f"ResourceShareInvitation {invitation.arn} has expired.",
+        )
+    invitation.answered = status
     client_token = response._get_param("clientToken") or str(mock_random.uuid4())
     return json.dumps(
         {"resourceShareInvitation": invitation.describe(), "clientToken": client_token}

@@ -162,13 +162,9 @@ def held(store: str, region: str, principals: set[str], table: Table) -> Access:
 def shares_accepted(owner: str, receiver: str, region: str) -> bool:
     """`receiver` accepted a Lake Formation RAM share from `owner`."""
     # Imported here: the extensions package imports this module (the enforcing extensions).
-    from ..extensions.ram_invitations import ACCEPTED, invitations_of
+    from ..extensions.ram_invitations import accepted_shares
 
-    ram = ram_backends[owner][region]
-    return any(
-        i.receiver == receiver and i.status == ACCEPTED and i.share.status == "ACTIVE"
-        for i in invitations_of(ram)
-    )
+    return bool(accepted_shares(ram_backends[owner][region], receiver))
 
 
 def table_access(who: str, account: str, table: Table) -> Access:

@@ -12,7 +12,8 @@ from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.state_store import StateStore
 
 # The consumer account, acting as the role that onboarding made its data lake admin.
-ConsumerAccess = Callable[[str], Awaitable[ConsumerShares]]
+# (consumer account, its admin role ARN as registered) -> the account's port
+ConsumerAccess = Callable[[str, str], Awaitable[ConsumerShares]]
 
 
 async def deliver(
@@ -39,7 +40,7 @@ async def deliver(
         # Lake Formation shares asynchronously in AWS: try again shortly rather than record a
         # delivery that did not happen.
         raise RetryableError(f"no RAM share for {request.grantee} yet; delivery will be retried")
-    account = await consumer_access(consumer.admin_role_arn)
+    account = await consumer_access(request.consumer_account, consumer.admin_role_arn)
     await account.accept_shares(shares)
     made = [await account.link_table(catalog_id, t.database, t.table) for t in tables]
     links = [link for link in made if link is not None]
@@ -105,5 +106,5 @@ async def withdraw(
     consumer = await state.get_consumer(request.consumer_account)
     if consumer is None or consumer.admin_role_arn is None:
         return
-    account = await consumer_access(consumer.admin_role_arn)
+    account = await consumer_access(request.consumer_account, consumer.admin_role_arn)
     await account.unlink(catalog_id, links)

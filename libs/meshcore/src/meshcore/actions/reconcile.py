@@ -5,8 +5,8 @@ For every granted request: its Lake Formation entries (`domain.grants.request_gr
 exclusions included), the sensitivity tags its exclusions rest on, the RAM shares carrying them,
 the consumer account's invitations to those shares and the resource links meshcore created.
 Healing re-grants what is missing, revokes what a request's own entries left stale, accepts
-pending invitations and recreates missing resource links, each audited (`access.healed`) on the
-request. Permissions on meshcore-governed resources that no request explains are reported,
+pending invitations, shares a grant again whose invitation expired (or that no share carries),
+and recreates missing resource links, each audited (`access.healed`) on the request. Permissions on meshcore-governed resources that no request explains are reported,
 never revoked: meshcore does not know who granted them or why.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from meshcore.actions.context import Central
-from meshcore.aws.consumer import ConsumerAccount
+from meshcore.aws.consumer import ConsumerAccount, admin_role_in
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.ports import Audit, ConsumerShares, Permissions
 from meshcore.domain.access import AccessRequest, RequestState
@@ -38,7 +38,8 @@ from meshcore.domain.reconcile import (
 )
 from meshcore.domain.state_store import StateStore
 
-ConsumerAccess = Callable[[str], Awaitable[ConsumerShares]]
+# (consumer account, its admin role ARN as registered) -> the account's port
+ConsumerAccess = Callable[[str, str], Awaitable[ConsumerShares]]
 UNEXPLAINED = "access/unexplained"
 
 
@@ -47,7 +48,7 @@ class AccessPorts:
     state: StateStore
     lakeformation: Permissions
     audit: Audit
-    consumer_access: ConsumerAccess  # a consumer's admin role ARN -> its account's port
+    consumer_access: ConsumerAccess
     catalog_id: str
     # meshcore's own roles and the data lake admins: not access anyone was granted.
     own_principals: frozenset[str] = frozenset()
@@ -57,11 +58,12 @@ async def access_ports(central: Central) -> AccessPorts:
     """The central account's adapters for a reconciliation run by meshctl: the operator's
     credentials centrally, meshcore's admin role in each onboarded consumer account."""
 
-    async def consumer_access(role_arn: str) -> ConsumerShares:
+    async def consumer_access(account_id: str, role_arn: str) -> ConsumerShares:
+        role = admin_role_in(account_id, role_arn)
         return ConsumerAccount(
-            await central.aws.assumed_client("ram", role_arn),
-            await central.aws.assumed_client("glue", role_arn),
-            role_arn.split(":")[4],
+            await central.aws.assumed_client("ram", role),
+            await central.aws.assumed_client("glue", role),
+            account_id,
         )
 
     settings = central.settings
@@ -233,6 +235,46 @@ async def _delivery(
     account_id = request.consumer_account
     if account_id == ports.catalog_id:
         return
+    shares = await _shares(ports, request)
+    unshared: list[Finding] = []  # what only sharing the grant again heals
+    for table in request.granted_tables:
+        found = await ports.lakeformation.share_arns(
+            request.grantee, ports.catalog_id, table.database, table.table
+        )
+        if not found and (request.grantee, table.database, table.table) not in missing_tables:
+            finding = Finding(
+                kind="share",
+                subject=subject(request),
+                what=f"no RAM share carries {request.grantee}'s grant on {table}",
+                healable=True,
+            )
+            report.findings.append(finding)
+            unshared.append(finding)
+    consumer = await ports.state.get_consumer(account_id)
+    account: ConsumerShares | None = None
+    if consumer is not None and consumer.admin_role_arn is not None:
+        try:
+            account = await ports.consumer_access(account_id, consumer.admin_role_arn)
+        except MeshError as exc:
+            report.findings.append(
+                Finding(
+                    kind="consumer",
+                    subject=subject(request),
+                    what=f"consumer account {account_id} not reached: {exc}",
+                    healable=False,
+                )
+            )
+            return
+        unshared += await _invitations(account, request, shares, report, heal, actor, ports)
+    if heal and unshared:
+        await _reshare(ports, account, request, unshared, actor)
+    if account is not None:
+        # Otherwise the consumer account accepts and links itself: nothing of meshcore's there.
+        await _links(account, request, report, heal, actor, ports)
+
+
+async def _shares(ports: AccessPorts, request: AccessRequest) -> list[str]:
+    """The RAM shares carrying the request's grants, as Lake Formation reports them."""
     shares: list[str] = []
     if request.granted_domain is not None:
         shares = await ports.lakeformation.shares_for(request.grantee)
@@ -241,21 +283,7 @@ async def _delivery(
             request.grantee, ports.catalog_id, table.database, table.table
         )
         shares += [a for a in found if a not in shares]
-        if not found and (request.grantee, table.database, table.table) not in missing_tables:
-            report.findings.append(
-                Finding(
-                    kind="share",
-                    subject=subject(request),
-                    what=f"no RAM share carries {request.grantee}'s grant on {table}",
-                    healable=False,
-                )
-            )
-    consumer = await ports.state.get_consumer(account_id)
-    if consumer is None or consumer.admin_role_arn is None:
-        return  # the consumer account accepts and links itself: nothing of meshcore's there
-    account = await ports.consumer_access(consumer.admin_role_arn)
-    await _invitations(account, request, shares, report, heal, actor, ports)
-    await _links(account, request, report, heal, actor, ports)
+    return shares
 
 
 async def _invitations(
@@ -266,25 +294,72 @@ async def _invitations(
     heal: bool,
     actor: str,
     ports: AccessPorts,
-) -> None:
+) -> list[Finding]:
+    """Accepts (when healing) pending invitations; returns the findings only sharing the grant
+    again heals: an invitation that expired, or none to the account at all."""
     statuses = await account.invitation_status(shares)
+    unshared = []
     for arn in shares:
         status = statuses.get(arn)
         if status == "ACCEPTED" or (status is None and not is_account_id(request.grantee)):
             continue
-        pending = status == "PENDING"
+        pending, rejected = status == "PENDING", status == "REJECTED"
+        if pending:
+            remedy = ""
+        elif rejected:
+            # Someone in the consumer account answered no: a person decides, not meshcore.
+            remedy = ": rejected in the consumer account; share again by hand if still wanted"
+        else:
+            remedy = ": the grant must be shared again (revoke, then grant; healing does it)"
         finding = Finding(
             kind="invitation",
             subject=subject(request),
-            what=f"invitation of {account.account_id} to {arn} is {status or 'absent'}"
-            + ("" if pending else ": the grant must be shared again (revoke, then grant)"),
-            healable=pending,
+            what=f"invitation of {account.account_id} to {arn} is {status or 'absent'}{remedy}",
+            healable=not rejected,
             details={"share": arn, "status": status},
         )
         report.findings.append(finding)
-        if heal and pending:
+        if not pending:
+            if not rejected:
+                unshared.append(finding)
+            continue
+        if heal:
             await account.accept_shares([arn])
             await _healed(ports, finding, request, actor, share=arn)
+    return unshared
+
+
+async def _reshare(
+    ports: AccessPorts,
+    account: ConsumerShares | None,
+    request: AccessRequest,
+    findings: list[Finding],
+    actor: str,
+) -> None:
+    """Share the request's grant again: revoke its Lake Formation entries, then grant them, so
+    that Lake Formation associates the consumer account with the share again and RAM sends a
+    new invitation (a grant of what is still held changes nothing in RAM); then accept it where
+    the consumer is onboarded."""
+    entries = request_grants(request, ports.catalog_id)
+    try:
+        await ports.lakeformation.revoke(entries)
+        await ports.lakeformation.grant(entries)
+        shares = await _shares(ports, request)
+        accepted: list[str] = []
+        if account is not None:
+            accepted = await account.accept_shares(shares)
+            statuses = await account.invitation_status(shares)
+            left = {a: statuses.get(a) for a in shares if statuses.get(a) != "ACCEPTED"}
+            if is_account_id(request.grantee) and (left or not shares):
+                raise MeshError(f"shared again, but not accepted: {left or 'no RAM share'}")
+        elif not shares:
+            raise MeshError("shared again, but Lake Formation reports no RAM share")
+    except MeshError as exc:
+        for finding in findings:
+            finding.error = str(exc)
+        return
+    for finding in findings:
+        await _healed(ports, finding, request, actor, reshared=shares, accepted=accepted or None)
 
 
 async def _links(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from meshcore.aws.errors import aws_errors, error_code
-from meshcore.domain.errors import ConflictError, NotFoundError
+from meshcore.domain.errors import AccessDeniedError, ConflictError, NotFoundError
 
 if TYPE_CHECKING:
     from types_aiobotocore_glue.client import GlueClient
@@ -16,6 +17,28 @@ if TYPE_CHECKING:
 
 # Marks the databases meshcore created for resource links, so revocation only removes its own.
 LINKS_MARKER = "meshcore:resource_links"
+_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
+
+
+def admin_role_in(account_id: str, role_arn: str) -> str:
+    """`role_arn`, checked to be an IAM role of consumer account `account_id`: a consumer
+    registry entry naming another account's role must not send meshcore's credentials there."""
+    match = _ROLE_ARN.match(role_arn)
+    if match is None or match.group(1) != account_id:
+        raise AccessDeniedError(
+            f"consumer {account_id}'s admin role {role_arn!r} is not a role of that account: "
+            "not assumed"
+        )
+    return role_arn
+
+
+def _later(rank: tuple[bool, Any, str], than: tuple[bool, Any, str]) -> bool:
+    """An accepted invitation first, then the most recent (when both carry a timestamp)."""
+    if rank[0] != than[0]:
+        return rank[0]
+    if rank[1] is None or than[1] is None:
+        return True
+    return bool(rank[1] > than[1])
 
 
 class ConsumerAccount:
@@ -95,22 +118,24 @@ class ConsumerAccount:
         )
 
     async def invitation_status(self, share_arns: list[str]) -> dict[str, str]:
-        """Share ARN -> the status of this account's invitation to it."""
+        """Share ARN -> the status of this account's invitation to it: an accepted one, else the
+        latest (an expired invitation may be followed by a new one)."""
         if not share_arns:
             return {}
-        found: dict[str, str] = {}
+        found: dict[str, tuple[bool, Any, str]] = {}
         params: dict[str, Any] = {"resourceShareArns": share_arns}
         while True:
             with aws_errors(f"ram:GetResourceShareInvitations in {self.account_id}"):
                 response = await self._ram.get_resource_share_invitations(**params)
             for invitation in response.get("resourceShareInvitations", []):
                 arn, status = invitation.get("resourceShareArn"), invitation.get("status")
-                # The latest invitation to a share decides (an expired one may be followed by
-                # a new one).
-                if arn and status and found.get(arn) != "ACCEPTED":
-                    found[arn] = str(status)
+                if not arn or not status:
+                    continue
+                rank = (status == "ACCEPTED", invitation.get("invitationTimestamp"), str(status))
+                if arn not in found or _later(rank, found[arn]):
+                    found[arn] = rank
             if not response.get("nextToken"):
-                return found
+                return {arn: rank[2] for arn, rank in found.items()}
             params["nextToken"] = response["nextToken"]
 
     async def unlink(self, owner_catalog: str, links: list[str]) -> None:
