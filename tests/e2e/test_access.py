@@ -16,7 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from meshcore.domain.access import AccessRequest, TableName
-from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
+from meshcore.messages.commands import (
+    AccessDecision,
+    ExpirySweep,
+    RevokeCommand,
+    SignedAccessDecision,
+)
 from meshcore_devstack.mesh import (
     ANALYST_ROLE,
     AR,
@@ -293,7 +298,28 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
         for t in json.loads(mesh.meshctl("--json", "search", "invoice", "--domain", "ar"))
     ] == [TABLE]
 
-    # Redelivering the same decision changes nothing and audits nothing more.
+    # A revoke posted straight to the queue, unsigned, is refused and audited; the grant stays.
+    unsigned = RevokeCommand(request_id=request_id, requested_by="ops@central.example.com")
+    post(mesh, unsigned.model_dump_json())
+    refused = eventually(
+        lambda: next(
+            (
+                e
+                for e in json.loads(mesh.meshctl("--json", "audit", request_id))
+                if e["action"] == "decision.refused"
+            ),
+            None,
+        ),
+        "the unsigned revoke's refusal",
+    )
+    assert refused["details"]["reason"] == "invalid signature"
+    assert refused["actor"].startswith("unverified (ops@central.example.com, sent by ")
+    assert request_state(mesh, request_id)["state"] == "granted"
+    assert [r["invoice_id"] for r in analyst_reads(mesh).rows] == [
+        f"INV-202611-00{i}" for i in range(3)
+    ]
+
+    # `meshctl revoke` signs as the operator role: applied.
     mesh.meshctl("revoke", request_id, "--by", "ops@central.example.com")
     eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
     assert consumer_permissions(mesh) == []
@@ -302,9 +328,13 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
     glue = mesh.client("glue", CONSUMER)
     assert "ar__receivables" not in {d["Name"] for d in glue.get_databases()["DatabaseList"]}
     assert audit_actions(mesh, request_id)[-1] == "grant.revoked"
-    # The name in a revoke is a claim; the audit says which IAM identity sent it.
+    # The name in a revoke is the operator's word; the audit says the operator role signed it
+    # and which IAM identity sent it.
     revoked = json.loads(mesh.meshctl("--json", "audit", request_id))[-1]
-    assert revoked["actor"].startswith("ops@central.example.com (sent by ")
+    assert revoked["actor"].startswith(
+        f"ops@central.example.com (signed by arn:aws:iam::{CENTRAL}:role/meshcore-operator, "
+        "sent by "
+    )
     assert "unknown sender" not in revoked["actor"]
     assert json.loads(mesh.meshctl("--json", "audit", "verify"))["intact"]
 
