@@ -165,7 +165,8 @@ def notifications(stack: Stack) -> list[Any]:
 
 
 def ticket_system_kms(stack: Stack, kind: str = "ticket-system") -> Any:
-    """KMS as the ticket system's role: the only principal the decision key lets sign."""
+    """KMS as the ticket system's role (the only principal the decision key lets sign), or as
+    the central role of `kind`."""
     env = as_central_role(stack.env, kind, "tickets")
     return boto3.client(
         "kms",
@@ -233,6 +234,28 @@ def test_only_the_ticket_system_signs_decisions_and_only_grant_worker_verifies(m
     )["Mac"]
     others = {"operator": mesh.client("kms")} | {
         kind: ticket_system_kms(mesh, kind) for kind in ("grant-worker", "sync-worker", "portal")
+    }
+    for who, kms in others.items():
+        with pytest.raises(kms.exceptions.ClientError, match="AccessDenied"):
+            kms.generate_mac(KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message)
+        if who != "grant-worker":
+            with pytest.raises(kms.exceptions.ClientError, match="AccessDenied"):
+                kms.verify_mac(KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message, Mac=mac)
+    assert others["grant-worker"].verify_mac(
+        KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message, Mac=mac
+    )["MacValid"]
+
+
+def test_only_the_operator_role_signs_revokes_and_only_grant_worker_verifies(mesh: Stack) -> None:
+    """The revocation key's policy: only `meshcore-operator` generates MACs (not the operator's
+    own credentials, the ticket system or a worker); only grant-worker verifies."""
+    key, message = "alias/meshcore-revocations", b"a revoke"
+    mac = ticket_system_kms(mesh, "operator").generate_mac(
+        KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message
+    )["Mac"]
+    others = {"account": mesh.client("kms")} | {
+        kind: ticket_system_kms(mesh, kind)
+        for kind in ("ticket-system", "grant-worker", "sync-worker", "portal")
     }
     for who, kms in others.items():
         with pytest.raises(kms.exceptions.ClientError, match="AccessDenied"):
