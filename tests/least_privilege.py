@@ -223,6 +223,9 @@ CENTRAL_ROLES = {
     # `meshctl audit anchor --every`: the only role that signs and writes audit anchors.
     "audit-anchor": "AuditAnchorRole",
 }
+# Central roles people's tools assume (by role name), and who is said to use them: `meshctl
+# revoke` signs as the operator role.
+ASSUMED_CENTRAL_ROLES = {"meshcore-operator": ("operator", "OperatorRole")}
 
 
 @dataclass(frozen=True)
@@ -247,7 +250,8 @@ def role_uses(calls: Iterable[PrincipalCalls], worker_keys: dict[str, str]) -> l
 
     `worker_keys` maps the access key id each worker process signs with (its central role's
     credentials) to its kind; roles it assumes in member accounts are told by the session name
-    meshcore gives them (`meshcore-<worker>`). Calls of anyone else are left out.
+    meshcore gives them (`meshcore-<worker>`); the central roles of `ASSUMED_CENTRAL_ROLES`, by
+    their name, whoever assumed them. Calls of anyone else are left out.
     """
     sessions = {f"meshcore-{kind}": kind for kind in worker_keys.values()}
     found: dict[tuple[str, str, str], set[str]] = {}
@@ -261,6 +265,9 @@ def role_uses(calls: Iterable[PrincipalCalls], worker_keys: dict[str, str]) -> l
         elif principal.role_arn and principal.session_name in sessions:
             worker = sessions[principal.session_name]
             role = role_named(principal.role_name)
+        elif principal.role_arn and principal.role_name in ASSUMED_CENTRAL_ROLES:
+            worker, logical_id = ASSUMED_CENTRAL_ROLES[principal.role_name]
+            role = template_roles("central.yaml")[logical_id]
         else:
             continue
         key = (worker, role.template, role.logical_id)

@@ -16,7 +16,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from meshcore.domain.access import AccessRequest, TableName
-from meshcore.messages.commands import AccessDecision, ExpirySweep, SignedAccessDecision
+from meshcore.messages.commands import (
+    AccessDecision,
+    ExpirySweep,
+    RevokeCommand,
+    SignedAccessDecision,
+)
 from meshcore_devstack.mesh import (
     ANALYST_ROLE,
     AR,
@@ -160,7 +165,8 @@ def notifications(stack: Stack) -> list[Any]:
 
 
 def ticket_system_kms(stack: Stack, kind: str = "ticket-system") -> Any:
-    """KMS as the ticket system's role: the only principal the decision key lets sign."""
+    """KMS as the ticket system's role (the only principal the decision key lets sign), or as
+    the central role of `kind`."""
     env = as_central_role(stack.env, kind, "tickets")
     return boto3.client(
         "kms",
@@ -240,6 +246,28 @@ def test_only_the_ticket_system_signs_decisions_and_only_grant_worker_verifies(m
     )["MacValid"]
 
 
+def test_only_the_operator_role_signs_revokes_and_only_grant_worker_verifies(mesh: Stack) -> None:
+    """The revocation key's policy: only `meshcore-operator` generates MACs (not the operator's
+    own credentials, the ticket system or a worker); only grant-worker verifies."""
+    key, message = "alias/meshcore-revocations", b"a revoke"
+    mac = ticket_system_kms(mesh, "operator").generate_mac(
+        KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message
+    )["Mac"]
+    others = {"account": mesh.client("kms")} | {
+        kind: ticket_system_kms(mesh, kind)
+        for kind in ("ticket-system", "grant-worker", "sync-worker", "portal")
+    }
+    for who, kms in others.items():
+        with pytest.raises(kms.exceptions.ClientError, match="AccessDenied"):
+            kms.generate_mac(KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message)
+        if who != "grant-worker":
+            with pytest.raises(kms.exceptions.ClientError, match="AccessDenied"):
+                kms.verify_mac(KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message, Mac=mac)
+    assert others["grant-worker"].verify_mac(
+        KeyId=key, MacAlgorithm="HMAC_SHA_256", Message=message, Mac=mac
+    )["MacValid"]
+
+
 def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stack) -> None:
     request_id = request(mesh)
     mesh.meshctl("decide", request_id, "approve", "--approver", OWNER, "--ticket", "FIN-7")
@@ -293,7 +321,28 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
         for t in json.loads(mesh.meshctl("--json", "search", "invoice", "--domain", "ar"))
     ] == [TABLE]
 
-    # Redelivering the same decision changes nothing and audits nothing more.
+    # A revoke posted straight to the queue, unsigned, is refused and audited; the grant stays.
+    unsigned = RevokeCommand(request_id=request_id, requested_by="ops@central.example.com")
+    post(mesh, unsigned.model_dump_json())
+    refused = eventually(
+        lambda: next(
+            (
+                e
+                for e in json.loads(mesh.meshctl("--json", "audit", request_id))
+                if e["action"] == "decision.refused"
+            ),
+            None,
+        ),
+        "the unsigned revoke's refusal",
+    )
+    assert refused["details"]["reason"] == "invalid signature"
+    assert refused["actor"].startswith("unverified (ops@central.example.com, sent by ")
+    assert request_state(mesh, request_id)["state"] == "granted"
+    assert [r["invoice_id"] for r in analyst_reads(mesh).rows] == [
+        f"INV-202611-00{i}" for i in range(3)
+    ]
+
+    # `meshctl revoke` signs as the operator role: applied.
     mesh.meshctl("revoke", request_id, "--by", "ops@central.example.com")
     eventually(lambda: request_state(mesh, request_id)["state"] == "revoked", "the revocation")
     assert consumer_permissions(mesh) == []
@@ -302,9 +351,13 @@ def test_approval_grants_least_privilege_and_delivers_to_the_consumer(mesh: Stac
     glue = mesh.client("glue", CONSUMER)
     assert "ar__receivables" not in {d["Name"] for d in glue.get_databases()["DatabaseList"]}
     assert audit_actions(mesh, request_id)[-1] == "grant.revoked"
-    # The name in a revoke is a claim; the audit says which IAM identity sent it.
+    # The name in a revoke is the operator's word; the audit says the operator role signed it
+    # and which IAM identity sent it.
     revoked = json.loads(mesh.meshctl("--json", "audit", request_id))[-1]
-    assert revoked["actor"].startswith("ops@central.example.com (sent by ")
+    assert revoked["actor"].startswith(
+        f"ops@central.example.com (signed by arn:aws:iam::{CENTRAL}:role/meshcore-operator, "
+        "sent by "
+    )
     assert "unknown sender" not in revoked["actor"]
     assert json.loads(mesh.meshctl("--json", "audit", "verify"))["intact"]
 

@@ -122,6 +122,7 @@ def test_each_worker_calls_only_what_its_template_role_grants(
         ("grant-worker", "central.yaml", "GrantWorkerRole"),
         ("grant-worker", "consumer.yaml", "ConsumerAdminRole"),
         ("audit-anchor", "central.yaml", "AuditAnchorRole"),
+        ("operator", "central.yaml", "OperatorRole"),
     }
     refused = {u.describe(): sorted(u.ungranted) for u in uses.values() if u.ungranted}
     assert refused == {}, "calls the templates do not grant"
@@ -138,3 +139,5 @@ def test_each_worker_calls_only_what_its_template_role_grants(
     grant = uses["grant-worker", "central.yaml", "GrantWorkerRole"].actions
     assert {"lakeformation:BatchGrantPermissions", "lakeformation:BatchRevokePermissions"} <= grant
     assert "kms:VerifyMac" in grant and "kms:GenerateMac" not in grant
+    # `meshctl revoke` signed as the operator role, and did nothing else as it.
+    assert uses["operator", "central.yaml", "OperatorRole"].actions == {"kms:GenerateMac"}

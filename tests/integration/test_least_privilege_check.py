@@ -10,13 +10,19 @@ from typing import Any
 import pytest
 from cfnlint.decode import decode
 
-from meshcore.provisioning.central import AUDIT_ANCHOR_ACTIONS
+from meshcore.provisioning.central import (
+    AUDIT_ANCHOR_ACTIONS,
+    OPERATOR_ACTIONS,
+    decision_key_policy,
+    revocation_key_policy,
+)
 from meshcore.provisioning.onboarding import (
     CATALOG_READ_ACTIONS,
     CONSUMER_ADMIN_ACTIONS,
     SAMPLE_READ_ACTIONS,
     SAMPLE_READ_ROLE,
 )
+from meshcore.settings import MeshSettings
 from meshcore_emulator.calllog import PrincipalCalls
 from meshcore_emulator.dynamodb_keys import ItemAccess
 from meshcore_emulator.principals import Principal
@@ -228,6 +234,61 @@ def test_bootstrap_gives_the_audit_anchor_role_what_the_template_gives_it() -> N
     assert set(AUDIT_ANCHOR_ACTIONS) == template_roles("central.yaml")["AuditAnchorRole"].allowed
 
 
+def test_bootstrap_gives_the_operator_role_what_the_template_gives_it() -> None:
+    operator = template_roles("central.yaml")["OperatorRole"]
+    assert operator.name == "meshcore-operator"
+    assert set(OPERATOR_ACTIONS) == operator.allowed == {"kms:GenerateMac"}
+
+
+def _key_users(key_policy: list[dict[str, Any]], action: str) -> list[Any]:
+    return [
+        s["Principal"]["AWS"]
+        for s in key_policy
+        if any(fnmatchcase(action, a.lower()) for a in _listed(s["Action"]))
+    ]
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+GRANT_WORKER_ARN = {
+    "Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/meshcore-grant-worker"
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "signer"), [("DecisionKey", "TicketSystemRole"), ("RevocationKey", "OperatorRole")]
+)
+def test_only_one_role_signs_with_each_mac_key_and_only_grant_worker_verifies(
+    key: str, signer: str
+) -> None:
+    """The template's keys, and `meshctl bootstrap`'s: the account administers them, one role
+    generates MACs (the ticket system's decisions, the operator's revokes), grant-worker alone
+    verifies."""
+    body, problems = decode(str(INFRA / "central.yaml"))
+    assert not problems and body is not None
+    props = body["Resources"][key]["Properties"]
+    assert (props["KeySpec"], props["KeyUsage"]) == ("HMAC_256", "GENERATE_VERIFY_MAC")
+    statements = props["KeyPolicy"]["Statement"]
+    assert _key_users(statements, "kms:generatemac") == [{"Fn::GetAtt": [signer, "Arn"]}]
+    assert _key_users(statements, "kms:verifymac") == [GRANT_WORKER_ARN]
+    settings = MeshSettings(central_account_id="123456789012")
+    role = template_roles("central.yaml")[signer].name
+    policy = (decision_key_policy if key == "DecisionKey" else revocation_key_policy)(settings)
+    assert [s["Sid"] for s in policy["Statement"]] == [s["Sid"] for s in statements]
+    assert _key_users(policy["Statement"], "kms:generatemac") == [
+        f"arn:aws:iam::123456789012:role/{role}"
+    ]
+    assert _key_users(policy["Statement"], "kms:verifymac") == [
+        "arn:aws:iam::123456789012:role/meshcore-grant-worker"
+    ]
+    for granted in (policy["Statement"][0]["Action"], _listed(statements[0]["Action"])):
+        assert not any(
+            fnmatchcase(a, p.lower()) for p in granted for a in ("kms:generatemac", "kms:verifymac")
+        )
+
+
 def test_onboarding_creates_the_member_roles_the_templates_define() -> None:
     """`meshctl onboard-*` and the templates grant the member-account roles the same actions."""
     assert set(CATALOG_READ_ACTIONS) == role_named("meshcore-catalog-reader").allowed
@@ -348,3 +409,26 @@ def test_grant_worker_assumes_consumer_admin_roles_only_in_onboarded_consumer_ac
         assert statement["Condition"] == {
             "StringEquals": {"aws:ResourceAccount": {"Ref": "ConsumerAccountIds"}}
         }, statement
+
+
+def test_the_operator_role_is_checked_whoever_assumed_it() -> None:
+    (use,) = role_uses(
+        [
+            calls(
+                Principal(
+                    "ASIA3",
+                    "123456789012",
+                    "arn:aws:iam::123456789012:role/meshcore-operator",
+                    "meshctl",
+                ),
+                "kms:GenerateMac",
+                "sqs:SendMessage",
+            )
+        ],
+        WORKER_KEYS,
+    )
+    assert (use.worker, use.role.logical_id, use.ungranted) == (
+        "operator",
+        "OperatorRole",
+        {"sqs:SendMessage"},
+    )

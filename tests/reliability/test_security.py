@@ -28,6 +28,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from meshcore.domain.access import AccessRequest, TableName
+from meshcore.messages.commands import RevokeCommand, SignedRevokeCommand
 from meshcore_devstack.mesh import (
     AR,
     CENTRAL,
@@ -586,3 +587,46 @@ def test_a_wide_table_and_nested_bodies_deny_no_service(
     assert dead_letters(stack, "meshcore-catalog-changes").keys() == {
         nested_ids["meshcore-catalog-changes"]
     }
+
+
+def test_unsigned_and_forged_revokes_are_refused_and_audited(
+    stack_factory: StackFactory, record: Row
+) -> None:
+    """The "unsigned revoke" family: operator revokes posted without the operator role's
+    signature (bare, or with a MAC the revocation key did not make) revoke nothing and are each
+    audited; `meshctl revoke` still works."""
+    stack = stack_factory()
+    onboard_treasury(stack)
+    (table,) = stable_tables(stack, 1)
+    granted = open_request(stack, [table], role(0))
+    send(stack, "meshcore-approvals", sign(stack, decision(stack, granted, ticket_id="FIN-OK")))
+    eventually(lambda: requests(stack)[granted]["grants_applied"], "the grant")
+    bare = RevokeCommand(request_id=granted, requested_by="mallory@elsewhere.example.com")
+    decision_mac = json.loads(sign(stack, decision(stack, granted, decision="revoke")))
+    forged = SignedRevokeCommand(
+        revoke=bare, key_id="alias/meshcore-revocations", signature=decision_mac["signature"]
+    )
+    bodies = [bare.model_dump_json(), forged.model_dump_json()] * COPIES
+    for body in bodies:
+        send(stack, "meshcore-approvals", body)
+    wait_idle(stack, timeout=120)
+    refused = [
+        e
+        for e in refusals(stack, granted)
+        if e["details"].get("decision") == "revoke"
+        and e["details"]["reason"] == "invalid signature"
+    ]
+    still = requests(stack)[granted]["state"]
+    stack.meshctl("revoke", granted, "--by", "ops@central.example.com")
+    eventually(lambda: requests(stack)[granted]["state"] == "revoked", "the signed revoke")
+
+    record.load = f"{len(bodies)} unsigned or forged revokes of a granted request"
+    record.faults = "unsigned revoke: bare and with a decision key's MAC"
+    record.lost = "0"
+    record.duplicated = "0"
+    record.consistency = (
+        f"unsigned revoke {min(len(refused), len(bodies))}/{len(bodies)} refused and audited; "
+        f"request {still} until `meshctl revoke`"
+    )
+    assert len(refused) == len(bodies)
+    assert still == "granted"

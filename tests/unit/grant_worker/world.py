@@ -28,7 +28,7 @@ from ...fakes.consumer import FakeConsumerShares
 from ...fakes.glue import FakeCatalog
 from ...fakes.lakeformation import FakePermissions
 from ...fakes.queues import FakeSender
-from ...fakes.signing import FakeSigner
+from ...fakes.signing import FakeRevokeSigner, FakeSigner
 
 CENTRAL = "123456789012"
 CONSUMER = "444444444444"
@@ -111,6 +111,7 @@ class World:
     state: StateStub
     audit: FakeAudit
     signer: FakeSigner
+    revoke_signer: FakeRevokeSigner
     lake: FakePermissions
     catalog: FakeCatalog
     notifications: FakeSender
@@ -181,10 +182,12 @@ async def world(onboarded: bool = True) -> World:
         return consumer
 
     audit, signer, notifications = FakeAudit(), FakeSigner(), FakeSender()
+    revoke_signer = FakeRevokeSigner()
     deps = GrantDependencies(
         state=state,  # type: ignore[arg-type]  # the stand-in described above
         audit=audit,
         signer=signer,
+        revoke_verifier=revoke_signer,
         lakeformation=lake,
         catalog=catalog,
         notifications=notifications,
@@ -193,7 +196,9 @@ async def world(onboarded: bool = True) -> World:
         metrics=Metrics(),
         clock=lambda: now[0],
     )
-    return World(deps, state, audit, signer, lake, catalog, notifications, consumer, now)
+    return World(
+        deps, state, audit, signer, revoke_signer, lake, catalog, notifications, consumer, now
+    )
 
 
 def pending(**more: Any) -> AccessRequest:

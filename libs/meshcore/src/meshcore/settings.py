@@ -49,6 +49,9 @@ class CentralRoles(BaseModel):
     portal: str = "meshcore-portal"
     # The ticket system's integration: the only role that may sign decisions (kms:GenerateMac).
     ticket_system: str = "meshcore-ticket-system"
+    # Operators revoking outside the ticket flow: the only role that may sign revokes
+    # (kms:GenerateMac with the revocation key, `meshctl revoke`).
+    operator: str = "meshcore-operator"
     # The only role that may sign audit anchors and write them (`meshctl audit anchor`).
     audit_anchor: str = "meshcore-audit-anchor"
     # The role Lake Formation assumes to reach producers' registered S3 locations.
@@ -93,6 +96,7 @@ class MeshSettings(BaseSettings):
     # the latest anchor are detected only from the next anchor on.
     audit_anchor_interval_seconds: int = Field(300, ge=1, le=24 * 3600)
     decision_key_alias: str = "alias/meshcore-decisions"
+    revocation_key_alias: str = "alias/meshcore-revocations"
     # A signed decision issued longer ago than this is refused (the owner decides again).
     decision_max_age_hours: int = Field(24, ge=1, le=24 * 30)
     repair_concurrency: int = Field(4, ge=1, le=64)  # tables compared at once during a repair

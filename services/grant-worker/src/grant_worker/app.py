@@ -13,7 +13,7 @@ from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lakeformation import LakeFormation
 from meshcore.aws.ports import ConsumerShares
 from meshcore.aws.queues import QueueSender, queue_url
-from meshcore.aws.signing import DecisionSigner
+from meshcore.aws.signing import DecisionSigner, RevokeSigner
 from meshcore.aws.state import DynamoStateStore
 from meshcore.messages.decode import decode_approvals_message
 from meshcore.runtime.metrics import Metrics
@@ -46,6 +46,11 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             state=DynamoStateStore(dynamodb, settings.state_table),
             audit=AuditLog(dynamodb, settings.audit_table),
             signer=DecisionSigner(await aws.client("kms"), settings.decision_key_alias),
+            revoke_verifier=RevokeSigner(
+                await aws.client("kms"),
+                settings.revocation_key_alias,
+                signer=settings.central_role_arn(settings.roles.operator),
+            ),
             lakeformation=LakeFormation(await aws.client("lakeformation")),
             catalog=GlueCatalog(await aws.client("glue"), settings.central_account_id),
             notifications=QueueSender(sqs, await queue_url(sqs, notifications), notifications),

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from grant_worker.delivery import ConsumerAccess
-from meshcore.aws.ports import Audit, Catalog, DecisionVerifier, Permissions, Sender
+from meshcore.aws.ports import (
+    Audit,
+    Catalog,
+    DecisionVerifier,
+    Permissions,
+    RevokeVerifier,
+    Sender,
+)
 from meshcore.domain.state_store import StateStore
 from meshcore.runtime.metrics import Metrics
 
@@ -19,6 +26,7 @@ class GrantDependencies:
     state: StateStore
     audit: Audit
     signer: DecisionVerifier
+    revoke_verifier: RevokeVerifier  # operator revokes (their own key)
     lakeformation: Permissions
     catalog: Catalog  # the central catalog
     notifications: Sender

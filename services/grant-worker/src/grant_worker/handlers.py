@@ -11,12 +11,13 @@ from functools import partial
 from grant_worker.decisions import on_decision
 from grant_worker.dependencies import GrantDependencies
 from grant_worker.reconcile import on_access_reconcile
-from grant_worker.revocation import on_expiry_sweep, on_revoke_command
+from grant_worker.revocation import on_expiry_sweep, on_revoke_command, on_unsigned_revoke
 from meshcore.messages.commands import (
     AccessReconcile,
     ExpirySweep,
     RevokeCommand,
     SignedAccessDecision,
+    SignedRevokeCommand,
 )
 from meshcore.runtime.dispatch import Delivery, HandlerMap
 
@@ -26,8 +27,11 @@ __all__ = ["GrantDependencies", "handler_map"]
 def handler_map(deps: GrantDependencies) -> HandlerMap:
     """What the approvals queue carries, and who handles it."""
 
-    async def revoke_command(command: RevokeCommand, delivery: Delivery) -> None:
+    async def revoke_command(command: SignedRevokeCommand, delivery: Delivery) -> None:
         await on_revoke_command(command, delivery, deps)
+
+    async def unsigned_revoke(command: RevokeCommand, delivery: Delivery) -> None:
+        await on_unsigned_revoke(command, delivery, deps)
 
     async def expiry_sweep(sweep: ExpirySweep, _delivery: Delivery) -> None:
         await on_expiry_sweep(sweep, deps)
@@ -37,7 +41,8 @@ def handler_map(deps: GrantDependencies) -> HandlerMap:
 
     return {
         SignedAccessDecision: partial(on_decision, deps=deps),
-        RevokeCommand: revoke_command,
+        SignedRevokeCommand: revoke_command,
+        RevokeCommand: unsigned_revoke,
         ExpirySweep: expiry_sweep,
         AccessReconcile: access_reconcile,
     }

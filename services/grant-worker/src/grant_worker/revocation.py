@@ -1,4 +1,4 @@
-"""Undoing a grant: a revoke decision or command, and the expiry sweep."""
+"""Undoing a grant: a revoke decision or an operator's signed revoke, and the expiry sweep."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import structlog
 
 from grant_worker.delivery import withdraw
 from grant_worker.dependencies import ACTOR, GrantDependencies
-from grant_worker.records import record, refuse
+from grant_worker.records import record, refuse, subject
 from meshcore.domain.access import AccessRequest, RequestState
 from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.grants import request_grants
-from meshcore.messages.commands import ExpirySweep, RevokeCommand
+from meshcore.messages.commands import ExpirySweep, RevokeCommand, SignedRevokeCommand
 from meshcore.runtime.dispatch import Delivery
+
+log = structlog.get_logger()
 
 
 async def revoke(
@@ -43,17 +45,49 @@ async def revoke(
 # -- operator revokes and the expiry sweep -------------------------------------------------------
 
 
-def revoker(command: RevokeCommand, delivery: Delivery) -> str:
-    """Who revokes, for the audit: the name in the body is only a claim; the sender SQS
-    reports (an IAM user id, or a role id and session) is who sent it."""
-    return f"{command.requested_by} (sent by {delivery.sender_id or 'an unknown sender'})"
+def sender(delivery: Delivery) -> str:
+    """The sender SQS reports (an IAM user id, or a role id and session): no body can claim it."""
+    return delivery.sender_id or "an unknown sender"
+
+
+def revoker(command: RevokeCommand, signer: str, delivery: Delivery) -> str:
+    """Who revokes, for the audit: the name in the body is signed but still the operator's
+    word; the signature proves the operator role made it and SQS says who sent it."""
+    return f"{command.requested_by} (signed by {signer or 'the operator role'}, sent by {sender(delivery)})"
+
+
+async def on_unsigned_revoke(
+    command: RevokeCommand, delivery: Delivery, deps: GrantDependencies
+) -> None:
+    """A bare revoke: nobody vouches for it. Audited, and it changes and notifies nothing."""
+    structlog.contextvars.bind_contextvars(request_id=command.request_id, decision="revoke")
+    await refuse_unverified_revoke(deps, command, delivery, "unsigned")
+
+
+async def refuse_unverified_revoke(
+    deps: GrantDependencies, command: RevokeCommand, delivery: Delivery, why: str
+) -> None:
+    await deps.audit.record(
+        subject(command.request_id),
+        "decision.refused",
+        f"unverified ({command.requested_by}, sent by {sender(delivery)})",
+        reason="invalid signature",
+        decision="revoke",
+        signature=why,
+    )
+    deps.metrics.count("DecisionsRefused")
+    log.warning("decision.refused", reason="invalid signature", signature=why)
 
 
 async def on_revoke_command(
-    command: RevokeCommand, delivery: Delivery, deps: GrantDependencies
+    signed: SignedRevokeCommand, delivery: Delivery, deps: GrantDependencies
 ) -> None:
+    command = signed.revoke
     structlog.contextvars.bind_contextvars(request_id=command.request_id, decision="revoke")
-    actor = revoker(command, delivery)
+    if not await deps.revoke_verifier.verify(signed):
+        await refuse_unverified_revoke(deps, command, delivery, "forged")
+        return
+    actor = revoker(command, deps.revoke_verifier.signer, delivery)
     try:
         request, version = await deps.state.get_request(command.request_id)
     except NotFoundError:

@@ -9,7 +9,7 @@ from meshcore.actions.context import Central
 from meshcore.actions.discovery import pending_classification
 from meshcore.aws.audit import AuditEntry
 from meshcore.aws.glue import GlueCatalog
-from meshcore.aws.signing import DecisionSigner
+from meshcore.aws.signing import DecisionSigner, RevokeSigner
 from meshcore.domain.access import AccessRequest, TableName, state_before
 from meshcore.domain.errors import InvalidTransitionError, PermanentError
 from meshcore.domain.naming import split_central_database_name
@@ -18,6 +18,7 @@ from meshcore.messages.commands import (
     Decision,
     RevokeCommand,
     SignedAccessDecision,
+    SignedRevokeCommand,
     TicketRequest,
 )
 
@@ -189,10 +190,17 @@ async def post_decision(
 
 async def request_revocation(
     central: Central, request_id: str, by: str, reason: str
-) -> RevokeCommand:
-    """Ask grant-worker to revoke a request's grants and resource links."""
+) -> SignedRevokeCommand:
+    """Ask grant-worker to revoke a request's grants and resource links: the revoke is signed
+    as the operator role (only it may, the revocation key's policy says) and posted with the
+    caller's own credentials (SQS reports them to grant-worker as the sender)."""
     request, _version = await central.state.get_request(request_id)  # unknown: NotFoundError
     require_state(request, "revoke")
     command = RevokeCommand(request_id=request_id, requested_by=by, reason=reason)
-    await (await central.sender(central.settings.queues.approvals)).send(command)
-    return command
+    settings = central.settings
+    kms = await central.aws.assumed_client(
+        "kms", settings.central_role_arn(settings.roles.operator)
+    )
+    signed = await RevokeSigner(kms, settings.revocation_key_alias).sign(command)
+    await (await central.sender(settings.queues.approvals)).send(signed)
+    return signed

@@ -2,7 +2,7 @@
 
 Handlers and actions take these, never a concrete adapter: the adapters of this package
 (`GlueCatalog`, `LakeFormation`, `ColumnTags`, `ResourceTags`, `ConsumerAccount`, `QueueSender`,
-`DecisionSigner`, `AuditLog`) satisfy them structurally, and the test suite keeps one in-memory
+`DecisionSigner`, `RevokeSigner`, `AuditLog`) satisfy them structurally, and the test suite keeps one in-memory
 fake of each (`tests/fakes/`), held to the same contract tests as the adapter against the
 embedded AWS (`tests/contract/`). So a handler's decisions are tested in process, fast, and
 its wiring against AWS once.
@@ -21,7 +21,12 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from meshcore.aws.audit import AuditEntry
-from meshcore.messages.commands import AccessDecision, SignedAccessDecision
+from meshcore.messages.commands import (
+    AccessDecision,
+    RevokeCommand,
+    SignedAccessDecision,
+    SignedRevokeCommand,
+)
 
 Row = dict[str, Any]
 PermissionEntry = dict[str, Any]
@@ -166,6 +171,18 @@ class DecisionVerifier(Protocol):
 
 class DecisionSigning(DecisionVerifier, Protocol):
     async def sign(self, decision: AccessDecision) -> SignedAccessDecision: ...
+
+
+class RevokeVerifier(Protocol):
+    # Who the key's policy lets sign (the operator role): whom a valid MAC proves.
+    signer: str
+
+    async def verify(self, signed: SignedRevokeCommand) -> bool:
+        """True only for a valid MAC by the revocation key over the canonical revoke."""
+
+
+class RevokeSigning(RevokeVerifier, Protocol):
+    async def sign(self, revoke: RevokeCommand) -> SignedRevokeCommand: ...
 
 
 class Audit(Protocol):

@@ -185,14 +185,53 @@ class SignedAccessDecision(_Message):
 
 
 class RevokeCommand(_Message):
-    """An operator revokes a granted request (`meshctl revoke`), outside the ticket flow."""
+    """An operator revokes a granted request (`meshctl revoke`), outside the ticket flow.
+
+    grant-worker acts only on one signed by the operator role (`SignedRevokeCommand`); a bare
+    one is refused and audited."""
 
     kind: Literal["access.revoke"] = "access.revoke"
-    version: Literal[1] = 1
+    # Version 2: only signed (SignedRevokeCommand) revokes are applied.
+    version: Literal[2] = 2
     request_id: str = Field(min_length=1)
     requested_by: str = Field(min_length=1)
     reason: str = "revoked by operator"
     requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @model_validator(mode="after")
+    def _fits_a_mac(self) -> RevokeCommand:
+        size = len(self.canonical_bytes())
+        if size > MAC_MESSAGE_MAX_BYTES:
+            raise ValueError(
+                f"the revoke is {size} bytes; KMS signs at most {MAC_MESSAGE_MAX_BYTES}"
+            )
+        return self
+
+    def canonical_bytes(self) -> bytes:
+        """The bytes that are signed: JSON with sorted keys, no whitespace, UTF-8. They carry
+        `kind`, so a revoke's MAC is never a decision's (which are made by another key too)."""
+        return json.dumps(
+            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+
+
+class SignedRevokeCommand(_Message):
+    """What `meshctl revoke` posts to the approvals queue.
+
+    `signature` is base64 of HMAC-SHA256 over `revoke.canonical_bytes()`, made by the KMS key
+    `key_id` (KMS GenerateMac, MacAlgorithm HMAC_SHA_256), which only the operator role may use
+    to sign (`alias/meshcore-revocations`).
+    """
+
+    kind: Literal["access.signed-revoke"] = "access.signed-revoke"
+    version: Literal[1] = 1  # carries a RevokeCommand of version 2
+    revoke: RevokeCommand
+    key_id: str
+    mac_algorithm: Literal["HMAC_SHA_256"] = "HMAC_SHA_256"
+    signature: str
+
+    def signature_bytes(self) -> bytes:
+        return base64.b64decode(self.signature, validate=True)
 
 
 class ExpirySweep(_Message):
@@ -230,6 +269,6 @@ class AccessNotification(_Message):
 
 
 ApprovalsMessage = Annotated[
-    SignedAccessDecision | RevokeCommand | ExpirySweep | AccessReconcile,
+    SignedAccessDecision | SignedRevokeCommand | RevokeCommand | ExpirySweep | AccessReconcile,
     Field(discriminator="kind"),
 ]

@@ -21,6 +21,7 @@ from meshcore.messages.commands import (
     RepairShard,
     RevokeCommand,
     SignedAccessDecision,
+    SignedRevokeCommand,
     TicketRequest,
 )
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
@@ -34,7 +35,8 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "access-ticket.v1": TicketRequest,
     "access-decision.v2": AccessDecision,
     "signed-access-decision.v2": SignedAccessDecision,
-    "access-revoke.v1": RevokeCommand,
+    "access-revoke.v2": RevokeCommand,
+    "signed-access-revoke.v1": SignedRevokeCommand,
     "access-expiry-sweep.v1": ExpirySweep,
     "access-notification.v1": AccessNotification,
     "access-reconcile.v1": AccessReconcile,

@@ -18,6 +18,7 @@ from meshcore.messages.commands import (
     RepairShard,
     RevokeCommand,
     SignedAccessDecision,
+    SignedRevokeCommand,
 )
 from meshcore.messages.eventbridge import GlueCatalogEvent, GlueDatabaseEvent, GlueTableEvent
 
@@ -101,15 +102,15 @@ def decode_scan_request(body: str) -> ClassificationScanRequest:
     return decode_model(body, ClassificationScanRequest)
 
 
-_approvals: TypeAdapter[SignedAccessDecision | RevokeCommand | ExpirySweep | AccessReconcile] = (
-    TypeAdapter(ApprovalsMessage)
+ApprovalsBody = (
+    SignedAccessDecision | SignedRevokeCommand | RevokeCommand | ExpirySweep | AccessReconcile
 )
+_approvals: TypeAdapter[ApprovalsBody] = TypeAdapter(ApprovalsMessage)
 
 
-def decode_approvals_message(
-    body: str,
-) -> SignedAccessDecision | RevokeCommand | ExpirySweep | AccessReconcile:
-    """The approvals queue carries signed decisions, operator revokes, expiry sweeps and access
+def decode_approvals_message(body: str) -> ApprovalsBody:
+    """The approvals queue carries signed decisions, operator revokes (signed; an unsigned one
+    is decoded so that it can be refused and audited), expiry sweeps and access
     reconciliations."""
     data = _load(body)
     try:

@@ -248,9 +248,12 @@ KEY_ADMINISTRATION = [
 ]
 
 
-def decision_key_policy(settings: MeshSettings) -> dict[str, Any]:
-    """Only the ticket system signs decisions and only grant-worker verifies them: the account
-    statement allows administration alone, so no IAM policy can widen either."""
+def mac_key_policy(
+    settings: MeshSettings, signs: tuple[str, str], verifies: tuple[str, str]
+) -> dict[str, Any]:
+    """An HMAC key's policy: only the role of `signs` (sid, role name) generates MACs and only
+    that of `verifies` checks them; the account statement allows administration alone, so no
+    IAM policy can widen either."""
 
     def statement(sid: str, principal: str, actions: list[str]) -> dict[str, Any]:
         return {
@@ -266,18 +269,39 @@ def decision_key_policy(settings: MeshSettings) -> dict[str, Any]:
         "Version": "2012-10-17",
         "Statement": [
             statement("account-administers", root, KEY_ADMINISTRATION),
-            statement(
-                "ticket-system-signs",
-                settings.central_role_arn(settings.roles.ticket_system),
-                ["kms:GenerateMac"],
-            ),
-            statement(
-                "grant-worker-verifies",
-                settings.central_role_arn(settings.roles.grant_worker),
-                ["kms:VerifyMac"],
-            ),
+            statement(signs[0], settings.central_role_arn(signs[1]), ["kms:GenerateMac"]),
+            statement(verifies[0], settings.central_role_arn(verifies[1]), ["kms:VerifyMac"]),
         ],
     }
+
+
+def decision_key_policy(settings: MeshSettings) -> dict[str, Any]:
+    """Only the ticket system signs decisions and only grant-worker verifies them."""
+    return mac_key_policy(
+        settings,
+        ("ticket-system-signs", settings.roles.ticket_system),
+        ("grant-worker-verifies", settings.roles.grant_worker),
+    )
+
+
+def revocation_key_policy(settings: MeshSettings) -> dict[str, Any]:
+    """Only the operator role signs revokes and only grant-worker verifies them."""
+    return mac_key_policy(
+        settings,
+        ("operator-signs", settings.roles.operator),
+        ("grant-worker-verifies", settings.roles.grant_worker),
+    )
+
+
+def operator_trust(settings: MeshSettings) -> str:
+    """Who may act as the operator role: principals of the central account that IAM allows
+    sts:AssumeRole on it (the template's `OperatorRolePrincipal` narrows it in AWS)."""
+    return audit_anchor_trust(settings)
+
+
+# What the operator role does: sign revokes (`meshctl revoke` posts them with the operator's
+# own credentials, whose sender SQS reports).
+OPERATOR_ACTIONS = ["kms:GenerateMac"]
 
 
 class KeyKind(NamedTuple):
@@ -293,6 +317,11 @@ DECISION_KEY = KeyKind(
     "GENERATE_VERIFY_MAC",
     "meshcore: signs access decisions posted by the ticket system",
 )
+REVOCATION_KEY = KeyKind(
+    "HMAC_256",
+    "GENERATE_VERIFY_MAC",
+    "meshcore: signs operator revokes (the operator role only)",
+)
 AUDIT_ANCHOR_KEY = KeyKind(
     "ECC_NIST_P256",
     "SIGN_VERIFY",
@@ -304,6 +333,17 @@ def ensure_decision_key(kms: Any, settings: MeshSettings, result: Provisioned) -
     """The HMAC key the ticket system signs decisions with."""
     return ensure_key(
         kms, settings.decision_key_alias, decision_key_policy(settings), DECISION_KEY, result
+    )
+
+
+def ensure_revocation_key(kms: Any, settings: MeshSettings, result: Provisioned) -> str:
+    """The HMAC key operators sign revokes with (`meshctl revoke`, as the operator role)."""
+    return ensure_key(
+        kms,
+        settings.revocation_key_alias,
+        revocation_key_policy(settings),
+        REVOCATION_KEY,
+        result,
     )
 
 
@@ -462,6 +502,15 @@ def bootstrap_central(
         result,
     )
     ensure_decision_key(aws.client("kms"), settings, result)
+    # The role first: AWS refuses a key policy naming a principal that does not exist.
+    ensure_role(
+        aws.client("iam"),
+        settings.roles.operator,
+        operator_trust(settings),
+        OPERATOR_ACTIONS,
+        result,
+    )
+    ensure_revocation_key(aws.client("kms"), settings, result)
     ensure_audit_anchor_table(aws.client("dynamodb"), settings, result)
     # The role first: AWS refuses a key policy naming a principal that does not exist.
     ensure_role(
