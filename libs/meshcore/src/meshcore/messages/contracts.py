@@ -16,6 +16,7 @@ from meshcore.messages.commands import (
     AccessNotification,
     AccessReconcile,
     ClassificationScanRequest,
+    DigestFlush,
     ExpirySweep,
     RepairCommand,
     RepairShard,
@@ -38,6 +39,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "access-expiry-sweep.v1": ExpirySweep,
     "access-notification.v1": AccessNotification,
     "access-reconcile.v1": AccessReconcile,
+    "notify-digest.v1": DigestFlush,
 }
 
 

@@ -10,10 +10,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from meshcore.domain.errors import PermanentError
 from meshcore.messages.commands import (
+    AccessNotification,
     AccessReconcile,
     ApprovalsMessage,
     ClassificationScanRequest,
+    DigestFlush,
     ExpirySweep,
+    NotificationsMessage,
     RepairCommand,
     RepairShard,
     RevokeCommand,
@@ -116,3 +119,15 @@ def decode_approvals_message(
         return _approvals.validate_python(data)
     except ValidationError as exc:
         raise MalformedMessageError(f"not a valid approvals message: {_explain(exc)}") from exc
+
+
+_notifications: TypeAdapter[AccessNotification | DigestFlush] = TypeAdapter(NotificationsMessage)
+
+
+def decode_notifications_message(body: str) -> AccessNotification | DigestFlush:
+    """The notifications queue carries what happened to requests and the digest schedule."""
+    data = _load(body)
+    try:
+        return _notifications.validate_python(data)
+    except ValidationError as exc:
+        raise MalformedMessageError(f"not a valid notifications message: {_explain(exc)}") from exc
