@@ -85,7 +85,7 @@ def notifier_consumes(story: Story) -> None:
     def drained() -> bool:
         status = story.meshctl_json("status")
         queue = next(q for q in status["queues"] if q["queue"] == "meshcore-notifications")
-        return queue["depth"] == 0 and queue["in_flight"] == 0
+        return bool(queue["depth"] == 0 and queue["in_flight"] == 0)
 
     _, took = story.wait_for("the notifier to take every notification", drained)
     say(f"the notifier took the request's notifications within {took:.1f} s")

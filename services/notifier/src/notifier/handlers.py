@@ -68,7 +68,7 @@ async def on_access_notification(n: AccessNotification, deps: NotifierDependenci
             await deps.store.add_to_digest(notice)
             continue
         await deliver(deps, prefs, single(notice))
-        log.info("notify.sent", person=notice.person, event=notice.event, role=notice.role)
+        log.info("notify.sent", person=notice.person, what=notice.event, role=notice.role)
 
 
 async def on_digest(command: DigestFlush, deps: NotifierDependencies) -> None:
