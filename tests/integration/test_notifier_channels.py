@@ -169,7 +169,7 @@ async def test_preferences_and_digests_in_the_state_table(store: DynamoNotificat
     await store.put_preferences(prefs)
     assert await store.get_preferences("a@example.com") == prefs
     first, second = (
-        Notice(person="a@example.com", role="requester", event=e, request_id="req-1", subject=e)
+        Notice(person="a@example.com", role="requester", event=e, about="req-1", subject=e)
         for e in ("routed", "granted")
     )
     for notice in (second, first, first):  # a redelivery keeps one copy

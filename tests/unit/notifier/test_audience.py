@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from notifier.audience import notices_for
+from meshcore.messages.commands import ReviewColumn, ReviewNotification
+from notifier.audience import notices_for, review_notices
 
 from .world import NOW, OPERATOR, OWNER, REQUESTER, notification
 
@@ -71,3 +72,22 @@ def test_a_request_without_a_named_requester_still_tells_its_owners() -> None:
 
 def test_a_state_nobody_is_told_about_gives_no_notice() -> None:
     assert heard("granting") == []
+
+
+def test_owners_hear_which_columns_await_their_review() -> None:
+    n = ReviewNotification(
+        database="ar__receivables",
+        table="invoices",
+        columns=[
+            ReviewColumn(column="customer_email", sensitivity_class="email_address", confidence=0.9)
+        ],
+        owners=[OWNER, "piet@ap.example.com", OWNER],
+        at=NOW,
+    )
+    notices = review_notices(n)
+    assert [(x.person, x.role, x.event) for x in notices] == [
+        (OWNER, "owner", "review"),
+        ("piet@ap.example.com", "owner", "review"),
+    ]
+    assert notices[0].subject == "1 column of ar__receivables.invoices awaits your review"
+    assert "- customer_email: email_address (90% confident)" in notices[0].lines

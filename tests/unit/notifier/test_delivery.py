@@ -77,7 +77,7 @@ async def test_a_digest_keeps_notices_until_the_schedule_sends_them_in_one_messa
     await on_digest(DigestFlush(digest_id="d-1"), w.deps)
     ((to, message),) = w.mail.sent
     assert to == REQUESTER
-    assert message.subject == "meshcore digest: 3 updates on 2 requests"
+    assert message.subject == "meshcore digest: 3 updates"
     assert message.lines[0] == "req-1:"
     assert message.lines[1].endswith("Your access request req-1 was sent to its data owners")
     assert message.lines[2].endswith("Your access request req-1 was granted")
@@ -95,12 +95,12 @@ def test_digest_batching_orders_by_time_and_groups_by_request() -> None:
     )
     message = digest(REQUESTER, [late, early])
     assert message is not None
-    assert message.subject == "meshcore digest: 2 updates on 2 requests"
+    assert message.subject == "meshcore digest: 2 updates"
     assert [line for line in message.lines if line.endswith(":")] == ["req-a:", "req-b:"]
     assert digest(REQUESTER, []) is None
 
 
 def test_a_notice_key_is_unique_per_request_event_and_role() -> None:
-    one = Notice(person="p", role="owner", event="granted", request_id="r", subject="s", at=NOW)
+    one = Notice(person="p", role="owner", event="granted", about="r", subject="s", at=NOW)
     assert one.key() != one.model_copy(update={"role": "requester"}).key()
     assert one.key() != one.model_copy(update={"event": "revoked"}).key()

@@ -7,6 +7,7 @@
   expired.
 - Operators hear refused decisions (something or someone sent a decision that did not hold)
   and revocations.
+- The data owners hear of columns of their tables whose classification awaits their review.
 
 A person who is more than one of these hears once, as the first role that concerns them.
 """
@@ -14,7 +15,7 @@ A person who is more than one of these hears once, as the first role that concer
 from __future__ import annotations
 
 from meshcore.domain.notifications import Event, Notice, Role
-from meshcore.messages.commands import AccessNotification
+from meshcore.messages.commands import AccessNotification, ReviewNotification
 
 REFUSED = "decision refused"
 
@@ -111,10 +112,34 @@ def notices_for(n: AccessNotification, operators: list[str]) -> list[Notice]:
                     person=person,
                     role=role,
                     event=event,
-                    request_id=n.request_id,
+                    about=n.request_id,
                     subject=_subject(event, role, n),
                     lines=_lines(event, role, n),
                     at=n.at,
                 )
             )
     return notices
+
+
+def review_notices(n: ReviewNotification) -> list[Notice]:
+    """Each owner of the table hears which columns await their review."""
+    table = f"{n.database}.{n.table}"
+    count = len(n.columns)
+    subject = f"{count} column{'' if count == 1 else 's'} of {table} await{'s' if count == 1 else ''} your review"
+    lines = [
+        f"Table: {table}",
+        *(f"- {c.column}: {c.sensitivity_class} ({c.confidence:.0%} confident)" for c in n.columns),
+        "Review: meshctl review list, then meshctl review accept|reject ID (or the portal)",
+    ]
+    return [
+        Notice(
+            person=owner,
+            role="owner",
+            event="review",
+            about=table,
+            subject=subject,
+            lines=lines,
+            at=n.at,
+        )
+        for owner in dict.fromkeys(n.owners)
+    ]

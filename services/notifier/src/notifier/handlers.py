@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from meshcore.domain.notifications import EMAIL_CHANNEL, NotificationPreferences, NotificationStore
-from meshcore.messages.commands import AccessNotification, DigestFlush
+from meshcore.domain.notifications import (
+    EMAIL_CHANNEL,
+    Notice,
+    NotificationPreferences,
+    NotificationStore,
+)
+from meshcore.messages.commands import AccessNotification, DigestFlush, ReviewNotification
 from meshcore.runtime.dispatch import Delivery, HandlerMap
 from meshcore.runtime.metrics import Metrics
-from notifier.audience import notices_for
+from notifier.audience import notices_for, review_notices
 from notifier.channels import Mail, Poster
 from notifier.render import Message, digest, single
 
@@ -60,15 +65,25 @@ async def deliver(
         )
 
 
-async def on_access_notification(n: AccessNotification, deps: NotifierDependencies) -> None:
-    structlog.contextvars.bind_contextvars(request_id=n.request_id, state=n.state)
-    for notice in notices_for(n, deps.operators):
+async def tell(deps: NotifierDependencies, notices: list[Notice]) -> None:
+    """Each notice at once on the person's channels, or kept for their digest."""
+    for notice in notices:
         prefs = await preferences(deps, notice.person)
         if prefs.digest:
             await deps.store.add_to_digest(notice)
             continue
         await deliver(deps, prefs, single(notice))
         log.info("notify.sent", person=notice.person, what=notice.event, role=notice.role)
+
+
+async def on_access_notification(n: AccessNotification, deps: NotifierDependencies) -> None:
+    structlog.contextvars.bind_contextvars(request_id=n.request_id, state=n.state)
+    await tell(deps, notices_for(n, deps.operators))
+
+
+async def on_review_notification(n: ReviewNotification, deps: NotifierDependencies) -> None:
+    structlog.contextvars.bind_contextvars(table=f"{n.database}.{n.table}")
+    await tell(deps, review_notices(n))
 
 
 async def on_digest(command: DigestFlush, deps: NotifierDependencies) -> None:
@@ -87,7 +102,10 @@ def handler_map(deps: NotifierDependencies) -> HandlerMap:
     async def notification(n: AccessNotification, _delivery: Delivery) -> None:
         await on_access_notification(n, deps)
 
+    async def review(n: ReviewNotification, _delivery: Delivery) -> None:
+        await on_review_notification(n, deps)
+
     async def flush(command: DigestFlush, _delivery: Delivery) -> None:
         await on_digest(command, deps)
 
-    return {AccessNotification: notification, DigestFlush: flush}
+    return {AccessNotification: notification, ReviewNotification: review, DigestFlush: flush}

@@ -41,12 +41,12 @@ def digest(person: str, notices: list[Notice]) -> Message | None:
     ordered = sorted(notices, key=lambda n: (n.at, n.key()))
     requests: dict[str, list[Notice]] = {}
     for notice in ordered:
-        requests.setdefault(notice.request_id, []).append(notice)
+        requests.setdefault(notice.about, []).append(notice)
     count = len(ordered)
-    subject = f"meshcore digest: {count} update{'' if count == 1 else 's'} on {len(requests)} request{'' if len(requests) == 1 else 's'}"
+    subject = f"meshcore digest: {count} update{'' if count == 1 else 's'}"
     lines: list[str] = []
-    for request_id, group in requests.items():
-        lines.append(f"{request_id}:")
+    for about, group in requests.items():
+        lines.append(f"{about}:")
         lines.extend(f"- {n.at.strftime('%Y-%m-%d %H:%M')} {n.subject}" for n in group)
         reasons = [line for n in group for line in n.lines if line.startswith("Reason: ")]
         lines.extend(f"  {r}" for r in dict.fromkeys(reasons))

@@ -21,7 +21,9 @@ EMAIL_CHANNEL = "email"
 CHANNEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 Role = Literal["requester", "owner", "operator"]
-Event = Literal["routed", "granted", "rejected", "refused", "expiring", "revoked", "expired"]
+Event = Literal[
+    "routed", "granted", "rejected", "refused", "expiring", "revoked", "expired", "review"
+]
 
 
 class NotificationPreferences(BaseModel):
@@ -62,19 +64,20 @@ class NotificationPreferences(BaseModel):
 
 
 class Notice(BaseModel):
-    """One thing one person hears: about which request, as whom, and what to tell them."""
+    """One thing one person hears: about what (a request id, or the table whose columns await
+    review), as whom, and what to tell them."""
 
     person: str
     role: Role
     event: Event
-    request_id: str
+    about: str
     subject: str
     lines: list[str] = Field(default_factory=list)
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
     def key(self) -> str:
-        """Orders a person's digest by time; unique per request, event and role."""
-        return f"{self.at.isoformat()}#{self.request_id}#{self.event}#{self.role}"
+        """Orders a person's digest by time; unique per subject, event and role."""
+        return f"{self.at.isoformat()}#{self.about}#{self.event}#{self.role}"
 
 
 class NotificationStore(Protocol):

@@ -257,6 +257,26 @@ class AccessNotification(_Message):
         )
 
 
+class ReviewColumn(_Message):
+    column: str
+    sensitivity_class: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class ReviewNotification(_Message):
+    """Columns of a central table whose classification awaits the data owners' review: new
+    recommendations (or reopened ones) the producer's policy did not accept (from the
+    classifier, once per scan that opened them)."""
+
+    kind: Literal["classification.review"] = "classification.review"
+    version: Literal[1] = 1
+    database: str = Field(min_length=1)
+    table: str = Field(min_length=1)
+    columns: list[ReviewColumn] = Field(min_length=1)
+    owners: list[str] = Field(default_factory=list)
+    at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
 class DigestFlush(_Message):
     """Send every person who asked for a digest what gathered for them since the last one
     (posted on a schedule to the notifications queue)."""
@@ -267,7 +287,9 @@ class DigestFlush(_Message):
     requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
 
-NotificationsMessage = Annotated[AccessNotification | DigestFlush, Field(discriminator="kind")]
+NotificationsMessage = Annotated[
+    AccessNotification | ReviewNotification | DigestFlush, Field(discriminator="kind")
+]
 
 
 ApprovalsMessage = Annotated[

@@ -20,6 +20,7 @@ from meshcore.messages.commands import (
     ExpirySweep,
     RepairCommand,
     RepairShard,
+    ReviewNotification,
     RevokeCommand,
     SignedAccessDecision,
     TicketRequest,
@@ -40,6 +41,7 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "access-notification.v1": AccessNotification,
     "access-reconcile.v1": AccessReconcile,
     "notify-digest.v1": DigestFlush,
+    "classification-review-notification.v1": ReviewNotification,
 }
 
 

@@ -19,6 +19,7 @@ from meshcore.messages.commands import (
     NotificationsMessage,
     RepairCommand,
     RepairShard,
+    ReviewNotification,
     RevokeCommand,
     SignedAccessDecision,
 )
@@ -121,11 +122,16 @@ def decode_approvals_message(
         raise MalformedMessageError(f"not a valid approvals message: {_explain(exc)}") from exc
 
 
-_notifications: TypeAdapter[AccessNotification | DigestFlush] = TypeAdapter(NotificationsMessage)
+_notifications: TypeAdapter[AccessNotification | ReviewNotification | DigestFlush] = TypeAdapter(
+    NotificationsMessage
+)
 
 
-def decode_notifications_message(body: str) -> AccessNotification | DigestFlush:
-    """The notifications queue carries what happened to requests and the digest schedule."""
+def decode_notifications_message(
+    body: str,
+) -> AccessNotification | ReviewNotification | DigestFlush:
+    """The notifications queue carries what happened to requests, columns awaiting review and
+    the digest schedule."""
     data = _load(body)
     try:
         return _notifications.validate_python(data)
