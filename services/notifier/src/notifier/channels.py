@@ -13,11 +13,14 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 import aiohttp
+import structlog
 
 from meshcore.aws.errors import aws_errors
 from meshcore.domain.errors import PermanentError, RetryableError
 from meshcore.settings import NotifierSettings, Webhook
 from notifier.render import Message, slack_body, teams_body
+
+log = structlog.get_logger()
 
 
 class Mail(Protocol):
@@ -90,10 +93,11 @@ class SesMail:
 
 
 class NoMail:
-    """Mail is off (MESHCORE_NOTIFIER__EMAIL=none): nothing is sent."""
+    """Mail is off (MESHCORE_NOTIFIER__EMAIL=none): nothing is sent, and the log says what
+    would have been."""
 
     async def send(self, to: str, message: Message) -> None:
-        return None
+        log.info("notify.mail-off", to=to, subject=message.subject)
 
 
 class WebhookPoster:

@@ -106,6 +106,8 @@ class DynamoNotificationStore:
                 await self._db.delete_item(
                     TableName=self._table, Key=_key(digest_of(person), notice.key())
                 )
+        # A notice kept between this read and the delete below loses its listing until the
+        # person's next notice lists them again (it is not lost: only sent a digest later).
         if not await self._partition(digest_of(person)):
             with aws_errors(f"dynamodb:DeleteItem notify-digests {person}"):
                 await self._db.delete_item(TableName=self._table, Key=_key(PENDING, person))
