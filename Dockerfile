@@ -2,7 +2,7 @@
 # target again as the build argument SERVICE (the venv it installs), e.g.
 #   docker build --target sync-worker --build-arg SERVICE=sync-worker -t meshcore/sync-worker:local .
 # Targets: emulator (the embedded AWS, development and tests only), sync-worker, classifier,
-# grant-worker (also runs `meshctl bootstrap`) and portal; docker-compose.yml builds each one.
+# grant-worker (also runs `meshctl bootstrap`), notifier and portal; docker-compose.yml builds each one.
 # FROM python:3.11-slim or any Debian-like image with python3 (3.11) and its venv module.
 
 # ---- Shared stages ----------------------------------------------------------------------------
@@ -20,6 +20,7 @@ COPY services/sync-worker/pyproject.toml services/sync-worker/
 COPY services/classifier/pyproject.toml services/classifier/
 COPY services/grant-worker/pyproject.toml services/grant-worker/
 COPY services/portal/pyproject.toml services/portal/
+COPY services/notifier/pyproject.toml services/notifier/
 COPY emulator/pyproject.toml emulator/
 COPY devstack/pyproject.toml devstack/
 
@@ -43,7 +44,7 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
 USER meshcore
 COPY --from=venv /opt/venv /opt/venv
 
-# The three workers: JSON logs, a drain on SIGTERM, healthy while the worker rewrites its
+# The workers: JSON logs, a drain on SIGTERM, healthy while the worker rewrites its
 # heartbeat file (it does once its queues are reachable).
 FROM runtime AS worker
 ENV MESHCORE_LOG_JSON=true MESHCORE_WORKER__HEARTBEAT_PATH=/tmp/meshcore-heartbeat
@@ -67,6 +68,9 @@ CMD ["python3", "-m", "classifier"]
 
 FROM worker AS grant-worker
 CMD ["python3", "-m", "grant_worker"]
+
+FROM worker AS notifier
+CMD ["python3", "-m", "notifier"]
 
 # Behind the organisation's single sign-on proxy, which sets the identity header.
 FROM runtime AS portal

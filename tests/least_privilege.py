@@ -220,6 +220,7 @@ CENTRAL_ROLES = {
     "sync-worker": "SyncWorkerRole",
     "classifier": "ClassifierRole",
     "grant-worker": "GrantWorkerRole",
+    "notifier": "NotifierRole",
     # `meshctl audit anchor --every`: the only role that signs and writes audit anchors.
     "audit-anchor": "AuditAnchorRole",
 }

@@ -1,5 +1,5 @@
-"""A running local stack: the embedded AWS, a bootstrapped mesh, the three worker processes and
-the audit anchor."""
+"""A running local stack: the embedded AWS, a bootstrapped mesh, the worker processes and the
+audit anchor."""
 
 from __future__ import annotations
 
@@ -146,8 +146,10 @@ def stack_factory(
         classifier: bool = True,
         grant_worker: bool = True,
         settings: dict[str, str] | None = None,
+        notifier: bool = False,
     ) -> Stack:
-        """`settings`: more MESHCORE_* variables for every process."""
+        """`settings`: more MESHCORE_* variables for every process. The notifier runs only
+        when asked: other tests read the notifications queue themselves."""
         env = stack_environment(
             aws.endpoint_url,
             MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
@@ -173,6 +175,8 @@ def stack_factory(
             kinds["classifier"] = "classifier"
         if grant_worker:
             kinds["grant-worker"] = "grant-worker"
+        if notifier:
+            kinds["notifier"] = "notifier"
         for name, kind in kinds.items():
             stack.launch(kind, name)
         wait_started(list(stack.workers.values()))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from meshcore.aws import ports
+from meshcore.domain.notifications import NotificationStore
 
 from .audit import FakeAudit
 from .consumer import FakeConsumerShares
 from .glue import FakeCatalog
 from .lakeformation import FakePermissions
 from .lftags import FakeColumnTags, FakeResourceTags
+from .notifications import FakeNotificationStore
 from .queues import FakeSender
 from .signing import FakeSigner
 
@@ -22,4 +24,15 @@ def fakes_are_ports() -> list[object]:
     resources: ports.ResourceTagging = FakeResourceTags()
     sender: ports.Sender = FakeSender()
     signer: ports.DecisionSigning = FakeSigner()
-    return [audit, consumer, catalog, permissions, columns, resources, sender, signer]
+    notifications: NotificationStore = FakeNotificationStore()
+    return [
+        audit,
+        consumer,
+        catalog,
+        permissions,
+        columns,
+        resources,
+        sender,
+        signer,
+        notifications,
+    ]

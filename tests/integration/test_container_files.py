@@ -15,7 +15,12 @@ from meshcore_devstack import compose_test
 from meshcore_devstack.engine import debian_mirror
 
 ROOT = Path(__file__).resolve().parents[2]
-WORKERS = {"sync-worker": "sync_worker", "classifier": "classifier", "grant-worker": "grant_worker"}
+WORKERS = {
+    "sync-worker": "sync_worker",
+    "classifier": "classifier",
+    "grant-worker": "grant_worker",
+    "notifier": "notifier",
+}
 IMAGES = [*WORKERS, "portal", "emulator"]  # the Dockerfile's targets
 BASE_IMAGE = "python:3.11-slim"
 
@@ -48,7 +53,7 @@ def image_text(stages: dict[str, tuple[str, str]], target: str) -> str:
     return "\n".join(parts)
 
 
-def test_the_stack_has_the_emulator_a_bootstrap_the_three_workers_and_the_portal() -> None:
+def test_the_stack_has_the_emulator_a_bootstrap_the_workers_and_the_portal() -> None:
     services = compose()["services"]
     assert set(services) == {"aws", "bootstrap", *WORKERS, "audit-anchor", "portal"}
     anchor = services["audit-anchor"]

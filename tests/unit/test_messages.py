@@ -11,7 +11,9 @@ from meshcore.messages.commands import (
     REPAIR_PAGE_MAX,
     SCAN_REQUEST_MAX_BYTES,
     AccessDecision,
+    AccessNotification,
     AccessReconcile,
+    DigestFlush,
     RepairCommand,
     RepairShard,
     scan_requests,
@@ -20,6 +22,7 @@ from meshcore.messages.contracts import render, schemas
 from meshcore.messages.decode import (
     MalformedMessageError,
     decode_approvals_message,
+    decode_notifications_message,
     decode_scan_request,
     decode_sync_message,
 )
@@ -219,7 +222,13 @@ def test_a_wide_tables_scan_is_split_into_requests_sqs_accepts() -> None:
 
 
 @pytest.mark.parametrize(
-    "decode", [decode_sync_message, decode_approvals_message, decode_scan_request]
+    "decode",
+    [
+        decode_sync_message,
+        decode_approvals_message,
+        decode_scan_request,
+        decode_notifications_message,
+    ],
 )
 def test_deeply_nested_bodies_are_malformed_before_parsing(decode: Any) -> None:
     with pytest.raises(MalformedMessageError, match="nests 100000 levels deep"):
@@ -227,3 +236,29 @@ def test_deeply_nested_bodies_are_malformed_before_parsing(decode: Any) -> None:
     # Brackets inside strings are text, not nesting.
     with pytest.raises(MalformedMessageError, match=r"not a valid|neither"):
         decode(json.dumps({"kind": "[" * 1000 + '\\"{'}))
+
+
+def test_the_notifications_queue_carries_notifications_and_the_digest_schedule() -> None:
+    note = AccessNotification(
+        request_id="req-1",
+        consumer_account="444444444444",
+        state="granted",
+        requested_by="analyst@consumer.example.com",
+        owners=["ada@ar.example.com"],
+        expiring_in_days=3,
+    )
+    assert decode_notifications_message(note.model_dump_json()) == note
+    # What the schedule rule's input template becomes once EventBridge fills it.
+    scheduled = '{"kind": "notify.digest", "version": 1, "digest_id": "scheduled-1", "requested_at": "2026-11-25T10:00:00Z"}'
+    assert isinstance(decode_notifications_message(scheduled), DigestFlush)
+    with pytest.raises(
+        MalformedMessageError,
+        match=r"not a valid notifications message: access\.notification\.request_id",
+    ):
+        decode_notifications_message('{"kind": "access.notification", "version": 1}')
+    with pytest.raises(MalformedMessageError, match="not a valid notifications message"):
+        decode_notifications_message('{"kind": "access.revoke", "request_id": "r"}')
+    with pytest.raises(MalformedMessageError, match="expiring_in_days"):
+        decode_notifications_message(
+            note.model_copy(update={"expiring_in_days": -1}).model_dump_json()
+        )

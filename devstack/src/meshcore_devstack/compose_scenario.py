@@ -78,6 +78,32 @@ def dead_letters(story: Story) -> None:
     story.wait_for("the still-poison message back in the dead-letter queue", dead)
 
 
+def notifier_consumes(story: Story) -> None:
+    """The notifier container took the request's notifications (routed, granted) off its
+    queue, and dead-letters a malformed one with its reason."""
+
+    def drained() -> bool:
+        status = story.meshctl_json("status")
+        queue = next(q for q in status["queues"] if q["queue"] == "meshcore-notifications")
+        return bool(queue["depth"] == 0 and queue["in_flight"] == 0)
+
+    _, took = story.wait_for("the notifier to take every notification", drained)
+    say(f"the notifier took the request's notifications within {took:.1f} s")
+    sqs = story.client("sqs")
+    sqs.send_message(
+        QueueUrl=sqs.get_queue_url(QueueName="meshcore-notifications")["QueueUrl"],
+        MessageBody='{"kind": "access.notification", "version": 1}',
+    )
+
+    def dead() -> list[dict[str, Any]] | None:
+        return list(story.meshctl_json("dlq", "list", "meshcore-notifications")) or None
+
+    (letter,), took = story.wait_for("the malformed notification in its dead-letter queue", dead)
+    if "not a valid notifications message" not in (letter["reason"] or ""):
+        raise StoryFailed(f"dead letter without its reason: {letter}")
+    say(f"malformed notification dead-lettered after {took:.1f} s: {letter['reason']}")
+
+
 def scheduled_repair(story: Story) -> dict[str, Any]:
     """The repair schedule fires (every minute here) and sync-worker's repair succeeds."""
 

@@ -34,6 +34,7 @@ from meshcore_devstack.compose_scenario import (
     REPAIR_INTERVAL_MINUTES,
     catalog_and_access,
     dead_letters,
+    notifier_consumes,
     portal_pages,
     scheduled_repair,
 )
@@ -53,7 +54,7 @@ from meshcore_devstack.story import Story, StoryFailed, wait_for
 
 SKIPPED_EXIT = 3
 PROJECT = "meshcore-compose-test"
-WORKER_SERVICES = ("sync-worker", "classifier", "grant-worker")
+WORKER_SERVICES = ("sync-worker", "classifier", "grant-worker", "notifier")
 SYNC_WORKERS = 3
 HEALTHY_TIMEOUT_SECONDS = 180.0
 
@@ -133,6 +134,7 @@ def wait_healthy(compose: Compose) -> list[dict[str, Any]]:
         "sync-worker": SYNC_WORKERS,
         "classifier": 1,
         "grant-worker": 1,
+        "notifier": 1,
         "portal": 1,
     }
 
@@ -188,7 +190,7 @@ def graceful_stop(compose: Compose) -> None:
         for c in compose.containers()
         if service_of(c) in WORKER_SERVICES
     }
-    if len(codes) != SYNC_WORKERS + 2 or any(codes.values()):
+    if len(codes) != SYNC_WORKERS + 3 or any(codes.values()):
         raise StoryFailed(f"workers did not stop cleanly: {codes}")
     say(f"{len(codes)} workers stopped on SIGTERM with exit status 0")
 
@@ -206,6 +208,7 @@ def scenario(compose: Compose) -> None:
     catalog_and_access(story)
     portal_pages(story, f"http://127.0.0.1:{compose.portal_port}")
     dead_letters(story)
+    notifier_consumes(story)
     scheduled_repair(story)
     json_logs(compose)
 

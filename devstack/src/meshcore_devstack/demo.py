@@ -62,7 +62,7 @@ def step(number: int, text: str) -> None:
 def workers_running(
     env: dict[str, str], log_dir: Path
 ) -> Iterator[tuple[list[WorkerProcess], str]]:
-    """The three workers, the audit anchor and the portal (with development login); yields them
+    """The workers, the audit anchor and the portal (with development login); yields them
     and its URL."""
     started: list[WorkerProcess] = []
     try:
@@ -93,7 +93,7 @@ def tell(endpoint: str, log_dir: Path, keep: bool = False) -> None:
     step(2, "Onboard two producers (accounts receivable, accounts payable) and one consumer")
     story.onboard()
 
-    step(3, "Start the three workers as separate processes")
+    step(3, "Start the four workers as separate processes, each as its own central role")
     env = dict(os.environ)
     with workers_running(env, log_dir) as (workers, portal_url):
         for w in workers:

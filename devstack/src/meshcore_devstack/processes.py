@@ -19,6 +19,7 @@ WORKERS = {
     "sync-worker": "sync_worker",
     "classifier": "classifier",
     "grant-worker": "grant_worker",
+    "notifier": "notifier",
 }
 
 

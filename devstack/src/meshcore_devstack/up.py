@@ -1,7 +1,7 @@
 """`make up`: the whole stack as local processes, in the foreground, without Docker.
 
 The embedded AWS on a fixed loopback port, a bootstrapped mesh (the same accounts as the demo),
-the three workers, the audit anchor and the portal, whose log lines are shown with a coloured
+the workers (sync-worker, classifier, grant-worker, notifier), the audit anchor and the portal, whose log lines are shown with a coloured
 prefix. Each process is waited for on its own readiness (a worker's `worker.started`, the
 anchor's first `audit.anchored`, the portal's /healthz): a slow one is named every few seconds
 and never stops the others. Ctrl-C (or SIGTERM) stops every process with SIGTERM, then the
@@ -33,6 +33,7 @@ COLOURS = {
     "sync-worker": "36",
     "classifier": "35",
     "grant-worker": "33",
+    "notifier": "93",
     "portal": "34",
     "audit-anchor": "31",
     "meshcore": "32",
@@ -152,7 +153,10 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    env = stack_environment(aws.endpoint_url)
+    # How the notifier reaches people is the caller's (mail is off unless MESHCORE_NOTIFIER__EMAIL
+    # says smtp or ses); nothing else of the caller's MESHCORE_* reaches the stack.
+    notifier = {k: v for k, v in os.environ.items() if k.startswith("MESHCORE_NOTIFIER__")}
+    env = stack_environment(aws.endpoint_url, **notifier)
     os.environ.update({k: v for k, v in env.items() if k.startswith(("AWS_", "MESHCORE_"))})
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

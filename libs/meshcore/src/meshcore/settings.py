@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, BaseModel, Field
+from typing import Literal
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meshcore.domain.ids import ACCOUNT_ID_PATTERN
@@ -47,6 +49,7 @@ class CentralRoles(BaseModel):
     classifier: str = "meshcore-classifier"
     grant_worker: str = "meshcore-grant-worker"
     portal: str = "meshcore-portal"
+    notifier: str = "meshcore-notifier"
     # The ticket system's integration: the only role that may sign decisions (kms:GenerateMac).
     ticket_system: str = "meshcore-ticket-system"
     # Operators revoking outside the ticket flow: the only role that may sign revokes
@@ -56,6 +59,38 @@ class CentralRoles(BaseModel):
     audit_anchor: str = "meshcore-audit-anchor"
     # The role Lake Formation assumes to reach producers' registered S3 locations.
     data_access: str = "meshcore-lakeformation-access"
+
+
+class Webhook(BaseModel):
+    """An incoming webhook operators configured: Slack-compatible or Teams-compatible."""
+
+    kind: Literal["slack", "teams"]
+    url: str = Field(pattern=r"^https?://")
+
+
+class NotifierSettings(BaseModel):
+    """How the notifier reaches people (`MESHCORE_NOTIFIER__*`)."""
+
+    # How mail leaves: "smtp" (the host below), "ses" (SES SendEmail as the notifier's role),
+    # or "none" (mail is not sent; webhooks still are).
+    email: Literal["none", "smtp", "ses"] = "none"
+    from_address: str = Field("meshcore@localhost", min_length=3)
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+    # Named webhooks people may choose as channels (`meshctl notify prefs set --channel NAME`);
+    # only operators name URLs, so the notifier posts nowhere else.
+    webhooks: dict[str, Webhook] = {}
+    # A person without preferences hears on these channels, one message per event.
+    default_channels: list[str] = ["email"]
+    # People told of refused decisions and of revocations (JSON list of addresses).
+    operators: list[str] = []
+    # How often digests are sent (`meshctl bootstrap`'s schedule).
+    digest_interval_minutes: int = Field(1440, ge=1)
+    webhook_timeout_seconds: float = Field(10.0, gt=0)
 
 
 class MeshSettings(BaseSettings):
@@ -109,6 +144,9 @@ class MeshSettings(BaseSettings):
     known_copy_seconds: float = Field(60.0, ge=0, le=3600)
     # How often the access reconciliation runs (`meshctl bootstrap`'s schedule).
     access_reconcile_interval_minutes: int = Field(60, ge=1)
+    # The expiry sweep warns the requester once when granted access ends within this.
+    expiry_warning_days: int = Field(7, ge=0, le=365)
+    notifier: NotifierSettings = NotifierSettings()
     queues: QueueNames = QueueNames()
     roles: CentralRoles = CentralRoles()
     # More data lake admins of the central account (IAM role or user ARNs), besides

@@ -12,6 +12,7 @@ from meshcore.aws.clients import AsyncAws
 from meshcore.aws.errors import aws_errors
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.lftags import ColumnTags
+from meshcore.aws.queues import QueueSender, queue_url
 from meshcore.aws.state import DynamoStateStore
 from meshcore.domain.registry import Producer
 from meshcore.messages.commands import ClassificationScanRequest
@@ -28,6 +29,8 @@ def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -
     async def bootstrap(aws: AsyncAws, metrics: Metrics) -> list[Route]:
         dynamodb = await aws.client("dynamodb")
         glue = await aws.client("glue")
+        sqs = await aws.client("sqs")
+        notifications = settings.queues.notifications
         state = DynamoStateStore(dynamodb, settings.state_table)
         review = Review(
             state,
@@ -59,6 +62,7 @@ def make_bootstrap(settings: MeshSettings, limits: SampleLimits | None = None) -
             state=state,
             review=review,
             sampler=sample,
+            notifications=QueueSender(sqs, await queue_url(sqs, notifications), notifications),
         )
 
         handlers = {ClassificationScanRequest: partial(on_scan, deps=deps)}

@@ -23,6 +23,7 @@ from classifier.engine import ColumnFacts, classify_column
 from classifier.engine import Recommendation as Found
 from classifier.samples import Sample
 from meshcore.actions.review import Review, apply_policy, settle_columns
+from meshcore.aws.ports import Sender
 from meshcore.domain.errors import NotFoundError, PermanentError, RetryableError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.domain.provenance import PRODUCER_ACCOUNT
@@ -34,7 +35,11 @@ from meshcore.domain.recommendations import (
 )
 from meshcore.domain.registry import Producer
 from meshcore.domain.state_store import StateStore
-from meshcore.messages.commands import ClassificationScanRequest
+from meshcore.messages.commands import (
+    ClassificationScanRequest,
+    ReviewColumn,
+    ReviewNotification,
+)
 from meshcore.runtime.dispatch import Delivery
 
 log = structlog.get_logger()
@@ -56,6 +61,8 @@ class ClassifierDependencies:
     review: Review
     sampler: Sampler
     today: Callable[[], date] = date.today
+    # The notifications queue: the owners hear of columns awaiting their review (None: no one).
+    notifications: Sender | None = None
 
 
 async def producer_of(state: StateStore, database: str, table: Row) -> Producer | None:
@@ -183,6 +190,13 @@ async def _classify(
         pending = [r for r in found if r.recommendation_id in counts.open_ids]
         auto = await apply_policy(deps.review, producer, pending, ACTOR)
         counts.auto_accepted = len(auto)
+        accepted = {r.recommendation_id for r in auto}
+        waiting = [
+            r
+            for r in pending
+            if r.recommendation_id in counts.opened_ids and r.recommendation_id not in accepted
+        ]
+        await tell_owners(deps, producer, waiting)
     # Until now the scanned columns were unclassified (new) or kept their last tag: a column
     # the scan found nothing in becomes readable by grants (none), one awaiting review stays
     # unclassified.
@@ -206,6 +220,31 @@ class Counts:
     auto_accepted: int = 0
     rejected_by_rule: int = 0
     open_ids: frozenset[str] = frozenset()
+    # Created or reopened by this scan, pending: what the owners have not been asked yet.
+    opened_ids: frozenset[str] = frozenset()
+
+
+async def tell_owners(
+    deps: ClassifierDependencies, producer: Producer, waiting: list[Recommendation]
+) -> None:
+    """One notification per scan that opened recommendations: the owners review them."""
+    if deps.notifications is None or not waiting:
+        return
+    await deps.notifications.send(
+        ReviewNotification(
+            database=waiting[0].database,
+            table=waiting[0].table,
+            columns=[
+                ReviewColumn(
+                    column=r.column,
+                    sensitivity_class=r.sensitivity_class,
+                    confidence=r.confidence,
+                )
+                for r in waiting
+            ],
+            owners=producer.owners,
+        )
+    )
 
 
 async def reconcile(
@@ -224,6 +263,7 @@ async def reconcile(
         for r, v in await deps.state.recommendations_of_table(found[0].database, found[0].table)
     }
     open_ids: set[str] = set()
+    opened: set[str] = set()
     for rec in found:
         rec_id = rec.recommendation_id
         current = stored.get(rec_id)
@@ -245,6 +285,7 @@ async def reconcile(
                     continue
                 counts.created += 1
                 open_ids.add(rec_id)
+                opened.add(rec_id)
                 await _audit(deps, rec, "recommendation.created")
             continue
         existing, version = current
@@ -257,6 +298,7 @@ async def reconcile(
         open_ids.add(rec_id)
         if changed.state is not existing.state:
             counts.reopened += 1
+            opened.add(rec_id)
             await _audit(
                 deps,
                 changed,
@@ -266,6 +308,7 @@ async def reconcile(
         else:
             counts.updated += 1
     counts.open_ids = frozenset(open_ids)
+    counts.opened_ids = frozenset(opened)
     return counts
 
 

@@ -59,6 +59,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             metrics=metrics,
             decision_max_age=timedelta(hours=settings.decision_max_age_hours),
             own_principals=settings.own_principals(),
+            expiry_warning_days=settings.expiry_warning_days,
         )
 
         return [

@@ -36,4 +36,6 @@ class GrantDependencies:
     decision_max_age: timedelta = timedelta(hours=24)
     # meshcore's own roles and the data lake admins (the reconciliation leaves them out).
     own_principals: frozenset[str] = frozenset()
+    # The expiry sweep warns the requester once when granted access ends within this.
+    expiry_warning_days: int = 7
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)

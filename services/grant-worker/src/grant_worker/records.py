@@ -19,17 +19,10 @@ def subject(request_id: str) -> str:
     return f"request/{request_id}"
 
 
-async def notify(deps: GrantDependencies, request: AccessRequest, reason: str = "") -> None:
-    await deps.notifications.send(
-        AccessNotification(
-            request_id=request.request_id,
-            consumer_account=request.consumer_account,
-            state=request.state.value,
-            reason=reason or request.state_reason,
-            ticket_id=request.ticket_id,
-            tables=request.tables,
-        )
-    )
+async def notify(
+    deps: GrantDependencies, request: AccessRequest, reason: str = "", **more: Any
+) -> None:
+    await deps.notifications.send(AccessNotification.of(request, reason, **more))
 
 
 async def record(

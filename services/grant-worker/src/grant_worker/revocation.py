@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import structlog
 
 from grant_worker.delivery import withdraw
 from grant_worker.dependencies import ACTOR, GrantDependencies
-from grant_worker.records import record, refuse, subject
+from grant_worker.records import notify, record, refuse, subject
 from meshcore.domain.access import AccessRequest, RequestState
 from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.grants import request_grants
@@ -105,8 +107,10 @@ async def on_revoke_command(
 
 async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
     now = deps.clock()
-    expired = failed = 0
+    expired = failed = warned = 0
     for request in await deps.state.list_requests():
+        if request.due_expiry_warning(now, deps.expiry_warning_days):
+            warned += await warn_expiry(deps, request.request_id, now)
         if not request.is_expired(now):
             continue
         current, version = await deps.state.get_request(request.request_id)
@@ -119,4 +123,22 @@ async def on_expiry_sweep(sweep: ExpirySweep, deps: GrantDependencies) -> None:
         except ConflictError:
             continue  # another worker moved it first
         expired += 1
-    structlog.contextvars.bind_contextvars(sweep_id=sweep.sweep_id, expired=expired, failed=failed)
+    structlog.contextvars.bind_contextvars(
+        sweep_id=sweep.sweep_id, expired=expired, failed=failed, warned=warned
+    )
+
+
+async def warn_expiry(deps: GrantDependencies, request_id: str, now: datetime) -> int:
+    """Tell the requester, once, that access ends within `expiry_warning_days`: the warning
+    is recorded on the request (on the version read) after it was sent, so a crash between
+    the two sends it again rather than never. 1 when warned now."""
+    current, version = await deps.state.get_request(request_id)
+    if not current.due_expiry_warning(now, deps.expiry_warning_days):
+        return 0
+    await notify(deps, current, reason="access ends soon", expiring_in_days=current.days_left(now))
+    try:
+        await deps.state.save_request(current.model_copy(update={"expiry_warned_at": now}), version)
+    except ConflictError:
+        return 0  # another worker moved it first (and warned, or will)
+    log.info("grant.expiry-warned", request_id=request_id, expires_at=str(current.expires_at))
+    return 1

@@ -15,6 +15,7 @@ from meshcore.domain.errors import InvalidTransitionError, PermanentError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.messages.commands import (
     AccessDecision,
+    AccessNotification,
     Decision,
     RevokeCommand,
     SignedAccessDecision,
@@ -115,6 +116,9 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         queue=tickets.name,
         terms_digest=request.terms_digest(),
     )
+    # The requester and the owners hear that it was routed (the notifier).
+    notifications = await central.sender(central.settings.queues.notifications)
+    await notifications.send(AccessNotification.of(request, reason="routed to its data owners"))
     return request
 
 

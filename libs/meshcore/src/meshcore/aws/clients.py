@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -198,6 +198,10 @@ class AsyncAws:
             client = await creator.__aenter__()
             self._assumed[key] = (creds, client)
             return client
+
+    def on_close(self, callback: Callable[[], Awaitable[object]]) -> None:
+        """Run `callback` when the process's clients close (another client's session)."""
+        self._stack.push_async_callback(callback)
 
     async def aclose(self) -> None:
         for client in [*self._retired, *(c for _creds, c in self._assumed.values())]:

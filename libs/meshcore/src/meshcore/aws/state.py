@@ -24,6 +24,8 @@ decision#<digest>               decision              replay guard of a signed d
 repair#reports                  <repair id>           repair reports
 repair-run#<repair id>          <shard id>            a repair shard's result, written once
 rejection#<message id>          rejection             why a message was rejected (rejections)
+notify-prefs#<person>           prefs                 notification preferences, and a person's
+notify-digest#<person>          <at>#...              gathering digest (meshcore.aws.notifications)
 ==============================  ====================  =========================================
 
 Items that go together (a request and its listings, a recommendation and where it is, a

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from meshcore.cli import access, catalog, discover, operate, provision
+from meshcore.cli import access, catalog, discover, notify, operate, provision
 from meshcore.cli.common import Command, OneLineParser, UsageError, UsageExit, first_error
 from meshcore.domain.errors import InvalidTransitionError, MeshError, UnknownNameError
 from meshcore.messages.contracts import write_schemas
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     access.register(add)
     catalog.register(add)
     operate.register(add)
+    notify.register(add)
     p = add("contracts", cmd_contracts, "write the JSON Schemas of every message")
     p.add_argument("--out", default="contracts")
     return parser

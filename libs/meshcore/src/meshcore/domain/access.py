@@ -112,6 +112,8 @@ class AccessRequest(BaseModel):
     # delivery and audit are done, so a retry after a crash knows to finish the work.
     grants_applied: bool = False
     granted_domain: str | None = None
+    # When the requester was warned that access ends soon (the expiry sweep warns once).
+    expiry_warned_at: datetime | None = None
 
     @model_validator(mode="after")
     def _tables_or_domain(self) -> AccessRequest:
@@ -174,6 +176,24 @@ class AccessRequest(BaseModel):
             self.state is RequestState.GRANTED
             and self.expires_at is not None
             and self.expires_at <= now
+        )
+
+    def days_left(self, now: datetime) -> int | None:
+        """Whole days until granted access ends (rounded up), None when it does not end or is
+        not granted."""
+        if self.state is not RequestState.GRANTED or self.expires_at is None:
+            return None
+        seconds = (self.expires_at - now).total_seconds()
+        return max(0, -int(-seconds // 86400))
+
+    def due_expiry_warning(self, now: datetime, within_days: int) -> bool:
+        """Granted, ending within `within_days` but not yet, and not warned yet."""
+        left = self.days_left(now)
+        return (
+            left is not None
+            and self.expiry_warned_at is None
+            and not self.is_expired(now)
+            and left <= within_days
         )
 
     def transition(self, to: RequestState, reason: str = "") -> AccessRequest:

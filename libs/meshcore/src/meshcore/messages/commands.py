@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from meshcore.domain.access import TableName
+from meshcore.domain.access import AccessRequest, TableName
 from meshcore.domain.ids import ACCOUNT_ID_PATTERN
 
 
@@ -255,7 +255,11 @@ class AccessReconcile(_Message):
 
 
 class AccessNotification(_Message):
-    """Tells the requester what happened to their request (on the notifications queue)."""
+    """What happened to a request (on the notifications queue, read by the notifier): its
+    state and why, with who asked and who owns it, so that the notifier tells each of them
+    what concerns them without reading the request. `expiring_in_days` set: a warning that
+    granted access ends soon (the request stays granted). A refused decision keeps the
+    request's state and says so in `reason` ("decision refused: …")."""
 
     kind: Literal["access.notification"] = "access.notification"
     version: Literal[1] = 1
@@ -265,7 +269,66 @@ class AccessNotification(_Message):
     reason: str = ""
     ticket_id: str | None = None
     tables: list[TableName] = Field(default_factory=list)
+    domain: str | None = None
+    requested_by: str = ""
+    owners: list[str] = Field(default_factory=list)
+    expires_at: datetime | None = None
+    expiring_in_days: int | None = Field(None, ge=0)
     at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def of(cls, request: AccessRequest, reason: str = "", **more: object) -> AccessNotification:
+        """The notification of `request` as it is now."""
+        return cls.model_validate(
+            {
+                "request_id": request.request_id,
+                "consumer_account": request.consumer_account,
+                "state": request.state.value,
+                "reason": reason or request.state_reason,
+                "ticket_id": request.ticket_id,
+                "tables": request.tables,
+                "domain": request.domain,
+                "requested_by": request.requested_by,
+                "owners": request.owners,
+                "expires_at": request.expires_at,
+                **more,
+            }
+        )
+
+
+class ReviewColumn(_Message):
+    column: str
+    sensitivity_class: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class ReviewNotification(_Message):
+    """Columns of a central table whose classification awaits the data owners' review: new
+    recommendations (or reopened ones) the producer's policy did not accept (from the
+    classifier, once per scan that opened them)."""
+
+    kind: Literal["classification.review"] = "classification.review"
+    version: Literal[1] = 1
+    database: str = Field(min_length=1)
+    table: str = Field(min_length=1)
+    columns: list[ReviewColumn] = Field(min_length=1)
+    owners: list[str] = Field(default_factory=list)
+    at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+class DigestFlush(_Message):
+    """Send every person who asked for a digest what gathered for them since the last one
+    (posted on a schedule to the notifications queue)."""
+
+    kind: Literal["notify.digest"] = "notify.digest"
+    version: Literal[1] = 1
+    digest_id: str = Field(min_length=1)
+    requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+
+NotificationsMessage = Annotated[
+    AccessNotification | ReviewNotification | DigestFlush, Field(discriminator="kind")
+]
 
 
 ApprovalsMessage = Annotated[

@@ -16,9 +16,11 @@ from meshcore.messages.commands import (
     AccessNotification,
     AccessReconcile,
     ClassificationScanRequest,
+    DigestFlush,
     ExpirySweep,
     RepairCommand,
     RepairShard,
+    ReviewNotification,
     RevokeCommand,
     SignedAccessDecision,
     SignedRevokeCommand,
@@ -40,6 +42,8 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "access-expiry-sweep.v1": ExpirySweep,
     "access-notification.v1": AccessNotification,
     "access-reconcile.v1": AccessReconcile,
+    "notify-digest.v1": DigestFlush,
+    "classification-review-notification.v1": ReviewNotification,
 }
 
 

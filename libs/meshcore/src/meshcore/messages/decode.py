@@ -10,12 +10,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from meshcore.domain.errors import PermanentError
 from meshcore.messages.commands import (
+    AccessNotification,
     AccessReconcile,
     ApprovalsMessage,
     ClassificationScanRequest,
+    DigestFlush,
     ExpirySweep,
+    NotificationsMessage,
     RepairCommand,
     RepairShard,
+    ReviewNotification,
     RevokeCommand,
     SignedAccessDecision,
     SignedRevokeCommand,
@@ -117,3 +121,20 @@ def decode_approvals_message(body: str) -> ApprovalsBody:
         return _approvals.validate_python(data)
     except ValidationError as exc:
         raise MalformedMessageError(f"not a valid approvals message: {_explain(exc)}") from exc
+
+
+_notifications: TypeAdapter[AccessNotification | ReviewNotification | DigestFlush] = TypeAdapter(
+    NotificationsMessage
+)
+
+
+def decode_notifications_message(
+    body: str,
+) -> AccessNotification | ReviewNotification | DigestFlush:
+    """The notifications queue carries what happened to requests, columns awaiting review and
+    the digest schedule."""
+    data = _load(body)
+    try:
+        return _notifications.validate_python(data)
+    except ValidationError as exc:
+        raise MalformedMessageError(f"not a valid notifications message: {_explain(exc)}") from exc

@@ -140,6 +140,8 @@ EXPIRY_RULE = "meshcore-expiry-sweep"
 REPAIR_INPUT_TEMPLATE = '{"kind": "catalog.repair", "version": 1, "repair_id": "scheduled-<id>", "requested_at": "<time>"}'
 EXPIRY_INPUT_TEMPLATE = '{"kind": "access.expiry-sweep", "version": 1, "sweep_id": "scheduled-<id>", "requested_at": "<time>"}'
 EXPIRY_SWEEP_MINUTES = 15
+DIGEST_RULE = "meshcore-notification-digest"
+DIGEST_INPUT_TEMPLATE = '{"kind": "notify.digest", "version": 1, "digest_id": "scheduled-<id>", "requested_at": "<time>"}'
 ACCESS_RECONCILE_RULE = "meshcore-access-reconcile"
 ACCESS_RECONCILE_INPUT_TEMPLATE = '{"kind": "access.reconcile", "version": 1, "reconcile_id": "scheduled-<id>", "heal": true, "requested_at": "<time>"}'
 
@@ -453,6 +455,17 @@ def ensure_audit_anchor_table(dynamodb: Any, settings: MeshSettings, result: Pro
     ensure_table(dynamodb, settings.audit_anchor_table, (("chain", "S"), ("seq", "N")), result)
 
 
+def ensure_ses_sender(ses: Any, address: str, result: Provisioned) -> None:
+    """The notifier's From address, verified with SES (AWS mails the address a link to
+    confirm; until then, and in the SES sandbox, SendEmail is refused)."""
+    verified = ses.list_identities(IdentityType="EmailAddress")["Identities"]
+    if address in verified:
+        result.add(f"ses identity {address}", "exists")
+        return
+    ses.verify_email_identity(EmailAddress=address)
+    result.add(f"ses identity {address}", "created")
+
+
 def bootstrap_central(
     aws: SyncAws,
     settings: MeshSettings,
@@ -490,6 +503,16 @@ def bootstrap_central(
         ACCESS_RECONCILE_INPUT_TEMPLATE,
         result,
     )
+    ensure_schedule(
+        events,
+        DIGEST_RULE,
+        settings.notifier.digest_interval_minutes,
+        arns[settings.queues.notifications],
+        DIGEST_INPUT_TEMPLATE,
+        result,
+    )
+    if settings.notifier.email == "ses":
+        ensure_ses_sender(aws.client("ses"), settings.notifier.from_address, result)
     ensure_tables(aws.client("dynamodb"), settings, result)
     lakeformation = aws.client("lakeformation")
     ensure_central_lake(lakeformation, aws.client("sts"), settings, result)
