@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from grant_worker.delivery import ConsumerAccess
 from meshcore.aws.ports import Audit, Catalog, DecisionVerifier, Permissions, Sender
 from meshcore.domain.state_store import StateStore
+from meshcore.runtime.audit_budget import AuditBudget
 from meshcore.runtime.metrics import Metrics
 
 ACTOR = "grant-worker"
@@ -29,3 +30,9 @@ class GrantDependencies:
     # meshcore's own roles and the data lake admins (the reconciliation leaves them out).
     own_principals: frozenset[str] = frozenset()
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Audit entries per minute that unverified messages may write (see `records.audit_unverified`).
+    unverified_audit_per_minute: int = 60
+    unverified_audit: AuditBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.unverified_audit = AuditBudget(self.unverified_audit_per_minute, lambda: self.clock())

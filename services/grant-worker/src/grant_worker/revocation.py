@@ -6,7 +6,7 @@ import structlog
 
 from grant_worker.delivery import withdraw
 from grant_worker.dependencies import ACTOR, GrantDependencies
-from grant_worker.records import record, refuse
+from grant_worker.records import audit_unverified, record, refuse
 from meshcore.domain.access import AccessRequest, RequestState
 from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.grants import request_grants
@@ -57,7 +57,7 @@ async def on_revoke_command(
     try:
         request, version = await deps.state.get_request(command.request_id)
     except NotFoundError:
-        await refuse(deps, command.request_id, "unknown request", actor)
+        await audit_unverified(deps, command.request_id, "unknown request", actor)
         return
     if request.state is RequestState.REVOKED:
         return  # done already (redelivery)
