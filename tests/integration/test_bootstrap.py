@@ -64,6 +64,12 @@ def test_bootstrap_defines_the_operator_alarms(settings: MeshSettings) -> None:
         [{"Name": "Worker", "Value": "grant-worker"}],
     )
     assert drift["ComparisonOperator"] == "GreaterThanThreshold" and drift["Threshold"] == 0
+    refused = alarms["meshcore-decisions-refused"]
+    assert (refused["MetricName"], refused["Dimensions"], refused["Statistic"]) == (
+        "DecisionsRefused",
+        [{"Name": "Worker", "Value": "grant-worker"}],
+        "Sum",
+    )
     stale = alarms["meshcore-repair-stale"]
     assert stale["Period"] == 2 * 3600 and stale["TreatMissingData"] == "breaching"
     body = json.loads(cloudwatch.get_dashboard(DashboardName="meshcore")["DashboardBody"])
@@ -105,7 +111,7 @@ def test_every_alarm_notifies_the_alarm_topic_and_operators_subscribe_once(
         assert attributes["PendingConfirmation"] == "true"
     cloudwatch = boto3.client("cloudwatch", endpoint_url=settings.endpoint_url)
     alarms = cloudwatch.describe_alarms()["MetricAlarms"]
-    assert len(alarms) == 2 * len(settings.queues.all()) + 3
+    assert len(alarms) == 2 * len(settings.queues.all()) + 4
     for alarm in alarms:
         assert (alarm["AlarmActions"], alarm["OKActions"]) == ([topic], [topic]), alarm
 

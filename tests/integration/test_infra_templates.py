@@ -109,6 +109,13 @@ def test_central_template_creates_queues_with_dead_letter_queues(settings: MeshS
     assert any(t["TopicArn"].endswith(":meshcore-alarms") for t in topics)
 
 
+def intrinsic(value: Any) -> bool:
+    """A CloudFormation function (Ref, Fn::GetAtt, ...) anywhere in a template value."""
+    if isinstance(value, dict):
+        return any(k == "Ref" or k.startswith("Fn::") or intrinsic(v) for k, v in value.items())
+    return isinstance(value, list) and any(intrinsic(v) for v in value)
+
+
 def test_central_template_alarms_are_bootstraps_and_notify_the_alarm_topic(
     settings: MeshSettings,
 ) -> None:
@@ -122,10 +129,14 @@ def test_central_template_alarms_are_bootstraps_and_notify_the_alarm_topic(
         for r in resources.values()
         if r["Type"] == "AWS::CloudWatch::Alarm"
     }
-    assert set(alarms) == {a["AlarmName"] for a in alarm_definitions(settings)}
+    definitions = {a["AlarmName"]: a for a in alarm_definitions(settings)}
+    assert set(alarms) == set(definitions)
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}], name
         assert alarm["OKActions"] == [{"Ref": "AlarmTopic"}], name
+        # Every value the template names literally (not by Ref or Fn::) is bootstrap's.
+        literal = {k for k in definitions[name] if not intrinsic(alarm[k])}
+        assert {k: alarm[k] for k in literal} == {k: definitions[name][k] for k in literal}, name
 
 
 def test_consumer_template_creates_the_role_grant_worker_assumes(settings: MeshSettings) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,11 +43,22 @@ OUTPUT = Path(__file__).resolve().parents[2] / "reliability" / "results"
 @pytest.fixture
 def record(request: pytest.FixtureRequest) -> Iterator[Row]:
     """This test's row; the test fills in load, faults and figures, the hook the result."""
-    scenario = request.node.get_closest_marker("scenario")
-    name = scenario.args[0] if scenario else request.node.name
+    name = scenario_name(request)
     if request.node.get_closest_marker("reliability") is not None:
         RESULTS.complete = True  # a `make reliability` run: print and write the table
     yield RESULTS.row(request.node.nodeid, name)
+
+
+def scenario_name(request: pytest.FixtureRequest) -> str:
+    scenario = request.node.get_closest_marker("scenario")
+    return str(scenario.args[0]) if scenario else str(request.node.name)
+
+
+@pytest.fixture
+def family_record(request: pytest.FixtureRequest, record: Row) -> Callable[[str], Row]:
+    """`family_record(family)`: a further row of this test's scenario for one attack family
+    (one row per family in the table); the hook gives it the test's result."""
+    return partial(RESULTS.family_row, request.node.nodeid, scenario_name(request))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -55,19 +67,17 @@ def pytest_runtest_makereport(
 ) -> Generator[None, Result[pytest.TestReport]]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    row = RESULTS.rows.get(item.nodeid)
-    if row is None:
-        return
-    if report.when == "call":
-        row.seconds = round(call.duration, 1)
-        row.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-        if hasattr(report, "wasxfail"):
-            row.result = "xfail"
-        else:
-            row.result = "pass" if report.passed else "FAIL"
-    elif report.failed and row.result in ("pass", "not run"):
-        # Teardown checks (worker exit codes, AWS limit violations) fail the scenario too.
-        row.result = f"FAIL ({report.when})"
+    for row in RESULTS.rows_of(item.nodeid):
+        if report.when == "call":
+            row.seconds = round(call.duration, 1)
+            row.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+            if hasattr(report, "wasxfail"):
+                row.result = "xfail"
+            else:
+                row.result = "pass" if report.passed else "FAIL"
+        elif report.failed and row.result in ("pass", "not run"):
+            # Teardown checks (worker exit codes, AWS limit violations) fail the scenario too.
+            row.result = f"FAIL ({report.when})"
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

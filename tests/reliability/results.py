@@ -46,6 +46,10 @@ class Row:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+# A test's further rows (one per attack family, say) are keyed `<nodeid>#<family>`.
+FAMILY = "#"
+
+
 @dataclass
 class Results:
     rows: dict[str, Row] = field(default_factory=dict)
@@ -53,6 +57,19 @@ class Results:
 
     def row(self, nodeid: str, scenario: str) -> Row:
         return self.rows.setdefault(nodeid, Row(scenario))
+
+    def family_row(self, nodeid: str, scenario: str, family: str) -> Row:
+        """A further row of test `nodeid`, for one family of what it plays; its result is the
+        test's."""
+        return self.rows.setdefault(f"{nodeid}{FAMILY}{family}", Row(scenario))
+
+    def rows_of(self, nodeid: str) -> list[Row]:
+        """Test `nodeid`'s row and its family rows."""
+        return [
+            row
+            for key, row in self.rows.items()
+            if key == nodeid or key.startswith(f"{nodeid}{FAMILY}")
+        ]
 
     def markdown(self) -> str:
         lines = [
@@ -69,8 +86,10 @@ class Results:
         if not path.exists():
             return
         earlier = {r["nodeid"]: r for r in json.loads(path.read_text())["rows"] if "nodeid" in r}
+        ran = {key.split(FAMILY, 1)[0] for key in self.rows}
         for nodeid, row in earlier.items():
-            if nodeid not in self.rows:
+            # A test that ran now replaces all its rows (a family it no longer plays goes).
+            if nodeid.split(FAMILY, 1)[0] not in ran:
                 self.rows[nodeid] = Row(**{k: v for k, v in row.items() if k != "nodeid"})
         self.rows = dict(sorted(self.rows.items(), key=lambda kv: kv[1].scenario))
 

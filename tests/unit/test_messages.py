@@ -8,8 +8,12 @@ from typing import Any
 import pytest
 
 from meshcore.messages.commands import (
+    ACTOR_MAX_LENGTH,
+    REASON_MAX_LENGTH,
     REPAIR_PAGE_MAX,
+    REQUEST_ID_MAX_LENGTH,
     SCAN_REQUEST_MAX_BYTES,
+    TICKET_ID_MAX_LENGTH,
     AccessDecision,
     AccessNotification,
     AccessReconcile,
@@ -177,6 +181,76 @@ def test_signed_decision_rejects_unknown_fields() -> None:
         decode_approvals_message(json.dumps({"kind": "access.signed-decision", "surprise": 1}))
     with pytest.raises(MalformedMessageError, match=r"decision: Field required \(\+2 more\)"):
         decode_approvals_message(json.dumps({"kind": "access.signed-decision"}))
+
+
+def signed_body(**decision: Any) -> dict[str, Any]:
+    fields = {
+        "kind": "access.decision",
+        "version": 2,
+        "request_id": "req-1",
+        "ticket_id": "T-1",
+        "decision": "approve",
+        "approver": "ada@ar.example.com",
+        "terms_digest": "a" * 64,
+        "issued_at": "2026-11-25T10:00:00Z",
+    }
+    return {
+        "kind": "access.signed-decision",
+        "version": 2,
+        "decision": fields | decision,
+        "key_id": "alias/meshcore-decisions",
+        "signature": "AAAA",
+    }
+
+
+def revoke_body(**fields: Any) -> dict[str, Any]:
+    return {
+        "kind": "access.revoke",
+        "version": 2,
+        "request_id": "req-1",
+        "requested_by": "ops",
+    } | fields
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (signed_body(request_id="r" * (REQUEST_ID_MAX_LENGTH + 1)), "decision.request_id"),
+        (signed_body(ticket_id="T" * (TICKET_ID_MAX_LENGTH + 1)), "decision.ticket_id"),
+        (signed_body(approver="a" * (ACTOR_MAX_LENGTH + 1)), "decision.approver"),
+        (revoke_body(request_id="r" * (REQUEST_ID_MAX_LENGTH + 1)), "request_id"),
+        (revoke_body(requested_by="o" * (ACTOR_MAX_LENGTH + 1)), "requested_by"),
+        (revoke_body(reason="x" * (REASON_MAX_LENGTH + 1)), "reason"),
+    ],
+)
+def test_oversized_claims_of_unverified_messages_are_malformed(
+    body: dict[str, Any], field: str
+) -> None:
+    """What grant-worker audits before it verifies anything is bounded: a longer field is
+    malformed at decode (dead-lettered with the reason), never written to the audit trail."""
+    with pytest.raises(MalformedMessageError, match=rf"{field}: String should have at most"):
+        decode_approvals_message(json.dumps(body))
+
+
+def test_claims_at_their_bounds_decode() -> None:
+    decode_approvals_message(
+        json.dumps(
+            signed_body(
+                request_id="r" * REQUEST_ID_MAX_LENGTH,
+                ticket_id="T" * TICKET_ID_MAX_LENGTH,
+                approver="a" * ACTOR_MAX_LENGTH,
+            )
+        )
+    )
+    decode_approvals_message(
+        json.dumps(
+            revoke_body(
+                request_id="r" * REQUEST_ID_MAX_LENGTH,
+                requested_by="o" * ACTOR_MAX_LENGTH,
+                reason="x" * REASON_MAX_LENGTH,
+            )
+        )
+    )
 
 
 def test_the_scheduled_access_reconcile_decodes_on_the_approvals_queue() -> None:

@@ -134,6 +134,10 @@ class MeshSettings(BaseSettings):
     revocation_key_alias: str = "alias/meshcore-revocations"
     # A signed decision issued longer ago than this is refused (the owner decides again).
     decision_max_age_hours: int = Field(24, ge=1, le=24 * 30)
+    # How many audit entries messages nobody verified (a forged decision, a decision or revoke
+    # for an unknown request) may write per minute and grant-worker process; past it they are
+    # counted, and one summary entry says how many were left out.
+    unverified_audit_per_minute: int = Field(60, ge=1, le=100_000)
     repair_concurrency: int = Field(4, ge=1, le=64)  # tables compared at once during a repair
     # Tables per repair shard: a database with more is compared page by page, each page a
     # message any sync-worker may take (at most a GetTables page, REPAIR_PAGE_MAX).

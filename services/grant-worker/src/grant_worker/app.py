@@ -58,6 +58,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             catalog_id=settings.central_account_id,
             metrics=metrics,
             decision_max_age=timedelta(hours=settings.decision_max_age_hours),
+            unverified_audit_per_minute=settings.unverified_audit_per_minute,
             own_principals=settings.own_principals(),
             expiry_warning_days=settings.expiry_warning_days,
         )

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from grant_worker.delivery import deliver, withdraw
 from grant_worker.dependencies import GrantDependencies
 from grant_worker.grants import column_scope, unregistered
-from grant_worker.records import record, refuse, subject
+from grant_worker.records import audit_unverified, record, refuse
 from grant_worker.revocation import revoke
 from grant_worker.verify import Refusal, check_decision
 from meshcore.aws.signing import decision_digest
@@ -87,7 +87,9 @@ async def on_decision(
     try:
         request, version = await deps.state.get_request(decision.request_id)
     except NotFoundError:
-        await refuse(deps, decision.request_id, "unknown request", decision.approver, **about)
+        await audit_unverified(
+            deps, decision.request_id, "unknown request", decision.approver, **about
+        )
         return
     if interrupted_grant(request, signed):
         await finish_grant(deps, request, version, decision.approver)
@@ -118,17 +120,10 @@ async def on_decision(
 async def refuse_unverified(
     deps: GrantDependencies, signed: SignedAccessDecision, about: dict[str, str]
 ) -> None:
-    """Unauthenticated: audited, but it may not change or notify anything."""
+    """Unauthenticated: audited within the budget, but it may not change or notify anything."""
     decision = signed.decision
-    await deps.audit.record(
-        subject(decision.request_id),
-        "decision.refused",
-        f"unverified ({decision.approver})",
-        reason="invalid signature",
-        **about,
-    )
-    deps.metrics.count("DecisionsRefused")
-    log.warning("decision.refused", reason="invalid signature")
+    actor = f"unverified ({decision.approver})"
+    await audit_unverified(deps, decision.request_id, "invalid signature", actor, **about)
 
 
 async def is_replay(

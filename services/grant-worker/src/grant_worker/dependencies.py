@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from grant_worker.delivery import ConsumerAccess
@@ -16,6 +16,7 @@ from meshcore.aws.ports import (
     Sender,
 )
 from meshcore.domain.state_store import StateStore
+from meshcore.runtime.audit_budget import AuditBudget
 from meshcore.runtime.metrics import Metrics
 
 ACTOR = "grant-worker"
@@ -39,3 +40,9 @@ class GrantDependencies:
     # The expiry sweep warns the requester once when granted access ends within this.
     expiry_warning_days: int = 7
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Audit entries per minute that unverified messages may write (see `records.audit_unverified`).
+    unverified_audit_per_minute: int = 60
+    unverified_audit: AuditBudget = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.unverified_audit = AuditBudget(self.unverified_audit_per_minute, lambda: self.clock())

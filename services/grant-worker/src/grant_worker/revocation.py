@@ -8,7 +8,7 @@ import structlog
 
 from grant_worker.delivery import withdraw
 from grant_worker.dependencies import ACTOR, GrantDependencies
-from grant_worker.records import notify, record, refuse, subject
+from grant_worker.records import audit_unverified, notify, record, refuse
 from meshcore.domain.access import AccessRequest, RequestState
 from meshcore.domain.errors import ConflictError, NotFoundError
 from meshcore.domain.grants import request_grants
@@ -69,16 +69,15 @@ async def on_unsigned_revoke(
 async def refuse_unverified_revoke(
     deps: GrantDependencies, command: RevokeCommand, delivery: Delivery, why: str
 ) -> None:
-    await deps.audit.record(
-        subject(command.request_id),
-        "decision.refused",
+    """Within the audit budget of unverified messages (`audit_unverified`)."""
+    await audit_unverified(
+        deps,
+        command.request_id,
+        "invalid signature",
         f"unverified ({command.requested_by}, sent by {sender(delivery)})",
-        reason="invalid signature",
         decision="revoke",
         signature=why,
     )
-    deps.metrics.count("DecisionsRefused")
-    log.warning("decision.refused", reason="invalid signature", signature=why)
 
 
 async def on_revoke_command(
@@ -93,7 +92,7 @@ async def on_revoke_command(
     try:
         request, version = await deps.state.get_request(command.request_id)
     except NotFoundError:
-        await refuse(deps, command.request_id, "unknown request", actor)
+        await audit_unverified(deps, command.request_id, "unknown request", actor)
         return
     if request.state is RequestState.REVOKED:
         return  # done already (redelivery)

@@ -132,6 +132,13 @@ class TicketRequest(_Message):
 Decision = Literal["approve", "reject", "revoke"]
 # KMS GenerateMac and VerifyMac take a message of at most 4,096 bytes.
 MAC_MESSAGE_MAX_BYTES = 4096
+# grant-worker audits what a decision or a revoke claims before it has verified anything (a
+# forged decision, a revoke of an unknown request): these bound what such a body may write into
+# the audit trail. A longer field makes the body malformed, dead-lettered with the reason.
+REQUEST_ID_MAX_LENGTH = 128
+TICKET_ID_MAX_LENGTH = 128
+ACTOR_MAX_LENGTH = 256
+REASON_MAX_LENGTH = 1024
 
 
 class AccessDecision(_Message):
@@ -140,10 +147,10 @@ class AccessDecision(_Message):
     kind: Literal["access.decision"] = "access.decision"
     # Version 2: the decision carries the request's terms digest (TicketRequest.terms_digest).
     version: Literal[2] = 2
-    request_id: str = Field(min_length=1)
-    ticket_id: str = Field(min_length=1)
+    request_id: str = Field(min_length=1, max_length=REQUEST_ID_MAX_LENGTH)
+    ticket_id: str = Field(min_length=1, max_length=TICKET_ID_MAX_LENGTH)
     decision: Decision
-    approver: str = Field(min_length=1)
+    approver: str = Field(min_length=1, max_length=ACTOR_MAX_LENGTH)
     terms_digest: str = Field(pattern=r"^[0-9a-f]{64}$")
     tables: list[TableName] = Field(default_factory=list)
     sensitive_columns: list[str] = Field(default_factory=list)
@@ -193,9 +200,9 @@ class RevokeCommand(_Message):
     kind: Literal["access.revoke"] = "access.revoke"
     # Version 2: only signed (SignedRevokeCommand) revokes are applied.
     version: Literal[2] = 2
-    request_id: str = Field(min_length=1)
-    requested_by: str = Field(min_length=1)
-    reason: str = "revoked by operator"
+    request_id: str = Field(min_length=1, max_length=REQUEST_ID_MAX_LENGTH)
+    requested_by: str = Field(min_length=1, max_length=ACTOR_MAX_LENGTH)
+    reason: str = Field("revoked by operator", max_length=REASON_MAX_LENGTH)
     requested_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
     @model_validator(mode="after")

@@ -17,6 +17,10 @@ from meshcore.runtime.metrics import NAMESPACE
 from meshcore.settings import MeshSettings
 
 OLDEST_MESSAGE_ALARM_SECONDS = 300
+# Refused decisions and revokes in five minutes past which someone should look: a data owner's
+# stale or out-of-terms approval is refused now and then, a flood is an attack (its refusals are
+# counted even where the audit trail keeps only a summary of them).
+DECISIONS_REFUSED_ALARM_THRESHOLD = 10
 
 
 def alarm(
@@ -94,6 +98,19 @@ def alarm_definitions(settings: MeshSettings, topic_arn: str | None = None) -> l
             ("Worker", "grant-worker"),
             300,
             0.0,
+        )
+    )
+    alarms.append(
+        alarm(
+            "meshcore-decisions-refused",
+            f"Over {DECISIONS_REFUSED_ALARM_THRESHOLD} decisions or revokes refused in 5 minutes "
+            "(forged, replayed, out of terms, for unknown requests): `meshctl audit "
+            "refusals/unverified` and grant-worker's decision.refused log lines",
+            (NAMESPACE, "DecisionsRefused"),
+            ("Worker", "grant-worker"),
+            300,
+            float(DECISIONS_REFUSED_ALARM_THRESHOLD),
+            statistic="Sum",
         )
     )
     alarms.append(
