@@ -210,3 +210,22 @@ async def test_a_domain_approval_grants_by_tag_expression_and_links_todays_table
         ("LFTagPolicy", "TABLE", "SELECT"),
     }
     assert w.consumer.links == [str(INVOICES), str(PAYMENTS)]
+
+
+async def test_a_replayed_decision_is_refused_each_time_but_notifies_no_one() -> None:
+    w = await world()
+    request = w.state.add(pending())
+    await w.decide(request.request_id, message_id="m-1")
+    for copy in ("m-2", "m-3", "m-4"):
+        await w.decide(request.request_id, message_id=copy)
+    assert w.audit.actions() == ["grant.created"] + ["decision.refused"] * 3
+    assert w.notified() == ["granted"]
+
+
+async def test_the_same_refusal_again_is_told_once() -> None:
+    w = await world()
+    request = w.state.add(pending())
+    await w.decide(request.request_id, approver="mallory@example.com", message_id="m-1")
+    await w.decide(request.request_id, approver="mallory@example.com", message_id="m-2")
+    assert w.audit.actions() == ["decision.refused", "decision.refused"]
+    assert w.notified() == ["pending"]

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from grant_worker.delivery import deliver, withdraw
 from grant_worker.dependencies import GrantDependencies
 from grant_worker.grants import column_scope, unregistered
-from grant_worker.records import audit_unverified, record, refuse
+from grant_worker.records import REPLAYED, audit_unverified, record, refuse
 from grant_worker.revocation import revoke
 from grant_worker.verify import Refusal, check_decision
 from meshcore.aws.signing import decision_digest
@@ -95,7 +95,7 @@ async def on_decision(
         await finish_grant(deps, request, version, decision.approver)
         return
     if await is_replay(deps, signed, request, delivery):
-        await refuse(deps, decision.request_id, "replayed decision", decision.approver, **about)
+        await refuse(deps, decision.request_id, REPLAYED, decision.approver, **about)
         return
     if already_applied(request, signed):  # the same message delivered again
         log.info("decision.already_applied", request_id=request.request_id)

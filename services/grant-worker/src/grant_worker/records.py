@@ -15,6 +15,8 @@ from meshcore.messages.commands import AccessNotification
 
 log = structlog.get_logger()
 
+REPLAYED = "replayed decision"
+
 
 # Where the summaries of refusals left out of the audit trail are (`meshctl audit SUBJECT`).
 SUPPRESSED_SUBJECT = "refusals/unverified"
@@ -66,7 +68,10 @@ async def refuse(
         request, version = await deps.state.get_request(request_id)
     except NotFoundError:
         return
-    await notify(deps, request, reason=f"decision refused: {reason}")
+    # Told once per reason: a captured decision replayed (or the same refusal again) must
+    # not mail the requester, the owners and the operators each time.
+    if reason != REPLAYED and reason != request.last_refusal:
+        await notify(deps, request, reason=f"decision refused: {reason}")
     await deps.state.save_request(request.model_copy(update={"last_refusal": reason}), version)
 
 
