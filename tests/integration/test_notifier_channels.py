@@ -225,9 +225,8 @@ def test_meshctl_sets_and_shows_preferences(central: None) -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--channel", "teams-nowhere"], "unknown channel 'teams-nowhere'"),
         (["--email", "not-an-address"], "is not an e-mail address"),
-        (["--channel", "Bad Name"], "unknown channel 'Bad Name'"),
+        (["--channel", "Bad Name"], "bad channel name 'Bad Name'"),
     ],
 )
 def test_meshctl_prefs_mistakes_exit_2_with_one_line(
@@ -240,6 +239,16 @@ def test_meshctl_prefs_mistakes_exit_2_with_one_line(
     assert code == 2 and json.loads(err)["exit_status"] == 2
     # Nothing was stored by a mistake.
     assert "no preferences stored" in run("notify", "prefs", "show", "bob@example.com")[1]
+
+
+def test_meshctl_takes_a_webhook_its_own_shell_does_not_configure(
+    central: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An operator's shell has no MESHCORE_NOTIFIER__WEBHOOKS: the notifier's do count.
+    monkeypatch.delenv("MESHCORE_NOTIFIER__WEBHOOKS")
+    code, _, err = run("notify", "prefs", "set", "bob@example.com", "--channel", "owners-teams")
+    assert code == 0, err
+    assert "channels: owners-teams" in run("notify", "prefs", "show", "bob@example.com")[1]
 
 
 def test_meshctl_refuses_email_for_a_name_that_is_no_address(central: None) -> None:

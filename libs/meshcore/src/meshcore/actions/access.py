@@ -5,13 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import structlog
+
 from meshcore.actions.context import Central
 from meshcore.actions.discovery import pending_classification
 from meshcore.aws.audit import AuditEntry
 from meshcore.aws.glue import GlueCatalog
 from meshcore.aws.signing import DecisionSigner, RevokeSigner
 from meshcore.domain.access import AccessRequest, TableName, state_before
-from meshcore.domain.errors import InvalidTransitionError, PermanentError
+from meshcore.domain.errors import InvalidTransitionError, MeshError, PermanentError
 from meshcore.domain.naming import split_central_database_name
 from meshcore.messages.commands import (
     AccessDecision,
@@ -22,6 +24,8 @@ from meshcore.messages.commands import (
     SignedRevokeCommand,
     TicketRequest,
 )
+
+log = structlog.get_logger()
 
 
 async def open_request(central: Central, draft: AccessRequest, requester: str) -> AccessRequest:
@@ -116,10 +120,23 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
         queue=tickets.name,
         terms_digest=request.terms_digest(),
     )
-    # The requester and the owners hear that it was routed (the notifier).
-    notifications = await central.sender(central.settings.queues.notifications)
-    await notifications.send(AccessNotification.of(request, reason="routed to its data owners"))
+    await tell_routed(central, request)
     return request
+
+
+async def tell_routed(central: Central, request: AccessRequest) -> None:
+    """The requester and the owners hear that it was routed (the notifier). Best effort: the
+    request is created and its ticket routed, so a notification that cannot be sent is logged
+    and does not make the request look failed."""
+    try:
+        notifications = await central.sender(central.settings.queues.notifications)
+        await notifications.send(AccessNotification.of(request, reason="routed to its data owners"))
+    except MeshError as exc:
+        log.warning(
+            "request.routed-notification-failed",
+            request_id=request.request_id,
+            error=type(exc).__name__,
+        )
 
 
 async def requests_of(central: Central, requester: str) -> list[AccessRequest]:
