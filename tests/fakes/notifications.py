@@ -10,6 +10,7 @@ class FakeNotificationStore:
     def __init__(self) -> None:
         self.preferences: dict[str, NotificationPreferences] = {}
         self.digests: dict[str, dict[str, Notice]] = {}
+        self.sent: set[str] = set()
 
     async def get_preferences(self, person: str) -> NotificationPreferences | None:
         found = self.preferences.get(person)
@@ -34,3 +35,9 @@ class FakeNotificationStore:
             kept.pop(notice.key(), None)
         if not kept:
             self.digests.pop(person, None)
+
+    async def was_sent(self, key: str) -> bool:
+        return key in self.sent
+
+    async def mark_sent(self, key: str) -> None:
+        self.sent.add(key)

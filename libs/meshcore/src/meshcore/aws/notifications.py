@@ -9,11 +9,13 @@ pk                              sk                    item
 notify-prefs#<person>           prefs                 how the person wants to hear (doc)
 notify-digest#<person>          <at>#<request>#...    a notice kept for the next digest (doc)
 notify-digests#pending          <person>              who has a digest gathering
+notify-sent#<msg>#<person>#<c>  sent                  channel c delivered message msg (TTL)
 ==============================  ====================  =========================================
 """
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from meshcore.aws.errors import aws_errors
@@ -24,6 +26,12 @@ if TYPE_CHECKING:
 
 PENDING = "notify-digests#pending"
 PREFS_SK = "prefs"
+SENT_SK = "sent"
+SENT_RETENTION_SECONDS = 7 * 24 * 3600  # longer than a message stays on the queue
+
+
+def sent_key(key: str) -> tuple[str, str]:
+    return f"notify-sent#{key}", SENT_SK
 
 
 def preferences_key(person: str) -> tuple[str, str]:
@@ -111,3 +119,20 @@ class DynamoNotificationStore:
         if not await self._partition(digest_of(person)):
             with aws_errors(f"dynamodb:DeleteItem notify-digests {person}"):
                 await self._db.delete_item(TableName=self._table, Key=_key(PENDING, person))
+
+    async def was_sent(self, key: str) -> bool:
+        with aws_errors("dynamodb:GetItem notify-sent"):
+            response = await self._db.get_item(
+                TableName=self._table, Key=_key(*sent_key(key)), ConsistentRead=True
+            )
+        return "Item" in response
+
+    async def mark_sent(self, key: str) -> None:
+        with aws_errors("dynamodb:PutItem notify-sent"):
+            await self._db.put_item(
+                TableName=self._table,
+                Item={
+                    **_key(*sent_key(key)),
+                    "expires": {"N": str(int(time.time()) + SENT_RETENTION_SECONDS)},
+                },
+            )

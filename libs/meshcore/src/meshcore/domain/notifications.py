@@ -103,3 +103,12 @@ class NotificationStore(Protocol):
     async def clear_digest(self, person: str, notices: list[Notice]) -> None:
         """Forget `notices` (sent); the person stays listed while anything newer is kept."""
         ...
+
+    async def was_sent(self, key: str) -> bool:
+        """A message already went out as `key` (message id, person, channel)."""
+        ...
+
+    async def mark_sent(self, key: str) -> None:
+        """Remember for a while (days) that a message went out as `key`, so that the message
+        coming back after another channel failed does not send it there again."""
+        ...
