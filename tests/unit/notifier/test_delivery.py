@@ -52,9 +52,8 @@ async def test_no_address_and_unknown_webhooks_send_nothing_but_the_rest_is_sent
     await w.store.put_preferences(
         NotificationPreferences(person=REQUESTER, channels=["gone", "analysts"])
     )
-    await on_access_notification(
-        notification("revoked", owners=["ada (no address)"], reason="left"), w.deps
-    )
+    w.directory.owners("ada (no address)")
+    await on_access_notification(notification("revoked", reason="left"), w.deps)
     assert [m.person for m in w.slack.posted] == [REQUESTER]
     # The owner's name is no address: only the operator is mailed.
     assert w.mailed() == [(OPERATOR, "Access request req-1 was revoked")]

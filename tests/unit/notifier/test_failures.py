@@ -104,7 +104,6 @@ async def test_a_digest_failing_for_now_is_kept_and_sent_once_when_it_comes_back
 
 async def test_a_name_too_long_to_keep_preferences_for_is_skipped() -> None:
     w = world()
-    await on_access_notification(
-        notification("granted", owners=["x" * 300 + "@example.com", OWNER]), w.deps, "m-1"
-    )
+    w.directory.owners("x" * 300 + "@example.com", OWNER)
+    await on_access_notification(notification("granted"), w.deps, "m-1")
     assert [to for to, _ in w.mailed()] == [REQUESTER, OWNER]

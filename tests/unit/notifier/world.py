@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from meshcore.domain.access import TableName
+from meshcore.domain.access import AccessRequest, TableName
+from meshcore.domain.errors import UnknownNameError
+from meshcore.domain.registry import Producer
 from meshcore.messages.commands import AccessNotification
 from meshcore.runtime.metrics import Metrics
 from notifier.handlers import NotifierDependencies
@@ -37,12 +39,44 @@ class FakePoster:
 
 
 @dataclass
+class FakeDirectory:
+    """The state store as the notifier reads it: requests by id, producers by domain."""
+
+    requests: dict[str, AccessRequest] = field(default_factory=dict)
+    producers: dict[str, Producer] = field(default_factory=dict)
+
+    async def get_request(self, request_id: str) -> tuple[AccessRequest, int]:
+        if request_id not in self.requests:
+            raise UnknownNameError(f"no access request {request_id}")
+        return self.requests[request_id], 1
+
+    async def producer_for_domain(self, domain: str) -> Producer | None:
+        return self.producers.get(domain)
+
+    def owners(self, *owners: str) -> None:
+        """The registry's owners of the domain `ar`."""
+        self.producers["ar"] = self.producers["ar"].model_copy(update={"owners": list(owners)})
+
+
+def stored_request(request_id: str, **more: Any) -> AccessRequest:
+    fields: dict[str, Any] = {
+        "request_id": request_id,
+        "consumer_account": "444444444444",
+        "tables": [TableName(database="ar__receivables", table="invoices")],
+        "purpose": "dashboard",
+        "requested_by": REQUESTER,
+    }
+    return AccessRequest.model_validate(fields | more)
+
+
+@dataclass
 class World:
     deps: NotifierDependencies
     store: FakeNotificationStore
     mail: FakeMail
     slack: FakePoster
     teams: FakePoster
+    directory: FakeDirectory
 
     def mailed(self) -> list[tuple[str, str]]:
         return [(to, m.subject) for to, m in self.mail.sent]
@@ -50,14 +84,26 @@ class World:
 
 def world() -> World:
     store, mail, slack, teams = FakeNotificationStore(), FakeMail(), FakePoster(), FakePoster()
+    directory = FakeDirectory(
+        requests={rid: stored_request(rid) for rid in ("req-1", "req-2")},
+        producers={
+            "ar": Producer(
+                account_id="111111111111",
+                domain="ar",
+                read_role_arn="arn:aws:iam::111111111111:role/meshcore-read",
+                owners=[OWNER],
+            )
+        },
+    )
     deps = NotifierDependencies(
         store=store,
+        directory=directory,
         mail=mail,
         webhooks={"analysts": slack, "owners": teams},
         metrics=Metrics(),
         operators=[OPERATOR],
     )
-    return World(deps, store, mail, slack, teams)
+    return World(deps, store, mail, slack, teams, directory)
 
 
 def notification(state: str = "granted", **more: Any) -> AccessNotification:

@@ -6,6 +6,7 @@ import aiohttp
 
 from meshcore.aws.clients import AsyncAws
 from meshcore.aws.notifications import DynamoNotificationStore
+from meshcore.aws.state import DynamoStateStore
 from meshcore.messages.decode import decode_notifications_message
 from meshcore.runtime.metrics import Metrics
 from meshcore.runtime.worker import Bootstrap, Route
@@ -28,8 +29,10 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             timeout=aiohttp.ClientTimeout(total=notifier.webhook_timeout_seconds)
         )
         aws.on_close(session.close)
+        dynamodb = await aws.client("dynamodb")
         deps = NotifierDependencies(
-            store=DynamoNotificationStore(await aws.client("dynamodb"), settings.state_table),
+            store=DynamoNotificationStore(dynamodb, settings.state_table),
+            directory=DynamoStateStore(dynamodb, settings.state_table),
             mail=mail,
             webhooks={
                 name: WebhookPoster(session, name, hook) for name, hook in notifier.webhooks.items()

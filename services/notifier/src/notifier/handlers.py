@@ -28,6 +28,7 @@ from meshcore.runtime.dispatch import Delivery, HandlerMap
 from meshcore.runtime.metrics import Metrics
 from notifier.audience import notices_for, review_notices
 from notifier.channels import Mail, Poster
+from notifier.recipients import Directory, access_recipients, review_recipients
 from notifier.render import Message, digest, single
 
 log = structlog.get_logger()
@@ -36,6 +37,7 @@ log = structlog.get_logger()
 @dataclass
 class NotifierDependencies:
     store: NotificationStore
+    directory: Directory
     mail: Mail
     webhooks: Mapping[str, Poster]
     metrics: Metrics
@@ -148,14 +150,17 @@ async def on_access_notification(
     n: AccessNotification, deps: NotifierDependencies, message_id: str = ""
 ) -> None:
     structlog.contextvars.bind_contextvars(request_id=n.request_id, state=n.state)
-    await tell(deps, notices_for(n, deps.operators), message_id)
+    # The body says what happened; who hears is what meshcore's records say.
+    resolved = await access_recipients(deps.directory, n)
+    if resolved is not None:
+        await tell(deps, notices_for(resolved, deps.operators), message_id)
 
 
 async def on_review_notification(
     n: ReviewNotification, deps: NotifierDependencies, message_id: str = ""
 ) -> None:
     structlog.contextvars.bind_contextvars(table=f"{n.database}.{n.table}")
-    await tell(deps, review_notices(n), message_id)
+    await tell(deps, review_notices(await review_recipients(deps.directory, n)), message_id)
 
 
 async def on_digest(command: DigestFlush, deps: NotifierDependencies, message_id: str = "") -> None:

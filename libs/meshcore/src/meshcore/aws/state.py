@@ -26,6 +26,7 @@ repair-run#<repair id>          <shard id>            a repair shard's result, w
 rejection#<message id>          rejection             why a message was rejected (rejections)
 notify-prefs#<person>           prefs                 notification preferences, and a person's
 notify-digest#<person>          <at>#...              gathering digest (meshcore.aws.notifications)
+notify-sent#<msg>#<person>#...  sent                  a channel that delivered a message (TTL)
 ==============================  ====================  =========================================
 
 Items that go together (a request and its listings, a recommendation and where it is, a
