@@ -15,6 +15,9 @@ from typing import Any
 from meshcore.domain.notifications import Notice
 
 SLACK_TEXT_LIMIT = 3000  # a section block's text
+# A Teams message is refused past about 28 KB; a card this long is unreadable well before.
+TEAMS_LINE_LIMIT = 50
+TEAMS_TEXT_LIMIT = 12000  # characters of the lines, all told
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,20 @@ def slack_body(message: Message) -> dict[str, Any]:
     }
 
 
+def _teams_lines(lines: list[str]) -> list[str]:
+    """As many lines as fit `TEAMS_LINE_LIMIT` and `TEAMS_TEXT_LIMIT`, then "… N more"."""
+    kept: list[str] = []
+    size = 0
+    for line in lines:
+        if len(kept) == TEAMS_LINE_LIMIT - 1 or size + len(line) > TEAMS_TEXT_LIMIT:
+            break
+        kept.append(line)
+        size += len(line)
+    if len(kept) == len(lines):
+        return kept
+    return [*kept, f"\u2026 {len(lines) - len(kept)} more"]
+
+
 def teams_body(message: Message) -> dict[str, Any]:
     return {
         "type": "message",
@@ -97,7 +114,7 @@ def teams_body(message: Message) -> dict[str, Any]:
                         },
                         *(
                             {"type": "TextBlock", "text": line, "wrap": True}
-                            for line in message.lines
+                            for line in _teams_lines(message.lines)
                         ),
                     ],
                 },
