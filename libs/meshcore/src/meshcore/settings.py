@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from meshcore.domain.ids import ACCOUNT_ID_PATTERN
@@ -61,11 +62,26 @@ class CentralRoles(BaseModel):
     data_access: str = "meshcore-lakeformation-access"
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
 class Webhook(BaseModel):
     """An incoming webhook operators configured: Slack-compatible or Teams-compatible."""
 
+    model_config = ConfigDict(hide_input_in_errors=True)
     kind: Literal["slack", "teams"]
-    url: str = Field(pattern=r"^https?://")
+    # https; http only to this machine (a test's or a local stack's stand-in).
+    url: str = Field(repr=False)
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, url: str) -> str:
+        parts = urlsplit(url)
+        local = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+        if not parts.hostname or not (parts.scheme == "https" or local):
+            # The URL is a secret (whoever has it may post): it is not repeated.
+            raise ValueError("a webhook URL is https:// (http:// only to localhost)")
+        return url
 
 
 class NotifierSettings(BaseModel):
@@ -100,8 +116,13 @@ class MeshSettings(BaseSettings):
     `MESHCORE_WORKER__CONCURRENCY=4`). `AWS_ENDPOINT_URL` is honoured as the endpoint too.
     """
 
+    # Errors name the setting, not its value: webhook URLs and passwords are secrets.
     model_config = SettingsConfigDict(
-        env_prefix="MESHCORE_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
+        env_prefix="MESHCORE_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        populate_by_name=True,
+        hide_input_in_errors=True,
     )
 
     endpoint_url: str | None = Field(

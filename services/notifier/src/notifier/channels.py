@@ -111,12 +111,15 @@ class WebhookPoster:
     async def post(self, message: Message) -> None:
         body = slack_body(message) if self._hook.kind == "slack" else teams_body(message)
         try:
-            async with self._session.post(self._hook.url, json=body) as answer:
+            # A redirect is not followed: the body goes to the URL operators configured only.
+            async with self._session.post(
+                self._hook.url, json=body, allow_redirects=False
+            ) as answer:
                 status = answer.status
-                text = (await answer.text())[:200]
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise RetryableError(f"webhook {self.name}: {exc}") from exc
+            # Neither the URL (a secret) nor the error's text (which may hold it) is told.
+            raise RetryableError(f"webhook {self.name}: {type(exc).__name__}") from None
         if status == 429 or status >= 500:
-            raise RetryableError(f"webhook {self.name}: HTTP {status} {text}")
-        if status >= 400:
-            raise PermanentError(f"webhook {self.name}: HTTP {status} {text}")
+            raise RetryableError(f"webhook {self.name}: HTTP {status}")
+        if status >= 300:
+            raise PermanentError(f"webhook {self.name}: HTTP {status}")
