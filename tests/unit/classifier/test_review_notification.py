@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pydantic import BaseModel
+
 from classifier.handlers import ClassifierDependencies, on_scan
 from meshcore.actions.review import Review
+from meshcore.domain.errors import RetryableError
 from meshcore.domain.registry import Producer
 from meshcore.messages.commands import ClassificationScanRequest, ReviewNotification
 from meshcore.runtime.dispatch import Delivery
@@ -30,6 +34,16 @@ class Central:
 
 
 async def scanned(**producer: Any) -> tuple[FakeSender, ClassifierDependencies]:
+    sent, deps = await world(FakeSender(), **producer)
+    await on_scan(
+        ClassificationScanRequest(database="ar__receivables", table="invoices"),
+        Delivery("m-1", 1),
+        deps,
+    )
+    return sent, deps
+
+
+async def world(sent: FakeSender, **producer: Any) -> tuple[FakeSender, ClassifierDependencies]:
     state = InMemoryStateStore()
     await state.put_producer(
         Producer(
@@ -42,18 +56,12 @@ async def scanned(**producer: Any) -> tuple[FakeSender, ClassifierDependencies]:
     )
     tags = FakeColumnTags(tables={("ar__receivables", "invoices")})
     review = Review(state, FakeAudit(), tags)
-    sent = FakeSender()
     deps = ClassifierDependencies(
         central=Central(),
         state=state,
         review=review,
         sampler=None,  # type: ignore[arg-type]  # no sampling: the producer does not allow it
         notifications=sent,
-    )
-    await on_scan(
-        ClassificationScanRequest(database="ar__receivables", table="invoices"),
-        Delivery("m-1", 1),
-        deps,
     )
     return sent, deps
 
@@ -75,3 +83,29 @@ async def test_the_owners_hear_once_of_the_columns_awaiting_review() -> None:
 async def test_what_the_policy_accepted_is_not_asked() -> None:
     sent, _ = await scanned(auto_accept={"email_address": 0.5, "iban": 0.5})
     assert sent.sent == []
+
+
+class FailingOnce(FakeSender):
+    """The notifications queue failing once (or the classifier stopping) after the scan's
+    recommendations were stored."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def send(self, message: BaseModel) -> str:
+        if not self.failed:
+            self.failed = True
+            raise RetryableError("sqs: unavailable")
+        return await super().send(message)
+
+
+async def test_a_notice_lost_after_the_recommendations_were_stored_is_sent_on_the_retry() -> None:
+    failing, deps = await world(FailingOnce())
+    scan = ClassificationScanRequest(database="ar__receivables", table="invoices")
+    with pytest.raises(RetryableError):
+        await on_scan(scan, Delivery("m-1", 1), deps)
+    await on_scan(scan, Delivery("m-1", 2), deps)
+    (told,) = failing.sent
+    assert isinstance(told, ReviewNotification)
+    assert {c.column for c in told.columns} == {"customer_email", "iban"}

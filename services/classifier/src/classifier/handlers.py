@@ -137,7 +137,7 @@ async def on_scan(
         log.info("scan.columns_gone")  # renamed or dropped since the request
         return
     try:
-        await _classify(request, table, columns, wanted, deps)
+        await _classify(request, table, columns, wanted, deps, again=delivery.receive_count > 1)
     except NotFoundError as exc:
         # Lake Formation knows the table no longer (dropped, or dropped and created again,
         # while it was scanned): done if it is gone, else scan what is there now.
@@ -152,6 +152,7 @@ async def _classify(
     columns: list[dict[str, str]],
     wanted: set[str],
     deps: ClassifierDependencies,
+    again: bool = False,
 ) -> None:
     names = [c["Name"] for c in columns]
     producer = await producer_of(deps.state, request.database, table)
@@ -191,10 +192,14 @@ async def _classify(
         auto = await apply_policy(deps.review, producer, pending, ACTOR)
         counts.auto_accepted = len(auto)
         accepted = {r.recommendation_id for r in auto}
+        # The owners are told after the recommendations are stored, so a crash (or a failed
+        # send) between would lose the notice: a message received again tells of every column
+        # still awaiting review (a notice twice rather than never).
         waiting = [
             r
             for r in pending
-            if r.recommendation_id in counts.opened_ids and r.recommendation_id not in accepted
+            if (again or r.recommendation_id in counts.opened_ids)
+            and r.recommendation_id not in accepted
         ]
         await tell_owners(deps, producer, waiting)
     # Until now the scanned columns were unclassified (new) or kept their last tag: a column
