@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from meshcore.settings import NotifierSettings
 from meshcore_devstack import compose_test
 from meshcore_devstack.engine import debian_mirror
 
@@ -148,3 +149,15 @@ def test_compose_test_is_skipped_not_failed_where_containers_cannot_run(
 ) -> None:
     monkeypatch.setattr(os, "geteuid", lambda: 1000)
     assert compose_test.main([]) == compose_test.SKIPPED_EXIT
+
+
+def test_the_bootstrap_and_the_notifier_read_the_same_mail_settings() -> None:
+    services = compose()["services"]
+    notifier = {k: v for k, v in services["notifier"]["environment"].items() if "NOTIFIER__" in k}
+    bootstrap = services["bootstrap"]["environment"]
+    # With MESHCORE_NOTIFIER_EMAIL=ses the bootstrap verifies the From address the notifier
+    # sends from; the SMTP login the comment advertises is passed on.
+    assert {k: bootstrap.get(k) for k in notifier} == notifier
+    assert {"MESHCORE_NOTIFIER__SMTP_USERNAME", "MESHCORE_NOTIFIER__SMTP_PASSWORD"} <= set(notifier)
+    default_from = notifier["MESHCORE_NOTIFIER__FROM_ADDRESS"].split(":-")[1].rstrip("}")
+    assert default_from == NotifierSettings().from_address

@@ -90,7 +90,7 @@ class NotifierSettings(BaseModel):
     # How mail leaves: "smtp" (the host below), "ses" (SES SendEmail as the notifier's role),
     # or "none" (mail is not sent; webhooks still are).
     email: Literal["none", "smtp", "ses"] = "none"
-    from_address: str = Field("meshcore@localhost", min_length=3)
+    from_address: str = Field("meshcore@example.com", min_length=3)  # as infra/central.yaml
     smtp_host: str = "localhost"
     smtp_port: int = Field(25, ge=1, le=65535)
     smtp_starttls: bool = False
