@@ -263,10 +263,10 @@ class AccessReconcile(_Message):
 
 class AccessNotification(_Message):
     """What happened to a request (on the notifications queue, read by the notifier): its
-    state and why, with who asked and who owns it, so that the notifier tells each of them
-    what concerns them without reading the request. `expiring_in_days` set: a warning that
-    granted access ends soon (the request stays granted). A refused decision keeps the
-    request's state and says so in `reason` ("decision refused: …")."""
+    state and why. The requester and owners it carries are informative only: the notifier
+    tells the people the stored request and the producer registry name. `expiring_in_days`
+    set: a warning that granted access ends soon (the request stays granted). A refused
+    decision keeps the request's state and says so in `reason` ("decision refused: …")."""
 
     kind: Literal["access.notification"] = "access.notification"
     version: Literal[1] = 1
