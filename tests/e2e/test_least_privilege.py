@@ -1,6 +1,7 @@
 """Least privilege, measured: one stack plays every kind of work (sync of creates, updates,
 deletes and partitions, a repair; sampled classification; a grant with RAM acceptance and
-resource links, its revocation, an expiry), and every IAM action each worker needed, as each role,
+resource links, its revocation, an expiry; notifications, one person's kept for a digest the
+schedule sends), and every IAM action each worker needed, as each role,
 is one the infra templates grant that role. Every other end-to-end test is held to the same check
 when its stack stops (conftest.py); this one makes sure each role was exercised."""
 
@@ -13,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from meshcore.messages.commands import ExpirySweep
+from meshcore.messages.commands import DigestFlush, ExpirySweep
 from meshcore_devstack.mesh import AR, PRODUCERS
 from meshcore_devstack.story import invoices_table, partition
 from meshcore_emulator import EmbeddedAws
 
 from .catalog import differences
-from .conftest import Stack, eventually
+from .conftest import Stack, StackFactory, eventually
 from .test_access import decision, post, request, request_state, sign, terms
 from .test_classification import BUCKET, base_columns, customers_table, parquet
 
@@ -104,12 +105,37 @@ def grant_revoke_and_expire(stack: Stack) -> None:
     eventually(lambda: request_state(stack, expiring)["state"] == "expired", "the expiry")
 
 
+def digests_pending(stack: Stack) -> list[str]:
+    items = stack.client("dynamodb").query(
+        TableName="meshcore-state",
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "notify-digests#pending"}},
+        ConsistentRead=True,
+    )["Items"]
+    return [str(i["sk"]["S"]) for i in items]
+
+
+def send_the_digest(stack: Stack) -> None:
+    """The owner's notices were kept for their digest: the schedule's flush sends it."""
+    eventually(lambda: OWNER in digests_pending(stack), "the owner's digest to gather")
+    sqs = stack.client("sqs")
+    sqs.send_message(
+        QueueUrl=sqs.get_queue_url(QueueName="meshcore-notifications")["QueueUrl"],
+        MessageBody=DigestFlush(digest_id="least-privilege").model_dump_json(),
+    )
+    eventually(lambda: OWNER not in digests_pending(stack), "the digest to be sent")
+
+
 def test_each_worker_calls_only_what_its_template_role_grants(
-    stack: Stack, aws: EmbeddedAws
+    stack_factory: StackFactory, aws: EmbeddedAws
 ) -> None:
+    stack = stack_factory(notifier=True)
+    # The owner hears by digest (the notifier reads and writes digests); the others at once.
+    stack.meshctl("notify", "prefs", "set", OWNER, "--digest")
     sync_everything(stack)
     classify_with_sampling(stack)
     grant_revoke_and_expire(stack)
+    send_the_digest(stack)
     for worker in stack.started:
         worker.stop()  # no call may be left out of what is checked below
 
@@ -121,6 +147,7 @@ def test_each_worker_calls_only_what_its_template_role_grants(
         ("classifier", "producer.yaml", "SamplerRole"),
         ("grant-worker", "central.yaml", "GrantWorkerRole"),
         ("grant-worker", "consumer.yaml", "ConsumerAdminRole"),
+        ("notifier", "central.yaml", "NotifierRole"),
         ("audit-anchor", "central.yaml", "AuditAnchorRole"),
         ("operator", "central.yaml", "OperatorRole"),
     }
@@ -139,5 +166,9 @@ def test_each_worker_calls_only_what_its_template_role_grants(
     grant = uses["grant-worker", "central.yaml", "GrantWorkerRole"].actions
     assert {"lakeformation:BatchGrantPermissions", "lakeformation:BatchRevokePermissions"} <= grant
     assert "kms:VerifyMac" in grant and "kms:GenerateMac" not in grant
+    # The notifier read who hears (requests, the registry) and kept and sent a digest.
+    notifier = uses["notifier", "central.yaml", "NotifierRole"].actions
+    assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} <= notifier
+    assert "dynamodb:DeleteItem" in notifier
     # `meshctl revoke` signed as the operator role, and did nothing else as it.
     assert uses["operator", "central.yaml", "OperatorRole"].actions == {"kms:GenerateMac"}
