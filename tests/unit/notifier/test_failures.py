@@ -107,3 +107,24 @@ async def test_a_name_too_long_to_keep_preferences_for_is_skipped() -> None:
     w.directory.owners("x" * 300 + "@example.com", OWNER)
     await on_access_notification(notification("granted"), w.deps, "m-1")
     assert [to for to, _ in w.mailed()] == [REQUESTER, OWNER]
+
+
+async def test_a_notice_kept_after_a_failed_digest_is_sent_on_every_channel() -> None:
+    w = world()
+    hook = FlakyPoster([RetryableError("webhook analysts: HTTP 503")])
+    w.deps.webhooks = {"analysts": hook}
+    await w.store.put_preferences(
+        NotificationPreferences(person=REQUESTER, channels=["email", "analysts"], digest=True)
+    )
+    await on_access_notification(notification("pending"), w.deps, "m-1")
+    with pytest.raises(RetryableError):
+        await on_digest(DigestFlush(digest_id="d-1"), w.deps, "m-2")
+    # Mailed; the webhook is to try again. Meanwhile another notice is kept.
+    await on_access_notification(notification("granted"), w.deps, "m-3")
+    await on_digest(DigestFlush(digest_id="d-1"), w.deps, "m-2")
+    assert [m.subject for to, m in w.mail.sent if to == REQUESTER] == [
+        "meshcore digest: 1 update",
+        "meshcore digest: 2 updates",
+    ]
+    assert [m.subject for m in hook.posted] == ["meshcore digest: 2 updates"]
+    assert await w.store.digest_people() == []

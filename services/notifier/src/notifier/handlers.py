@@ -10,6 +10,7 @@ once everyone was tried, and the channels that delivered are remembered per mess
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -163,6 +164,11 @@ async def on_review_notification(
     await tell(deps, review_notices(await review_recipients(deps.directory, n)), message_id)
 
 
+def _fingerprint(notices: list[Notice]) -> str:
+    keys = "\n".join(sorted(n.key() for n in notices))
+    return hashlib.sha256(keys.encode()).hexdigest()[:16]
+
+
 async def on_digest(command: DigestFlush, deps: NotifierDependencies, message_id: str = "") -> None:
     sent = 0
     outcome = Outcome()
@@ -171,7 +177,10 @@ async def on_digest(command: DigestFlush, deps: NotifierDependencies, message_id
         message = digest(person, notices)
         prefs = await _preferences_of(deps, person)
         if message is not None and prefs is not None:
-            if not await deliver(deps, prefs, message, message_id, outcome):
+            # Remembered per flush and per what it gathered: a notice kept since a failed try
+            # makes another message, which channels that took the first still send.
+            sent_as = f"{message_id}#{_fingerprint(notices)}" if message_id else ""
+            if not await deliver(deps, prefs, message, sent_as, outcome):
                 continue  # kept for the flush coming back
             sent += 1
         # Cleared after a permanent failure too: the flush never loops on anyone.
