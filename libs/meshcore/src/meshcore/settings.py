@@ -80,6 +80,9 @@ class NotifierSettings(BaseModel):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    # The CA bundle the server's certificate is checked against (a private CA); unset: the
+    # system's.
+    smtp_ca_file: str | None = None
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     # Named webhooks people may choose as channels (`meshctl notify prefs set --channel NAME`);
     # only operators name URLs, so the notifier posts nowhere else.
