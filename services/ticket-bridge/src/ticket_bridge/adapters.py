@@ -8,6 +8,7 @@ raises `PermanentError`, and the message is dead-lettered with the reason.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -24,6 +25,12 @@ from meshcore.settings import TicketBridgeSettings
 log = structlog.get_logger()
 
 SIGNATURE_HEADER = "X-Meshcore-Signature"
+
+
+def basic_auth(user: str, password: str) -> dict[str, str]:
+    """HTTP basic auth (RFC 7617) as a header."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -62,7 +69,6 @@ async def _call(
     what: str,
     body: bytes | None = None,
     headers: dict[str, str] | None = None,
-    auth: aiohttp.BasicAuth | None = None,
 ) -> Any:
     """One HTTP call; the answer's JSON (None when empty)."""
     try:
@@ -72,7 +78,6 @@ async def _call(
             data=body,
             headers={"Content-Type": "application/json", "Accept": "application/json"}
             | (headers or {}),
-            auth=auth,
         ) as answer:
             status = answer.status
             text = await answer.text()
@@ -222,9 +227,7 @@ class JiraTickets:
             )
         self._session = session
         self._base = settings.jira_base_url.rstrip("/")
-        self._auth = aiohttp.BasicAuth(
-            settings.jira_email, settings.jira_api_token.get_secret_value()
-        )
+        self._auth = basic_auth(settings.jira_email, settings.jira_api_token.get_secret_value())
         self._settings = settings
 
     async def _post(self, path: str, body: dict[str, Any], what: str) -> Any:
@@ -234,7 +237,7 @@ class JiraTickets:
             self._base + path,
             what,
             json.dumps(body).encode(),
-            auth=self._auth,
+            headers=self._auth,
         )
 
     async def open(self, ticket: TicketOpened) -> str:
@@ -274,7 +277,7 @@ class JiraTickets:
             "GET",
             f"{self._base}/rest/api/3/issue/{key}/transitions",
             what,
-            auth=self._auth,
+            headers=self._auth,
         )
         found = [
             t
@@ -311,7 +314,7 @@ class ServiceNowTickets:
         self._table = (
             f"{settings.servicenow_base_url.rstrip('/')}/api/now/table/{settings.servicenow_table}"
         )
-        self._auth = aiohttp.BasicAuth(
+        self._auth = basic_auth(
             settings.servicenow_username, settings.servicenow_password.get_secret_value()
         )
 
@@ -328,7 +331,7 @@ class ServiceNowTickets:
             self._table,
             f"servicenow create ({ticket.request_id})",
             json.dumps(body).encode(),
-            auth=self._auth,
+            headers=self._auth,
         )
         result = answer.get("result") if isinstance(answer, dict) else None
         key = result.get("sys_id") if isinstance(result, dict) else None
@@ -343,7 +346,7 @@ class ServiceNowTickets:
             f"{self._table}/{quote(comment.ticket_key, safe='')}",
             f"servicenow comment ({comment.ticket_key})",
             json.dumps({"comments": comment.text}).encode(),
-            auth=self._auth,
+            headers=self._auth,
         )
 
 
