@@ -97,7 +97,7 @@ def tell(endpoint: str, log_dir: Path, keep: bool = False) -> None:
     step(2, "Onboard two producers (accounts receivable, accounts payable) and one consumer")
     story.onboard()
 
-    step(3, "Start the four workers as separate processes, each as its own central role")
+    step(3, "Start the five workers as separate processes, each as its own central role")
     env = dict(os.environ)
     with workers_running(env, log_dir) as (workers, portal_url):
         for w in workers:
