@@ -2,7 +2,7 @@
 # target again as the build argument SERVICE (the venv it installs), e.g.
 #   docker build --target sync-worker --build-arg SERVICE=sync-worker -t meshcore/sync-worker:local .
 # Targets: emulator (the embedded AWS, development and tests only), sync-worker, classifier,
-# grant-worker (also runs `meshctl bootstrap`), notifier and portal; docker-compose.yml builds each one.
+# grant-worker (also runs `meshctl bootstrap`), notifier, ticket-bridge and portal; docker-compose.yml builds each one.
 # FROM python:3.11-slim or any Debian-like image with python3 (3.11) and its venv module.
 
 # ---- Shared stages ----------------------------------------------------------------------------
@@ -21,6 +21,7 @@ COPY services/classifier/pyproject.toml services/classifier/
 COPY services/grant-worker/pyproject.toml services/grant-worker/
 COPY services/portal/pyproject.toml services/portal/
 COPY services/notifier/pyproject.toml services/notifier/
+COPY services/ticket-bridge/pyproject.toml services/ticket-bridge/
 COPY emulator/pyproject.toml emulator/
 COPY devstack/pyproject.toml devstack/
 
@@ -71,6 +72,12 @@ CMD ["python3", "-m", "grant_worker"]
 
 FROM worker AS notifier
 CMD ["python3", "-m", "notifier"]
+
+# The ticket bridge also listens for the ticket system's decisions (MESHCORE_TICKETS__LISTEN_PORT).
+FROM worker AS ticket-bridge
+ENV MESHCORE_TICKETS__LISTEN_HOST=0.0.0.0
+EXPOSE 8090
+CMD ["python3", "-m", "ticket_bridge"]
 
 # Behind the organisation's single sign-on proxy, which sets the identity header.
 FROM runtime AS portal

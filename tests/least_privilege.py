@@ -221,6 +221,8 @@ CENTRAL_ROLES = {
     "classifier": "ClassifierRole",
     "grant-worker": "GrantWorkerRole",
     "notifier": "NotifierRole",
+    # The ticket bridge plays the ticket system: it runs as the decision key's only signer.
+    "ticket-bridge": "TicketSystemRole",
     # `meshctl audit anchor --every`: the only role that signs and writes audit anchors.
     "audit-anchor": "AuditAnchorRole",
 }

@@ -147,9 +147,12 @@ def stack_factory(
         grant_worker: bool = True,
         settings: dict[str, str] | None = None,
         notifier: bool = False,
+        ticket_bridge: bool = False,
     ) -> Stack:
         """`settings`: more MESHCORE_* variables for every process. The notifier runs only
-        when asked: other tests read the notifications queue themselves."""
+        when asked: other tests read the notifications queue themselves; so does the ticket
+        bridge (as the ticket system's role), whose settings (MESHCORE_TICKETS__*) the test
+        gives."""
         env = stack_environment(
             aws.endpoint_url,
             MESHCORE_WORKER__VISIBILITY_TIMEOUT_SECONDS="10",
@@ -177,6 +180,8 @@ def stack_factory(
             kinds["grant-worker"] = "grant-worker"
         if notifier:
             kinds["notifier"] = "notifier"
+        if ticket_bridge:
+            kinds["ticket-bridge"] = "ticket-bridge"
         for name, kind in kinds.items():
             stack.launch(kind, name)
         wait_started(list(stack.workers.values()))

@@ -21,6 +21,7 @@ WORKERS = {
     "classifier": "classifier",
     "grant-worker": "grant_worker",
     "notifier": "notifier",
+    "ticket-bridge": "ticket_bridge",
 }
 IMAGES = [*WORKERS, "portal", "emulator"]  # the Dockerfile's targets
 BASE_IMAGE = "python:3.11-slim"

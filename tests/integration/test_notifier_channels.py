@@ -9,6 +9,7 @@ import io
 import json
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -30,7 +31,7 @@ from notifier.channels import SesMail, SmtpMail, WebhookPoster
 from notifier.render import Message, slack_body, teams_body
 
 from ..chat_webhook import ChatWebhook, Kind, violations
-from ..mailbox import Mailbox
+from ..mailbox import Mailbox, tls_certificate
 
 MESSAGE = Message(
     "analyst@consumer.example.com",
@@ -65,16 +66,23 @@ async def test_smtp_mail_reaches_the_server_with_subject_and_lines() -> None:
     assert "Tables: ar__receivables.invoices" in mail.body
 
 
-# Login without TLS on loopback: the test server has no certificate (aiosmtpd warns).
-@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-async def test_smtp_logs_in_when_credentials_are_configured() -> None:
-    with Mailbox(login=("meshcore", "s3cret")) as box:
-        await smtp(box.port, smtp_username="meshcore", smtp_password=SecretStr("s3cret")).send(
+async def test_smtp_logs_in_only_over_starttls_with_a_verified_certificate(
+    tmp_path: Path,
+) -> None:
+    cert, key = tls_certificate(tmp_path)
+    login = {"smtp_username": "meshcore", "smtp_password": SecretStr("s3cret")}
+    with pytest.raises(ValueError, match="SMTP_STARTTLS"):
+        smtp(1, **login)  # a password in clear is refused before anything is sent
+    with Mailbox(login=("meshcore", "s3cret"), tls=(cert, key)) as box:
+        await smtp(box.port, smtp_starttls=True, smtp_ca_file=cert, **login).send(
             "a@example.com", MESSAGE
         )
+        # A certificate the notifier cannot verify: nothing is sent, the login never happens.
+        with pytest.raises(RetryableError, match="CERTIFICATE_VERIFY_FAILED"):
+            await smtp(box.port, smtp_starttls=True, **login).send("b@example.com", MESSAGE)
         with pytest.raises(PermanentError, match="smtp: 5"):
-            await smtp(box.port).send("a@example.com", MESSAGE)  # no login: refused
-    assert box.logins == ["meshcore"] and len(box.mails) == 1
+            await smtp(box.port).send("c@example.com", MESSAGE)  # no login: refused
+    assert box.logins == ["meshcore"] and [m.recipients for m in box.mails] == [["a@example.com"]]
 
 
 async def test_a_refused_recipient_is_permanent_and_a_server_down_is_retried() -> None:

@@ -54,7 +54,7 @@ from meshcore_devstack.story import Story, StoryFailed, wait_for
 
 SKIPPED_EXIT = 3
 PROJECT = "meshcore-compose-test"
-WORKER_SERVICES = ("sync-worker", "classifier", "grant-worker", "notifier")
+WORKER_SERVICES = ("sync-worker", "classifier", "grant-worker", "notifier", "ticket-bridge")
 SYNC_WORKERS = 3
 HEALTHY_TIMEOUT_SECONDS = 180.0
 
@@ -135,6 +135,7 @@ def wait_healthy(compose: Compose) -> list[dict[str, Any]]:
         "classifier": 1,
         "grant-worker": 1,
         "notifier": 1,
+        "ticket-bridge": 1,
         "portal": 1,
     }
 
@@ -190,7 +191,7 @@ def graceful_stop(compose: Compose) -> None:
         for c in compose.containers()
         if service_of(c) in WORKER_SERVICES
     }
-    if len(codes) != SYNC_WORKERS + 3 or any(codes.values()):
+    if len(codes) != SYNC_WORKERS + 4 or any(codes.values()):
         raise StoryFailed(f"workers did not stop cleanly: {codes}")
     say(f"{len(codes)} workers stopped on SIGTERM with exit status 0")
 

@@ -67,7 +67,11 @@ def workers_running(
     started: list[WorkerProcess] = []
     try:
         for name in WORKERS:
-            started.append(start_worker(name, as_central_role(env, name, name), log_dir))
+            own = as_central_role(env, name, name)
+            if name == "ticket-bridge":
+                # Its decision endpoint on a free port (the demo decides with `meshctl decide`).
+                own["MESHCORE_TICKETS__LISTEN_PORT"] = str(free_port())
+            started.append(start_worker(name, own, log_dir))
         wait_started(started)
         started.append(start_anchor(as_central_role(env, ANCHOR, ANCHOR), log_dir))
         portal, url = start_portal(
@@ -93,7 +97,7 @@ def tell(endpoint: str, log_dir: Path, keep: bool = False) -> None:
     step(2, "Onboard two producers (accounts receivable, accounts payable) and one consumer")
     story.onboard()
 
-    step(3, "Start the four workers as separate processes, each as its own central role")
+    step(3, "Start the five workers as separate processes, each as its own central role")
     env = dict(os.environ)
     with workers_running(env, log_dir) as (workers, portal_url):
         for w in workers:

@@ -83,9 +83,12 @@ def stack_environment(endpoint_url: str, **overrides: str) -> dict[str, str]:
 
 def as_central_role(env: dict[str, str], kind: str, session: str) -> dict[str, str]:
     """`env` signed as the central role a process of `kind` runs as (sync-worker, classifier,
-    grant-worker, portal, audit-anchor), as a task role would give it in AWS."""
+    grant-worker, notifier, ticket-bridge, portal, audit-anchor), as a task role would give it in AWS."""
     settings = stack_settings(env)
-    role = getattr(settings.roles, kind.replace("-", "_"))
+    # The ticket bridge plays the ticket system: it runs as that role (the decision key's signer).
+    role = getattr(
+        settings.roles, "ticket_system" if kind == "ticket-bridge" else kind.replace("-", "_")
+    )
     sts = boto3.client(
         "sts",
         endpoint_url=env["MESHCORE_ENDPOINT_URL"],

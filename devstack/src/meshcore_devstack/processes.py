@@ -20,6 +20,7 @@ WORKERS = {
     "classifier": "classifier",
     "grant-worker": "grant_worker",
     "notifier": "notifier",
+    "ticket-bridge": "ticket_bridge",
 }
 
 

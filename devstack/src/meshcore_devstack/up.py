@@ -1,7 +1,7 @@
 """`make up`: the whole stack as local processes, in the foreground, without Docker.
 
 The embedded AWS on a fixed loopback port, a bootstrapped mesh (the same accounts as the demo),
-the workers (sync-worker, classifier, grant-worker, notifier), the audit anchor and the portal, whose log lines are shown with a coloured
+the workers (sync-worker, classifier, grant-worker, notifier, ticket-bridge), the audit anchor and the portal, whose log lines are shown with a coloured
 prefix. Each process is waited for on its own readiness (a worker's `worker.started`, the
 anchor's first `audit.anchored`, the portal's /healthz): a slow one is named every few seconds
 and never stops the others. Ctrl-C (or SIGTERM) stops every process with SIGTERM, then the
@@ -34,6 +34,7 @@ COLOURS = {
     "classifier": "35",
     "grant-worker": "33",
     "notifier": "93",
+    "ticket-bridge": "96",
     "portal": "34",
     "audit-anchor": "31",
     "meshcore": "32",
@@ -156,7 +157,13 @@ def main() -> int:
     # How the notifier reaches people is the caller's (mail is off unless MESHCORE_NOTIFIER__EMAIL
     # says smtp or ses); nothing else of the caller's MESHCORE_* reaches the stack.
     notifier = {k: v for k, v in os.environ.items() if k.startswith("MESHCORE_NOTIFIER__")}
-    env = stack_environment(aws.endpoint_url, **notifier)
+    # So is the ticket system the bridge opens tickets in (none unless MESHCORE_TICKETS__ADAPTER
+    # says webhook, jira or servicenow); tickets link to this portal.
+    tickets = {
+        "MESHCORE_TICKETS__PORTAL_BASE_URL": f"http://127.0.0.1:{args.portal_port}",
+        **{k: v for k, v in os.environ.items() if k.startswith("MESHCORE_TICKETS__")},
+    }
+    env = stack_environment(aws.endpoint_url, **notifier, **tickets)
     os.environ.update({k: v for k, v in env.items() if k.startswith(("AWS_", "MESHCORE_"))})
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

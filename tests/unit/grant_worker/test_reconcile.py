@@ -140,15 +140,22 @@ async def test_an_expired_invitation_is_reported_and_heal_shares_the_grant_again
     assert (await reconcile_access(ports(w), heal=False, actor="t")).findings == []
 
 
-async def test_an_absent_invitation_is_healed_by_sharing_again() -> None:
+async def test_an_absent_invitation_is_reported_and_access_left_alone() -> None:
+    """Within an AWS Organization a share needs no invitation: re-sharing (revoke, then grant)
+    would cut working access, so an absent invitation is reported, never healed."""
     w = await world()
-    await granted(w)
+    request_id = await granted(w)
     (share,) = w.consumer.invitations
     del w.consumer.invitations[share]
+    held = dict(w.lake.granted)
     report = await reconcile_access(ports(w), heal=True, actor="t")
-    assert [(f.kind, f.healed) for f in report.findings] == [("invitation", True)]
+    assert [(f.kind, f.healable, f.healed) for f in report.findings] == [
+        ("invitation", False, False)
+    ]
     assert "absent" in report.findings[0].what
-    assert w.consumer.invitations[share] == "ACCEPTED"
+    assert share not in w.consumer.invitations
+    healed = [e for e in w.audit.entries if e.action == "access.healed"]
+    assert healed == [] and w.lake.granted == held, request_id
 
 
 async def test_a_rejected_invitation_is_reported_not_shared_again() -> None:

@@ -19,6 +19,8 @@ class QueueNames(BaseModel):
     approvals: str = "meshcore-approvals"
     tickets: str = "meshcore-tickets"
     notifications: str = "meshcore-notifications"
+    # Each outcome of a request, for its ticket (grant-worker sends, the ticket bridge reads).
+    ticket_updates: str = "meshcore-ticket-updates"
 
     def all(self) -> list[str]:
         return [getattr(self, field) for field in type(self).model_fields]
@@ -96,6 +98,9 @@ class NotifierSettings(BaseModel):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    # The CA bundle the server's certificate is checked against (a private CA); unset: the
+    # system's.
+    smtp_ca_file: str | None = None
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     # Named webhooks people may choose as channels (`meshctl notify prefs set --channel NAME`);
     # only operators name URLs, so the notifier posts nowhere else.
@@ -107,6 +112,50 @@ class NotifierSettings(BaseModel):
     # How often digests are sent (`meshctl bootstrap`'s schedule).
     digest_interval_minutes: int = Field(1440, ge=1)
     webhook_timeout_seconds: float = Field(10.0, gt=0)
+
+
+class TicketBridgeSettings(BaseModel):
+    """How the ticket bridge reaches the organisation's ticket system and hears back
+    (`MESHCORE_TICKETS__*`). Secrets are SecretStr: never logged."""
+
+    # Which ticket system tickets are opened in: "none" (tickets are recorded and logged, not
+    # opened anywhere), "webhook" (a documented JSON body POSTed to `webhook_url`), "jira"
+    # (Jira Cloud REST v3) or "servicenow" (the Table API).
+    adapter: Literal["none", "webhook", "jira", "servicenow"] = "none"
+    # The portal's public base URL: each ticket links to the dataset's page.
+    portal_base_url: str = Field("http://127.0.0.1:8080", pattern=r"^https?://")
+    # The webhook adapter: where tickets and comments are POSTed, and how the bridge proves it
+    # (a bearer token and/or an HMAC-SHA256 signature header over the body).
+    webhook_url: str | None = Field(None, pattern=r"^https?://")
+    webhook_token: SecretStr | None = None
+    webhook_signing_secret: SecretStr | None = None
+    # Jira Cloud: the site, the project and issue type tickets are created in, basic auth with
+    # an Atlassian account's e-mail and API token.
+    jira_base_url: str | None = Field(None, pattern=r"^https?://")
+    jira_email: str | None = None
+    jira_api_token: SecretStr | None = None
+    jira_project: str = "DATA"
+    jira_issue_type: str = "Task"
+    # Statuses (case-insensitive) a transition into which is the owner's decision.
+    jira_approve_statuses: list[str] = ["Approved"]
+    jira_reject_statuses: list[str] = ["Rejected", "Declined"]
+    # A transition (by name) the issue is moved along when access ends (revoked, expired).
+    jira_close_transition: str | None = None
+    # ServiceNow: the instance, the table records are created in, basic auth.
+    servicenow_base_url: str | None = Field(None, pattern=r"^https?://")
+    servicenow_table: str = Field("sc_request", pattern=r"^[A-Za-z0-9_]+$")
+    servicenow_username: str | None = None
+    servicenow_password: SecretStr | None = None
+    # The decision endpoint (`POST /webhooks/jira`, `POST /webhooks/decision`): where it
+    # listens and the shared secret each sender signs its body with (HMAC-SHA256). Unset
+    # secret: that endpoint refuses everything.
+    listen_host: str = "127.0.0.1"
+    listen_port: int = Field(8090, ge=0, le=65535)
+    jira_webhook_secret: SecretStr | None = None
+    decision_webhook_secret: SecretStr | None = None
+    # The largest body the decision endpoint reads.
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    timeout_seconds: float = Field(10.0, gt=0)
 
 
 class MeshSettings(BaseSettings):
@@ -172,6 +221,7 @@ class MeshSettings(BaseSettings):
     # The expiry sweep warns the requester once when granted access ends within this.
     expiry_warning_days: int = Field(7, ge=0, le=365)
     notifier: NotifierSettings = NotifierSettings()
+    tickets: TicketBridgeSettings = TicketBridgeSettings()
     queues: QueueNames = QueueNames()
     roles: CentralRoles = CentralRoles()
     # More data lake admins of the central account (IAM role or user ARNs), besides

@@ -41,6 +41,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
         dynamodb = await aws.client("dynamodb")
         sqs = await aws.client("sqs")
         notifications = settings.queues.notifications
+        ticket_updates = settings.queues.ticket_updates
 
         deps = GrantDependencies(
             state=DynamoStateStore(dynamodb, settings.state_table),
@@ -61,6 +62,7 @@ def make_bootstrap(settings: MeshSettings) -> Bootstrap:
             unverified_audit_per_minute=settings.unverified_audit_per_minute,
             own_principals=settings.own_principals(),
             expiry_warning_days=settings.expiry_warning_days,
+            ticket_updates=QueueSender(sqs, await queue_url(sqs, ticket_updates), ticket_updates),
         )
 
         return [

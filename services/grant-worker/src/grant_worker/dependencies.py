@@ -39,6 +39,8 @@ class GrantDependencies:
     own_principals: frozenset[str] = frozenset()
     # The expiry sweep warns the requester once when granted access ends within this.
     expiry_warning_days: int = 7
+    # Each outcome again for the request's ticket (the ticket bridge comments on it); None: not sent.
+    ticket_updates: Sender | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Audit entries per minute that unverified messages may write (see `records.audit_unverified`).
     unverified_audit_per_minute: int = 60

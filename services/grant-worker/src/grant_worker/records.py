@@ -29,7 +29,10 @@ def subject(request_id: str) -> str:
 async def notify(
     deps: GrantDependencies, request: AccessRequest, reason: str = "", **more: Any
 ) -> None:
-    await deps.notifications.send(AccessNotification.of(request, reason, **more))
+    notification = AccessNotification.of(request, reason, **more)
+    await deps.notifications.send(notification)
+    if deps.ticket_updates is not None:
+        await deps.ticket_updates.send(notification)
 
 
 async def record(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+import ssl
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -47,13 +48,20 @@ class SmtpMail:
     thread so that the worker's loop keeps going."""
 
     def __init__(self, settings: NotifierSettings) -> None:
+        if settings.smtp_username and not settings.smtp_starttls:
+            # A login without TLS sends the password in clear to anyone on the path.
+            raise ValueError(
+                "MESHCORE_NOTIFIER__SMTP_USERNAME needs MESHCORE_NOTIFIER__SMTP_STARTTLS=true"
+            )
         self._s = settings
 
     def _send(self, mail: EmailMessage) -> None:
         s = self._s
         with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:
             if s.smtp_starttls:
-                smtp.starttls()
+                # The default context verifies the certificate and the host name; smtplib's own
+                # (without one) verifies neither.
+                smtp.starttls(context=ssl.create_default_context(cafile=s.smtp_ca_file))
             if s.smtp_username:
                 password = s.smtp_password.get_secret_value() if s.smtp_password else ""
                 smtp.login(s.smtp_username, password)

@@ -111,6 +111,7 @@ async def open_request(central: Central, draft: AccessRequest, requester: str) -
             created_at=request.created_at,
             terms_digest=request.terms_digest(),
             pending_columns=request.pending_columns,
+            requested_by=requester,
         )
     )
     await central.audit.record(

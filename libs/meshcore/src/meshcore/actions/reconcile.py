@@ -296,31 +296,36 @@ async def _invitations(
     ports: AccessPorts,
 ) -> list[Finding]:
     """Accepts (when healing) pending invitations; returns the findings only sharing the grant
-    again heals: an invitation that expired, or none to the account at all."""
+    again heals: an invitation that expired."""
     statuses = await account.invitation_status(shares)
     unshared = []
     for arn in shares:
         status = statuses.get(arn)
         if status == "ACCEPTED" or (status is None and not is_account_id(request.grantee)):
             continue
-        pending, rejected = status == "PENDING", status == "REJECTED"
+        pending, expired = status == "PENDING", status == "EXPIRED"
         if pending:
             remedy = ""
-        elif rejected:
+        elif expired:
+            remedy = ": the grant must be shared again (revoke, then grant; healing does it)"
+        elif status == "REJECTED":
             # Someone in the consumer account answered no: a person decides, not meshcore.
             remedy = ": rejected in the consumer account; share again by hand if still wanted"
         else:
-            remedy = ": the grant must be shared again (revoke, then grant; healing does it)"
+            # No invitation at all: within an AWS Organization shares are accepted without one,
+            # so taking the grant away to share it again could cut working access. Reported.
+            remedy = ": check the share's association with the account (an organization's "
+            remedy += "shares need no invitation)"
         finding = Finding(
             kind="invitation",
             subject=subject(request),
             what=f"invitation of {account.account_id} to {arn} is {status or 'absent'}{remedy}",
-            healable=not rejected,
+            healable=pending or expired,
             details={"share": arn, "status": status},
         )
         report.findings.append(finding)
         if not pending:
-            if not rejected:
+            if expired:
                 unshared.append(finding)
             continue
         if heal:
@@ -341,6 +346,9 @@ async def _reshare(
     new invitation (a grant of what is still held changes nothing in RAM); then accept it where
     the consumer is onboarded."""
     entries = request_grants(request, ports.catalog_id)
+    current, _ = await ports.state.get_request(request.request_id)
+    if current.state is not RequestState.GRANTED:
+        return  # revoked or expired since the run listed it: nothing to share again
     try:
         await ports.lakeformation.revoke(entries)
         await ports.lakeformation.grant(entries)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from meshcore.aws.errors import aws_errors, error_code
+from meshcore.domain.access import ROLE_ARN
 from meshcore.domain.errors import AccessDeniedError, ConflictError, NotFoundError
 
 if TYPE_CHECKING:
@@ -17,13 +17,12 @@ if TYPE_CHECKING:
 
 # Marks the databases meshcore created for resource links, so revocation only removes its own.
 LINKS_MARKER = "meshcore:resource_links"
-_ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/[\w+=,.@/-]+$")
 
 
 def admin_role_in(account_id: str, role_arn: str) -> str:
     """`role_arn`, checked to be an IAM role of consumer account `account_id`: a consumer
     registry entry naming another account's role must not send meshcore's credentials there."""
-    match = _ROLE_ARN.match(role_arn)
+    match = ROLE_ARN.fullmatch(role_arn)
     if match is None or match.group(1) != account_id:
         raise AccessDeniedError(
             f"consumer {account_id}'s admin role {role_arn!r} is not a role of that account: "

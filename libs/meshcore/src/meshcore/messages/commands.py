@@ -127,6 +127,8 @@ class TicketRequest(_Message):
     # Per table, the requested columns (every column, when none were named) pending
     # classification: the grant leaves them out unless the owner approves them as sensitive.
     pending_columns: dict[str, list[str]] = Field(default_factory=dict)
+    # Who asked (meshctl --requester, the portal's user): the ticket shows it to the owners.
+    requested_by: str = ""
 
 
 Decision = Literal["approve", "reject", "revoke"]

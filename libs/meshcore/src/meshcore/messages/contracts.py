@@ -27,6 +27,7 @@ from meshcore.messages.commands import (
     TicketRequest,
 )
 from meshcore.messages.eventbridge import GlueDatabaseEvent, GlueTableEvent
+from meshcore.messages.tickets import TicketComment, TicketDecision, TicketOpened
 
 CONTRACTS: dict[str, type[BaseModel]] = {
     "glue-database-state-change.v0": GlueDatabaseEvent,
@@ -44,6 +45,10 @@ CONTRACTS: dict[str, type[BaseModel]] = {
     "access-reconcile.v1": AccessReconcile,
     "notify-digest.v1": DigestFlush,
     "classification-review-notification.v1": ReviewNotification,
+    # The ticket bridge's generic JSON webhook (meshcore.messages.tickets).
+    "ticket-webhook-open.v1": TicketOpened,
+    "ticket-webhook-comment.v1": TicketComment,
+    "ticket-webhook-decision.v1": TicketDecision,
 }
 
 

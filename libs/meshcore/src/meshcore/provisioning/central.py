@@ -532,6 +532,19 @@ def bootstrap_central(
         operator_trust(settings),
         OPERATOR_ACTIONS,
         result,
+        # As the template: the revocation key only (by its alias), not every key's MAC.
+        statements=[
+            {
+                "Effect": "Allow",
+                "Action": OPERATOR_ACTIONS,
+                "Resource": f"arn:aws:kms:{settings.region}:{settings.central_account_id}:key/*",
+                "Condition": {
+                    "ForAnyValue:StringEquals": {
+                        "kms:ResourceAliases": settings.revocation_key_alias
+                    }
+                },
+            }
+        ],
     )
     ensure_revocation_key(aws.client("kms"), settings, result)
     ensure_audit_anchor_table(aws.client("dynamodb"), settings, result)
