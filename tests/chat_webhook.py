@@ -6,14 +6,14 @@ malformed body, and keeps the bodies it accepted."""
 from __future__ import annotations
 
 import json
-import threading
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
+
+from . import local_servers
+from .local_servers import LocalHttpServer, QuietHandler
 
 SCHEMAS = Path(__file__).parent / "webhook_schemas"
 Kind = Literal["slack", "teams"]
@@ -27,13 +27,10 @@ def validator(kind: Kind) -> Draft202012Validator:
 
 
 def violations(kind: Kind, body: Any) -> list[str]:
-    return [
-        f"{'/'.join(str(p) for p in e.absolute_path) or 'body'}: {e.message}"
-        for e in validator(kind).iter_errors(body)
-    ]
+    return local_servers.violations(validator(kind), body)
 
 
-class ChatWebhook:
+class ChatWebhook(LocalHttpServer):
     def __init__(self, kind: Kind, status: int = 200) -> None:
         self.kind = kind
         self.status = status
@@ -41,10 +38,9 @@ class ChatWebhook:
         self.refused: list[list[str]] = []
         hook = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
+                raw = self.body()
                 try:
                     body = json.loads(raw)
                     problems = violations(hook.kind, body)
@@ -63,28 +59,8 @@ class ChatWebhook:
                 self.end_headers()
                 self.wfile.write(answer)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self.serve(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/hook"
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> ChatWebhook:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+        return f"{self.origin}/hook"

@@ -10,13 +10,14 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from meshcore_devstack.processes import free_port
+
+from .local_servers import Closing
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Mail:
         return str(self.message.get_content())
 
 
-class Mailbox:
+class Mailbox(Closing):
     def __init__(
         self,
         login: tuple[str, str] | None = None,
@@ -92,17 +93,6 @@ class Mailbox:
 
     def close(self) -> None:
         self._controller.stop()
-
-    def __enter__(self) -> Mailbox:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def tls_certificate(directory: Any) -> tuple[str, str]:

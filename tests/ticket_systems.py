@@ -14,15 +14,14 @@ import hmac
 import itertools
 import json
 import re
-import threading
 from dataclasses import dataclass, field
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from jsonschema import Draft202012Validator
+
+from .local_servers import LocalHttpServer, QuietHandler, violations
 
 ROOT = Path(__file__).parents[1]
 SCHEMAS = Path(__file__).parent / "ticket_schemas"
@@ -41,13 +40,6 @@ def validator(path: Path, definition: str | None = None) -> Draft202012Validator
     if definition is None:
         return Draft202012Validator(schema)
     return Draft202012Validator({**schema, "$ref": f"#/$defs/{definition}"})
-
-
-def violations(check: Draft202012Validator, body: Any) -> list[str]:
-    return [
-        f"{'/'.join(str(p) for p in e.absolute_path) or 'body'}: {e.message}"
-        for e in check.iter_errors(body)
-    ]
 
 
 JIRA = SCHEMAS / "jira-platform-v3.excerpt.schema.json"
@@ -70,7 +62,7 @@ class Answer:
     body: Any = None
 
 
-class _Server:
+class _Server(LocalHttpServer):
     """One local HTTP server; `route(call)` answers (after the body is validated)."""
 
     def __init__(self) -> None:
@@ -79,10 +71,9 @@ class _Server:
         self.fail_next: list[int] = []  # statuses to answer the next calls with, first first
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _any(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
+                raw = self.body()
                 try:
                     body = json.loads(raw) if raw else None
                 except ValueError:
@@ -98,16 +89,11 @@ class _Server:
 
             do_GET = do_POST = do_PATCH = do_PUT = _any
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self.serve(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.origin
 
     def handle(self, call: Call) -> Answer:
         if self.fail_next:
@@ -131,21 +117,6 @@ class _Server:
 
     def route(self, call: Call) -> Answer:
         raise NotImplementedError
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self: Any) -> Any:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def basic(user: str, password: str) -> str:

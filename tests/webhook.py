@@ -4,12 +4,11 @@ records every POST and, when asked, confirms a subscription by visiting its Subs
 from __future__ import annotations
 
 import json
-import threading
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from typing import Any
+
+from .local_servers import LocalHttpServer, QuietHandler
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,7 @@ class Delivery:
 
 
 @dataclass
-class Webhook:
+class Webhook(LocalHttpServer):
     confirm: bool = True
     status: int = 200
     deliveries: list[Delivery] = field(default_factory=list)
@@ -34,10 +33,9 @@ class Webhook:
     def __post_init__(self) -> None:
         hook = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(self.body() or b"{}")
                 delivery = Delivery({k.lower(): v for k, v in self.headers.items()}, body)
                 hook.deliveries.append(delivery)
                 if body.get("Type") == "SubscriptionConfirmation" and hook.confirm:
@@ -49,17 +47,11 @@ class Webhook:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
+        self.serve(Handler)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/alarms"
+        return f"{self.origin}/alarms"
 
     def of_type(self, kind: str) -> list[Delivery]:
         return [d for d in list(self.deliveries) if d.body.get("Type") == kind]
@@ -70,19 +62,3 @@ class Webhook:
             for d in self.of_type("Notification")
             if d.message.get("AlarmName") == alarm and d.message.get("NewStateValue") == state
         ]
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=10)
-
-    def __enter__(self) -> Webhook:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
